@@ -1,0 +1,102 @@
+//! `ifacealloc matrix`: generate, build, run and report the catalog matrix.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use crate::catalog::{self, CatalogName};
+use crate::error::UsageError;
+use crate::generate;
+use crate::measure::{self, Workdir};
+use crate::output;
+use crate::report::{self, Format};
+use crate::scenario::Scenario;
+use crate::toolchain::Toolchain;
+
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    /// Built-in catalog to start from.
+    #[arg(long, value_enum, default_value_t = CatalogName::Default)]
+    pub catalog: CatalogName,
+
+    /// Only these catalog rows, by name (see --list).
+    #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
+    pub types: Vec<String>,
+
+    /// Only these scenarios: zero, nonzero, small, 256, const, zerolit, local, copy, copyzero.
+    #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
+    pub scenarios: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Write the generated Go module to DIR and keep it (DIR must be new or empty).
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+
+    /// Stores per measurement round.
+    #[arg(long, default_value_t = 16384, value_parser = clap::value_parser!(u64).range(16..=100_000_000))]
+    pub iterations: u64,
+
+    /// List the catalog's row names and types, then exit.
+    #[arg(long)]
+    pub list: bool,
+}
+
+pub fn run(args: &MatrixArgs, go: Option<&std::path::Path>) -> Result<()> {
+    let mut rows = catalog::rows(args.catalog);
+    if !args.types.is_empty() {
+        rows = catalog::select(rows, &args.types)?;
+    }
+    if args.list {
+        return output::emit(args.output.as_deref(), |out| {
+            for r in &rows {
+                use std::io::Write;
+                writeln!(out, "{:<22} {}", r.name, r.ty)?;
+            }
+            Ok(())
+        });
+    }
+    let scenarios = parse_scenarios(&args.scenarios)?;
+    let tc = Toolchain::discover(go)?;
+    let cases = generate::cases(&rows, &scenarios);
+    let module = generate::module(&rows, &cases, "1.21")?;
+    let work = Workdir::new(args.keep.as_deref())?;
+    measure::write_module(&module, work.path())?;
+    let catalog_name = match args.catalog {
+        CatalogName::Seed => "seed",
+        CatalogName::Default => "default",
+    };
+    let m = measure::run(&tc, &rows, &module, work.path(), args.iterations, catalog_name)?;
+    let seed_layout = args.catalog == CatalogName::Seed;
+    let exporter = report::exporter(args.format, seed_layout);
+    output::emit(args.output.as_deref(), |out| exporter.export(&m, out))
+}
+
+fn parse_scenarios(names: &[String]) -> Result<Vec<Scenario>> {
+    if names.is_empty() {
+        return Ok(Scenario::ALL.to_vec());
+    }
+    let mut out = Vec::new();
+    for n in names {
+        match Scenario::from_name(n) {
+            Some(s) if !out.contains(&s) => out.push(s),
+            Some(_) => {}
+            None => {
+                let all: Vec<&str> = Scenario::ALL.iter().map(|s| s.name()).collect();
+                return Err(UsageError::new(format!(
+                    "--scenarios: unknown scenario {n:?}; choose from {}",
+                    all.join(", ")
+                ))
+                .into());
+            }
+        }
+    }
+    Ok(out)
+}

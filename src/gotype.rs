@@ -1,0 +1,1175 @@
+//! Go type expressions: a parser, a canonical printer and the memory layout the
+//! compiler gives each type on a GOARCH (size, alignment, pointer bytes).
+//!
+//! Nothing a user types ever reaches generated Go code as text: it is parsed into
+//! [`Type`] here and printed back by [`Type::go_syntax`], so only well-formed type
+//! syntax can come out. The layout rules follow `cmd/compile/internal/types/size.go`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Deepest nesting accepted; deeper input is rejected rather than risking the stack.
+const MAX_DEPTH: usize = 64;
+/// Longest type expression accepted, in bytes.
+const MAX_LEN: usize = 4096;
+/// Largest array length accepted (keeps sizes far from u64 overflow).
+const MAX_ARRAY_LEN: u64 = 1 << 32;
+
+/// A predeclared Go type (after resolving the aliases `byte` and `rune`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Basic {
+    Bool,
+    Int,
+    Int8,
+    Int16,
+    Int32,
+    Int64,
+    Uint,
+    Uint8,
+    Uint16,
+    Uint32,
+    Uint64,
+    Uintptr,
+    Float32,
+    Float64,
+    Complex64,
+    Complex128,
+    String,
+    UnsafePointer,
+}
+
+impl Basic {
+    fn from_name(name: &str) -> Option<Basic> {
+        Some(match name {
+            "bool" => Basic::Bool,
+            "int" => Basic::Int,
+            "int8" => Basic::Int8,
+            "int16" => Basic::Int16,
+            "int32" | "rune" => Basic::Int32,
+            "int64" => Basic::Int64,
+            "uint" => Basic::Uint,
+            "uint8" | "byte" => Basic::Uint8,
+            "uint16" => Basic::Uint16,
+            "uint32" => Basic::Uint32,
+            "uint64" => Basic::Uint64,
+            "uintptr" => Basic::Uintptr,
+            "float32" => Basic::Float32,
+            "float64" => Basic::Float64,
+            "complex64" => Basic::Complex64,
+            "complex128" => Basic::Complex128,
+            "string" => Basic::String,
+            _ => return None,
+        })
+    }
+
+    /// The Go spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Basic::Bool => "bool",
+            Basic::Int => "int",
+            Basic::Int8 => "int8",
+            Basic::Int16 => "int16",
+            Basic::Int32 => "int32",
+            Basic::Int64 => "int64",
+            Basic::Uint => "uint",
+            Basic::Uint8 => "uint8",
+            Basic::Uint16 => "uint16",
+            Basic::Uint32 => "uint32",
+            Basic::Uint64 => "uint64",
+            Basic::Uintptr => "uintptr",
+            Basic::Float32 => "float32",
+            Basic::Float64 => "float64",
+            Basic::Complex64 => "complex64",
+            Basic::Complex128 => "complex128",
+            Basic::String => "string",
+            Basic::UnsafePointer => "unsafe.Pointer",
+        }
+    }
+
+    pub fn is_integer(self) -> bool {
+        matches!(
+            self,
+            Basic::Int
+                | Basic::Int8
+                | Basic::Int16
+                | Basic::Int32
+                | Basic::Int64
+                | Basic::Uint
+                | Basic::Uint8
+                | Basic::Uint16
+                | Basic::Uint32
+                | Basic::Uint64
+                | Basic::Uintptr
+        )
+    }
+
+    pub fn is_signed(self) -> bool {
+        matches!(
+            self,
+            Basic::Int | Basic::Int8 | Basic::Int16 | Basic::Int32 | Basic::Int64
+        )
+    }
+
+    pub fn is_float(self) -> bool {
+        matches!(self, Basic::Float32 | Basic::Float64)
+    }
+
+    pub fn is_complex(self) -> bool {
+        matches!(self, Basic::Complex64 | Basic::Complex128)
+    }
+}
+
+/// Channel direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChanDir {
+    Both,
+    Send,
+    Recv,
+}
+
+/// One struct field. `name` is `None` for an embedded field.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Field {
+    pub name: Option<String>,
+    pub ty: Type,
+    pub tag: Option<String>,
+}
+
+impl Field {
+    /// The name the field is selected by (an embedded field's type name), or
+    /// `None` for blank fields, which cannot be selected.
+    pub fn selector(&self) -> Option<String> {
+        match &self.name {
+            Some(n) if n == "_" => None,
+            Some(n) => Some(n.clone()),
+            None => match &self.ty {
+                Type::Named(n, _) => Some(n.clone()),
+                Type::Pointer(e) => match &**e {
+                    Type::Named(n, _) => Some(n.clone()),
+                    _ => None,
+                },
+                _ => None,
+            },
+        }
+    }
+}
+
+/// An interface method: name and signature.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Method {
+    pub name: String,
+    pub params: Vec<Type>,
+    pub results: Vec<Type>,
+    pub variadic: bool,
+}
+
+/// A Go type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Type {
+    Basic(Basic),
+    Pointer(Box<Type>),
+    Slice(Box<Type>),
+    Array(u64, Box<Type>),
+    Map(Box<Type>, Box<Type>),
+    Chan(ChanDir, Box<Type>),
+    Func {
+        params: Vec<Type>,
+        results: Vec<Type>,
+        variadic: bool,
+    },
+    Struct(Vec<Field>),
+    /// An interface with its methods (empty for `any` / `interface{}`).
+    Interface(Vec<Method>),
+    /// A defined type: its name and underlying type.
+    Named(String, Box<Type>),
+}
+
+/// The memory layout of a type on one architecture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Layout {
+    pub size: u64,
+    pub align: u64,
+    /// Bytes from the start that may hold pointers (the compiler's `PtrDataSize`).
+    pub ptr_bytes: u64,
+}
+
+/// The facts about a GOARCH that layout depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arch {
+    pub name: &'static str,
+    pub ptr_size: u64,
+    pub reg_size: u64,
+    pub big_endian: bool,
+}
+
+impl Arch {
+    /// Every GOARCH the Go toolchain supports.
+    pub const ALL: &'static [Arch] = &[
+        Arch::new("386", 4, false),
+        Arch::new("amd64", 8, false),
+        Arch::new("arm", 4, false),
+        Arch::new("arm64", 8, false),
+        Arch::new("loong64", 8, false),
+        Arch::new("mips", 4, true),
+        Arch::new("mipsle", 4, false),
+        Arch::new("mips64", 8, true),
+        Arch::new("mips64le", 8, false),
+        Arch::new("ppc64", 8, true),
+        Arch::new("ppc64le", 8, false),
+        Arch::new("riscv64", 8, false),
+        Arch::new("s390x", 8, true),
+        Arch::new("wasm", 8, false),
+    ];
+
+    const fn new(name: &'static str, ptr_size: u64, big_endian: bool) -> Arch {
+        Arch {
+            name,
+            ptr_size,
+            reg_size: ptr_size,
+            big_endian,
+        }
+    }
+
+    /// Looks up a GOARCH by name.
+    pub fn by_name(name: &str) -> Option<Arch> {
+        Arch::ALL.iter().copied().find(|a| a.name == name)
+    }
+}
+
+/// A parse failure: where and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("at byte {pos}: {msg}")]
+pub struct ParseError {
+    pub pos: usize,
+    pub msg: String,
+}
+
+/// Named types the parser may refer to: name → underlying type.
+pub type Defs = BTreeMap<String, Type>;
+
+impl Type {
+    /// The type with every named layer removed.
+    pub fn underlying(&self) -> &Type {
+        match self {
+            Type::Named(_, u) => u.underlying(),
+            t => t,
+        }
+    }
+
+    /// The basic kind of the underlying type, if it is basic.
+    pub fn basic(&self) -> Option<Basic> {
+        match self.underlying() {
+            Type::Basic(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn is_interface(&self) -> bool {
+        matches!(self.underlying(), Type::Interface(_))
+    }
+
+    /// The compiler's `SoleComponent`: the only non-struct, non-array component
+    /// of a type made of single-field structs and single-element arrays.
+    pub fn sole_component(&self) -> Option<&Type> {
+        match self.underlying() {
+            Type::Struct(fields) if fields.len() == 1 => fields[0].ty.sole_component(),
+            Type::Struct(_) => None,
+            Type::Array(1, elem) => elem.sole_component(),
+            Type::Array(_, _) => None,
+            _ => Some(self),
+        }
+    }
+
+    /// Size, alignment and pointer bytes on `arch`.
+    pub fn layout(&self, arch: &Arch) -> Layout {
+        let p = arch.ptr_size;
+        let word = |size, ptr_bytes| Layout {
+            size,
+            align: p,
+            ptr_bytes,
+        };
+        match self {
+            Type::Named(_, u) => u.layout(arch),
+            Type::Basic(b) => {
+                let (size, align, ptr) = match b {
+                    Basic::Bool | Basic::Int8 | Basic::Uint8 => (1, 1, 0),
+                    Basic::Int16 | Basic::Uint16 => (2, 2, 0),
+                    Basic::Int32 | Basic::Uint32 | Basic::Float32 => (4, 4, 0),
+                    Basic::Int64 | Basic::Uint64 | Basic::Float64 => (8, arch.reg_size, 0),
+                    Basic::Complex64 => (8, 4, 0),
+                    Basic::Complex128 => (16, arch.reg_size, 0),
+                    Basic::Int | Basic::Uint | Basic::Uintptr => (p, p, 0),
+                    Basic::String => (2 * p, p, p),
+                    Basic::UnsafePointer => (p, p, p),
+                };
+                Layout {
+                    size,
+                    align,
+                    ptr_bytes: ptr,
+                }
+            }
+            Type::Pointer(_) | Type::Map(_, _) | Type::Chan(_, _) | Type::Func { .. } => {
+                word(p, p)
+            }
+            Type::Slice(_) => word(3 * p, p),
+            Type::Interface(_) => word(2 * p, 2 * p),
+            Type::Array(n, elem) => {
+                let e = elem.layout(arch);
+                let ptr_bytes = if *n == 0 || e.ptr_bytes == 0 {
+                    0
+                } else {
+                    e.size * (n - 1) + e.ptr_bytes
+                };
+                Layout {
+                    size: e.size.saturating_mul(*n),
+                    align: e.align,
+                    ptr_bytes,
+                }
+            }
+            Type::Struct(fields) => {
+                let mut offset = 0u64;
+                let mut align = 1u64;
+                let mut ptr_bytes = 0u64;
+                let mut last_size = None;
+                for f in fields {
+                    let l = f.ty.layout(arch);
+                    offset = round_up(offset, l.align);
+                    if l.ptr_bytes > 0 {
+                        ptr_bytes = offset + l.ptr_bytes;
+                    }
+                    offset = offset.saturating_add(l.size);
+                    align = align.max(l.align);
+                    last_size = Some(l.size);
+                }
+                // A non-empty struct ending in a zero-sized field gets a byte of
+                // padding so &lastfield cannot point past the object (Go issue 9401).
+                if offset > 0 && last_size == Some(0) {
+                    offset += 1;
+                }
+                Layout {
+                    size: round_up(offset, align),
+                    align,
+                    ptr_bytes,
+                }
+            }
+        }
+    }
+
+    /// The compiler's `IsDirectIface`: the value is its own interface data word.
+    pub fn is_pointer_shaped(&self, arch: &Arch) -> bool {
+        let l = self.layout(arch);
+        l.size == arch.ptr_size && l.ptr_bytes == arch.ptr_size
+    }
+
+    pub fn has_pointers(&self, arch: &Arch) -> bool {
+        self.layout(arch).ptr_bytes > 0
+    }
+
+    /// Canonical Go syntax, as gofmt would print it.
+    pub fn go_syntax(&self) -> String {
+        self.to_string()
+    }
+
+    /// Named types this type mentions, outermost first, without duplicates.
+    pub fn named_types(&self) -> Vec<(String, Type)> {
+        let mut out: Vec<(String, Type)> = Vec::new();
+        self.collect_named(&mut out);
+        out
+    }
+
+    fn collect_named(&self, out: &mut Vec<(String, Type)>) {
+        match self {
+            Type::Named(n, u) => {
+                if !out.iter().any(|(m, _)| m == n) {
+                    out.push((n.clone(), (**u).clone()));
+                }
+                u.collect_named(out);
+            }
+            Type::Basic(_) => {}
+            Type::Pointer(e) | Type::Slice(e) | Type::Array(_, e) | Type::Chan(_, e) => {
+                e.collect_named(out)
+            }
+            Type::Map(k, v) => {
+                k.collect_named(out);
+                v.collect_named(out);
+            }
+            Type::Func {
+                params, results, ..
+            } => params
+                .iter()
+                .chain(results)
+                .for_each(|t| t.collect_named(out)),
+            Type::Struct(fields) => fields.iter().for_each(|f| f.ty.collect_named(out)),
+            Type::Interface(methods) => methods.iter().for_each(|m| {
+                m.params
+                    .iter()
+                    .chain(&m.results)
+                    .for_each(|t| t.collect_named(out))
+            }),
+        }
+    }
+
+    /// Whether the type mentions `unsafe.Pointer` (the generated file then imports unsafe).
+    pub fn uses_unsafe(&self) -> bool {
+        match self {
+            Type::Basic(b) => *b == Basic::UnsafePointer,
+            Type::Named(_, u) => u.uses_unsafe(),
+            Type::Pointer(e) | Type::Slice(e) | Type::Array(_, e) | Type::Chan(_, e) => {
+                e.uses_unsafe()
+            }
+            Type::Map(k, v) => k.uses_unsafe() || v.uses_unsafe(),
+            Type::Func {
+                params, results, ..
+            } => params.iter().chain(results).any(Type::uses_unsafe),
+            Type::Struct(fields) => fields.iter().any(|f| f.ty.uses_unsafe()),
+            Type::Interface(methods) => methods
+                .iter()
+                .any(|m| m.params.iter().chain(&m.results).any(Type::uses_unsafe)),
+        }
+    }
+}
+
+fn round_up(x: u64, align: u64) -> u64 {
+    if align <= 1 {
+        x
+    } else {
+        x.div_ceil(align).saturating_mul(align)
+    }
+}
+
+fn write_signature(
+    f: &mut fmt::Formatter<'_>,
+    params: &[Type],
+    results: &[Type],
+    variadic: bool,
+) -> fmt::Result {
+    f.write_str("(")?;
+    for (i, p) in params.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        if variadic && i + 1 == params.len() {
+            match p {
+                Type::Slice(e) => write!(f, "...{e}")?,
+                other => write!(f, "...{other}")?,
+            }
+        } else {
+            write!(f, "{p}")?;
+        }
+    }
+    f.write_str(")")?;
+    match results.len() {
+        0 => Ok(()),
+        1 if !matches!(results[0], Type::Func { .. }) => write!(f, " {}", results[0]),
+        _ => {
+            f.write_str(" (")?;
+            for (i, r) in results.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{r}")?;
+            }
+            f.write_str(")")
+        }
+    }
+}
+
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Type::Basic(b) => f.write_str(b.name()),
+            Type::Named(n, _) => f.write_str(n),
+            Type::Pointer(e) => write!(f, "*{e}"),
+            Type::Slice(e) => write!(f, "[]{e}"),
+            Type::Array(n, e) => write!(f, "[{n}]{e}"),
+            Type::Map(k, v) => write!(f, "map[{k}]{v}"),
+            Type::Chan(dir, e) => {
+                // `chan (<-chan int)` needs parentheses to keep its meaning.
+                let paren = *dir == ChanDir::Both && matches!(**e, Type::Chan(ChanDir::Recv, _));
+                match dir {
+                    ChanDir::Both => f.write_str("chan ")?,
+                    ChanDir::Send => f.write_str("chan<- ")?,
+                    ChanDir::Recv => f.write_str("<-chan ")?,
+                }
+                if paren {
+                    write!(f, "({e})")
+                } else {
+                    write!(f, "{e}")
+                }
+            }
+            Type::Func {
+                params,
+                results,
+                variadic,
+            } => {
+                f.write_str("func")?;
+                write_signature(f, params, results, *variadic)
+            }
+            Type::Struct(fields) if fields.is_empty() => f.write_str("struct{}"),
+            Type::Struct(fields) => {
+                f.write_str("struct{ ")?;
+                for (i, fl) in fields.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    match &fl.name {
+                        Some(n) => write!(f, "{n} {}", fl.ty)?,
+                        None => write!(f, "{}", fl.ty)?,
+                    }
+                    if let Some(tag) = &fl.tag {
+                        write!(f, " {}", go_quote(tag))?;
+                    }
+                }
+                f.write_str(" }")
+            }
+            Type::Interface(methods) if methods.is_empty() => f.write_str("any"),
+            Type::Interface(methods) => {
+                f.write_str("interface{ ")?;
+                for (i, m) in methods.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    f.write_str(&m.name)?;
+                    write_signature(f, &m.params, &m.results, m.variadic)?;
+                }
+                f.write_str(" }")
+            }
+        }
+    }
+}
+
+/// A Go interpreted string literal for `s`, escaping everything outside
+/// printable ASCII so the output is always one safe line.
+pub fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' => out.push(c),
+            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Go keywords, which can never be identifiers.
+const KEYWORDS: &[&str] = &[
+    "break",
+    "case",
+    "chan",
+    "const",
+    "continue",
+    "default",
+    "defer",
+    "else",
+    "fallthrough",
+    "for",
+    "func",
+    "go",
+    "goto",
+    "if",
+    "import",
+    "interface",
+    "map",
+    "package",
+    "range",
+    "return",
+    "select",
+    "struct",
+    "switch",
+    "type",
+    "var",
+];
+
+/// Whether `s` is a valid, non-keyword ASCII Go identifier.
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+        && !KEYWORDS.contains(&s)
+}
+
+/// Parses a Go type expression. Names other than predeclared types must be in `defs`.
+pub fn parse(src: &str, defs: &Defs) -> Result<Type, ParseError> {
+    if src.len() > MAX_LEN {
+        return Err(ParseError {
+            pos: MAX_LEN,
+            msg: format!(
+                "type expression is {} bytes long; the limit is {MAX_LEN}",
+                src.len()
+            ),
+        });
+    }
+    let mut p = Parser {
+        src: src.as_bytes(),
+        pos: 0,
+        defs,
+        depth: 0,
+    };
+    let t = p.parse_type()?;
+    p.skip_space();
+    if p.pos != p.src.len() {
+        return Err(p.err("end of type expression"));
+    }
+    Ok(t)
+}
+
+struct Parser<'a> {
+    src: &'a [u8],
+    pos: usize,
+    defs: &'a Defs,
+    depth: usize,
+}
+
+impl Parser<'_> {
+    fn err(&self, expected: &str) -> ParseError {
+        let found = match self.src.get(self.pos) {
+            None => "end of input".to_string(),
+            Some(_) => {
+                let rest = String::from_utf8_lossy(&self.src[self.pos..]);
+                let tok: String = rest.chars().take(12).collect();
+                format!("{tok:?}")
+            }
+        };
+        ParseError {
+            pos: self.pos,
+            msg: format!("expected {expected}, found {found}"),
+        }
+    }
+
+    /// Skips spaces and tabs only: newlines, comments and anything else are not
+    /// part of the accepted syntax.
+    fn skip_space(&mut self) {
+        while matches!(self.src.get(self.pos), Some(b' ' | b'\t')) {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_space();
+        self.src.get(self.pos).copied()
+    }
+
+    fn eat(&mut self, s: &str) -> bool {
+        self.skip_space();
+        if self.src[self.pos..].starts_with(s.as_bytes()) {
+            self.pos += s.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, s: &str) -> Result<(), ParseError> {
+        if self.eat(s) {
+            Ok(())
+        } else {
+            Err(self.err(&format!("{s:?}")))
+        }
+    }
+
+    fn ident(&mut self) -> Option<String> {
+        self.skip_space();
+        let start = self.pos;
+        while let Some(&c) = self.src.get(self.pos) {
+            if c == b'_' || c.is_ascii_alphanumeric() {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        if start == self.pos || self.src[start].is_ascii_digit() {
+            self.pos = start;
+            return None;
+        }
+        Some(String::from_utf8_lossy(&self.src[start..self.pos]).into_owned())
+    }
+
+    /// Peeks at the identifier at the cursor without consuming it.
+    fn peek_ident(&mut self) -> Option<String> {
+        let save = self.pos;
+        let id = self.ident();
+        self.pos = save;
+        id
+    }
+
+    fn parse_type(&mut self) -> Result<Type, ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ParseError {
+                pos: self.pos,
+                msg: format!("type nests deeper than {MAX_DEPTH} levels"),
+            });
+        }
+        let t = self.parse_type_inner();
+        self.depth -= 1;
+        t
+    }
+
+    fn parse_type_inner(&mut self) -> Result<Type, ParseError> {
+        match self.peek() {
+            Some(b'*') => {
+                self.pos += 1;
+                Ok(Type::Pointer(Box::new(self.parse_type()?)))
+            }
+            Some(b'(') => {
+                self.pos += 1;
+                let t = self.parse_type()?;
+                self.expect(")")?;
+                Ok(t)
+            }
+            Some(b'[') => {
+                self.pos += 1;
+                if self.eat("]") {
+                    return Ok(Type::Slice(Box::new(self.parse_type()?)));
+                }
+                let n = self.array_len()?;
+                self.expect("]")?;
+                Ok(Type::Array(n, Box::new(self.parse_type()?)))
+            }
+            Some(b'<') => {
+                self.expect("<-")?;
+                self.keyword("chan")?;
+                Ok(Type::Chan(ChanDir::Recv, Box::new(self.parse_type()?)))
+            }
+            Some(_) => {
+                let start = self.pos;
+                let Some(name) = self.ident() else {
+                    return Err(self.err("a type"));
+                };
+                match name.as_str() {
+                    "map" => {
+                        self.expect("[")?;
+                        let k = self.parse_type()?;
+                        self.expect("]")?;
+                        let v = self.parse_type()?;
+                        Ok(Type::Map(Box::new(k), Box::new(v)))
+                    }
+                    "chan" => {
+                        let dir = if self.eat("<-") {
+                            ChanDir::Send
+                        } else {
+                            ChanDir::Both
+                        };
+                        Ok(Type::Chan(dir, Box::new(self.parse_type()?)))
+                    }
+                    "func" => {
+                        let (params, results, variadic) = self.signature()?;
+                        Ok(Type::Func {
+                            params,
+                            results,
+                            variadic,
+                        })
+                    }
+                    "struct" => self.struct_body(),
+                    "interface" => self.interface_body(),
+                    "any" => Ok(Type::Interface(Vec::new())),
+                    "unsafe" => {
+                        self.expect(".")?;
+                        match self.ident().as_deref() {
+                            Some("Pointer") => Ok(Type::Basic(Basic::UnsafePointer)),
+                            _ => Err(self.err("Pointer after \"unsafe.\"")),
+                        }
+                    }
+                    _ => {
+                        if let Some(b) = Basic::from_name(&name) {
+                            return Ok(Type::Basic(b));
+                        }
+                        if let Some(u) = self.defs.get(&name) {
+                            return Ok(Type::Named(name, Box::new(u.clone())));
+                        }
+                        self.pos = start;
+                        Err(ParseError {
+                            pos: start,
+                            msg: format!(
+                                "unknown type name {name:?}: define it with --define '{name}=TYPE'"
+                            ),
+                        })
+                    }
+                }
+            }
+            None => Err(self.err("a type")),
+        }
+    }
+
+    fn keyword(&mut self, kw: &str) -> Result<(), ParseError> {
+        let save = self.pos;
+        match self.ident() {
+            Some(id) if id == kw => Ok(()),
+            _ => {
+                self.pos = save;
+                Err(self.err(&format!("{kw:?}")))
+            }
+        }
+    }
+
+    fn array_len(&mut self) -> Result<u64, ParseError> {
+        self.skip_space();
+        let start = self.pos;
+        while matches!(self.src.get(self.pos), Some(c) if c.is_ascii_digit() || *c == b'_') {
+            self.pos += 1;
+        }
+        let digits: String = String::from_utf8_lossy(&self.src[start..self.pos]).replace('_', "");
+        match digits.parse::<u64>() {
+            Ok(n) if n <= MAX_ARRAY_LEN => Ok(n),
+            Ok(_) => Err(ParseError {
+                pos: start,
+                msg: format!("array length must be at most {MAX_ARRAY_LEN}"),
+            }),
+            Err(_) => {
+                self.pos = start;
+                Err(self.err("an array length (decimal integer)"))
+            }
+        }
+    }
+
+    fn struct_body(&mut self) -> Result<Type, ParseError> {
+        self.expect("{")?;
+        let mut fields = Vec::new();
+        loop {
+            while self.eat(";") {}
+            if self.eat("}") {
+                return Ok(Type::Struct(fields));
+            }
+            fields.extend(self.field_decl()?);
+            if !self.eat(";") {
+                self.expect("}")?;
+                return Ok(Type::Struct(fields));
+            }
+        }
+    }
+
+    /// `a, b T`, `a T "tag"`, or an embedded `T` / `*T`.
+    fn field_decl(&mut self) -> Result<Vec<Field>, ParseError> {
+        let embedded_ptr = self.peek() == Some(b'*');
+        let first = if embedded_ptr { None } else { self.peek_ident() };
+        let is_named_list = match &first {
+            Some(id) => {
+                let save = self.pos;
+                self.ident();
+                let next = self.peek();
+                // A field name is followed by ',' or by a type; an embedded type
+                // is followed by ';', '}', a tag, or '.' (qualified name).
+                let named = !matches!(next, Some(b';' | b'}' | b'"' | b'`' | b'.') | None);
+                self.pos = save;
+                named && is_identifier(id)
+            }
+            None => false,
+        };
+        let mut fields = Vec::new();
+        if is_named_list {
+            let mut names = Vec::new();
+            loop {
+                match self.ident() {
+                    Some(n) if is_identifier(&n) => names.push(n),
+                    _ => return Err(self.err("a field name")),
+                }
+                if !self.eat(",") {
+                    break;
+                }
+            }
+            let ty = self.parse_type()?;
+            let tag = self.tag()?;
+            for n in names {
+                fields.push(Field {
+                    name: Some(n),
+                    ty: ty.clone(),
+                    tag: tag.clone(),
+                });
+            }
+        } else {
+            let ty = self.parse_type()?;
+            let ok = match &ty {
+                Type::Named(..) => true,
+                Type::Pointer(e) => matches!(**e, Type::Named(..)),
+                _ => false,
+            };
+            if !ok {
+                return Err(ParseError {
+                    pos: self.pos,
+                    msg: "an embedded field must be a defined type name or a pointer to one"
+                        .into(),
+                });
+            }
+            let tag = self.tag()?;
+            fields.push(Field {
+                name: None,
+                ty,
+                tag,
+            });
+        }
+        Ok(fields)
+    }
+
+    fn tag(&mut self) -> Result<Option<String>, ParseError> {
+        match self.peek() {
+            Some(b'`') => {
+                self.pos += 1;
+                let start = self.pos;
+                while let Some(&c) = self.src.get(self.pos) {
+                    if c == b'`' {
+                        let s = String::from_utf8_lossy(&self.src[start..self.pos]).into_owned();
+                        self.pos += 1;
+                        if s.contains(['\n', '\r']) {
+                            return Err(ParseError {
+                                pos: start,
+                                msg: "a struct tag may not contain a line break".into(),
+                            });
+                        }
+                        return Ok(Some(s));
+                    }
+                    self.pos += 1;
+                }
+                Err(self.err("closing '`' of the struct tag"))
+            }
+            Some(b'"') => {
+                self.pos += 1;
+                let mut s = String::new();
+                loop {
+                    match self.src.get(self.pos) {
+                        None | Some(b'\n') => return Err(self.err("closing '\"' of the struct tag")),
+                        Some(b'"') => {
+                            self.pos += 1;
+                            return Ok(Some(s));
+                        }
+                        Some(b'\\') => {
+                            let c = self.src.get(self.pos + 1).copied();
+                            let ch = match c {
+                                Some(b'"') => '"',
+                                Some(b'\\') => '\\',
+                                Some(b'n') => '\n',
+                                Some(b't') => '\t',
+                                _ => {
+                                    self.pos += 1;
+                                    return Err(self.err("a simple escape (\\\" \\\\ \\n \\t)"));
+                                }
+                            };
+                            s.push(ch);
+                            self.pos += 2;
+                        }
+                        Some(_) => {
+                            let rest = std::str::from_utf8(&self.src[self.pos..]).unwrap_or("");
+                            let ch = rest.chars().next().unwrap_or('\u{fffd}');
+                            s.push(ch);
+                            self.pos += ch.len_utf8().max(1);
+                        }
+                    }
+                }
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn interface_body(&mut self) -> Result<Type, ParseError> {
+        self.expect("{")?;
+        let mut methods: Vec<Method> = Vec::new();
+        loop {
+            while self.eat(";") {}
+            if self.eat("}") {
+                break;
+            }
+            let Some(name) = self.ident().filter(|n| is_identifier(n)) else {
+                return Err(self.err("a method name"));
+            };
+            if self.peek() != Some(b'(') {
+                return Err(self.err("'(' of a method signature (embedded interfaces are not supported)"));
+            }
+            let (params, results, variadic) = self.signature()?;
+            methods.push(Method {
+                name,
+                params,
+                results,
+                variadic,
+            });
+            if !self.eat(";") {
+                self.expect("}")?;
+                break;
+            }
+        }
+        methods.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(Type::Interface(methods))
+    }
+
+    /// `(params) results`, with parameter names dropped.
+    fn signature(&mut self) -> Result<(Vec<Type>, Vec<Type>, bool), ParseError> {
+        let (params, variadic) = self.param_list()?;
+        let results = match self.peek() {
+            Some(b'(') => {
+                let (r, v) = self.param_list()?;
+                if v {
+                    return Err(self.err("results without '...'"));
+                }
+                r
+            }
+            Some(c) if c == b'*' || c == b'[' || c == b'<' || c.is_ascii_alphabetic() || c == b'_' => {
+                vec![self.parse_type()?]
+            }
+            _ => Vec::new(),
+        };
+        Ok((params, results, variadic))
+    }
+
+    fn param_list(&mut self) -> Result<(Vec<Type>, bool), ParseError> {
+        self.expect("(")?;
+        // Each entry: optional name, then type; Go requires all named or none, and
+        // `a, b int` groups names. We parse entries as (ident?, type?) and resolve.
+        let mut entries: Vec<(Option<String>, Option<Type>, bool)> = Vec::new();
+        loop {
+            if self.eat(")") {
+                break;
+            }
+            let variadic = self.eat("...");
+            let save = self.pos;
+            let mut entry = (None, None, variadic);
+            if let Some(id) = self.ident() {
+                let next = self.peek();
+                if matches!(next, Some(b',' | b')')) {
+                    // Either a bare type name or a parameter name awaiting a type.
+                    entry.0 = Some(id);
+                } else if next == Some(b'.') && id == "unsafe" {
+                    self.pos = save;
+                    entry.1 = Some(self.parse_type()?);
+                } else if is_identifier(&id) && !["map", "chan", "func", "struct", "interface"].contains(&id.as_str())
+                {
+                    let v2 = self.eat("...");
+                    entry = (Some(id), Some(self.parse_type()?), variadic || v2);
+                } else {
+                    self.pos = save;
+                    entry.1 = Some(self.parse_type()?);
+                }
+            } else {
+                entry.1 = Some(self.parse_type()?);
+            }
+            entries.push(entry);
+            if !self.eat(",") {
+                self.expect(")")?;
+                break;
+            }
+        }
+        let named = entries.iter().any(|(n, t, _)| n.is_some() && t.is_some());
+        let mut types = Vec::new();
+        let mut variadic = false;
+        let mut pending = 0usize;
+        for (i, (name, ty, v)) in entries.iter().enumerate() {
+            if *v && i + 1 != entries.len() {
+                return Err(self.err("'...' only on the final parameter"));
+            }
+            variadic |= *v;
+            match (named, name, ty) {
+                (true, Some(_), None) => pending += 1,
+                (true, _, Some(t)) => {
+                    for _ in 0..=pending {
+                        types.push(t.clone());
+                    }
+                    pending = 0;
+                }
+                (false, Some(n), None) => {
+                    let t = parse_nested(n, self.defs).map_err(|e| ParseError {
+                        pos: self.pos,
+                        msg: e.msg,
+                    })?;
+                    types.push(t);
+                }
+                (false, _, Some(t)) => types.push(t.clone()),
+                _ => return Err(self.err("a parameter type")),
+            }
+        }
+        if pending > 0 {
+            return Err(self.err("a type for every parameter name"));
+        }
+        if variadic {
+            if let Some(last) = types.pop() {
+                types.push(Type::Slice(Box::new(last)));
+            }
+        }
+        Ok((types, variadic))
+    }
+}
+
+fn parse_nested(name: &str, defs: &Defs) -> Result<Type, ParseError> {
+    parse(name, defs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Type {
+        parse(s, &Defs::new()).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    fn amd64() -> Arch {
+        Arch::by_name("amd64").unwrap()
+    }
+
+    #[test]
+    fn round_trips_canonically() {
+        for (src, want) in [
+            ("int", "int"),
+            ("byte", "uint8"),
+            ("rune", "int32"),
+            ("interface{}", "any"),
+            ("struct{a int}", "struct{ a int }"),
+            ("struct { a, b int32 }", "struct{ a int32; b int32 }"),
+            ("struct{}", "struct{}"),
+            ("map[string][]*int", "map[string][]*int"),
+            ("chan<- int", "chan<- int"),
+            ("<-chan int", "<-chan int"),
+            ("func(a, b int, s ...string) (int, error_)", "func(int, int, ...string) (int, error_)"),
+            ("[8]byte", "[8]uint8"),
+            ("unsafe.Pointer", "unsafe.Pointer"),
+            ("struct{ a int `json:\"a\"` }", "struct{ a int \"json:\\\"a\\\"\" }"),
+        ] {
+            let mut defs = Defs::new();
+            defs.insert("error_".into(), p("interface{ Error() string }"));
+            let t = parse(src, &defs).unwrap();
+            assert_eq!(t.go_syntax(), want, "{src}");
+            assert_eq!(parse(&t.go_syntax(), &defs).unwrap(), t);
+        }
+    }
+
+    #[test]
+    fn layouts_follow_the_compiler() {
+        let a = amd64();
+        let i386 = Arch::by_name("386").unwrap();
+        assert_eq!(p("struct{ a int32; b int64 }").layout(&a).size, 16);
+        assert_eq!(p("struct{ a int32; b int64 }").layout(&i386).size, 12);
+        assert_eq!(p("struct{ a int64; b struct{} }").layout(&a).size, 16);
+        assert_eq!(p("complex128").layout(&i386).align, 4);
+        assert_eq!(p("struct{ a int64; p *int }").layout(&a).ptr_bytes, 16);
+        assert!(p("[1]*int").is_pointer_shaped(&a));
+        assert!(p("struct{ p *int }").is_pointer_shaped(&a));
+        assert!(!p("struct{ p *int; x int }").is_pointer_shaped(&a));
+        assert!(!p("string").is_pointer_shaped(&a));
+        assert_eq!(
+            p("struct{ a int8 }").sole_component(),
+            Some(&Type::Basic(Basic::Int8))
+        );
+    }
+
+    #[test]
+    fn rejects_injection_and_garbage() {
+        for bad in [
+            "int }; func init() { panic(1) }",
+            "int // comment",
+            "int /* c */",
+            "struct{ a int\n }",
+            "`int`",
+            "Foo",
+            "[",
+            "[-1]int",
+            "map[int]",
+            "",
+        ] {
+            assert!(parse(bad, &Defs::new()).is_err(), "{bad:?} parsed");
+        }
+        let deep = "*".repeat(10_000) + "int";
+        assert!(parse(&deep, &Defs::new()).is_err());
+        let huge = "[1]".repeat(5_000_000) + "int";
+        assert!(parse(&huge, &Defs::new()).is_err());
+    }
+}

@@ -1,0 +1,21 @@
+//! ifacealloc: when storing a Go value in an interface allocates, how many
+//! bytes, and why.
+//!
+//! The flow follows the module layout: [`toolchain`] finds Go; [`catalog`] and
+//! [`gotype`] describe what to measure; [`generate`] writes a Go module;
+//! [`measure`] builds and runs it; [`parse`] reads Go's own output formats;
+//! [`model`] holds results; [`report`] renders them; [`cmd`] wires subcommands.
+
+pub mod catalog;
+pub mod cmd;
+pub mod error;
+pub mod generate;
+pub mod gotype;
+pub mod measure;
+pub mod model;
+pub mod output;
+pub mod parse;
+pub mod progress;
+pub mod report;
+pub mod scenario;
+pub mod toolchain;

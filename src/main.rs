@@ -1,0 +1,23 @@
+use clap::Parser;
+
+use ifacealloc::cmd::{self, Cli, Command};
+use ifacealloc::error::exit_code;
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Matrix(a) => cmd::matrix::run(a, cli.go.as_deref()),
+        Command::Bench2md(a) => cmd::bench2md::run(a),
+    };
+    if let Err(e) = result {
+        // One line for bad input; a failed go command adds its own output.
+        let mut msg = format!("ifacealloc: {e}");
+        if let Some(cause) = e.chain().nth(1) {
+            if !msg.contains(&cause.to_string()) {
+                msg.push_str(&format!(": {cause}"));
+            }
+        }
+        eprintln!("{msg}");
+        std::process::exit(exit_code(&e));
+    }
+}

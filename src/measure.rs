@@ -1,0 +1,173 @@
+//! Build and run: writes a generated module to disk, builds it once with the
+//! live toolchain and runs the binary, reading its JSON lines as they come.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+
+use crate::catalog::Row;
+use crate::error::UsageError;
+use crate::generate::Module;
+use crate::model::{per_op, CaseResult, GoInfo, Matrix, RowResult};
+use crate::progress::Progress;
+use crate::toolchain::Toolchain;
+
+/// Where the generated module lives: a temporary directory removed afterwards,
+/// or a directory the user asked to keep.
+pub enum Workdir {
+    Temp(tempfile::TempDir),
+    Kept(PathBuf),
+}
+
+impl Workdir {
+    /// `keep`: the user's `--keep DIR`; it must be empty or not exist.
+    pub fn new(keep: Option<&Path>) -> Result<Workdir> {
+        match keep {
+            None => Ok(Workdir::Temp(
+                tempfile::Builder::new()
+                    .prefix("ifacealloc-")
+                    .tempdir()
+                    .context("creating a temporary directory")?,
+            )),
+            Some(dir) => {
+                if dir.exists() {
+                    let non_empty = std::fs::read_dir(dir)
+                        .with_context(|| format!("reading {}", dir.display()))?
+                        .next()
+                        .is_some();
+                    if non_empty {
+                        return Err(UsageError::new(format!(
+                            "--keep {}: directory is not empty; give a new or empty directory",
+                            dir.display()
+                        ))
+                        .into());
+                    }
+                }
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+                Ok(Workdir::Kept(dir.to_path_buf()))
+            }
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        match self {
+            Workdir::Temp(t) => t.path(),
+            Workdir::Kept(p) => p,
+        }
+    }
+}
+
+/// Writes the module's files into `dir`.
+pub fn write_module(module: &Module, dir: &Path) -> Result<()> {
+    for (name, text) in &module.files {
+        let p = dir.join(name);
+        std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))?;
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct RowLine {
+    go_type: String,
+    size: u64,
+    align: u64,
+}
+
+#[derive(Deserialize)]
+struct CaseLine {
+    case: usize,
+    iterations: u64,
+    mallocs: u64,
+    bytes: u64,
+}
+
+/// Builds the module in `dir` and runs every case; returns the filled matrix.
+pub fn run(
+    tc: &Toolchain,
+    rows: &[Row],
+    module: &Module,
+    dir: &Path,
+    iterations: u64,
+    catalog: &str,
+) -> Result<Matrix> {
+    let progress = Progress::new(module.cases.len() as u64 + 1, "building");
+    let exe = dir.join(if cfg!(windows) { "matrix.exe" } else { "matrix" });
+    tc.run(dir, &["build", "-o", &exe.to_string_lossy(), "."])?;
+    progress.inc("measuring");
+
+    let mut child = std::process::Command::new(&exe)
+        .arg(iterations.to_string())
+        .current_dir(dir)
+        .env("GOMAXPROCS", "1")
+        .env("GODEBUG", "")
+        .env("GOGC", "100")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("running {}", exe.display()))?;
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut results: Vec<RowResult> = Vec::with_capacity(rows.len());
+    let mut seen_cases = 0usize;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.context("reading the measuring program's output")?;
+        if line.contains("\"case\"") {
+            let c: CaseLine = serde_json::from_str(&line)
+                .with_context(|| format!("unexpected output from the measuring program: {line}"))?;
+            let Some(case) = module.cases.get(c.case) else {
+                bail!("the measuring program reported unknown case {}", c.case);
+            };
+            let row = results
+                .get_mut(case.row)
+                .context("the measuring program reported a case before its row")?;
+            row.cases.push(CaseResult {
+                scenario: case.scenario,
+                allocs_per_op: per_op(c.mallocs, c.iterations),
+                bytes_per_op: per_op(c.bytes, c.iterations),
+                mallocs: c.mallocs,
+                total_bytes: c.bytes,
+                iterations: c.iterations,
+            });
+            seen_cases += 1;
+            progress.inc("measuring");
+        } else {
+            let r: RowLine = serde_json::from_str(&line)
+                .with_context(|| format!("unexpected output from the measuring program: {line}"))?;
+            let Some(src) = rows.get(results.len()) else {
+                bail!("the measuring program reported more rows than it was given");
+            };
+            results.push(RowResult {
+                name: src.name.clone(),
+                type_expr: src.ty.go_syntax(),
+                go_type: r.go_type,
+                size: r.size,
+                align: r.align,
+                cases: Vec::new(),
+            });
+        }
+    }
+    let out = child.wait_with_output().context("waiting for the measuring program")?;
+    progress.finish();
+    if !out.status.success() || seen_cases != module.cases.len() {
+        bail!(
+            "the measuring program failed ({}) after {seen_cases} of {} cases:\n{}",
+            out.status,
+            module.cases.len(),
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        );
+    }
+    Ok(Matrix {
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        go: GoInfo {
+            version: tc.goversion.clone(),
+            goos: tc.goos.clone(),
+            goarch: tc.goarch.clone(),
+        },
+        catalog: catalog.to_string(),
+        iterations,
+        rows: results,
+    })
+}

@@ -1,0 +1,82 @@
+//! The measured matrix: what every report renders. Field names here are the
+//! JSON output's field names (documented in docs/json.md) and stay stable.
+
+use serde::Serialize;
+
+use crate::scenario::Scenario;
+
+/// The whole result of one `matrix` run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Matrix {
+    /// ifacealloc's version.
+    pub tool_version: String,
+    pub go: GoInfo,
+    /// Which built-in catalog the rows came from.
+    pub catalog: String,
+    /// Stores per measurement round.
+    pub iterations: u64,
+    pub rows: Vec<RowResult>,
+}
+
+/// The toolchain and platform measured on.
+#[derive(Debug, Clone, Serialize)]
+pub struct GoInfo {
+    /// GOVERSION, e.g. "go1.26.8".
+    pub version: String,
+    pub goos: String,
+    pub goarch: String,
+}
+
+/// One type and its cases.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowResult {
+    /// Row name (the seed's naming for seed rows).
+    pub name: String,
+    /// The type in canonical Go syntax.
+    #[serde(rename = "type")]
+    pub type_expr: String,
+    /// The type as Go's `%T` prints it.
+    pub go_type: String,
+    /// unsafe.Sizeof, from the compiled program.
+    pub size: u64,
+    /// unsafe.Alignof, from the compiled program.
+    pub align: u64,
+    pub cases: Vec<CaseResult>,
+}
+
+impl RowResult {
+    pub fn case(&self, s: Scenario) -> Option<&CaseResult> {
+        self.cases.iter().find(|c| c.scenario == s)
+    }
+}
+
+/// One measured store.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseResult {
+    pub scenario: Scenario,
+    /// Heap allocations per store (runtime.MemStats.Mallocs delta / iterations).
+    pub allocs_per_op: f64,
+    /// Heap bytes per store (runtime.MemStats.TotalAlloc delta / iterations).
+    pub bytes_per_op: f64,
+    /// The raw counters behind the two figures above.
+    pub mallocs: u64,
+    pub total_bytes: u64,
+    pub iterations: u64,
+}
+
+/// Rounds to two decimals, the precision every report prints.
+pub fn per_op(total: u64, iterations: u64) -> f64 {
+    if iterations == 0 {
+        return 0.0;
+    }
+    (total as f64 / iterations as f64 * 100.0).round() / 100.0
+}
+
+/// Formats a per-op figure: an integer when whole, else two decimals.
+pub fn fmt_num(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x:.2}")
+    }
+}

@@ -1,0 +1,3 @@
+//! Parsers for the Go toolchain's own output formats.
+
+pub mod bench;

@@ -1,0 +1,39 @@
+//! The markdown table: one row per type, one column per scenario.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::{caption, cell, Exporter};
+use crate::model::Matrix;
+use crate::scenario::Scenario;
+
+pub struct MarkdownExporter;
+
+/// Escapes a table cell: `|` would end the cell.
+pub fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+impl Exporter for MarkdownExporter {
+    fn export(&self, m: &Matrix, out: &mut dyn Write) -> Result<()> {
+        write!(out, "| Row | `%T` | Size |")?;
+        for s in Scenario::COLUMNS {
+            write!(out, " {s} |")?;
+        }
+        write!(out, "\n|:--|:--|--:|")?;
+        for _ in Scenario::COLUMNS {
+            write!(out, "--:|")?;
+        }
+        writeln!(out)?;
+        for r in &m.rows {
+            write!(out, "| {} | `{}` | {} |", md_cell(&r.name), md_cell(&r.go_type), r.size)?;
+            for &s in Scenario::COLUMNS {
+                write!(out, " {} |", cell(r.case(s)))?;
+            }
+            writeln!(out)?;
+        }
+        writeln!(out, "\n{}", caption(m))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,64 @@
+//! Reports: one file per output format, all behind [`Exporter`].
+
+mod csv;
+mod json;
+mod markdown;
+pub mod seed;
+mod table;
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::model::{fmt_num, CaseResult, Matrix};
+
+/// Output format of `matrix`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table for the terminal.
+    Table,
+    /// A GitHub-flavoured markdown table (the seed's layout with `--catalog seed`).
+    Markdown,
+    /// The full result as JSON (fields documented in docs/json.md).
+    Json,
+    /// One line per case.
+    Csv,
+}
+
+/// Renders a measured matrix in one format.
+pub trait Exporter {
+    fn export(&self, m: &Matrix, out: &mut dyn Write) -> Result<()>;
+}
+
+/// The exporter for `format`; `seed_layout` picks the seed's 6-column markdown.
+pub fn exporter(format: Format, seed_layout: bool) -> Box<dyn Exporter> {
+    match format {
+        Format::Table => Box::new(table::TableExporter),
+        Format::Markdown if seed_layout => Box::new(seed::SeedExporter),
+        Format::Markdown => Box::new(markdown::MarkdownExporter),
+        Format::Json => Box::new(json::JsonExporter),
+        Format::Csv => Box::new(csv::CsvExporter),
+    }
+}
+
+/// A case's cell: `0` when nothing is allocated, else bytes and allocation count.
+pub fn cell(c: Option<&CaseResult>) -> String {
+    match c {
+        None => "-".to_string(),
+        Some(c) if c.allocs_per_op == 0.0 && c.bytes_per_op == 0.0 => "0".to_string(),
+        Some(c) if c.allocs_per_op == 1.0 => format!("{} B", fmt_num(c.bytes_per_op)),
+        Some(c) => format!(
+            "{} B / {} allocs",
+            fmt_num(c.bytes_per_op),
+            fmt_num(c.allocs_per_op)
+        ),
+    }
+}
+
+/// The one-line caption under a table: what was measured, where.
+pub fn caption(m: &Matrix) -> String {
+    format!(
+        "{} {}/{}, {} stores per case; cells: heap bytes per store (0 = no allocation), - = not applicable",
+        m.go.version, m.go.goos, m.go.goarch, m.iterations
+    )
+}

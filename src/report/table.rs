@@ -1,0 +1,35 @@
+//! The terminal table (comfy-table).
+
+use std::io::Write;
+
+use anyhow::Result;
+use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, Table};
+
+use super::{caption, cell, Exporter};
+use crate::model::Matrix;
+use crate::scenario::Scenario;
+
+pub struct TableExporter;
+
+impl Exporter for TableExporter {
+    fn export(&self, m: &Matrix, out: &mut dyn Write) -> Result<()> {
+        let mut t = Table::new();
+        t.load_preset(UTF8_FULL_CONDENSED);
+        let mut header = vec!["row".to_string(), "%T".to_string(), "size".to_string()];
+        header.extend(Scenario::COLUMNS.iter().map(|s| s.name().to_string()));
+        t.set_header(header);
+        for r in &m.rows {
+            let mut line = vec![r.name.clone(), r.go_type.clone(), r.size.to_string()];
+            line.extend(Scenario::COLUMNS.iter().map(|&s| cell(r.case(s))));
+            t.add_row(line);
+        }
+        for i in 2..t.column_count() {
+            if let Some(c) = t.column_mut(i) {
+                c.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        writeln!(out, "{t}")?;
+        writeln!(out, "{}", caption(m))?;
+        Ok(())
+    }
+}

