@@ -61,13 +61,18 @@ impl Workdir {
     }
 }
 
-/// Writes the module's files into `dir`.
-pub fn write_module(module: &Module, dir: &Path) -> Result<()> {
+/// Writes the module's files into `dir` and formats them with the toolchain's
+/// gofmt (multi-field struct types are laid out over several lines by gofmt).
+pub fn write_module(tc: &Toolchain, module: &Module, dir: &Path) -> Result<()> {
+    let mut go_files = Vec::new();
     for (name, text) in &module.files {
         let p = dir.join(name);
         std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))?;
+        if name.ends_with(".go") {
+            go_files.push(p);
+        }
     }
-    Ok(())
+    tc.gofmt(dir, &go_files)
 }
 
 #[derive(Deserialize)]

@@ -154,6 +154,25 @@ impl Toolchain {
         c
     }
 
+    /// Formats `files` in place with the toolchain's own gofmt.
+    pub fn gofmt(&self, dir: &Path, files: &[PathBuf]) -> Result<()> {
+        let exe = self.goroot.join("bin").join(if cfg!(windows) { "gofmt.exe" } else { "gofmt" });
+        let out = Command::new(&exe)
+            .arg("-w")
+            .args(files)
+            .current_dir(dir)
+            .output()
+            .with_context(|| format!("running {}", exe.display()))?;
+        if !out.status.success() {
+            return Err(crate::error::GoCommandFailed {
+                command: "gofmt -w".into(),
+                output: String::from_utf8_lossy(&out.stderr).into_owned(),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
     /// Runs `go <args>` in `dir`; a failure carries the compiler's own output.
     pub fn run(&self, dir: &Path, args: &[&str]) -> Result<Output> {
         let out = self

@@ -68,7 +68,7 @@ pub fn run(args: &MatrixArgs, go: Option<&std::path::Path>) -> Result<()> {
     let cases = generate::cases(&rows, &scenarios);
     let module = generate::module(&rows, &cases, "1.21")?;
     let work = Workdir::new(args.keep.as_deref())?;
-    measure::write_module(&module, work.path())?;
+    measure::write_module(&tc, &module, work.path())?;
     let catalog_name = match args.catalog {
         CatalogName::Seed => "seed",
         CatalogName::Default => "default",

@@ -1,3 +1,478 @@
-pub struct BenchParser; pub struct Report{pub skipped: usize}
-impl BenchParser { pub fn new()->Self{BenchParser} pub fn feed_line(&mut self,_:&[u8]){} pub fn finish(self)->Report{Report{skipped:0}} }
-impl Report { pub fn is_empty(&self)->bool{true} pub fn write_markdown(&self,_: &mut dyn std::io::Write)->anyhow::Result<()>{Ok(())} }
+//! A streaming parser for `go test -bench -benchmem` output, plain or `-json`,
+//! from Go 1.18 to today.
+//!
+//! Result lines follow Go's benchmark format: `BenchmarkName[-P] N (value unit)*`.
+//! Everything else (config `key: value` lines, `PASS`/`ok`/`FAIL`, `=== RUN`,
+//! logs) is understood or passed over. Results split over two lines by
+//! interleaved output, and `-json` output split over several events, are joined.
+//! The parser keeps only results, never the input, so memory is linear in the
+//! number of benchmarks and time is linear in the input.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use anyhow::Result;
+use memchr::memmem;
+use serde::Deserialize;
+
+use crate::report::seed::{self, SeedRow};
+
+/// One benchmark result line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchResult {
+    /// The name without the `Benchmark` prefix's `-P` GOMAXPROCS suffix.
+    pub name: String,
+    /// The GOMAXPROCS suffix, if present.
+    pub procs: Option<u32>,
+    pub iterations: u64,
+    /// (unit, value as written) in input order, e.g. ("ns/op", "2.825").
+    pub metrics: Vec<(String, String)>,
+    /// The `pkg:` config value in force, if any.
+    pub pkg: Option<String>,
+}
+
+impl BenchResult {
+    pub fn metric(&self, unit: &str) -> Option<&str> {
+        self.metrics
+            .iter()
+            .find(|(u, _)| u == unit)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What a whole input held.
+#[derive(Debug, Default)]
+pub struct BenchReport {
+    pub results: Vec<BenchResult>,
+    /// Config lines (`goos: linux` ...), first value of each key, in order.
+    pub config: Vec<(String, String)>,
+    /// `real(T)=...` log lines by seed row name.
+    pub real_types: BTreeMap<String, String>,
+    /// Lines that looked like results but could not be read.
+    pub skipped: usize,
+}
+
+#[derive(Deserialize)]
+struct JsonEvent {
+    #[serde(rename = "Action")]
+    action: String,
+    #[serde(rename = "Package", default)]
+    package: String,
+    #[serde(rename = "Test", default)]
+    test: Option<String>,
+    #[serde(rename = "Output", default)]
+    output: Option<String>,
+}
+
+/// The streaming parser: feed lines, then [`BenchParser::finish`].
+#[derive(Default)]
+pub struct BenchParser {
+    report: BenchReport,
+    pkg: Option<String>,
+    /// A benchmark name printed alone (verbose mode, or before interleaved output).
+    pending_name: Option<String>,
+    /// The benchmark whose logs follow (from a name line, `--- BENCH:`, or -json's Test).
+    context: Option<String>,
+    /// `real(T)` values seen with no benchmark context, for the next seed row.
+    unplaced_real: Vec<String>,
+    /// -json: partial output per package, until its newline arrives.
+    json_partial: BTreeMap<String, String>,
+    json_mode: Option<bool>,
+}
+
+impl BenchParser {
+    pub fn new() -> BenchParser {
+        BenchParser::default()
+    }
+
+    /// Feeds one line (with or without its newline).
+    pub fn feed_line(&mut self, raw: &[u8]) {
+        let line = trim_newline(raw);
+        if self.json_mode.is_none() {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                return;
+            }
+            self.json_mode = Some(line.first() == Some(&b'{'));
+        }
+        if self.json_mode == Some(true) && line.first() == Some(&b'{') {
+            self.feed_json(line);
+        } else {
+            self.feed_text(&String::from_utf8_lossy(line), None);
+        }
+    }
+
+    fn feed_json(&mut self, line: &[u8]) {
+        // Only output events matter; skip the rest without a full parse.
+        if memmem::find(line, b"\"output\"").is_none() {
+            return;
+        }
+        let ev: JsonEvent = match serde_json::from_slice(line) {
+            Ok(ev) => ev,
+            Err(_) => {
+                self.report.skipped += 1;
+                return;
+            }
+        };
+        if ev.action != "output" {
+            return;
+        }
+        let Some(out) = ev.output else { return };
+        let key = ev.package.clone();
+        let mut buf = self.json_partial.remove(&key).unwrap_or_default();
+        buf.push_str(&out);
+        while let Some(nl) = buf.find('\n') {
+            let l: String = buf.drain(..=nl).collect();
+            self.feed_text(l.trim_end_matches(['\n', '\r']), ev.test.as_deref());
+        }
+        if !buf.is_empty() {
+            self.json_partial.insert(key, buf);
+        }
+    }
+
+    fn feed_text(&mut self, line: &str, test: Option<&str>) {
+        if let Some(t) = test {
+            self.context = Some(t.to_string());
+        }
+        let trimmed = line.trim_end();
+        if trimmed.is_empty() {
+            return;
+        }
+        if let Some(rest) = trimmed.strip_prefix("--- BENCH: ") {
+            self.context = Some(strip_procs(rest.trim()).0.to_string());
+            return;
+        }
+        if trimmed.starts_with("Benchmark") {
+            self.benchmark_line(trimmed);
+            return;
+        }
+        if let Some(pending) = self.pending_name.take() {
+            // A result split by interleaved output: "   1000\t  12 ns/op ...".
+            let fields: Vec<&str> = trimmed.split_whitespace().collect();
+            if fields.first().is_some_and(|f| f.parse::<u64>().is_ok()) && fields.len() >= 3 {
+                let joined = format!("{pending} {trimmed}");
+                self.benchmark_line(&joined);
+                return;
+            }
+            self.pending_name = Some(pending);
+        }
+        if let Some(idx) = trimmed.find(": real(T)=") {
+            // A log line: "    file_test.go:12: real(T)=int64".
+            if line.starts_with([' ', '\t']) && trimmed[..idx].trim().ends_with(|c: char| c.is_ascii_digit()) {
+                let value = trimmed[idx + ": real(T)=".len()..].to_string();
+                self.record_real(value);
+                return;
+            }
+        }
+        if !line.starts_with([' ', '\t']) {
+            if let Some((k, v)) = config_line(trimmed) {
+                if k == "pkg" {
+                    self.pkg = Some(v.to_string());
+                }
+                if !self.report.config.iter().any(|(ck, _)| ck == k) {
+                    self.report.config.push((k.to_string(), v.to_string()));
+                }
+            }
+        }
+    }
+
+    fn record_real(&mut self, value: String) {
+        let row = self
+            .context
+            .as_deref()
+            .and_then(|c| c.strip_prefix("BenchmarkMem/"))
+            .map(|r| r.split('/').next().unwrap_or(r).to_string());
+        match row {
+            Some(r) => {
+                self.report.real_types.insert(r, value);
+            }
+            None => self.unplaced_real.push(value),
+        }
+    }
+
+    fn benchmark_line(&mut self, line: &str) {
+        let mut fields = line.split_whitespace();
+        let Some(full) = fields.next() else { return };
+        let rest: Vec<&str> = fields.collect();
+        if rest.is_empty() {
+            // Name alone: verbose mode's announcement, or the first half of a split line.
+            self.pending_name = Some(full.to_string());
+            self.context = Some(strip_procs(full).0.to_string());
+            return;
+        }
+        self.pending_name = None;
+        match parse_result(full, &rest) {
+            Some(mut r) => {
+                r.pkg = self.pkg.clone();
+                if let Some(row) = seed_row(&r.name) {
+                    if !self.report.real_types.contains_key(row) && !self.unplaced_real.is_empty() {
+                        let v = self.unplaced_real.remove(0);
+                        self.report.real_types.insert(row.to_string(), v);
+                    }
+                }
+                self.report.results.push(r);
+            }
+            None => self.report.skipped += 1,
+        }
+    }
+
+    /// Ends the input and returns what was found.
+    pub fn finish(mut self) -> BenchReport {
+        let leftovers: Vec<String> = std::mem::take(&mut self.json_partial).into_values().collect();
+        for l in leftovers {
+            self.feed_text(&l, None);
+        }
+        self.report
+    }
+}
+
+fn trim_newline(b: &[u8]) -> &[u8] {
+    let mut end = b.len();
+    while end > 0 && (b[end - 1] == b'\n' || b[end - 1] == b'\r') {
+        end -= 1;
+    }
+    &b[..end]
+}
+
+/// Splits `Name-8` into ("Name", Some(8)).
+fn strip_procs(name: &str) -> (&str, Option<u32>) {
+    if let Some(i) = name.rfind('-') {
+        if let Ok(p) = name[i + 1..].parse::<u32>() {
+            if i > 0 {
+                return (&name[..i], Some(p));
+            }
+        }
+    }
+    (name, None)
+}
+
+fn parse_result(full: &str, rest: &[&str]) -> Option<BenchResult> {
+    let (name, procs) = strip_procs(full);
+    // Go requires the character after "Benchmark" not to be lower case.
+    if name.len() > "Benchmark".len() && name["Benchmark".len()..].starts_with(|c: char| c.is_lowercase()) {
+        return None;
+    }
+    let iterations = rest[0].parse::<u64>().ok()?;
+    let pairs = &rest[1..];
+    if pairs.len() % 2 != 0 {
+        return None;
+    }
+    let mut metrics = Vec::with_capacity(pairs.len() / 2);
+    for pair in pairs.chunks(2) {
+        let v = pair[0];
+        if v.parse::<f64>().is_err() {
+            return None;
+        }
+        metrics.push((pair[1].to_string(), v.to_string()));
+    }
+    Some(BenchResult {
+        name: name.to_string(),
+        procs,
+        iterations,
+        metrics,
+        pkg: None,
+    })
+}
+
+/// A config line: `key: value` with a lower-case key and no spaces in the key.
+fn config_line(line: &str) -> Option<(&str, &str)> {
+    let (k, v) = line.split_once(':')?;
+    if k.is_empty()
+        || !k.starts_with(|c: char| c.is_ascii_lowercase())
+        || k.chars().any(|c| c.is_whitespace() || c.is_uppercase())
+    {
+        return None;
+    }
+    if !v.is_empty() && !v.starts_with(' ') {
+        return None;
+    }
+    Some((k, v.trim()))
+}
+
+/// The seed row of a `BenchmarkMem/<row>/{0,n}/{h,s}` name.
+fn seed_row(name: &str) -> Option<&str> {
+    let rest = name.strip_prefix("BenchmarkMem/")?;
+    let mut parts = rest.split('/');
+    let row = parts.next()?;
+    let zn = parts.next()?;
+    let hs = parts.next()?;
+    if parts.next().is_some() || !matches!(zn, "0" | "n") || !matches!(hs, "h" | "s") {
+        return None;
+    }
+    Some(row)
+}
+
+/// Formats B/op as the seed did: integers bare, else two decimals.
+fn seed_num(v: &str) -> String {
+    match v.parse::<f64>() {
+        Ok(x) => crate::model::fmt_num((x * 100.0).round() / 100.0),
+        Err(_) => v.to_string(),
+    }
+}
+
+impl BenchReport {
+    pub fn is_empty(&self) -> bool {
+        self.results.is_empty()
+    }
+
+    /// The seed's rows, in first-seen order, for results in the seed's naming.
+    pub fn seed_rows(&self) -> Vec<SeedRow> {
+        let mut rows: Vec<SeedRow> = Vec::new();
+        for r in &self.results {
+            let Some(row) = seed_row(&r.name) else { continue };
+            let idx = match rows.iter().position(|s| s.name == row) {
+                Some(i) => i,
+                None => {
+                    rows.push(SeedRow {
+                        name: row.to_string(),
+                        go_type: self.real_types.get(row).cloned().unwrap_or_default(),
+                        ..SeedRow::default()
+                    });
+                    rows.len() - 1
+                }
+            };
+            let bytes = r.metric("B/op").map(seed_num).unwrap_or_default();
+            let s = &mut rows[idx];
+            let tail = &r.name[r.name.len() - 3..];
+            match tail {
+                "0/s" => s.zero_copy = bytes,
+                "0/h" => s.zero_iface = bytes,
+                "n/s" => s.nonzero_copy = bytes,
+                _ => s.nonzero_iface = bytes,
+            }
+        }
+        rows
+    }
+
+    /// Writes the seed's table for seed-named results, then a generic table for the rest.
+    pub fn write_markdown(&self, out: &mut dyn Write) -> Result<()> {
+        let seed_rows = self.seed_rows();
+        if !seed_rows.is_empty() {
+            seed::write_table(&seed_rows, out)?;
+        }
+        let others: Vec<&BenchResult> = self
+            .results
+            .iter()
+            .filter(|r| seed_row(&r.name).is_none())
+            .collect();
+        if others.is_empty() {
+            return Ok(());
+        }
+        if !seed_rows.is_empty() {
+            writeln!(out)?;
+        }
+        self.write_generic(&others, out)
+    }
+
+    fn write_generic(&self, rows: &[&BenchResult], out: &mut dyn Write) -> Result<()> {
+        use crate::report::markdown_cell as cell;
+        let standard = ["ns/op", "B/op", "allocs/op"];
+        let mut custom: Vec<&str> = Vec::new();
+        for r in rows {
+            for (u, _) in &r.metrics {
+                if !standard.contains(&u.as_str()) && !custom.contains(&u.as_str()) {
+                    custom.push(u);
+                }
+            }
+        }
+        let pkgs: Vec<&str> = {
+            let mut p: Vec<&str> = rows.iter().filter_map(|r| r.pkg.as_deref()).collect();
+            p.dedup();
+            p
+        };
+        let show_pkg = pkgs.len() > 1;
+        let show_procs = rows.iter().any(|r| r.procs.is_some());
+        let config: Vec<String> = self
+            .config
+            .iter()
+            .filter(|(k, _)| show_pkg.then_some(k != "pkg").unwrap_or(true))
+            .map(|(k, v)| format!("{k}: `{}`", cell(v)))
+            .collect();
+        if !config.is_empty() {
+            writeln!(out, "{}\n", config.join(" · "))?;
+        }
+        let mut header = Vec::new();
+        if show_pkg {
+            header.push("Package");
+        }
+        header.push("Benchmark");
+        if show_procs {
+            header.push("Procs");
+        }
+        header.extend(["Iterations", "ns/op", "B/op", "allocs/op"]);
+        header.extend(custom.iter().copied());
+        writeln!(out, "| {} |", header.join(" | "))?;
+        let align: Vec<&str> = header
+            .iter()
+            .map(|h| if matches!(*h, "Package" | "Benchmark") { ":--" } else { "--:" })
+            .collect();
+        writeln!(out, "|{}|", align.join("|"))?;
+        for r in rows {
+            let mut line = Vec::new();
+            if show_pkg {
+                line.push(cell(r.pkg.as_deref().unwrap_or("")));
+            }
+            line.push(cell(&r.name));
+            if show_procs {
+                line.push(r.procs.map(|p| p.to_string()).unwrap_or_default());
+            }
+            line.push(r.iterations.to_string());
+            for u in standard.iter().chain(custom.iter()) {
+                line.push(r.metric(u).unwrap_or("").to_string());
+            }
+            writeln!(out, "| {} |", line.join(" | "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Parses a whole input held in memory (tests and benchmarks; the CLI streams).
+pub fn parse_str(input: &str) -> BenchReport {
+    let mut p = BenchParser::new();
+    for line in input.split_inclusive('\n') {
+        p.feed_line(line.as_bytes());
+    }
+    p.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_result_line_with_custom_metrics() {
+        let r = parse_str("BenchmarkX/a=1-8   \t 1000\t 12.5 ns/op\t 80.00 MB/s\t 8 B/op\t 1 allocs/op\t 3.00 widgets/op\n");
+        assert_eq!(r.results.len(), 1);
+        let b = &r.results[0];
+        assert_eq!(b.name, "BenchmarkX/a=1");
+        assert_eq!(b.procs, Some(8));
+        assert_eq!(b.metric("MB/s"), Some("80.00"));
+        assert_eq!(b.metric("widgets/op"), Some("3.00"));
+    }
+
+    #[test]
+    fn counts_malformed_lines() {
+        let r = parse_str("BenchmarkX-8 abc 1 ns/op\nBenchmarkY-8 10 1\nBenchmarkZ 10 1 ns/op\n");
+        assert_eq!(r.skipped, 2);
+        assert_eq!(r.results.len(), 1);
+        assert_eq!(r.results[0].procs, None);
+    }
+
+    #[test]
+    fn joins_a_result_split_by_output() {
+        let r = parse_str("BenchmarkX-4   \t\nhello from the benchmark\n  500\t  3 ns/op\n");
+        assert_eq!(r.results.len(), 1);
+        assert_eq!(r.results[0].iterations, 500);
+    }
+
+    #[test]
+    fn joins_json_output_split_across_events() {
+        let input = concat!(
+            "{\"Action\":\"output\",\"Package\":\"p\",\"Output\":\"BenchmarkX-2   \\t\"}\n",
+            "{\"Action\":\"output\",\"Package\":\"p\",\"Output\":\"  100\\t 5 ns/op\\t 0 B/op\\t 0 allocs/op\\n\"}\n",
+            "{\"Action\":\"pass\",\"Package\":\"p\"}\n"
+        );
+        let r = parse_str(input);
+        assert_eq!(r.results.len(), 1);
+        assert_eq!(r.results[0].metric("ns/op"), Some("5"));
+    }
+}

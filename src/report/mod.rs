@@ -8,6 +8,8 @@ mod table;
 
 use std::io::Write;
 
+pub use markdown::md_cell as markdown_cell;
+
 use anyhow::Result;
 
 use crate::model::{fmt_num, CaseResult, Matrix};

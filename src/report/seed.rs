@@ -30,9 +30,13 @@ pub fn write_table(rows: &[SeedRow], out: &mut dyn Write) -> Result<()> {
     for r in rows {
         writeln!(
             out,
-            "| {} | `{}` | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
             md_cell(&r.name),
-            md_cell(&r.go_type),
+            if r.go_type.is_empty() {
+                String::new()
+            } else {
+                format!("`{}`", md_cell(&r.go_type))
+            },
             r.zero_copy,
             r.zero_iface,
             r.nonzero_copy,
