@@ -1,1 +1,37 @@
-fn main(){}
+//! Throughput of the bench2md parser on a large input built from recorded
+//! `go test -bench` output (plain and -json), fed line by line as the CLI does.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use ifacealloc::parse::bench::BenchParser;
+
+fn large_input(name: &str, target_bytes: usize) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/bench/{name}", env!("CARGO_MANIFEST_DIR"));
+    let one = std::fs::read(path).expect("fixture");
+    let mut out = Vec::with_capacity(target_bytes + one.len());
+    while out.len() < target_bytes {
+        out.extend_from_slice(&one);
+    }
+    out
+}
+
+fn parse(input: &[u8]) -> usize {
+    let mut p = BenchParser::new();
+    for line in input.split_inclusive(|&b| b == b'\n') {
+        p.feed_line(line);
+    }
+    p.finish().results.len()
+}
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("bench2md");
+    g.sample_size(10);
+    for (label, file) in [("plain", "go1.26-verbose.txt"), ("json", "go1.26-json.txt")] {
+        let input = large_input(file, 32 << 20);
+        g.throughput(Throughput::Bytes(input.len() as u64));
+        g.bench_function(label, |b| b.iter(|| parse(&input)));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

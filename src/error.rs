@@ -38,7 +38,10 @@ impl std::error::Error for GoCommandFailed {}
 
 /// The exit code for an error chain: 2 for bad input or a failed go command, else 1.
 pub fn exit_code(err: &anyhow::Error) -> i32 {
-    if err.chain().any(|e| e.is::<UsageError>() || e.is::<GoCommandFailed>()) {
+    if err
+        .chain()
+        .any(|e| e.is::<UsageError>() || e.is::<GoCommandFailed>())
+    {
         2
     } else {
         1

@@ -39,7 +39,10 @@ pub fn cases(rows: &[Row], scenarios: &[Scenario]) -> Vec<Case> {
     for (i, r) in rows.iter().enumerate() {
         for &s in scenarios {
             if s.applies_to(&r.ty) {
-                out.push(Case { row: i, scenario: s });
+                out.push(Case {
+                    row: i,
+                    scenario: s,
+                });
             }
         }
     }
@@ -61,10 +64,7 @@ pub fn module(rows: &[Row], cases: &[Case], go_lang: &str) -> Result<Module> {
     }
     let named = named_types(rows)?;
     let mut files = BTreeMap::new();
-    files.insert(
-        "go.mod",
-        format!("module {MODULE_PATH}\n\ngo {go_lang}\n"),
-    );
+    files.insert("go.mod", format!("module {MODULE_PATH}\n\ngo {go_lang}\n"));
     files.insert("harness.go", HARNESS.to_string());
     files.insert("values.go", values_file(rows, cases, &named));
     files.insert("cases.go", cases_file(rows, cases));
@@ -151,7 +151,9 @@ fn values_file(rows: &[Row], cases: &[Case], named: &[(String, Type)]) -> String
             }
         }
     }
-    s.push_str("}\n\n// rows describes each row as the Go runtime sees it.\nvar rows = []rowInfo{\n");
+    s.push_str(
+        "}\n\n// rows describes each row as the Go runtime sees it.\nvar rows = []rowInfo{\n",
+    );
     for i in 0..rows.len() {
         let _ = writeln!(
             s,
@@ -173,7 +175,10 @@ fn fill(lv: &str, ty: &Type, mode: Fill, depth: usize) -> Vec<String> {
             let stmt = if b.is_integer() {
                 let one_byte = matches!(b, Basic::Int8 | Basic::Uint8);
                 match mode {
-                    Fill::Small => conv(format!("r.small({})", if b == Basic::Int8 { 127 } else { 255 })),
+                    Fill::Small => conv(format!(
+                        "r.small({})",
+                        if b == Basic::Int8 { 127 } else { 255 }
+                    )),
                     Fill::V256 => conv("r.v256()".into()),
                     Fill::Nonzero if one_byte => conv("r.small(127)".into()),
                     Fill::Nonzero => {

@@ -308,9 +308,7 @@ impl Type {
                     ptr_bytes: ptr,
                 }
             }
-            Type::Pointer(_) | Type::Map(_, _) | Type::Chan(_, _) | Type::Func { .. } => {
-                word(p, p)
-            }
+            Type::Pointer(_) | Type::Map(_, _) | Type::Chan(_, _) | Type::Func { .. } => word(p, p),
             Type::Slice(_) => word(3 * p, p),
             Type::Interface(_) => word(2 * p, 2 * p),
             Type::Array(n, elem) => {
@@ -846,7 +844,11 @@ impl Parser<'_> {
     /// `a, b T`, `a T "tag"`, or an embedded `T` / `*T`.
     fn field_decl(&mut self) -> Result<Vec<Field>, ParseError> {
         let embedded_ptr = self.peek() == Some(b'*');
-        let first = if embedded_ptr { None } else { self.peek_ident() };
+        let first = if embedded_ptr {
+            None
+        } else {
+            self.peek_ident()
+        };
         let is_named_list = match &first {
             Some(id) => {
                 let save = self.pos;
@@ -891,8 +893,7 @@ impl Parser<'_> {
             if !ok {
                 return Err(ParseError {
                     pos: self.pos,
-                    msg: "an embedded field must be a defined type name or a pointer to one"
-                        .into(),
+                    msg: "an embedded field must be a defined type name or a pointer to one".into(),
                 });
             }
             let tag = self.tag()?;
@@ -931,7 +932,9 @@ impl Parser<'_> {
                 let mut s = String::new();
                 loop {
                     match self.src.get(self.pos) {
-                        None | Some(b'\n') => return Err(self.err("closing '\"' of the struct tag")),
+                        None | Some(b'\n') => {
+                            return Err(self.err("closing '\"' of the struct tag"))
+                        }
                         Some(b'"') => {
                             self.pos += 1;
                             return Ok(Some(s));
@@ -976,7 +979,9 @@ impl Parser<'_> {
                 return Err(self.err("a method name"));
             };
             if self.peek() != Some(b'(') {
-                return Err(self.err("'(' of a method signature (embedded interfaces are not supported)"));
+                return Err(
+                    self.err("'(' of a method signature (embedded interfaces are not supported)")
+                );
             }
             let (params, results, variadic) = self.signature()?;
             methods.push(Method {
@@ -1005,7 +1010,9 @@ impl Parser<'_> {
                 }
                 r
             }
-            Some(c) if c == b'*' || c == b'[' || c == b'<' || c.is_ascii_alphabetic() || c == b'_' => {
+            Some(c)
+                if c == b'*' || c == b'[' || c == b'<' || c.is_ascii_alphabetic() || c == b'_' =>
+            {
                 vec![self.parse_type()?]
             }
             _ => Vec::new(),
@@ -1033,7 +1040,8 @@ impl Parser<'_> {
                 } else if next == Some(b'.') && id == "unsafe" {
                     self.pos = save;
                     entry.1 = Some(self.parse_type()?);
-                } else if is_identifier(&id) && !["map", "chan", "func", "struct", "interface"].contains(&id.as_str())
+                } else if is_identifier(&id)
+                    && !["map", "chan", "func", "struct", "interface"].contains(&id.as_str())
                 {
                     let v2 = self.eat("...");
                     entry = (Some(id), Some(self.parse_type()?), variadic || v2);
@@ -1119,10 +1127,16 @@ mod tests {
             ("map[string][]*int", "map[string][]*int"),
             ("chan<- int", "chan<- int"),
             ("<-chan int", "<-chan int"),
-            ("func(a, b int, s ...string) (int, error_)", "func(int, int, ...string) (int, error_)"),
+            (
+                "func(a, b int, s ...string) (int, error_)",
+                "func(int, int, ...string) (int, error_)",
+            ),
             ("[8]byte", "[8]uint8"),
             ("unsafe.Pointer", "unsafe.Pointer"),
-            ("struct{ a int `json:\"a\"` }", "struct{ a int \"json:\\\"a\\\"\" }"),
+            (
+                "struct{ a int `json:\"a\"` }",
+                "struct{ a int \"json:\\\"a\\\"\" }",
+            ),
         ] {
             let mut defs = Defs::new();
             defs.insert("error_".into(), p("interface{ Error() string }"));

@@ -100,7 +100,11 @@ pub fn run(
     catalog: &str,
 ) -> Result<Matrix> {
     let progress = Progress::new(module.cases.len() as u64 + 1, "building");
-    let exe = dir.join(if cfg!(windows) { "matrix.exe" } else { "matrix" });
+    let exe = dir.join(if cfg!(windows) {
+        "matrix.exe"
+    } else {
+        "matrix"
+    });
     tc.run(dir, &["build", "-o", &exe.to_string_lossy(), "."])?;
     progress.inc("measuring");
 
@@ -154,7 +158,9 @@ pub fn run(
             });
         }
     }
-    let out = child.wait_with_output().context("waiting for the measuring program")?;
+    let out = child
+        .wait_with_output()
+        .context("waiting for the measuring program")?;
     progress.finish();
     if !out.status.success() || seen_cases != module.cases.len() {
         bail!(

@@ -26,12 +26,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| {
-        format!(
-            "cannot write {}: creating a temporary file in {} failed",
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
+        crate::error::UsageError::new(format!(
+            "cannot write {}: {e} (in {}); give -o a path in an existing, writable directory",
             path.display(),
             dir.display()
-        )
+        ))
     })?;
     tmp.write_all(bytes)
         .and_then(|_| tmp.as_file().sync_all())

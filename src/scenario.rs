@@ -85,13 +85,20 @@ impl Scenario {
 
     /// Whether this scenario makes sense for `ty`.
     pub fn applies_to(self, ty: &Type) -> bool {
-        let int_component = ty.sole_component().and_then(Type::basic).filter(|b| b.is_integer());
+        let int_component = ty
+            .sole_component()
+            .and_then(Type::basic)
+            .filter(|b| b.is_integer());
         match self {
-            Scenario::Zero | Scenario::Nonzero | Scenario::Local | Scenario::Copy | Scenario::CopyZero => {
-                true
-            }
+            Scenario::Zero
+            | Scenario::Nonzero
+            | Scenario::Local
+            | Scenario::Copy
+            | Scenario::CopyZero => true,
             Scenario::Small => int_component.is_some(),
-            Scenario::V256 => int_component.is_some_and(|b| !matches!(b, Basic::Int8 | Basic::Uint8)),
+            Scenario::V256 => {
+                int_component.is_some_and(|b| !matches!(b, Basic::Int8 | Basic::Uint8))
+            }
             Scenario::Const => ty.basic().is_some_and(|b| b != Basic::UnsafePointer),
             Scenario::ZeroLit => matches!(ty.underlying(), Type::Struct(_) | Type::Array(..)),
         }

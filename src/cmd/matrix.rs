@@ -73,7 +73,14 @@ pub fn run(args: &MatrixArgs, go: Option<&std::path::Path>) -> Result<()> {
         CatalogName::Seed => "seed",
         CatalogName::Default => "default",
     };
-    let m = measure::run(&tc, &rows, &module, work.path(), args.iterations, catalog_name)?;
+    let m = measure::run(
+        &tc,
+        &rows,
+        &module,
+        work.path(),
+        args.iterations,
+        catalog_name,
+    )?;
     let seed_layout = args.catalog == CatalogName::Seed;
     let exporter = report::exporter(args.format, seed_layout);
     output::emit(args.output.as_deref(), |out| exporter.export(&m, out))

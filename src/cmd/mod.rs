@@ -23,9 +23,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Measure heap allocations and bytes of interface stores for a catalog of types.
-    #[command(after_help = "Examples:\n  ifacealloc matrix\n  ifacealloc matrix --types int64,string,struct_int32_int64 --format markdown\n  ifacealloc matrix --catalog seed --format markdown -o seed.md\n  ifacealloc matrix --format json --keep ./matrix-module")]
+    #[command(
+        after_help = "Examples:\n  ifacealloc matrix\n  ifacealloc matrix --types int64,string,struct_int32_int64 --format markdown\n  ifacealloc matrix --catalog seed --format markdown -o seed.md\n  ifacealloc matrix --format json --keep ./matrix-module"
+    )]
     Matrix(matrix::MatrixArgs),
     /// Turn `go test -bench -benchmem` output (text or -json) into a markdown table.
-    #[command(after_help = "Examples:\n  go test -bench . -benchmem | ifacealloc bench2md\n  ifacealloc bench2md --no-echo bench.txt\n  go test -json -bench . -benchmem -run '^$' | ifacealloc bench2md --no-echo")]
+    #[command(
+        after_help = "Examples:\n  go test -bench . -benchmem | ifacealloc bench2md\n  ifacealloc bench2md --no-echo bench.txt\n  go test -json -bench . -benchmem -run '^$' | ifacealloc bench2md --no-echo"
+    )]
     Bench2md(bench2md::Bench2mdArgs),
 }

@@ -69,8 +69,9 @@ struct JsonEvent {
 pub struct BenchParser {
     report: BenchReport,
     pkg: Option<String>,
-    /// A benchmark name printed alone (verbose mode, or before interleaved output).
-    pending_name: Option<String>,
+    /// A benchmark name printed alone (verbose mode, or before interleaved
+    /// output), and whether other text followed it on its line.
+    pending_name: Option<(String, bool)>,
     /// The benchmark whose logs follow (from a name line, `--- BENCH:`, or -json's Test).
     context: Option<String>,
     /// `real(T)` values seen with no benchmark context, for the next seed row.
@@ -145,19 +146,23 @@ impl BenchParser {
             self.benchmark_line(trimmed);
             return;
         }
-        if let Some(pending) = self.pending_name.take() {
+        if let Some((pending, _)) = &self.pending_name {
             // A result split by interleaved output: "   1000\t  12 ns/op ...".
             let fields: Vec<&str> = trimmed.split_whitespace().collect();
             if fields.first().is_some_and(|f| f.parse::<u64>().is_ok()) && fields.len() >= 3 {
                 let joined = format!("{pending} {trimmed}");
+                self.pending_name = None;
                 self.benchmark_line(&joined);
                 return;
             }
-            self.pending_name = Some(pending);
         }
         if let Some(idx) = trimmed.find(": real(T)=") {
             // A log line: "    file_test.go:12: real(T)=int64".
-            if line.starts_with([' ', '\t']) && trimmed[..idx].trim().ends_with(|c: char| c.is_ascii_digit()) {
+            if line.starts_with([' ', '\t'])
+                && trimmed[..idx]
+                    .trim()
+                    .ends_with(|c: char| c.is_ascii_digit())
+            {
                 let value = trimmed[idx + ": real(T)=".len()..].to_string();
                 self.record_real(value);
                 return;
@@ -193,13 +198,14 @@ impl BenchParser {
         let mut fields = line.split_whitespace();
         let Some(full) = fields.next() else { return };
         let rest: Vec<&str> = fields.collect();
-        if rest.is_empty() {
-            // Name alone: verbose mode's announcement, or the first half of a split line.
-            self.pending_name = Some(full.to_string());
+        self.drop_pending();
+        if rest.is_empty() || rest[0].parse::<u64>().is_err() {
+            // Name alone (verbose mode's announcement), or a name followed by the
+            // benchmark's own output: the figures may come on a later line.
+            self.pending_name = Some((full.to_string(), !rest.is_empty()));
             self.context = Some(strip_procs(full).0.to_string());
             return;
         }
-        self.pending_name = None;
         match parse_result(full, &rest) {
             Some(mut r) => {
                 r.pkg = self.pkg.clone();
@@ -215,12 +221,22 @@ impl BenchParser {
         }
     }
 
+    /// Forgets a pending name; one that had text after it was a malformed line.
+    fn drop_pending(&mut self) {
+        if let Some((_, true)) = self.pending_name.take() {
+            self.report.skipped += 1;
+        }
+    }
+
     /// Ends the input and returns what was found.
     pub fn finish(mut self) -> BenchReport {
-        let leftovers: Vec<String> = std::mem::take(&mut self.json_partial).into_values().collect();
+        let leftovers: Vec<String> = std::mem::take(&mut self.json_partial)
+            .into_values()
+            .collect();
         for l in leftovers {
             self.feed_text(&l, None);
         }
+        self.drop_pending();
         self.report
     }
 }
@@ -248,7 +264,9 @@ fn strip_procs(name: &str) -> (&str, Option<u32>) {
 fn parse_result(full: &str, rest: &[&str]) -> Option<BenchResult> {
     let (name, procs) = strip_procs(full);
     // Go requires the character after "Benchmark" not to be lower case.
-    if name.len() > "Benchmark".len() && name["Benchmark".len()..].starts_with(|c: char| c.is_lowercase()) {
+    if name.len() > "Benchmark".len()
+        && name["Benchmark".len()..].starts_with(|c: char| c.is_lowercase())
+    {
         return None;
     }
     let iterations = rest[0].parse::<u64>().ok()?;
@@ -318,7 +336,9 @@ impl BenchReport {
     pub fn seed_rows(&self) -> Vec<SeedRow> {
         let mut rows: Vec<SeedRow> = Vec::new();
         for r in &self.results {
-            let Some(row) = seed_row(&r.name) else { continue };
+            let Some(row) = seed_row(&r.name) else {
+                continue;
+            };
             let idx = match rows.iter().position(|s| s.name == row) {
                 Some(i) => i,
                 None => {
@@ -384,7 +404,7 @@ impl BenchReport {
         let config: Vec<String> = self
             .config
             .iter()
-            .filter(|(k, _)| show_pkg.then_some(k != "pkg").unwrap_or(true))
+            .filter(|(k, _)| !show_pkg || k != "pkg")
             .map(|(k, v)| format!("{k}: `{}`", cell(v)))
             .collect();
         if !config.is_empty() {
@@ -403,7 +423,13 @@ impl BenchReport {
         writeln!(out, "| {} |", header.join(" | "))?;
         let align: Vec<&str> = header
             .iter()
-            .map(|h| if matches!(*h, "Package" | "Benchmark") { ":--" } else { "--:" })
+            .map(|h| {
+                if matches!(*h, "Package" | "Benchmark") {
+                    ":--"
+                } else {
+                    "--:"
+                }
+            })
             .collect();
         writeln!(out, "|{}|", align.join("|"))?;
         for r in rows {

@@ -27,7 +27,13 @@ impl Exporter for MarkdownExporter {
         }
         writeln!(out)?;
         for r in &m.rows {
-            write!(out, "| {} | `{}` | {} |", md_cell(&r.name), md_cell(&r.go_type), r.size)?;
+            write!(
+                out,
+                "| {} | `{}` | {} |",
+                md_cell(&r.name),
+                md_cell(&r.go_type),
+                r.size
+            )?;
             for &s in Scenario::COLUMNS {
                 write!(out, " {} |", cell(r.case(s)))?;
             }

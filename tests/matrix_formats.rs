@@ -1,0 +1,201 @@
+//! `matrix` output formats, the generated module's hygiene, and bad input.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn ifacealloc() -> Command {
+    Command::cargo_bin("ifacealloc").unwrap()
+}
+
+#[test]
+fn seed_markdown_has_the_seed_layout() {
+    let out = ifacealloc()
+        .args([
+            "matrix",
+            "--catalog",
+            "seed",
+            "--format",
+            "markdown",
+            "--iterations",
+            "256",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "| Type | `%T` | Bytes to store zero value | ....in an interface | Bytes to store non-zero, random value | ...in an interface |"
+    );
+    assert_eq!(lines.len(), 42);
+    assert_eq!(lines[2], "| int | `int` | 0 | 0 | 0 | 8 |");
+    assert!(lines[20].starts_with("| struct_int | `struct { a int }` |"));
+    assert!(lines[41].starts_with("| struct_byte_7 | `struct { a uint8; b uint8;"));
+    // struct{a int32; b int64}: 16 bytes even when zero (convTnoptr always allocates).
+    assert_eq!(
+        lines[39],
+        "| struct_int32_int64 | `struct { a int32; b int64 }` | 0 | 16 | 0 | 16 |"
+    );
+}
+
+#[test]
+fn csv_and_file_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.csv");
+    ifacealloc()
+        .args([
+            "matrix",
+            "--types",
+            "int16,string",
+            "--format",
+            "csv",
+            "--iterations",
+            "1024",
+            "-o",
+        ])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout("");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let headers = rdr.headers().unwrap().clone();
+    assert_eq!(&headers[5], "scenario");
+    let recs: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let int16_nonzero = recs
+        .iter()
+        .find(|r| &r[0] == "int16" && &r[5] == "nonzero")
+        .unwrap();
+    // 2-byte values share 16-byte tiny blocks: 2 bytes per store.
+    assert_eq!(&int16_nonzero[7], "2");
+    // Only the report file is left in the directory: the write was atomic.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn terminal_table_is_the_default() {
+    ifacealloc()
+        .args(["matrix", "--types", "int64", "--iterations", "64"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("nonzero").and(predicate::str::contains("8 B")));
+}
+
+#[test]
+fn kept_module_is_gofmt_clean_and_vets() {
+    let dir = tempfile::tempdir().unwrap();
+    let keep = dir.path().join("module");
+    ifacealloc()
+        .args(["matrix", "--format", "json", "--iterations", "16", "--keep"])
+        .arg(&keep)
+        .assert()
+        .success();
+    let gofmt = std::process::Command::new("gofmt")
+        .arg("-l")
+        .arg(&keep)
+        .output();
+    // gofmt may not be on PATH; the toolchain's own copy always is in GOROOT/bin.
+    let gofmt = match gofmt {
+        Ok(o) => o,
+        Err(_) => {
+            let root = std::process::Command::new("go")
+                .args(["env", "GOROOT"])
+                .output()
+                .unwrap();
+            let root = String::from_utf8(root.stdout).unwrap();
+            std::process::Command::new(std::path::Path::new(root.trim()).join("bin/gofmt"))
+                .arg("-l")
+                .arg(&keep)
+                .output()
+                .unwrap()
+        }
+    };
+    assert!(gofmt.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&gofmt.stdout),
+        "",
+        "files gofmt would change"
+    );
+    let vet = std::process::Command::new("go")
+        .args(["vet", "./..."])
+        .current_dir(&keep)
+        .env("GOFLAGS", "-mod=mod")
+        .output()
+        .unwrap();
+    assert!(
+        vet.status.success(),
+        "go vet: {}",
+        String::from_utf8_lossy(&vet.stderr)
+    );
+}
+
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
+    for args in [
+        vec!["matrix", "--types", "int65"],
+        vec!["matrix", "--scenarios", "sometimes"],
+        vec!["matrix", "--go", "/nonexistent/go"],
+    ] {
+        let out = ifacealloc().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("ifacealloc: "), "{err}");
+    }
+}
+
+#[test]
+fn failures_leave_no_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.md");
+    ifacealloc()
+        .args(["matrix", "--types", "nope", "-o"])
+        .arg(&path)
+        .assert()
+        .code(2);
+    assert!(!path.exists());
+    ifacealloc()
+        .args([
+            "matrix",
+            "--types",
+            "int",
+            "--iterations",
+            "16",
+            "-o",
+            "/nonexistent-dir/x.md",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("existing, writable directory"));
+}
+
+#[test]
+fn keep_refuses_a_non_empty_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("precious.txt"), "keep me").unwrap();
+    ifacealloc()
+        .args(["matrix", "--types", "int", "--keep"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not empty"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("precious.txt")).unwrap(),
+        "keep me"
+    );
+}
+
+#[test]
+fn go_from_environment_variable() {
+    ifacealloc()
+        .args(["matrix", "--types", "int", "--iterations", "16"])
+        .env("IFACEALLOC_GO", "/nonexistent/go-from-env")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("IFACEALLOC_GO"));
+}
