@@ -7,9 +7,11 @@
 //! [`model`] holds results; [`report`] renders them; [`cmd`] wires subcommands.
 
 pub mod catalog;
+pub mod classify;
 pub mod cmd;
 pub mod error;
 pub mod generate;
+pub mod golinks;
 pub mod gotype;
 pub mod measure;
 pub mod model;
@@ -17,5 +19,6 @@ pub mod output;
 pub mod parse;
 pub mod progress;
 pub mod report;
+pub mod routine;
 pub mod scenario;
 pub mod toolchain;

@@ -9,9 +9,11 @@ use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
 use crate::catalog::Row;
+use crate::classify::{self, Classification};
 use crate::error::UsageError;
 use crate::generate::Module;
-use crate::model::{per_op, CaseResult, GoInfo, Matrix, RowResult};
+use crate::gotype::Arch;
+use crate::model::{fmt_num, per_op, CaseResult, GoInfo, Matrix, RowResult};
 use crate::progress::Progress;
 use crate::toolchain::Toolchain;
 
@@ -75,6 +77,8 @@ pub fn write_module(tc: &Toolchain, module: &Module, dir: &Path) -> Result<()> {
     tc.gofmt(dir, &go_files)
 }
 
+const NULL_DEVICE: &str = if cfg!(windows) { "NUL" } else { "/dev/null" };
+
 #[derive(Deserialize)]
 struct RowLine {
     go_type: String,
@@ -91,6 +95,7 @@ struct CaseLine {
 }
 
 /// Builds the module in `dir` and runs every case; returns the filled matrix.
+/// `cross` are further GOARCH values whose routines come from cross-compiling.
 pub fn run(
     tc: &Toolchain,
     rows: &[Row],
@@ -98,14 +103,49 @@ pub fn run(
     dir: &Path,
     iterations: u64,
     catalog: &str,
+    cross: &[Arch],
 ) -> Result<Matrix> {
-    let progress = Progress::new(module.cases.len() as u64 + 1, "building");
+    let progress = Progress::new(
+        module.cases.len() as u64 + 1 + cross.len() as u64,
+        "building",
+    );
     let exe = dir.join(if cfg!(windows) {
         "matrix.exe"
     } else {
         "matrix"
     });
-    tc.run(dir, &["build", "-o", &exe.to_string_lossy(), "."])?;
+    // One build gives the binary and, on stderr, the listing and diagnostics:
+    // -S and -m change what the compiler prints, not the code it generates.
+    let gcflags = format!("-gcflags={}", classify::gcflags(tc.version));
+    let built = tc.run(dir, &["build", &gcflags, "-o", &exe.to_string_lossy(), "."])?;
+    let cases_go = std::fs::read_to_string(dir.join(classify::CASES_FILE))
+        .context("reading the generated cases.go")?;
+    let host_arch = Arch::by_name(&tc.goarch)
+        .with_context(|| format!("unknown host GOARCH {:?}", tc.goarch))?;
+    let host = classify::classify(
+        &String::from_utf8_lossy(&built.stderr),
+        &cases_go,
+        &module.cases,
+        rows,
+        &host_arch,
+    )?;
+    let mut per_arch: Vec<(String, Vec<Classification>)> = Vec::new();
+    for arch in cross {
+        progress.inc("cross-compiling");
+        let out = tc.run_for(
+            dir,
+            &["build", &gcflags, "-o", NULL_DEVICE, "."],
+            Some(arch.name),
+        )?;
+        let c = classify::classify(
+            &String::from_utf8_lossy(&out.stderr),
+            &cases_go,
+            &module.cases,
+            rows,
+            arch,
+        )?;
+        per_arch.push((arch.name.to_string(), c));
+    }
     progress.inc("measuring");
 
     let mut child = std::process::Command::new(&exe)
@@ -132,14 +172,34 @@ pub fn run(
             let row = results
                 .get_mut(case.row)
                 .context("the measuring program reported a case before its row")?;
-            row.cases.push(CaseResult {
+            let class = host.get(c.case).cloned().unwrap_or_default();
+            let mut result = CaseResult {
                 scenario: case.scenario,
                 allocs_per_op: per_op(c.mallocs, c.iterations),
                 bytes_per_op: per_op(c.bytes, c.iterations),
                 mallocs: c.mallocs,
                 total_bytes: c.bytes,
                 iterations: c.iterations,
-            });
+                routine: class.routine,
+                escape: class.escape,
+                note: class.note,
+                routines: per_arch
+                    .iter()
+                    .map(|(a, cs)| (a.clone(), cs.get(c.case).and_then(|x| x.routine)))
+                    .collect(),
+            };
+            if !result.consistent() {
+                let msg = format!(
+                    "measured {} allocs/op, but the routine is {}",
+                    fmt_num(result.allocs_per_op),
+                    result.routine.map(|r| r.name()).unwrap_or("none")
+                );
+                result.note = Some(match result.note.take() {
+                    Some(n) => format!("{n}; {msg}"),
+                    None => msg,
+                });
+            }
+            row.cases.push(result);
             seen_cases += 1;
             progress.inc("measuring");
         } else {
@@ -179,6 +239,7 @@ pub fn run(
         },
         catalog: catalog.to_string(),
         iterations,
+        cross_archs: cross.iter().map(|a| a.name.to_string()).collect(),
         rows: results,
     })
 }

@@ -1,8 +1,12 @@
 //! The measured matrix: what every report renders. Field names here are the
 //! JSON output's field names (documented in docs/json.md) and stay stable.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
+use crate::parse::diag::Escape;
+use crate::routine::Routine;
 use crate::scenario::Scenario;
 
 /// The whole result of one `matrix` run.
@@ -15,6 +19,8 @@ pub struct Matrix {
     pub catalog: String,
     /// Stores per measurement round.
     pub iterations: u64,
+    /// GOARCH values whose routines were derived by cross-compiling (besides the host).
+    pub cross_archs: Vec<String>,
     pub rows: Vec<RowResult>,
 }
 
@@ -62,6 +68,28 @@ pub struct CaseResult {
     pub mallocs: u64,
     pub total_bytes: u64,
     pub iterations: u64,
+    /// The compiler's path for the conversion on the host (null for copies).
+    pub routine: Option<Routine>,
+    /// What `-m` said about the converted value.
+    pub escape: Option<Escape>,
+    /// Set when the compiler's outputs disagree, or the routine does not fit
+    /// the measurement; says how.
+    pub note: Option<String>,
+    /// Routine per cross-compiled GOARCH (`--arch`).
+    pub routines: BTreeMap<String, Option<Routine>>,
+}
+
+impl CaseResult {
+    /// Whether the routine and the measurement agree: an allocating store must
+    /// use an allocating routine, and convT/convTnoptr always allocate.
+    pub fn consistent(&self) -> bool {
+        let allocated = self.allocs_per_op > 0.0;
+        match self.routine {
+            None => !allocated,
+            Some(r) if r.always_allocates() => allocated,
+            Some(r) => !allocated || r.may_allocate(),
+        }
+    }
 }
 
 /// Rounds to two decimals, the precision every report prints.

@@ -162,14 +162,27 @@ impl Toolchain {
 
     /// Runs `go <args>` in `dir`; a failure carries the compiler's own output.
     pub fn run(&self, dir: &Path, args: &[&str]) -> Result<Output> {
-        let out = self
-            .command(dir)
+        self.run_for(dir, args, None)
+    }
+
+    /// Like [`Toolchain::run`], cross-compiling for `goarch` when given (GOOS is
+    /// linux then, or wasip1 for wasm, so every GOARCH has a valid pair).
+    pub fn run_for(&self, dir: &Path, args: &[&str], goarch: Option<&str>) -> Result<Output> {
+        let mut cmd = self.command(dir);
+        if let Some(arch) = goarch {
+            cmd.env("GOARCH", arch)
+                .env("GOOS", if arch == "wasm" { "wasip1" } else { "linux" });
+        }
+        let out = cmd
             .args(args)
             .output()
             .with_context(|| format!("running {} {}", self.go.display(), args.join(" ")))?;
         if !out.status.success() {
             return Err(crate::error::GoCommandFailed {
-                command: format!("go {}", args.join(" ")),
+                command: match goarch {
+                    Some(a) => format!("GOARCH={a} go {}", args.join(" ")),
+                    None => format!("go {}", args.join(" ")),
+                },
                 output: String::from_utf8_lossy(&out.stderr).into_owned()
                     + &String::from_utf8_lossy(&out.stdout),
             }

@@ -8,6 +8,7 @@ use clap::Args;
 use crate::catalog::{self, CatalogName};
 use crate::error::UsageError;
 use crate::generate;
+use crate::gotype::Arch;
 use crate::measure::{self, Workdir};
 use crate::output;
 use crate::report::{self, Format};
@@ -44,6 +45,11 @@ pub struct MatrixArgs {
     #[arg(long, default_value_t = 16384, value_parser = clap::value_parser!(u64).range(16..=100_000_000))]
     pub iterations: u64,
 
+    /// Also derive routines for these GOARCH values by cross-compiling
+    /// (measurement is for the host only), e.g. arm64,386,s390x.
+    #[arg(long, value_delimiter = ',', value_name = "GOARCH,...")]
+    pub arch: Vec<String>,
+
     /// List the catalog's row names and types, then exit.
     #[arg(long)]
     pub list: bool,
@@ -65,6 +71,7 @@ pub fn run(args: &MatrixArgs, go: Option<&std::path::Path>) -> Result<()> {
     }
     let scenarios = parse_scenarios(&args.scenarios)?;
     let tc = Toolchain::discover(go)?;
+    let cross = parse_archs(&args.arch, &tc.goarch)?;
     let cases = generate::cases(&rows, &scenarios);
     let module = generate::module(&rows, &cases, "1.21")?;
     let work = Workdir::new(args.keep.as_deref())?;
@@ -80,10 +87,30 @@ pub fn run(args: &MatrixArgs, go: Option<&std::path::Path>) -> Result<()> {
         work.path(),
         args.iterations,
         catalog_name,
+        &cross,
     )?;
     let seed_layout = args.catalog == CatalogName::Seed;
     let exporter = report::exporter(args.format, seed_layout);
     output::emit(args.output.as_deref(), |out| exporter.export(&m, out))
+}
+
+/// The GOARCH values to cross-compile for, without the host's.
+fn parse_archs(names: &[String], host: &str) -> Result<Vec<Arch>> {
+    let mut out: Vec<Arch> = Vec::new();
+    for n in names {
+        let Some(a) = Arch::by_name(n) else {
+            let all: Vec<&str> = Arch::ALL.iter().map(|a| a.name).collect();
+            return Err(UsageError::new(format!(
+                "--arch: unknown GOARCH {n:?}; choose from {}",
+                all.join(", ")
+            ))
+            .into());
+        };
+        if a.name != host && !out.contains(&a) {
+            out.push(a);
+        }
+    }
+    Ok(out)
 }
 
 fn parse_scenarios(names: &[String]) -> Result<Vec<Scenario>> {

@@ -1,3 +1,5 @@
 //! Parsers for the Go toolchain's own output formats.
 
+pub mod asm;
 pub mod bench;
+pub mod diag;

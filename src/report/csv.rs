@@ -6,13 +6,14 @@ use anyhow::Result;
 
 use super::Exporter;
 use crate::model::Matrix;
+use crate::parse::diag::Escape;
 
 pub struct CsvExporter;
 
 impl Exporter for CsvExporter {
     fn export(&self, m: &Matrix, out: &mut dyn Write) -> Result<()> {
         let mut w = csv::Writer::from_writer(out);
-        w.write_record([
+        let mut header: Vec<String> = [
             "row",
             "type",
             "go_type",
@@ -24,10 +25,18 @@ impl Exporter for CsvExporter {
             "mallocs",
             "total_bytes",
             "iterations",
-        ])?;
+            "routine",
+            "escape",
+            "note",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        header.extend(m.cross_archs.iter().map(|a| format!("routine_{a}")));
+        w.write_record(&header)?;
         for r in &m.rows {
             for c in &r.cases {
-                w.write_record([
+                let mut rec = vec![
                     r.name.clone(),
                     r.type_expr.clone(),
                     r.go_type.clone(),
@@ -39,7 +48,25 @@ impl Exporter for CsvExporter {
                     c.mallocs.to_string(),
                     c.total_bytes.to_string(),
                     c.iterations.to_string(),
-                ])?;
+                    c.routine.map(|r| r.name().to_string()).unwrap_or_default(),
+                    match c.escape {
+                        Some(Escape::Escapes) => "escapes".to_string(),
+                        Some(Escape::DoesNotEscape) => "does_not_escape".to_string(),
+                        None => String::new(),
+                    },
+                    c.note.clone().unwrap_or_default(),
+                ];
+                for a in &m.cross_archs {
+                    rec.push(
+                        c.routines
+                            .get(a)
+                            .copied()
+                            .flatten()
+                            .map(|r| r.name().to_string())
+                            .unwrap_or_default(),
+                    );
+                }
+                w.write_record(&rec)?;
             }
         }
         w.flush()?;

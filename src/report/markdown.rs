@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{caption, cell, Exporter};
+use super::{arch_cell, caption, cell, notes, Exporter};
 use crate::model::Matrix;
 use crate::scenario::Scenario;
 
@@ -40,6 +40,31 @@ impl Exporter for MarkdownExporter {
             writeln!(out)?;
         }
         writeln!(out, "\n{}", caption(m))?;
+        for arch in &m.cross_archs {
+            write!(out, "\n| Routine on {arch} |")?;
+            for s in Scenario::COLUMNS {
+                write!(out, " {s} |")?;
+            }
+            write!(out, "\n|:--|")?;
+            for _ in Scenario::COLUMNS {
+                write!(out, ":--|")?;
+            }
+            writeln!(out)?;
+            for r in &m.rows {
+                write!(out, "| {} |", md_cell(&r.name))?;
+                for &s in Scenario::COLUMNS {
+                    write!(out, " {} |", arch_cell(r.case(s), arch))?;
+                }
+                writeln!(out)?;
+            }
+        }
+        let notes = notes(m);
+        if !notes.is_empty() {
+            writeln!(out, "\nNotes:\n")?;
+            for n in notes {
+                writeln!(out, "- {}", md_cell(&n))?;
+            }
+        }
         Ok(())
     }
 }

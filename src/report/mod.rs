@@ -43,24 +43,62 @@ pub fn exporter(format: Format, seed_layout: bool) -> Box<dyn Exporter> {
     }
 }
 
-/// A case's cell: `0` when nothing is allocated, else bytes and allocation count.
+/// A case's cell: bytes per store (`0` when nothing is allocated, with the
+/// allocation count when more than one), then the routine; `!` marks a note.
 pub fn cell(c: Option<&CaseResult>) -> String {
-    match c {
-        None => "-".to_string(),
-        Some(c) if c.allocs_per_op == 0.0 && c.bytes_per_op == 0.0 => "0".to_string(),
-        Some(c) if c.allocs_per_op == 1.0 => format!("{} B", fmt_num(c.bytes_per_op)),
-        Some(c) => format!(
+    let Some(c) = c else {
+        return "-".to_string();
+    };
+    let mut s = if c.allocs_per_op == 0.0 && c.bytes_per_op == 0.0 {
+        "0".to_string()
+    } else if c.allocs_per_op == 1.0 {
+        format!("{} B", fmt_num(c.bytes_per_op))
+    } else {
+        format!(
             "{} B / {} allocs",
             fmt_num(c.bytes_per_op),
             fmt_num(c.allocs_per_op)
-        ),
+        )
+    };
+    if let Some(r) = c.routine {
+        s.push(' ');
+        s.push_str(r.name());
     }
+    if c.note.is_some() {
+        s.push_str(" !");
+    }
+    s
+}
+
+/// A cross-compiled case's cell: the routine on `arch`.
+pub fn arch_cell(c: Option<&CaseResult>, arch: &str) -> String {
+    match c {
+        None => "-".to_string(),
+        Some(c) => match c.routines.get(arch) {
+            Some(Some(r)) => r.name().to_string(),
+            Some(None) => "·".to_string(),
+            None => "?".to_string(),
+        },
+    }
+}
+
+/// Every note, as `row/scenario: note` lines.
+pub fn notes(m: &Matrix) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in &m.rows {
+        for c in &r.cases {
+            if let Some(n) = &c.note {
+                out.push(format!("{}/{}: {n}", r.name, c.scenario));
+            }
+        }
+    }
+    out
 }
 
 /// The one-line caption under a table: what was measured, where.
 pub fn caption(m: &Matrix) -> String {
     format!(
-        "{} {}/{}, {} stores per case; cells: heap bytes per store (0 = no allocation), - = not applicable",
+        "{} {}/{}, {} stores per case; cells: heap bytes per store (0 = no allocation) and the compiler's routine; - = not applicable; ! = see notes",
         m.go.version, m.go.goos, m.go.goarch, m.iterations
     )
 }

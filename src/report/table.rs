@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, Table};
 
-use super::{caption, cell, Exporter};
+use super::{arch_cell, caption, cell, notes, Exporter};
 use crate::model::Matrix;
 use crate::scenario::Scenario;
 
@@ -30,6 +30,30 @@ impl Exporter for TableExporter {
         }
         writeln!(out, "{t}")?;
         writeln!(out, "{}", caption(m))?;
+        for arch in &m.cross_archs {
+            let mut t = Table::new();
+            t.load_preset(UTF8_FULL_CONDENSED);
+            let mut header = vec![format!("routine on {arch}")];
+            header.extend(Scenario::COLUMNS.iter().map(|s| s.name().to_string()));
+            t.set_header(header);
+            for r in &m.rows {
+                let mut line = vec![r.name.clone()];
+                line.extend(
+                    Scenario::COLUMNS
+                        .iter()
+                        .map(|&s| arch_cell(r.case(s), arch)),
+                );
+                t.add_row(line);
+            }
+            writeln!(out, "\n{t}")?;
+        }
+        let notes = notes(m);
+        if !notes.is_empty() {
+            writeln!(out, "\nnotes:")?;
+            for n in notes {
+                writeln!(out, "  {n}")?;
+            }
+        }
         Ok(())
     }
 }

@@ -1,0 +1,163 @@
+//! Which routine the compiler chose for each generated case, read from the
+//! compiler's own output: the `-S` listing (primary), `-m` escape messages,
+//! and on Go ≥ 1.25 `-d=escapedebug=1`'s `convert: using ...` lines.
+//! Where the sources disagree the classification carries a note.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::catalog::Row;
+use crate::generate::Case;
+use crate::gotype::Arch;
+use crate::parse::asm::{self, Function};
+use crate::parse::diag::{self, Diag, Escape};
+use crate::routine::Routine;
+use crate::scenario::Scenario;
+use crate::toolchain::GoVersion;
+
+/// The file of the generated module that holds the case functions.
+pub const CASES_FILE: &str = "cases.go";
+
+/// What the compiler did for one case.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Classification {
+    /// `None` for the copy baselines, which convert nothing.
+    pub routine: Option<Routine>,
+    /// The `-m` verdict on the converted value.
+    pub escape: Option<Escape>,
+    /// Set when the compiler's outputs disagree, saying how.
+    pub note: Option<String>,
+}
+
+/// The compiler flags that produce everything [`classify`] reads.
+pub fn gcflags(version: GoVersion) -> String {
+    // escapedebug's `convert:` lines exist from Go 1.25 on.
+    if version.minor >= 25 {
+        "-S -m -d=escapedebug=1".to_string()
+    } else {
+        "-S -m".to_string()
+    }
+}
+
+/// The first and last line of each case function's loop body in `cases.go`.
+pub fn body_lines(cases_go: &str) -> BTreeMap<usize, (u32, u32)> {
+    let mut out = BTreeMap::new();
+    let lines: Vec<&str> = cases_go.lines().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let l = lines[i];
+        if let Some(rest) = l.strip_prefix("func c") {
+            if let Some(num) = rest.strip_suffix("(n int) {").and_then(|n| n.parse().ok()) {
+                // line i+1 is the for statement; the body runs to the loop's "\t}".
+                let start = i + 2;
+                let mut end = start;
+                while end < lines.len() && lines[end] != "\t}" {
+                    end += 1;
+                }
+                // 1-based line numbers.
+                out.insert(num, (start as u32 + 1, end as u32));
+                i = end;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Classifies every case from the compiler output of one build.
+pub fn classify(
+    compiler_output: &str,
+    cases_go: &str,
+    cases: &[Case],
+    rows: &[Row],
+    arch: &Arch,
+) -> Result<Vec<Classification>> {
+    let mut funcs: BTreeMap<usize, Function> = BTreeMap::new();
+    let mut diags: Vec<Diag> = Vec::new();
+    asm::read_listing(
+        compiler_output.as_bytes(),
+        |f| {
+            if let Some(n) = f
+                .local_name()
+                .strip_prefix('c')
+                .and_then(|n| n.parse().ok())
+            {
+                funcs.insert(n, f);
+            }
+        },
+        |d| {
+            if asm::same_file(&d.file, CASES_FILE) {
+                diags.push(d)
+            }
+        },
+    )?;
+    let bodies = body_lines(cases_go);
+    let mut out = Vec::with_capacity(cases.len());
+    for (i, c) in cases.iter().enumerate() {
+        if matches!(c.scenario, Scenario::Copy | Scenario::CopyZero) {
+            out.push(Classification::default());
+            continue;
+        }
+        let Some(&(from, to)) = bodies.get(&i) else {
+            out.push(Classification {
+                note: Some("case function not found in cases.go".into()),
+                ..Classification::default()
+            });
+            continue;
+        };
+        let in_body = |d: &&Diag| (from..=to).contains(&d.line);
+        let escape = diags
+            .iter()
+            .filter(in_body)
+            .find_map(|d| diag::escape_of(&d.msg));
+        let debug_routine = diags
+            .iter()
+            .filter(in_body)
+            .find_map(|d| diag::convert_routine(&d.msg));
+        let mut notes = Vec::new();
+        let from_asm = funcs.get(&i).and_then(|f| {
+            let ev = f.evidence_in(CASES_FILE, from, to);
+            asm::pick(&ev).map(|e| e.routine)
+        });
+        if !funcs.contains_key(&i) {
+            notes.push(format!("no -S listing for c{i}"));
+        }
+        let ty = &rows[c.row].ty;
+        let routine = match from_asm {
+            Some(r) => Some(r),
+            None if ty.is_pointer_shaped(arch) => Some(Routine::Direct),
+            None => {
+                notes.push("no conversion routine found in the -S listing".into());
+                debug_routine
+            }
+        };
+        if let (Some(r), Some(d)) = (routine, debug_routine) {
+            if r != d {
+                notes.push(format!("-S shows {r}, escapedebug says {d}"));
+            }
+        }
+        if routine == Some(Routine::Stack) && escape == Some(Escape::Escapes) {
+            notes.push("-S shows a stack temporary, but -m says the value escapes".into());
+        }
+        out.push(Classification {
+            routine,
+            escape,
+            note: (!notes.is_empty()).then(|| notes.join("; ")),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_loop_bodies() {
+        let src = "package main\n\n// c0\n//\n//go:noinline\nfunc c0(n int) {\n\tfor i := 0; i < n; i++ {\n\t\tvar x any = n0\n\t\tkeep(x)\n\t}\n}\n";
+        let b = body_lines(src);
+        assert_eq!(b.get(&0), Some(&(8, 9)));
+    }
+}

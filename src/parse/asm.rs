@@ -1,0 +1,357 @@
+//! A streaming parser for the compiler's `-S` listing (`go build -gcflags=-S`,
+//! `go tool compile -S`), Go 1.18 style and current, on any GOARCH.
+//!
+//! It reads one function at a time and hands each to a callback with, per
+//! source line, the evidence of a conversion routine found there: a call of a
+//! `runtime.convT*` function, a reference to `runtime.zerobase`,
+//! `runtime.staticuint64s` or `runtime.zeroVal`, read-only static data
+//! (`..stmp_N`), or the address of a stack temporary (`..autotmp_N`).
+//! Memory is bounded by the largest function; time is linear in the input.
+//!
+//! Spellings it accepts: `main.f` and `"".f` symbols, `type:int` and
+//! `type.int`, absolute and relative file names, `CALL`/`BL`/`JAL` calls,
+//! x86 `LEAQ`/`LEAL` and RISC `MOVD $sym` address loads.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+
+use anyhow::{Context, Result};
+
+use super::diag::{self, Diag};
+use crate::routine::Routine;
+
+/// One instruction of a listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instr {
+    pub file: String,
+    pub line: u32,
+    pub op: String,
+    pub args: String,
+}
+
+/// Where a routine was seen: the routine and the instruction that shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    pub routine: Routine,
+    /// Mnemonic, e.g. `CALL`, `LEAQ`, `MOVD`.
+    pub op: String,
+    /// The whole instruction text, e.g. `CALL runtime.convT64(SB)`.
+    pub text: String,
+}
+
+/// What one source line of a function compiled to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineFacts {
+    pub evidence: Vec<Evidence>,
+    /// Package-level symbols the line reads or writes (`_int64`, `n4`), without package.
+    pub globals: Vec<String>,
+    /// (mnemonic, global) of each instruction touching a package global.
+    pub global_ops: Vec<(String, String)>,
+}
+
+/// One function of a listing.
+#[derive(Debug, Clone, Default)]
+pub struct Function {
+    /// The symbol as printed (`main.c12`, `"".c12`, `pkg.(*T).M`).
+    pub name: String,
+    /// (file, line) → facts, in source order.
+    pub lines: BTreeMap<(String, u32), LineFacts>,
+}
+
+impl Function {
+    /// The name without its package qualifier: `c12` for `main.c12` or `"".c12`.
+    pub fn local_name(&self) -> &str {
+        local_name(&self.name)
+    }
+
+    /// The routine shown on lines `from..=to` of `file` (by base name when the
+    /// listing has relative paths), by the precedence in [`pick`].
+    pub fn evidence_in(&self, file: &str, from: u32, to: u32) -> Vec<&Evidence> {
+        self.lines
+            .iter()
+            .filter(|((f, l), _)| same_file(f, file) && (from..=to).contains(l))
+            .flat_map(|(_, facts)| facts.evidence.iter())
+            .collect()
+    }
+}
+
+/// Whether two file names denote the same file: equal, or one is a path suffix of the other.
+pub fn same_file(a: &str, b: &str) -> bool {
+    let a = a.strip_prefix("./").unwrap_or(a);
+    let b = b.strip_prefix("./").unwrap_or(b);
+    a == b || a.ends_with(&format!("/{b}")) || b.ends_with(&format!("/{a}"))
+}
+
+fn local_name(sym: &str) -> &str {
+    let s = sym.strip_prefix("\"\".").unwrap_or(sym);
+    // Package paths may contain dots (example.com/x.y); the function follows the last '/'
+    // segment's first '.'.
+    let seg_start = s.rfind('/').map(|i| i + 1).unwrap_or(0);
+    match s[seg_start..].find('.') {
+        Some(i) => &s[seg_start + i + 1..],
+        None => s,
+    }
+}
+
+/// The strongest evidence: a runtime call beats a runtime global, which beats
+/// read-only data, which beats a stack temporary.
+pub fn pick<'a>(ev: &[&'a Evidence]) -> Option<&'a Evidence> {
+    fn rank(r: Routine) -> u8 {
+        match r {
+            r if r.runtime_func().is_some() => 0,
+            Routine::Zerobase | Routine::Staticuint64s | Routine::ZeroVal => 1,
+            Routine::Readonly => 2,
+            Routine::Stack => 3,
+            Routine::Direct => 4,
+            _ => 5,
+        }
+    }
+    ev.iter().copied().min_by_key(|e| rank(e.routine))
+}
+
+/// Counts of what a listing held.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub lines: u64,
+    pub functions: u64,
+    pub instructions: u64,
+    /// Lines that looked like instructions but could not be read.
+    pub skipped: u64,
+}
+
+/// Reads a listing, calling `on_function` for each function and `on_diag`
+/// for each `file:line:col: message` diagnostic (from `-m`) interleaved with it.
+pub fn read_listing(
+    input: impl BufRead,
+    mut on_function: impl FnMut(Function),
+    mut on_diag: impl FnMut(Diag),
+) -> Result<Stats> {
+    let mut stats = Stats::default();
+    let mut current: Option<Function> = None;
+    let mut input = input;
+    let mut buf = Vec::with_capacity(256);
+    loop {
+        buf.clear();
+        if input
+            .read_until(b'\n', &mut buf)
+            .context("reading the assembly listing")?
+            == 0
+        {
+            break;
+        }
+        stats.lines += 1;
+        let line = String::from_utf8_lossy(&buf);
+        let line = line.trim_end_matches(['\n', '\r']);
+        if line.is_empty() {
+            continue;
+        }
+        if !line.starts_with([' ', '\t']) {
+            if let Some(d) = diag::parse(line) {
+                on_diag(d);
+                continue;
+            }
+            // A symbol header ends the current function; an STEXT one starts the next.
+            if let Some(f) = current.take() {
+                on_function(f);
+            }
+            if let Some((name, rest)) = line.split_once(' ') {
+                if rest.starts_with("STEXT") {
+                    stats.functions += 1;
+                    current = Some(Function {
+                        name: name.to_string(),
+                        lines: BTreeMap::new(),
+                    });
+                }
+            }
+            continue;
+        }
+        let t = line.trim_start();
+        if !t.starts_with("0x") {
+            continue; // `rel ...` relocations and the like
+        }
+        match parse_instr(t) {
+            Some(Some(ins)) => {
+                stats.instructions += 1;
+                if let Some(f) = current.as_mut() {
+                    record(f, ins);
+                }
+            }
+            Some(None) => {} // a hex dump line
+            None => stats.skipped += 1,
+        }
+    }
+    if let Some(f) = current.take() {
+        on_function(f);
+    }
+    Ok(stats)
+}
+
+/// `0x0017 00023 (file.go:19)\tOP\tARGS` → instruction; a hex dump line
+/// (`0x0000 48 8d ...`) → `Some(None)`; anything else → `None`.
+fn parse_instr(t: &str) -> Option<Option<Instr>> {
+    let (_pc, rest) = t.split_once(' ')?;
+    let rest = rest.trim_start();
+    let (dec, rest) = rest.split_once(' ')?;
+    if !dec.bytes().all(|b| b.is_ascii_digit()) || dec.len() < 3 {
+        return Some(None); // hex bytes, not an instruction offset
+    }
+    let rest = rest.trim_start();
+    let rest = rest.strip_prefix('(')?;
+    let close = rest.find(')')?;
+    let pos = &rest[..close];
+    let after = rest[close + 1..].trim_start();
+    let (file, line) = match pos.rfind(':') {
+        Some(i) => (&pos[..i], pos[i + 1..].parse::<u32>().ok()?),
+        None => return Some(None), // <unknown line number>
+    };
+    let (op, args) = match after.split_once(['\t', ' ']) {
+        Some((op, args)) => (op, args.trim()),
+        None => (after, ""),
+    };
+    if op.is_empty() {
+        return None;
+    }
+    Some(Some(Instr {
+        file: file.to_string(),
+        line,
+        op: op.to_string(),
+        args: args.to_string(),
+    }))
+}
+
+/// The routine an instruction shows, if any.
+pub fn evidence_of(op: &str, args: &str) -> Option<Routine> {
+    let is_call = matches!(op, "CALL" | "BL" | "JAL" | "CALLL" | "CALLQ");
+    if is_call {
+        let target = args.trim_start_matches('$');
+        if let Some(f) = target.strip_prefix("runtime.") {
+            let name = f.split('(').next().unwrap_or(f);
+            return match name {
+                "convT16" => Some(Routine::ConvT16),
+                "convT32" => Some(Routine::ConvT32),
+                "convT64" => Some(Routine::ConvT64),
+                "convTstring" => Some(Routine::ConvTstring),
+                "convTslice" => Some(Routine::ConvTslice),
+                "convTnoptr" => Some(Routine::ConvTnoptr),
+                "convT" => Some(Routine::ConvT),
+                _ => None,
+            };
+        }
+        return None;
+    }
+    if args.contains("runtime.zerobase") {
+        return Some(Routine::Zerobase);
+    }
+    if args.contains("runtime.staticuint64s") {
+        return Some(Routine::Staticuint64s);
+    }
+    if args.contains("runtime.zeroVal") {
+        return Some(Routine::ZeroVal);
+    }
+    if args.contains("stmp_") && args.contains("(SB)") {
+        return Some(Routine::Readonly);
+    }
+    // The address of a stack temporary: LEAQ/LEAL x..autotmp(SP), or MOVD $x..autotmp(SP).
+    let address_of = op.starts_with("LEA") || args.starts_with('$');
+    if address_of && args.contains("autotmp_") && args.contains("(SP)") {
+        return Some(Routine::Stack);
+    }
+    None
+}
+
+/// Package globals referenced as `pkg.name(SB)` / `"".name(SB)` (not runtime, type or go: data).
+fn globals_of(args: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for operand in args.split(", ") {
+        let operand = operand.trim_start_matches('$');
+        let Some(sym) = operand.strip_suffix("(SB)") else {
+            continue;
+        };
+        let sym = match sym.rfind('+') {
+            Some(i) if sym[i + 1..].bytes().all(|b| b.is_ascii_digit()) => &sym[..i],
+            _ => sym,
+        };
+        if sym.starts_with("runtime.")
+            || sym.starts_with("type:")
+            || sym.starts_with("type.")
+            || sym.starts_with("go:")
+            || sym.starts_with("go.")
+            || sym.contains("stmp_")
+        {
+            continue;
+        }
+        let name = local_name(sym);
+        if !name.is_empty() && !name.contains('.') {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+fn record(f: &mut Function, ins: Instr) {
+    let routine = evidence_of(&ins.op, &ins.args);
+    let globals = globals_of(&ins.args);
+    if routine.is_none() && globals.is_empty() {
+        return;
+    }
+    let facts = f.lines.entry((ins.file, ins.line)).or_default();
+    if let Some(r) = routine {
+        facts.evidence.push(Evidence {
+            routine: r,
+            op: ins.op.clone(),
+            text: format!("{} {}", ins.op, ins.args),
+        });
+    }
+    for g in globals {
+        facts.global_ops.push((ins.op.clone(), g.clone()));
+        if !facts.globals.contains(&g) {
+            facts.globals.push(g);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_instructions_of_every_style() {
+        let i = parse_instr("0x0040 00064 (/tmp/k/cases.go:19)\tCALL\truntime.convT64(SB)")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (i.file.as_str(), i.line, i.op.as_str()),
+            ("/tmp/k/cases.go", 19, "CALL")
+        );
+        assert_eq!(evidence_of(&i.op, &i.args), Some(Routine::ConvT64));
+        let i = parse_instr("0x0000 00000 (mem_test.go:312)\tLEAQ\t\"\".stmp_3(SB), AX")
+            .unwrap()
+            .unwrap();
+        assert_eq!(evidence_of(&i.op, &i.args), Some(Routine::Readonly));
+        assert_eq!(parse_instr("0x0000 48 8d 05 00 00 00 00 48"), Some(None));
+        assert_eq!(
+            evidence_of("MOVD", "$main..autotmp_3-8(SP), R1"),
+            Some(Routine::Stack)
+        );
+        assert_eq!(evidence_of("MOVD", "R2, main..autotmp_3-8(SP)"), None);
+        assert_eq!(
+            evidence_of("MOVD", "$runtime.staticuint64s+15(SB), R1"),
+            Some(Routine::Staticuint64s)
+        );
+        assert_eq!(
+            evidence_of("BL", "runtime.convTstring(SB)"),
+            Some(Routine::ConvTstring)
+        );
+        assert_eq!(globals_of("main.n0+8(SB), AX"), vec!["n0"]);
+        assert_eq!(globals_of("\"\"._int64(SB), AX"), vec!["_int64"]);
+        assert_eq!(globals_of("type:int64(SB), CX"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn local_names() {
+        assert_eq!(local_name("main.c12"), "c12");
+        assert_eq!(local_name("\"\".c12"), "c12");
+        assert_eq!(local_name("example.com/x.y/pkg.f"), "f");
+        assert_eq!(local_name("benchmarks_test._int64"), "_int64");
+    }
+}

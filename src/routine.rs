@@ -1,0 +1,116 @@
+//! The paths the Go compiler can take to build an interface's data word
+//! (`cmd/compile/internal/walk/convert.go`, `dataWord` and `dataWordFuncName`).
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+/// How an interface conversion obtains its data word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Routine {
+    /// Pointer-shaped value: it is its own data word.
+    Direct,
+    /// Zero-sized value: `&runtime.zerobase`.
+    Zerobase,
+    /// bool or single-byte integer: `&runtime.staticuint64s[v]`.
+    Staticuint64s,
+    /// A zero value the compiler already had in `runtime.zeroVal`.
+    ZeroVal,
+    /// Read-only static data (constants, constant composite literals).
+    Readonly,
+    /// The interface does not escape: a stack temporary.
+    Stack,
+    ConvT16,
+    ConvT32,
+    ConvT64,
+    ConvTstring,
+    ConvTslice,
+    ConvTnoptr,
+    ConvT,
+}
+
+impl Routine {
+    pub const ALL: &'static [Routine] = &[
+        Routine::Direct,
+        Routine::Zerobase,
+        Routine::Staticuint64s,
+        Routine::ZeroVal,
+        Routine::Readonly,
+        Routine::Stack,
+        Routine::ConvT16,
+        Routine::ConvT32,
+        Routine::ConvT64,
+        Routine::ConvTstring,
+        Routine::ConvTslice,
+        Routine::ConvTnoptr,
+        Routine::ConvT,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Routine::Direct => "direct",
+            Routine::Zerobase => "zerobase",
+            Routine::Staticuint64s => "staticuint64s",
+            Routine::ZeroVal => "zeroVal",
+            Routine::Readonly => "readonly",
+            Routine::Stack => "stack",
+            Routine::ConvT16 => "convT16",
+            Routine::ConvT32 => "convT32",
+            Routine::ConvT64 => "convT64",
+            Routine::ConvTstring => "convTstring",
+            Routine::ConvTslice => "convTslice",
+            Routine::ConvTnoptr => "convTnoptr",
+            Routine::ConvT => "convT",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Routine> {
+        Routine::ALL.iter().copied().find(|r| r.name() == s)
+    }
+
+    /// The runtime function called, for the runtime-call routines.
+    pub fn runtime_func(self) -> Option<&'static str> {
+        match self {
+            Routine::ConvT16
+            | Routine::ConvT32
+            | Routine::ConvT64
+            | Routine::ConvTstring
+            | Routine::ConvTslice
+            | Routine::ConvTnoptr
+            | Routine::ConvT => Some(self.name()),
+            _ => None,
+        }
+    }
+
+    /// The runtime symbol a routine refers to: its function or its global.
+    pub fn runtime_symbol(self) -> Option<&'static str> {
+        match self {
+            Routine::Zerobase => Some("zerobase"),
+            Routine::Staticuint64s => Some("staticuint64s"),
+            Routine::ZeroVal => Some("zeroVal"),
+            _ => self.runtime_func(),
+        }
+    }
+
+    /// Whether this path can allocate at all.
+    pub fn may_allocate(self) -> bool {
+        self.runtime_func().is_some()
+    }
+
+    /// Whether this path allocates for every value (convT, convTnoptr).
+    pub fn always_allocates(self) -> bool {
+        matches!(self, Routine::ConvT | Routine::ConvTnoptr)
+    }
+}
+
+impl fmt::Display for Routine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Routine {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
