@@ -32,6 +32,16 @@ fn row(name: &str) -> &'static Value {
         .unwrap_or_else(|| panic!("no row {name}"))
 }
 
+fn routine(name: &str, scenario: &str) -> &'static str {
+    let c = row(name)["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["scenario"] == scenario)
+        .unwrap_or_else(|| panic!("no case {name}/{scenario}"));
+    c["routine"].as_str().unwrap_or("none")
+}
+
 /// (allocs per op, bytes per op) of one case.
 fn case(name: &str, scenario: &str) -> (f64, f64) {
     let c = row(name)["cases"]
@@ -128,4 +138,65 @@ fn reports_toolchain_and_go_type() {
     assert_eq!(row("byte")["go_type"], "uint8");
     assert_eq!(row("named_int64")["go_type"], "main.MyInt64");
     assert_eq!(m["rows"].as_array().unwrap().len(), 59);
+}
+
+#[test]
+fn every_routine_fits_its_measurement() {
+    let allocating = [
+        "convT16",
+        "convT32",
+        "convT64",
+        "convTstring",
+        "convTslice",
+        "convTnoptr",
+        "convT",
+    ];
+    for r in matrix()["rows"].as_array().unwrap() {
+        for c in r["cases"].as_array().unwrap() {
+            let allocs = c["allocs_per_op"].as_f64().unwrap();
+            let routine = c["routine"].as_str();
+            let what = format!(
+                "{}/{} ({routine:?}, {allocs} allocs)",
+                r["name"], c["scenario"]
+            );
+            assert!(c["note"].is_null(), "{what}: {}", c["note"]);
+            match routine {
+                None => {
+                    assert!(
+                        matches!(c["scenario"].as_str(), Some("copy" | "copyzero")),
+                        "{what}"
+                    );
+                    assert_eq!(allocs, 0.0, "{what}");
+                }
+                Some(rt) if allocs > 0.0 => assert!(allocating.contains(&rt), "{what}"),
+                Some("convT" | "convTnoptr") => {
+                    panic!("{what}: always-allocating routine without an allocation")
+                }
+                Some(_) => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn known_routines() {
+    assert_eq!(routine("int64", "nonzero"), "convT64");
+    assert_eq!(routine("int64", "zero"), "convT64");
+    assert_eq!(routine("string", "nonzero"), "convTstring");
+    assert_eq!(routine("slice_byte", "nonzero"), "convTslice");
+    assert_eq!(routine("complex128", "nonzero"), "convTnoptr");
+    assert_eq!(routine("struct_int64_ptr", "nonzero"), "convT");
+    assert_eq!(routine("ptr_int", "nonzero"), "direct");
+    assert_eq!(routine("map_string_int", "nonzero"), "direct");
+    assert_eq!(routine("struct_empty", "nonzero"), "zerobase");
+    assert_eq!(routine("array_0_int", "zero"), "zerobase");
+    assert_eq!(routine("bool", "nonzero"), "staticuint64s");
+    assert_eq!(routine("struct_int8", "nonzero"), "staticuint64s");
+    assert_eq!(routine("int64", "const"), "readonly");
+    assert_eq!(routine("string", "const"), "readonly");
+    assert_eq!(routine("int64", "local"), "stack");
+    assert_eq!(routine("struct_int32_int64", "local"), "stack");
+    // Too big for a stack temporary: allocated even though it does not escape.
+    assert_eq!(routine("array_2000_byte", "local"), "convTnoptr");
+    assert_eq!(routine("int64", "copy"), "none");
 }

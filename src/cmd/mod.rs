@@ -1,5 +1,6 @@
 //! Subcommands: one file each. The CLI types live here; the work in each file.
 
+pub mod asm2md;
 pub mod bench2md;
 pub mod matrix;
 
@@ -32,4 +33,9 @@ pub enum Command {
         after_help = "Examples:\n  go test -bench . -benchmem | ifacealloc bench2md\n  ifacealloc bench2md --no-echo bench.txt\n  go test -json -bench . -benchmem -run '^$' | ifacealloc bench2md --no-echo"
     )]
     Bench2md(bench2md::Bench2mdArgs),
+    /// Turn a `-S` assembly listing into a markdown table of interface conversions.
+    #[command(
+        after_help = "Examples:\n  go build -gcflags=-S ./pkg 2>&1 | ifacealloc asm2md --no-echo\n  go test -c -gcflags=-S ./benchmarks 2> listing.txt; ifacealloc asm2md listing.txt\n  go tool compile -S file.go | ifacealloc asm2md --no-echo -o conversions.md"
+    )]
+    Asm2md(asm2md::Asm2mdArgs),
 }

@@ -192,8 +192,11 @@ fn parse_instr(t: &str) -> Option<Option<Instr>> {
     let (_pc, rest) = t.split_once(' ')?;
     let rest = rest.trim_start();
     let (dec, rest) = rest.split_once(' ')?;
-    if !dec.bytes().all(|b| b.is_ascii_digit()) || dec.len() < 3 {
-        return Some(None); // hex bytes, not an instruction offset
+    if dec.len() == 2 && dec.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Some(None); // a hex dump line: "0x0000 48 8d 05 ..."
+    }
+    if !dec.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
     }
     let rest = rest.trim_start();
     let rest = rest.strip_prefix('(')?;

@@ -1,0 +1,269 @@
+//! `ifacealloc asm2md`: a `-S` listing → markdown table of interface conversions.
+
+use std::io::{BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use clap::Args;
+
+use crate::error::UsageError;
+use crate::golinks::{self, Isa};
+use crate::output;
+use crate::parse::asm::{self, Function};
+use crate::report::markdown_cell as md;
+use crate::routine::Routine;
+use crate::toolchain::Toolchain;
+
+#[derive(Debug, Args)]
+pub struct Asm2mdArgs {
+    /// A `-S` listing (`go build -gcflags=-S`, `go tool compile -S`); default: stdin.
+    pub file: Option<PathBuf>,
+
+    /// Do not echo standard input before the table (input from FILE is never echoed).
+    #[arg(long)]
+    pub no_echo: bool,
+
+    /// Write the table to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// One row of the seed's table: a type and how its zero and non-zero values are stored.
+#[derive(Debug, Default, Clone)]
+pub struct SeedSite {
+    pub ty: String,
+    pub line: Option<u32>,
+    pub zero: Option<(String, Option<Routine>)>,
+    pub nonzero: Option<(String, Option<Routine>)>,
+}
+
+/// One runtime conversion found anywhere in a listing.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub file: String,
+    pub line: u32,
+    pub function: String,
+    pub routine: Routine,
+    pub instruction: String,
+    pub op: String,
+}
+
+/// What a listing held, gathered while streaming.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub seed: Vec<SeedSite>,
+    pub sites: Vec<Site>,
+    pub isa: Option<Isa>,
+    pub stats: asm::Stats,
+}
+
+/// Reads a listing and collects the seed layout's stores and every runtime conversion.
+pub fn collect(input: impl std::io::BufRead) -> Result<Listing> {
+    let mut listing = Listing::default();
+    let stats = asm::read_listing(input, |f| absorb(&mut listing, &f), |_| {})?;
+    listing.stats = stats;
+    Ok(listing)
+}
+
+fn absorb(listing: &mut Listing, f: &Function) {
+    for ((file, line), facts) in &f.lines {
+        if listing.isa.is_none() {
+            listing.isa = facts
+                .global_ops
+                .iter()
+                .map(|(op, _)| op.as_str())
+                .chain(facts.evidence.iter().map(|e| e.op.as_str()))
+                .find_map(golinks::isa_hint);
+        }
+        for e in &facts.evidence {
+            if e.routine.runtime_symbol().is_some() {
+                listing.sites.push(Site {
+                    file: file.clone(),
+                    line: *line,
+                    function: f.name.clone(),
+                    routine: e.routine,
+                    instruction: e.text.clone(),
+                    op: e.op.clone(),
+                });
+            }
+        }
+        // The seed's layout: `_i = _<type>` / `_i = _<type>_n` with package globals.
+        if !facts.globals.iter().any(|g| g == "_i") {
+            continue;
+        }
+        let Some(value) = facts
+            .globals
+            .iter()
+            .find(|g| g.starts_with('_') && *g != "_i")
+        else {
+            continue;
+        };
+        let (ty, nonzero) = match value[1..].strip_suffix("_n") {
+            Some(t) => (t.to_string(), true),
+            None => (value[1..].to_string(), false),
+        };
+        let ev: Vec<&asm::Evidence> = facts.evidence.iter().collect();
+        let how = match asm::pick(&ev) {
+            Some(e) => (e.op.clone(), Some(e.routine)),
+            // No routine: the global itself was moved into the data word, which
+            // only a pointer-shaped value allows.
+            None => match facts.global_ops.iter().find(|(_, g)| g == value) {
+                Some((op, _)) => (op.clone(), Some(Routine::Direct)),
+                None => ("-".to_string(), None),
+            },
+        };
+        let idx = match listing.seed.iter().position(|s| s.ty == ty) {
+            Some(i) => i,
+            None => {
+                listing.seed.push(SeedSite {
+                    ty,
+                    ..SeedSite::default()
+                });
+                listing.seed.len() - 1
+            }
+        };
+        let site = &mut listing.seed[idx];
+        if nonzero {
+            site.nonzero = Some(how);
+        } else {
+            site.zero = Some(how);
+            site.line = Some(*line);
+        }
+        if site.line.is_none() {
+            site.line = Some(*line);
+        }
+    }
+}
+
+/// Renders links from the toolchain in use; without one, plain names.
+pub struct Linker {
+    pub toolchain: Option<Toolchain>,
+    pub isa: Isa,
+}
+
+impl Linker {
+    fn op(&self, op: &str) -> String {
+        match golinks::instruction_link(self.isa, op) {
+            Some(url) => format!("[{op}]({url})"),
+            None => op.to_string(),
+        }
+    }
+
+    fn routine(&self, r: Option<Routine>) -> String {
+        let Some(r) = r else {
+            return "-".to_string();
+        };
+        let link = self
+            .toolchain
+            .as_ref()
+            .and_then(|tc| golinks::routine_link(&tc.goroot, &tc.goversion, r));
+        match link {
+            Some(url) => format!("[{r}]({url})"),
+            None => r.to_string(),
+        }
+    }
+}
+
+/// Writes the seed's table, or the generic one when the seed layout is absent.
+pub fn write_markdown(l: &Listing, linker: &Linker, out: &mut dyn Write) -> Result<()> {
+    if !l.seed.is_empty() {
+        writeln!(out, "| Type | Line no | Op to store zero value in asm | ...in go | Op to store non-zero, random value in asm | ...in go |")?;
+        writeln!(out, "|:----:|:-------:|:-----------------------------:|:--------:|:-----------------------------------------:|:--------:|")?;
+        for s in &l.seed {
+            let cell = |x: &Option<(String, Option<Routine>)>| match x {
+                Some((op, r)) => (
+                    if op == "-" { op.clone() } else { linker.op(op) },
+                    linker.routine(*r),
+                ),
+                None => ("NA".to_string(), "NA".to_string()),
+            };
+            let (zo, zr) = cell(&s.zero);
+            let (no, nr) = cell(&s.nonzero);
+            writeln!(
+                out,
+                "| `{}` | {} | {zo} | {zr} | {no} | {nr} |",
+                md(&s.ty),
+                s.line.map(|l| l.to_string()).unwrap_or_default()
+            )?;
+        }
+        return Ok(());
+    }
+    writeln!(out, "| Location | Function | Routine | Instruction |")?;
+    writeln!(out, "|:--|:--|:--|:--|")?;
+    for s in &l.sites {
+        writeln!(
+            out,
+            "| {}:{} | `{}` | {} | {} `{}` |",
+            md(&s.file),
+            s.line,
+            md(&s.function),
+            linker.routine(Some(s.routine)),
+            linker.op(&s.op),
+            md(s.instruction.trim_start_matches(&s.op).trim())
+        )?;
+    }
+    Ok(())
+}
+
+/// Copies what is read to stdout, so the input is echoed while it streams.
+struct Tee<R> {
+    inner: R,
+    echo: bool,
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if self.echo && n > 0 {
+            std::io::stdout().write_all(&buf[..n])?;
+        }
+        Ok(n)
+    }
+}
+
+pub fn run(args: &Asm2mdArgs, go: Option<&Path>) -> Result<()> {
+    let (input, echo): (Box<dyn Read>, bool) = match &args.file {
+        Some(p) => {
+            let f = std::fs::File::open(p).map_err(|e| {
+                UsageError::new(format!(
+                    "cannot open {}: {e}; give a file of `go build -gcflags=-S` output, or pipe it on stdin",
+                    p.display()
+                ))
+            })?;
+            (Box::new(f), false)
+        }
+        None => (Box::new(std::io::stdin().lock()), !args.no_echo),
+    };
+    let reader = BufReader::with_capacity(1 << 16, Tee { inner: input, echo });
+    let listing = collect(reader)?;
+    std::io::stdout().flush()?;
+    if listing.stats.skipped > 0 {
+        eprintln!(
+            "asm2md: skipped {} malformed instruction line(s)",
+            listing.stats.skipped
+        );
+    }
+    if listing.stats.functions == 0 {
+        return Err(UsageError::new(
+            "asm2md: no functions (`STEXT`) found in the input; pass the output of `go build -gcflags=-S` or `go tool compile -S`",
+        )
+        .into());
+    }
+    let toolchain = match Toolchain::discover(go) {
+        Ok(tc) => Some(tc),
+        Err(e) => {
+            eprintln!("asm2md: routine source links left out: {e}");
+            None
+        }
+    };
+    let linker = Linker {
+        toolchain,
+        isa: listing.isa.unwrap_or(Isa::Other),
+    };
+    output::emit(args.output.as_deref(), |out| {
+        if echo {
+            writeln!(out)?;
+        }
+        write_markdown(&listing, &linker, out)
+    })
+}

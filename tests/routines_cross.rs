@@ -1,0 +1,94 @@
+//! Routines for other GOARCH values, from cross-compiling with the live toolchain.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn routines(archs: &str) -> Value {
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .args([
+            "matrix",
+            "--types",
+            "int,int64,complex64,string,bool,struct_int8,struct_int32_int64,ptr_int,struct_empty",
+            "--scenarios",
+            "nonzero,const,local",
+            "--iterations",
+            "16",
+            "--format",
+            "json",
+            "--arch",
+            archs,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn on(m: &Value, row: &str, scenario: &str, arch: &str) -> String {
+    let r = m["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == row)
+        .unwrap();
+    let c = r["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["scenario"] == scenario)
+        .unwrap();
+    c["routines"][arch].as_str().unwrap_or("none").to_string()
+}
+
+#[test]
+fn arm64_386_and_big_endian_s390x() {
+    let m = routines("arm64,386,s390x");
+    assert_eq!(
+        m["cross_archs"],
+        serde_json::json!(["arm64", "386", "s390x"])
+    );
+    for arch in ["arm64", "386", "s390x"] {
+        assert_eq!(on(&m, "int64", "nonzero", arch), "convT64", "{arch}");
+        assert_eq!(on(&m, "string", "nonzero", arch), "convTstring", "{arch}");
+        assert_eq!(on(&m, "bool", "nonzero", arch), "staticuint64s", "{arch}");
+        assert_eq!(
+            on(&m, "struct_int8", "nonzero", arch),
+            "staticuint64s",
+            "{arch}"
+        );
+        assert_eq!(
+            on(&m, "struct_int32_int64", "nonzero", arch),
+            "convTnoptr",
+            "{arch}"
+        );
+        assert_eq!(on(&m, "ptr_int", "nonzero", arch), "direct", "{arch}");
+        assert_eq!(
+            on(&m, "struct_empty", "nonzero", arch),
+            "zerobase",
+            "{arch}"
+        );
+        assert_eq!(on(&m, "int64", "const", arch), "readonly", "{arch}");
+        assert_eq!(on(&m, "int64", "local", arch), "stack", "{arch}");
+    }
+    // 32-bit: int is 4 bytes, and complex64 (align 4) matches uint64's alignment there.
+    assert_eq!(on(&m, "int", "nonzero", "386"), "convT32");
+    assert_eq!(on(&m, "int", "nonzero", "arm64"), "convT64");
+    assert_eq!(on(&m, "complex64", "nonzero", "386"), "convT64");
+    assert_eq!(on(&m, "complex64", "nonzero", "arm64"), "convTnoptr");
+}
+
+#[test]
+fn unknown_arch_is_bad_input() {
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .args(["matrix", "--arch", "vax"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown GOARCH \"vax\""));
+}
