@@ -9,11 +9,24 @@ use anyhow::Result;
 use crate::error::UsageError;
 use crate::gotype::{self, Defs, Type};
 
-/// One row of the matrix: a display name and the type measured.
+/// One row of the matrix: a display name, the type measured and, for
+/// `explain`, the exact value to store (else each scenario picks its own).
 #[derive(Debug, Clone)]
 pub struct Row {
     pub name: String,
     pub ty: Type,
+    pub value: Option<crate::value::Value>,
+}
+
+impl Row {
+    /// A row for a user's type expression, named by its canonical syntax.
+    pub fn custom(ty: Type) -> Row {
+        Row {
+            name: ty.go_syntax(),
+            ty,
+            value: None,
+        }
+    }
 }
 
 /// Which built-in list of rows to start from.
@@ -90,6 +103,7 @@ fn row(name: &str, expr: &str, defs: &Defs) -> Row {
     Row {
         name: name.to_string(),
         ty,
+        value: None,
     }
 }
 

@@ -125,9 +125,11 @@ pub fn classify(
             notes.push(format!("no -S listing for c{i}"));
         }
         let ty = &rows[c.row].ty;
+        // A pointer-shaped value is its own data word (types.IsDirectIface is
+        // dataWord's first test); a listing may still load it from zeroVal.
         let routine = match from_asm {
+            _ if ty.is_pointer_shaped(arch) => Some(Routine::Direct),
             Some(r) => Some(r),
-            None if ty.is_pointer_shaped(arch) => Some(Routine::Direct),
             None => {
                 notes.push("no conversion routine found in the -S listing".into());
                 debug_routine

@@ -20,5 +20,7 @@ pub mod parse;
 pub mod progress;
 pub mod report;
 pub mod routine;
+pub mod rules;
 pub mod scenario;
 pub mod toolchain;
+pub mod value;

@@ -13,8 +13,9 @@ use crate::classify::{self, Classification};
 use crate::error::UsageError;
 use crate::generate::Module;
 use crate::gotype::Arch;
-use crate::model::{fmt_num, per_op, CaseResult, GoInfo, Matrix, RowResult};
+use crate::model::{fmt_num, per_op, CaseResult, GoInfo, Matrix, Predicted, RowResult};
 use crate::progress::Progress;
+use crate::rules;
 use crate::toolchain::Toolchain;
 
 /// Where the generated module lives: a temporary directory removed afterwards,
@@ -173,6 +174,7 @@ pub fn run(
                 .get_mut(case.row)
                 .context("the measuring program reported a case before its row")?;
             let class = host.get(c.case).cloned().unwrap_or_default();
+            let src_row = &rows[case.row];
             let mut result = CaseResult {
                 scenario: case.scenario,
                 allocs_per_op: per_op(c.mallocs, c.iterations),
@@ -187,7 +189,36 @@ pub fn run(
                     .iter()
                     .map(|(a, cs)| (a.clone(), cs.get(c.case).and_then(|x| x.routine)))
                     .collect(),
+                prediction: None,
+                prediction_ok: false,
             };
+            let predicted =
+                rules::scenario_input(&src_row.ty, case.scenario, src_row.value.as_ref())
+                    .and_then(|(v, source)| {
+                        rules::predict(
+                            &src_row.ty,
+                            &v,
+                            source,
+                            tc.version,
+                            &host_arch,
+                            c.iterations,
+                        )
+                        .ok()
+                    })
+                    .map(|p| Predicted {
+                        routine: p.routine,
+                        allocs_per_op: p.allocs as f64,
+                        bytes_per_op: p.bytes,
+                    });
+            result.prediction_ok = match &predicted {
+                Some(p) => {
+                    Some(p.routine) == result.routine
+                        && p.allocs_per_op == result.allocs_per_op
+                        && p.bytes_per_op == result.bytes_per_op
+                }
+                None => result.allocs_per_op == 0.0,
+            };
+            result.prediction = predicted;
             if !result.consistent() {
                 let msg = format!(
                     "measured {} allocs/op, but the routine is {}",

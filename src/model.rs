@@ -77,6 +77,18 @@ pub struct CaseResult {
     pub note: Option<String>,
     /// Routine per cross-compiled GOARCH (`--arch`).
     pub routines: BTreeMap<String, Option<Routine>>,
+    /// What the rules model predicts for this case (null for copies).
+    pub prediction: Option<Predicted>,
+    /// Whether prediction and measurement agree on routine, allocations and bytes.
+    pub prediction_ok: bool,
+}
+
+/// A prediction in the measurement's terms.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Predicted {
+    pub routine: Routine,
+    pub allocs_per_op: f64,
+    pub bytes_per_op: f64,
 }
 
 impl CaseResult {

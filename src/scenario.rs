@@ -37,6 +37,9 @@ pub enum Scenario {
     /// "bytes to store zero value" column).
     #[serde(rename = "copyzero")]
     CopyZero,
+    /// `explain --source literal`: the row's value as a composite literal.
+    #[serde(rename = "literal")]
+    Literal,
 }
 
 impl Scenario {
@@ -76,6 +79,7 @@ impl Scenario {
             Scenario::Local => "local",
             Scenario::Copy => "copy",
             Scenario::CopyZero => "copyzero",
+            Scenario::Literal => "literal",
         }
     }
 
@@ -100,7 +104,9 @@ impl Scenario {
                 int_component.is_some_and(|b| !matches!(b, Basic::Int8 | Basic::Uint8))
             }
             Scenario::Const => ty.basic().is_some_and(|b| b != Basic::UnsafePointer),
-            Scenario::ZeroLit => matches!(ty.underlying(), Type::Struct(_) | Type::Array(..)),
+            Scenario::ZeroLit | Scenario::Literal => {
+                matches!(ty.underlying(), Type::Struct(_) | Type::Array(..))
+            }
         }
     }
 }

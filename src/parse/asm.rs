@@ -242,6 +242,12 @@ pub fn evidence_of(op: &str, args: &str) -> Option<Routine> {
         }
         return None;
     }
+    // The data word is an address: LEAQ/LEAL sym, or MOVD $sym. A plain load
+    // from the same symbol (MOVBLZX runtime.zeroVal(SB)) reads a value instead.
+    let address_of = op.starts_with("LEA") || args.starts_with('$');
+    if !address_of {
+        return None;
+    }
     if args.contains("runtime.zerobase") {
         return Some(Routine::Zerobase);
     }
@@ -254,9 +260,7 @@ pub fn evidence_of(op: &str, args: &str) -> Option<Routine> {
     if args.contains("stmp_") && args.contains("(SB)") {
         return Some(Routine::Readonly);
     }
-    // The address of a stack temporary: LEAQ/LEAL x..autotmp(SP), or MOVD $x..autotmp(SP).
-    let address_of = op.starts_with("LEA") || args.starts_with('$');
-    if address_of && args.contains("autotmp_") && args.contains("(SP)") {
+    if args.contains("autotmp_") && args.contains("(SP)") {
         return Some(Routine::Stack);
     }
     None

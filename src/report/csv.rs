@@ -28,6 +28,10 @@ impl Exporter for CsvExporter {
             "routine",
             "escape",
             "note",
+            "predicted_routine",
+            "predicted_allocs_per_op",
+            "predicted_bytes_per_op",
+            "prediction_ok",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -55,6 +59,19 @@ impl Exporter for CsvExporter {
                         None => String::new(),
                     },
                     c.note.clone().unwrap_or_default(),
+                    c.prediction
+                        .as_ref()
+                        .map(|p| p.routine.name().to_string())
+                        .unwrap_or_default(),
+                    c.prediction
+                        .as_ref()
+                        .map(|p| p.allocs_per_op.to_string())
+                        .unwrap_or_default(),
+                    c.prediction
+                        .as_ref()
+                        .map(|p| p.bytes_per_op.to_string())
+                        .unwrap_or_default(),
+                    c.prediction_ok.to_string(),
                 ];
                 for a in &m.cross_archs {
                     rec.push(

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{arch_cell, caption, cell, notes, Exporter};
+use super::{arch_cell, caption, cell, model_cell, notes, Exporter};
 use crate::model::Matrix;
 use crate::scenario::Scenario;
 
@@ -21,11 +21,11 @@ impl Exporter for MarkdownExporter {
         for s in Scenario::COLUMNS {
             write!(out, " {s} |")?;
         }
-        write!(out, "\n|:--|:--|--:|")?;
+        write!(out, " model |\n|:--|:--|--:|")?;
         for _ in Scenario::COLUMNS {
             write!(out, "--:|")?;
         }
-        writeln!(out)?;
+        writeln!(out, ":-:|")?;
         for r in &m.rows {
             write!(
                 out,
@@ -37,7 +37,7 @@ impl Exporter for MarkdownExporter {
             for &s in Scenario::COLUMNS {
                 write!(out, " {} |", cell(r.case(s)))?;
             }
-            writeln!(out)?;
+            writeln!(out, " {} |", model_cell(r))?;
         }
         writeln!(out, "\n{}", caption(m))?;
         for arch in &m.cross_archs {

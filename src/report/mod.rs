@@ -82,6 +82,49 @@ pub fn arch_cell(c: Option<&CaseResult>, arch: &str) -> String {
     }
 }
 
+/// The model column: ✓ when every case's prediction matches its measurement,
+/// else ✗ and the scenarios that differ.
+pub fn model_cell(r: &crate::model::RowResult) -> String {
+    let bad: Vec<&str> = r
+        .cases
+        .iter()
+        .filter(|c| !c.prediction_ok)
+        .map(|c| c.scenario.name())
+        .collect();
+    if bad.is_empty() {
+        "✓".to_string()
+    } else {
+        format!("✗ {}", bad.join(","))
+    }
+}
+
+/// Lines describing each case whose prediction differs from its measurement.
+pub fn mispredictions(m: &Matrix) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in &m.rows {
+        for c in r.cases.iter().filter(|c| !c.prediction_ok) {
+            let predicted = match &c.prediction {
+                Some(p) => format!(
+                    "predicted {} B / {} allocs via {}",
+                    fmt_num(p.bytes_per_op),
+                    fmt_num(p.allocs_per_op),
+                    p.routine
+                ),
+                None => "predicted no conversion".to_string(),
+            };
+            out.push(format!(
+                "{}/{}: {predicted}, measured {} B / {} allocs via {}",
+                r.name,
+                c.scenario,
+                fmt_num(c.bytes_per_op),
+                fmt_num(c.allocs_per_op),
+                c.routine.map(|r| r.name()).unwrap_or("none")
+            ));
+        }
+    }
+    out
+}
+
 /// Every note, as `row/scenario: note` lines.
 pub fn notes(m: &Matrix) -> Vec<String> {
     let mut out = Vec::new();
@@ -92,13 +135,14 @@ pub fn notes(m: &Matrix) -> Vec<String> {
             }
         }
     }
+    out.extend(mispredictions(m));
     out
 }
 
 /// The one-line caption under a table: what was measured, where.
 pub fn caption(m: &Matrix) -> String {
     format!(
-        "{} {}/{}, {} stores per case; cells: heap bytes per store (0 = no allocation) and the compiler's routine; - = not applicable; ! = see notes",
+        "{} {}/{}, {} stores per case; cells: heap bytes per store (0 = no allocation) and the compiler's routine; - = not applicable; ! = see notes; model: ✓ = every case as the rules predict",
         m.go.version, m.go.goos, m.go.goarch, m.iterations
     )
 }

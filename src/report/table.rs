@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, Table};
 
-use super::{arch_cell, caption, cell, notes, Exporter};
+use super::{arch_cell, caption, cell, model_cell, notes, Exporter};
 use crate::model::Matrix;
 use crate::scenario::Scenario;
 
@@ -17,13 +17,15 @@ impl Exporter for TableExporter {
         t.load_preset(UTF8_FULL_CONDENSED);
         let mut header = vec!["row".to_string(), "%T".to_string(), "size".to_string()];
         header.extend(Scenario::COLUMNS.iter().map(|s| s.name().to_string()));
+        header.push("model".to_string());
         t.set_header(header);
         for r in &m.rows {
             let mut line = vec![r.name.clone(), r.go_type.clone(), r.size.to_string()];
             line.extend(Scenario::COLUMNS.iter().map(|&s| cell(r.case(s))));
+            line.push(model_cell(r));
             t.add_row(line);
         }
-        for i in 2..t.column_count() {
+        for i in 2..t.column_count() - 1 {
             if let Some(c) = t.column_mut(i) {
                 c.set_cell_alignment(CellAlignment::Right);
             }

@@ -1,0 +1,638 @@
+//! The conversion decision, per Go version and GOARCH: which routine builds the
+//! interface's data word, whether it allocates, and how many bytes `TotalAlloc`
+//! counts for it. Each step names the compiler or runtime function it models:
+//!
+//! - `cmd/compile/internal/walk/convert.go`: `dataWord`, `dataWordFuncName`;
+//! - `cmd/compile/internal/walk/order.go` (Go ≥ 1.25): constant composite
+//!   literals become read-only statics, zero ones use `runtime.zeroVal`;
+//! - `runtime/iface.go`: `convT16/32/64` (values < 256 use `staticuint64s`),
+//!   `convTstring` (`""` uses `zeroVal`), `convTslice` (nil data pointer),
+//!   `convTnoptr`, `convT`;
+//! - `runtime/malloc.go`: the tiny allocator (pointer-free objects < 16 bytes
+//!   share 16-byte blocks), size classes (`sizeclasses.go`), the 8-byte malloc
+//!   header on objects with pointers larger than `minSizeForMallocHeader`
+//!   (Go ≥ 1.22), and page-rounded large objects.
+
+use serde::Serialize;
+
+use crate::gotype::{Arch, Basic, Type};
+use crate::routine::Routine;
+use crate::scenario::Scenario;
+use crate::toolchain::GoVersion;
+use crate::value::{self, Value};
+
+/// How the value reaches the conversion (`explain --source`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// A variable read at run time (a package variable: the interface escapes).
+    Var,
+    /// A constant expression `T(c)` (types with a basic underlying type).
+    Const,
+    /// A composite literal `T{...}` (structs and arrays) written at the conversion.
+    Literal,
+    /// A variable stored into a local interface that does not escape.
+    Local,
+}
+
+/// One step of the decision, with the compiler or runtime function it models.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    pub rule: &'static str,
+    pub text: String,
+}
+
+/// The predicted outcome of one conversion.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Prediction {
+    pub routine: Routine,
+    /// Heap allocations per conversion.
+    pub allocs: u64,
+    /// Heap bytes per conversion as `TotalAlloc` counts them (a share of a
+    /// 16-byte block for tiny objects), two decimals.
+    pub bytes: f64,
+    /// Bytes the allocator hands out per allocation (size class, 16 for tiny).
+    pub alloc_size: u64,
+    pub reasons: Vec<Reason>,
+}
+
+/// The standard size classes (`runtime/sizeclasses.go`, unchanged from Go
+/// 1.21 to today; a test compares it with the local GOROOT).
+pub const SIZE_CLASSES: [u32; 68] = [
+    0, 8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320,
+    352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536, 1792,
+    2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728,
+    10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672,
+    32768,
+];
+const MAX_SMALL_SIZE: u64 = 32768;
+const PAGE_SIZE: u64 = 8192;
+const TINY_SIZE: u64 = 16;
+const MALLOC_HEADER: u64 = 8;
+/// Stack temporaries are used for values up to this size (walk/convert.go).
+const MAX_STACK_TEMP: u64 = 1024;
+/// `abi.ZeroValSize`: zero values up to this size can use `runtime.zeroVal`.
+const ZERO_VAL_SIZE: u64 = 1024;
+
+/// The Go release where each version-dependent rule starts.
+pub const STATIC_LITERALS_SINCE: u32 = 25;
+pub const MALLOC_HEADER_SINCE: u32 = 22;
+
+/// An input the rules cannot apply to (a constant of a struct type, say).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct RuleError(pub String);
+
+/// Predicts the conversion of `v` (of type `ty`, reaching it by `source`) on
+/// Go `version` for `arch`; `iterations` is the measurement's loop count, which
+/// the amortised share of a tiny block depends on.
+pub fn predict(
+    ty: &Type,
+    v: &Value,
+    source: Source,
+    version: GoVersion,
+    arch: &Arch,
+    iterations: u64,
+) -> Result<Prediction, RuleError> {
+    if ty.is_interface() {
+        return Err(RuleError(format!(
+            "{ty} is an interface type: storing it in `any` copies the interface, no conversion happens"
+        )));
+    }
+    let l = ty.layout(arch);
+    let mut reasons: Vec<Reason> = Vec::new();
+    say(
+        &mut reasons,
+        "cmd/compile/internal/types.CalcSize",
+        format!(
+            "{ty} on {}: size {}, align {}, pointer bytes {}",
+            arch.name, l.size, l.align, l.ptr_bytes
+        ),
+    );
+    match source {
+        Source::Const if ty.basic().is_none() || ty.basic() == Some(Basic::UnsafePointer) => {
+            return Err(RuleError(format!(
+                "--source const needs a type with a basic underlying type (numbers, strings, bools); {ty} has none, use --source literal or var"
+            )))
+        }
+        Source::Const | Source::Literal if !v.is_constant() => {
+            return Err(RuleError(
+                "this value is not a Go constant (-0.0, NaN, ±Inf, new, make and func are not); use --source var or local".into(),
+            ))
+        }
+        Source::Literal if !matches!(ty.underlying(), Type::Struct(_) | Type::Array(..)) => {
+            return Err(RuleError(format!(
+                "--source literal needs a struct or array type; for {ty} use --source const or var"
+            )))
+        }
+        _ => {}
+    }
+    let done = |routine, reasons| Prediction {
+        routine,
+        allocs: 0,
+        bytes: 0.0,
+        alloc_size: 0,
+        reasons,
+    };
+
+    // walk/convert.go dataWord, in its order.
+    if ty.is_pointer_shaped(arch) {
+        say(
+            &mut reasons,
+            "cmd/compile/internal/types.IsDirectIface",
+            format!(
+                "the value is pointer-shaped ({} bytes, all pointer): it is the data word itself",
+                arch.ptr_size
+            ),
+        );
+        return Ok(done(Routine::Direct, reasons));
+    }
+    if l.size == 0 {
+        say(
+            &mut reasons,
+            "cmd/compile/internal/walk.dataWord",
+            "zero-sized value: the data word is &runtime.zerobase".into(),
+        );
+        return Ok(done(Routine::Zerobase, reasons));
+    }
+    let sole = ty.sole_component().and_then(Type::basic);
+    let is_bool = sole == Some(Basic::Bool);
+    let is_int = sole.is_some_and(|b| b.is_integer());
+    if is_bool || (l.size == 1 && is_int) {
+        let idx = encode_uint(ty, v, arch, 1);
+        say(
+            &mut reasons,
+            "cmd/compile/internal/walk.dataWord",
+            format!(
+                "bool or single-byte integer: the data word is &runtime.staticuint64s[{idx}]{}",
+                if arch.big_endian {
+                    " + 7 (big-endian)"
+                } else {
+                    ""
+                }
+            ),
+        );
+        return Ok(done(Routine::Staticuint64s, reasons));
+    }
+    let static_literals = version.minor >= STATIC_LITERALS_SINCE;
+    match source {
+        Source::Const => {
+            say(
+                &mut reasons,
+                "cmd/compile/internal/walk.dataWord",
+                "a constant is put in a read-only global, which is the data word".into(),
+            );
+            return Ok(done(Routine::Readonly, reasons));
+        }
+        Source::Literal if static_literals => {
+            if v.is_zero(ty) && l.size <= ZERO_VAL_SIZE {
+                say(
+                    &mut reasons,
+                    "cmd/compile/internal/walk.dataWord",
+                    format!(
+                        "a zero composite literal of at most {ZERO_VAL_SIZE} bytes uses runtime.zeroVal (Go ≥ 1.{STATIC_LITERALS_SINCE})"
+                    ),
+                );
+                return Ok(done(Routine::ZeroVal, reasons));
+            }
+            say(
+                &mut reasons,
+                "cmd/compile/internal/walk.order",
+                format!(
+                    "a constant composite literal becomes a read-only global (Go ≥ 1.{STATIC_LITERALS_SINCE})"
+                ),
+            );
+            return Ok(done(Routine::Readonly, reasons));
+        }
+        Source::Literal => say(
+            &mut reasons,
+            "cmd/compile/internal/walk.dataWord",
+            format!(
+                "before Go 1.{STATIC_LITERALS_SINCE} a composite literal is built like a run-time value"
+            ),
+        ),
+        Source::Local if l.size <= MAX_STACK_TEMP => {
+            say(
+                &mut reasons,
+                "cmd/compile/internal/walk.dataWord",
+                format!(
+                    "the interface does not escape and the value is at most {MAX_STACK_TEMP} bytes: a stack temporary"
+                ),
+            );
+            return Ok(done(Routine::Stack, reasons));
+        }
+        Source::Local => say(
+            &mut reasons,
+            "cmd/compile/internal/walk.dataWord",
+            format!(
+                "the interface does not escape, but {} bytes is more than the {MAX_STACK_TEMP}-byte limit for a stack temporary",
+                l.size
+            ),
+        ),
+        Source::Var => say(
+            &mut reasons,
+            "cmd/compile/internal/escape",
+            "the value is stored in a package variable: the interface escapes".into(),
+        ),
+    }
+
+    // walk/convert.go dataWordFuncName.
+    let has_ptr = l.ptr_bytes > 0;
+    let u64_align = arch.reg_size;
+    let (routine, why) = if l.size == 2 && l.align == 2 {
+        (Routine::ConvT16, "size 2, align 2")
+    } else if l.size == 4 && l.align == 4 && !has_ptr {
+        (Routine::ConvT32, "size 4, align 4, no pointers")
+    } else if l.size == 8 && l.align == u64_align && !has_ptr {
+        (Routine::ConvT64, "size 8, uint64's alignment, no pointers")
+    } else if ty.sole_component().and_then(Type::basic) == Some(Basic::String) {
+        (Routine::ConvTstring, "its sole component is a string")
+    } else if matches!(
+        ty.sole_component().map(Type::underlying),
+        Some(Type::Slice(_))
+    ) {
+        (Routine::ConvTslice, "its sole component is a slice")
+    } else if has_ptr {
+        (Routine::ConvT, "it has pointers")
+    } else {
+        (Routine::ConvTnoptr, "it has no pointers")
+    };
+    say(
+        &mut reasons,
+        "cmd/compile/internal/walk.dataWordFuncName",
+        format!("{why}: runtime.{routine}"),
+    );
+    let image = value::encode(ty, v, arch);
+    let alloc_req: Option<(u64, bool)> = match routine {
+        Routine::ConvT16 | Routine::ConvT32 | Routine::ConvT64 => {
+            let width = l.size as usize;
+            let bits = read_uint(&image, width, arch);
+            if bits < 256 {
+                say(
+                    &mut reasons,
+                    RUNTIME_CONVT[width.trailing_zeros() as usize - 1],
+                    format!(
+                        "the value's bits are {bits:#x} < 256: the data word is &runtime.staticuint64s[{bits}], no allocation"
+                    ),
+                );
+                None
+            } else {
+                say(
+                    &mut reasons,
+                    RUNTIME_CONVT[width.trailing_zeros() as usize - 1],
+                    format!("the value's bits are {bits:#x} ≥ 256: mallocgc({width}, no pointers)"),
+                );
+                Some((l.size, false))
+            }
+        }
+        Routine::ConvTstring => {
+            let empty = string_len(&image, arch) == 0;
+            if empty {
+                say(
+                    &mut reasons,
+                    "runtime.convTstring",
+                    "the string is \"\": the data word is &runtime.zeroVal[0], no allocation"
+                        .into(),
+                );
+                None
+            } else {
+                say(
+                    &mut reasons,
+                    "runtime.convTstring",
+                    format!(
+                        "a non-empty string: mallocgc({}, with pointers)",
+                        2 * arch.ptr_size
+                    ),
+                );
+                Some((2 * arch.ptr_size, true))
+            }
+        }
+        Routine::ConvTslice => {
+            let nil = read_uint(&image, arch.ptr_size as usize, arch) == 0;
+            if nil {
+                say(
+                    &mut reasons,
+                    "runtime.convTslice",
+                    "the slice's data pointer is nil: the data word is &runtime.zeroVal[0], no allocation".into(),
+                );
+                None
+            } else {
+                say(
+                    &mut reasons,
+                    "runtime.convTslice",
+                    format!(
+                        "a non-nil slice: mallocgc({}, with pointers)",
+                        3 * arch.ptr_size
+                    ),
+                );
+                Some((3 * arch.ptr_size, true))
+            }
+        }
+        Routine::ConvTnoptr => {
+            say(
+                &mut reasons,
+                "runtime.convTnoptr",
+                format!("always allocates: mallocgc({}, no pointers)", l.size),
+            );
+            Some((l.size, false))
+        }
+        _ => {
+            say(
+                &mut reasons,
+                "runtime.convT",
+                format!("always allocates: mallocgc({}, with pointers)", l.size),
+            );
+            Some((l.size, true))
+        }
+    };
+    let Some((size, scan)) = alloc_req else {
+        return Ok(done(routine, reasons));
+    };
+    let (alloc_size, bytes, why) = heap_bytes(size, scan, version, arch, iterations);
+    say(&mut reasons, "runtime.mallocgc", why);
+    Ok(Prediction {
+        routine,
+        allocs: 1,
+        bytes,
+        alloc_size,
+        reasons,
+    })
+}
+
+fn say(reasons: &mut Vec<Reason>, rule: &'static str, text: String) {
+    reasons.push(Reason { rule, text });
+}
+
+const RUNTIME_CONVT: [&str; 3] = ["runtime.convT16", "runtime.convT32", "runtime.convT64"];
+
+/// (bytes per allocation, bytes per op as TotalAlloc counts, explanation).
+pub fn heap_bytes(
+    size: u64,
+    scan: bool,
+    version: GoVersion,
+    arch: &Arch,
+    iterations: u64,
+) -> (u64, f64, String) {
+    if !scan && size < TINY_SIZE {
+        let blocks = tiny_blocks(size, arch.ptr_size, iterations.max(1));
+        let per_op = round2((blocks * TINY_SIZE) as f64 / iterations.max(1) as f64);
+        return (
+            TINY_SIZE,
+            per_op,
+            format!(
+                "pointer-free and under {TINY_SIZE} bytes: the tiny allocator packs these {size}-byte objects into shared {TINY_SIZE}-byte blocks, {per_op} bytes per object"
+            ),
+        );
+    }
+    let min_header = arch.ptr_size * arch.ptr_size * 8;
+    let header = scan && version.minor >= MALLOC_HEADER_SINCE && size > min_header;
+    let need = size + if header { MALLOC_HEADER } else { 0 };
+    let (class, how) = if need <= MAX_SMALL_SIZE {
+        let c = SIZE_CLASSES
+            .iter()
+            .map(|&c| c as u64)
+            .find(|&c| c >= need)
+            .unwrap_or(MAX_SMALL_SIZE);
+        (c, format!("size class {c}"))
+    } else {
+        let pages = size.div_ceil(PAGE_SIZE);
+        (
+            pages * PAGE_SIZE,
+            format!("a large object of {pages} page(s) of {PAGE_SIZE}"),
+        )
+    };
+    let hdr = if header {
+        format!(" (+{MALLOC_HEADER}-byte malloc header, Go ≥ 1.{MALLOC_HEADER_SINCE})")
+    } else {
+        String::new()
+    };
+    (
+        class,
+        class as f64,
+        format!("{size} bytes{hdr} round up to {how}: {class} bytes"),
+    )
+}
+
+/// How many 16-byte blocks `n` back-to-back tiny allocations of `size` bytes
+/// take, starting from an empty tiny block (runtime.mallocgcTiny).
+pub fn tiny_blocks(size: u64, ptr_size: u64, n: u64) -> u64 {
+    let align = if size & 7 == 0 || (ptr_size == 4 && size == 12) {
+        8
+    } else if size & 3 == 0 {
+        4
+    } else if size & 1 == 0 {
+        2
+    } else {
+        1
+    };
+    // Objects per block, all blocks alike: a new block replaces the current
+    // one whenever it has more room left, which for equal sizes is always
+    // after the first object no longer fits.
+    let mut per_block = 0u64;
+    let mut off = 0u64;
+    loop {
+        off = off.div_ceil(align) * align;
+        if off + size > TINY_SIZE {
+            break;
+        }
+        off += size;
+        per_block += 1;
+    }
+    let per_block = per_block.max(1);
+    n.div_ceil(per_block)
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Reads an unsigned integer of `width` bytes at offset 0 in `arch`'s byte order.
+fn read_uint(image: &[u8], width: usize, arch: &Arch) -> u64 {
+    let mut v = 0u64;
+    for i in 0..width.min(image.len()).min(8) {
+        let b = if arch.big_endian {
+            image[i]
+        } else {
+            image[width - 1 - i]
+        };
+        v = (v << 8) | b as u64;
+    }
+    v
+}
+
+fn encode_uint(ty: &Type, v: &Value, arch: &Arch, width: usize) -> u64 {
+    read_uint(&value::encode(ty, v, arch), width, arch)
+}
+
+/// The length word of a string laid out at offset 0 (its sole component).
+fn string_len(image: &[u8], arch: &Arch) -> u64 {
+    let p = arch.ptr_size as usize;
+    if image.len() < 2 * p {
+        return 0;
+    }
+    read_uint(&image[p..], p, arch)
+}
+
+/// The value and source a `matrix` scenario stores, for predicting it;
+/// `explicit` is a row's own value (`explain`), used where the scenario
+/// stores the row's value.
+pub fn scenario_input(ty: &Type, s: Scenario, explicit: Option<&Value>) -> Option<(Value, Source)> {
+    let own = |fallback: Value| explicit.cloned().unwrap_or(fallback);
+    Some(match s {
+        Scenario::Zero => (Value::Zero, Source::Var),
+        Scenario::Nonzero => (own(value::representative(ty, None)), Source::Var),
+        Scenario::Small => (value::representative(ty, Some(7)), Source::Var),
+        Scenario::V256 => (value::representative(ty, Some(256)), Source::Var),
+        Scenario::Const => (own(const_value(ty)?), Source::Const),
+        Scenario::ZeroLit => (Value::Zero, Source::Literal),
+        Scenario::Literal => (own(Value::Zero), Source::Literal),
+        Scenario::Local => (own(value::representative(ty, None)), Source::Local),
+        Scenario::Copy | Scenario::CopyZero => return None,
+    })
+}
+
+/// The scenario that stores a row's own value by `source`.
+pub fn scenario_for(source: Source) -> Scenario {
+    match source {
+        Source::Var => Scenario::Nonzero,
+        Source::Const => Scenario::Const,
+        Source::Literal => Scenario::Literal,
+        Source::Local => Scenario::Local,
+    }
+}
+
+/// The constant `matrix` stores for the `const` scenario.
+pub fn const_value(ty: &Type) -> Option<Value> {
+    Some(match ty.basic()? {
+        Basic::Bool => Value::Bool(true),
+        Basic::Int8 | Basic::Uint8 => Value::Int(100),
+        b if b.is_integer() => Value::Int(1000),
+        Basic::Float32 => Value::Float((1000.5f32).to_bits() as u64),
+        Basic::Float64 => Value::Float(1000.5f64.to_bits()),
+        Basic::Complex64 => Value::Complex((1000f32).to_bits() as u64, (1f32).to_bits() as u64),
+        Basic::Complex128 => Value::Complex(1000f64.to_bits(), 1f64.to_bits()),
+        Basic::String => Value::Str("ifacealloc".into()),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gotype::{self, Defs};
+
+    fn go(minor: u32) -> GoVersion {
+        GoVersion {
+            major: 1,
+            minor,
+            patch: 0,
+        }
+    }
+
+    fn p(ty: &str, v: &str, src: Source) -> Prediction {
+        let t = gotype::parse(ty, &Defs::new()).unwrap();
+        let val = value::parse(v, &t).unwrap();
+        predict(
+            &t,
+            &val,
+            src,
+            go(26),
+            &Arch::by_name("amd64").unwrap(),
+            16384,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn float32_three_allocates() {
+        let r = p("float32", "3", Source::Var);
+        assert_eq!((r.routine, r.allocs, r.bytes), (Routine::ConvT32, 1, 4.0));
+        let r = p("float32", "bits:0xff", Source::Var);
+        assert_eq!(r.allocs, 0);
+        let r = p("float64", "-0.0", Source::Var);
+        assert_eq!(r.allocs, 1);
+    }
+
+    #[test]
+    fn tiny_and_size_classes() {
+        assert_eq!(p("[3]byte", "{1, 2, 3}", Source::Var).bytes, 3.2);
+        assert_eq!(p("[7]byte", "zero", Source::Var).bytes, 8.0);
+        assert_eq!(p("[100]byte", "zero", Source::Var).bytes, 112.0);
+        assert_eq!(
+            p("struct{ a int32; b int64 }", "{1, 2}", Source::Var).bytes,
+            16.0
+        );
+        assert_eq!(p("string", "\"x\"", Source::Var).bytes, 16.0);
+        assert_eq!(p("string", "\"\"", Source::Var).allocs, 0);
+        assert_eq!(p("[]int", "nil", Source::Var).allocs, 0);
+        assert_eq!(p("[]int", "{}", Source::Var).bytes, 24.0);
+        // 1000 bytes with pointers + 8-byte header = 1008 → 1024; 1020 + 8 → 1152.
+        assert_eq!(
+            p("struct{ p *int; a [1012]byte }", "zero", Source::Var).bytes,
+            1152.0
+        );
+    }
+
+    #[test]
+    fn sources_and_versions() {
+        assert_eq!(p("int64", "1000", Source::Const).routine, Routine::Readonly);
+        assert_eq!(
+            p("struct{ a int64 }", "zero", Source::Literal).routine,
+            Routine::ZeroVal
+        );
+        assert_eq!(
+            p("struct{ a int64 }", "{5}", Source::Literal).routine,
+            Routine::Readonly
+        );
+        assert_eq!(
+            p("[2000]byte", "zero", Source::Literal).routine,
+            Routine::Readonly
+        );
+        assert_eq!(
+            p("[2000]byte", "zero", Source::Local).routine,
+            Routine::ConvTnoptr
+        );
+        assert_eq!(
+            p("struct{ a int8 }", "zero", Source::Literal).routine,
+            Routine::Staticuint64s
+        );
+        let t = gotype::parse("struct{ a int32; b int64 }", &Defs::new()).unwrap();
+        let old = predict(
+            &t,
+            &Value::Zero,
+            Source::Literal,
+            go(24),
+            &Arch::by_name("amd64").unwrap(),
+            16384,
+        )
+        .unwrap();
+        assert_eq!((old.routine, old.bytes), (Routine::ConvTnoptr, 16.0));
+    }
+
+    #[test]
+    fn size_classes_match_this_goroot() {
+        // The table is read from Go's source once; check it against the local GOROOT.
+        let root = std::process::Command::new("go")
+            .args(["env", "GOROOT"])
+            .output();
+        let Ok(root) = root else { return };
+        let root = String::from_utf8_lossy(&root.stdout).trim().to_string();
+        let candidates = [
+            format!("{root}/src/internal/runtime/gc/sizeclasses.go"),
+            format!("{root}/src/runtime/sizeclasses.go"),
+        ];
+        let text = candidates
+            .iter()
+            .find_map(|p| std::fs::read_to_string(p).ok())
+            .expect("sizeclasses.go");
+        let line = text
+            .lines()
+            .find(|l| l.contains("SizeClassToSize = [") || l.contains("class_to_size = ["))
+            .unwrap();
+        let nums: Vec<u32> = line[line.find('{').unwrap() + 1..line.find('}').unwrap()]
+            .split(',')
+            .map(|x| x.trim().parse().unwrap())
+            .collect();
+        assert_eq!(nums, SIZE_CLASSES.to_vec());
+    }
+}

@@ -1,0 +1,826 @@
+//! Values stored in interfaces: parsed from `--value` text against a type,
+//! laid out in memory as the target GOARCH would (for the runtime's
+//! small-value checks), and printed back as canonical Go expressions.
+//!
+//! Syntax (per type): integers `-12`, `0x1f`, `0o17`, `0b101`, `1_000`;
+//! floats `3`, `-0.0`, `1e9`, `bits:0x40490fdb` (exact IEEE bits); complex
+//! `1+2i`, `-1.5i`; bool `true`/`false`; strings `"Go \"quoted\"\n"`;
+//! composites `{1, "a", {2, 3}}` for structs (non-blank fields in order),
+//! arrays and slices; `nil` for pointers, slices, maps, chans, funcs and
+//! interfaces; `new` for a non-nil pointer, `make` for a non-nil map or chan,
+//! `func` for a non-nil func; `zero` for the zero value of any type.
+
+use crate::gotype::{go_quote, Arch, Basic, Type};
+
+/// Longest `--value` text accepted, in bytes.
+const MAX_LEN: usize = 64 * 1024;
+const MAX_DEPTH: usize = 64;
+
+/// A parsed value, already checked against its type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// The zero value of the type.
+    Zero,
+    /// A nil pointer, slice, map, chan, func or interface.
+    Nil,
+    /// An integer, stored as its two's-complement bits (sign-extended).
+    Int(i128),
+    /// IEEE bits of a float32 (low 32 bits) or float64.
+    Float(u64),
+    /// IEEE bits of the real and imaginary parts.
+    Complex(u64, u64),
+    Bool(bool),
+    Str(String),
+    /// Struct fields (non-blank, in order), array or slice elements.
+    Composite(Vec<Value>),
+    /// A non-nil pointer, map, chan or func (`new`, `make`, `func`).
+    NonNil,
+}
+
+/// A value that does not fit its type, with where and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("at byte {pos}: {msg}")]
+pub struct ValueError {
+    pub pos: usize,
+    pub msg: String,
+}
+
+impl Value {
+    /// Whether this is the type's zero value.
+    pub fn is_zero(&self, ty: &Type) -> bool {
+        match self {
+            Value::Zero | Value::Nil => true,
+            Value::Int(i) => *i == 0,
+            Value::Float(b) => *b == 0,
+            Value::Complex(a, b) => *a == 0 && *b == 0,
+            Value::Bool(b) => !b,
+            Value::Str(s) => s.is_empty(),
+            Value::NonNil => false,
+            Value::Composite(items) => match ty.underlying() {
+                Type::Slice(_) => false,
+                Type::Struct(fields) => fields
+                    .iter()
+                    .filter(|f| f.selector().is_some())
+                    .zip(items)
+                    .all(|(f, v)| v.is_zero(&f.ty)),
+                Type::Array(_, e) => items.iter().all(|v| v.is_zero(e)),
+                _ => false,
+            },
+        }
+    }
+
+    /// Whether printing this value needs `import "math"` (non-constant floats).
+    pub fn needs_math(&self) -> bool {
+        match self {
+            Value::Float(b) => !float_is_constant(*b),
+            Value::Complex(a, b) => !float_is_constant(*a) || !float_is_constant(*b),
+            Value::Composite(items) => items.iter().any(Value::needs_math),
+            _ => false,
+        }
+    }
+
+    /// Whether the Go expression is a constant (or a constant composite literal).
+    pub fn is_constant(&self) -> bool {
+        match self {
+            Value::Float(b) => float_is_constant(*b),
+            Value::Complex(a, b) => float_is_constant(*a) && float_is_constant(*b),
+            Value::Composite(items) => items.iter().all(Value::is_constant),
+            Value::NonNil => false,
+            _ => true,
+        }
+    }
+}
+
+/// A float whose exact value a Go constant can spell: finite and not -0.0.
+fn float_is_constant(bits: u64) -> bool {
+    // Stored either as f32 bits (high half zero) or f64 bits; both checks are
+    // done on the f64 view after widening in `go_float`.
+    let f = f64::from_bits(bits);
+    let f32v = f32::from_bits(bits as u32);
+    let is_f32_view = bits >> 32 == 0;
+    if is_f32_view {
+        f32v.is_finite() && !(f32v == 0.0 && f32v.is_sign_negative())
+    } else {
+        f.is_finite() && !(f == 0.0 && f.is_sign_negative())
+    }
+}
+
+/// Parses `src` as a value of `ty`.
+pub fn parse(src: &str, ty: &Type) -> Result<Value, ValueError> {
+    if src.len() > MAX_LEN {
+        return Err(ValueError {
+            pos: MAX_LEN,
+            msg: format!("value is {} bytes long; the limit is {MAX_LEN}", src.len()),
+        });
+    }
+    let mut p = P {
+        s: src.as_bytes(),
+        pos: 0,
+        depth: 0,
+    };
+    let v = p.value(ty)?;
+    p.ws();
+    if p.pos != p.s.len() {
+        return Err(p.err("end of value"));
+    }
+    Ok(v)
+}
+
+struct P<'a> {
+    s: &'a [u8],
+    pos: usize,
+    depth: usize,
+}
+
+impl P<'_> {
+    fn err(&self, expected: &str) -> ValueError {
+        let found = if self.pos >= self.s.len() {
+            "end of input".to_string()
+        } else {
+            let rest: String = String::from_utf8_lossy(&self.s[self.pos..])
+                .chars()
+                .take(12)
+                .collect();
+            format!("{rest:?}")
+        };
+        ValueError {
+            pos: self.pos,
+            msg: format!("expected {expected}, found {found}"),
+        }
+    }
+
+    fn fail<T>(&self, msg: String) -> Result<T, ValueError> {
+        Err(ValueError { pos: self.pos, msg })
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.s.get(self.pos), Some(b' ' | b'\t')) {
+            self.pos += 1;
+        }
+    }
+
+    fn eat(&mut self, t: &str) -> bool {
+        self.ws();
+        if self.s[self.pos..].starts_with(t.as_bytes()) {
+            self.pos += t.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// A bare token: up to a delimiter.
+    fn token(&mut self) -> &str {
+        self.ws();
+        let start = self.pos;
+        while let Some(&c) = self.s.get(self.pos) {
+            if matches!(c, b',' | b'}' | b'{' | b' ' | b'\t') {
+                break;
+            }
+            self.pos += 1;
+        }
+        std::str::from_utf8(&self.s[start..self.pos]).unwrap_or("")
+    }
+
+    fn value(&mut self, ty: &Type) -> Result<Value, ValueError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return self.fail(format!("value nests deeper than {MAX_DEPTH} levels"));
+        }
+        let v = self.value_inner(ty);
+        self.depth -= 1;
+        v
+    }
+
+    fn value_inner(&mut self, ty: &Type) -> Result<Value, ValueError> {
+        self.ws();
+        let save = self.pos;
+        let word = self.token().to_string();
+        match word.as_str() {
+            "zero" => return Ok(Value::Zero),
+            "nil" => {
+                return match ty.underlying() {
+                    Type::Pointer(_)
+                    | Type::Slice(_)
+                    | Type::Map(..)
+                    | Type::Chan(..)
+                    | Type::Func { .. }
+                    | Type::Interface(_)
+                    | Type::Basic(Basic::UnsafePointer) => Ok(Value::Nil),
+                    _ => {
+                        self.pos = save;
+                        self.fail(format!("nil is not a value of {ty}; use zero"))
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.pos = save;
+        let u = ty.underlying();
+        match u {
+            Type::Pointer(_) | Type::Basic(Basic::UnsafePointer) => self.keyword("new", ty),
+            Type::Basic(b) => self.basic(*b, ty),
+            Type::Map(..) => {
+                if self.eat("{") {
+                    self.ws();
+                    if self.eat("}") {
+                        return Ok(Value::NonNil);
+                    }
+                    return self.fail("only an empty map literal {} is supported".into());
+                }
+                self.keyword("make", ty)
+            }
+            Type::Chan(..) => self.keyword("make", ty),
+            Type::Func { .. } => self.keyword("func", ty),
+            Type::Interface(_) => self.fail(format!(
+                "a field of interface type {ty} can only be nil or zero"
+            )),
+            Type::Struct(fields) => {
+                let settable: Vec<&Type> = fields
+                    .iter()
+                    .filter(|f| f.selector().is_some())
+                    .map(|f| &f.ty)
+                    .collect();
+                let items = self.composite(|i| settable.get(i).copied())?;
+                if items.len() != settable.len() && !items.is_empty() {
+                    return self.fail(format!(
+                        "{ty} has {} settable fields; give a value for each, or {{}} / zero",
+                        settable.len()
+                    ));
+                }
+                Ok(Value::Composite(items))
+            }
+            Type::Array(n, elem) => {
+                let n = *n;
+                let items = self.composite(|i| (i < n as usize).then_some(&**elem))?;
+                Ok(Value::Composite(items))
+            }
+            Type::Slice(elem) => {
+                let items = self.composite(|_| Some(&**elem))?;
+                Ok(Value::Composite(items))
+            }
+            Type::Named(..) => unreachable!("underlying() strips names"),
+        }
+    }
+
+    fn keyword(&mut self, kw: &str, ty: &Type) -> Result<Value, ValueError> {
+        let save = self.pos;
+        if self.token() == kw {
+            Ok(Value::NonNil)
+        } else {
+            self.pos = save;
+            Err(self.err(&format!("nil, zero or {kw} for {ty}")))
+        }
+    }
+
+    fn composite<'t>(
+        &mut self,
+        elem: impl Fn(usize) -> Option<&'t Type>,
+    ) -> Result<Vec<Value>, ValueError> {
+        if !self.eat("{") {
+            return Err(self.err("'{' of a composite value"));
+        }
+        let mut items = Vec::new();
+        loop {
+            self.ws();
+            if self.eat("}") {
+                return Ok(items);
+            }
+            let Some(t) = elem(items.len()) else {
+                return self.fail(format!("too many elements (more than {})", items.len()));
+            };
+            items.push(self.value(t)?);
+            if !self.eat(",") {
+                if self.eat("}") {
+                    return Ok(items);
+                }
+                return Err(self.err("',' or '}'"));
+            }
+        }
+    }
+
+    fn basic(&mut self, b: Basic, ty: &Type) -> Result<Value, ValueError> {
+        match b {
+            Basic::Bool => match self.token() {
+                "true" => Ok(Value::Bool(true)),
+                "false" => Ok(Value::Bool(false)),
+                _ => Err(self.err("true or false")),
+            },
+            Basic::String => self.string(),
+            Basic::UnsafePointer => unreachable!("handled with pointers"),
+            b if b.is_integer() => {
+                let start = self.pos;
+                let tok = self.token().to_string();
+                let Some(v) = parse_int(&tok) else {
+                    self.pos = start;
+                    return Err(self.err(&format!("an integer for {ty}")));
+                };
+                let bits = match b {
+                    Basic::Int8 | Basic::Uint8 => 8,
+                    Basic::Int16 | Basic::Uint16 => 16,
+                    Basic::Int32 | Basic::Uint32 => 32,
+                    Basic::Int64 | Basic::Uint64 => 64,
+                    // int, uint, uintptr: checked against 64 bits here and
+                    // against the GOARCH's word when laid out.
+                    _ => 64,
+                };
+                let (min, max) = if b.is_signed() {
+                    (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+                } else {
+                    (0, (1i128 << bits) - 1)
+                };
+                if v < min || v > max {
+                    self.pos = start;
+                    return self.fail(format!("{tok} overflows {ty} (range {min}..={max})"));
+                }
+                Ok(Value::Int(v))
+            }
+            Basic::Float32 | Basic::Float64 => {
+                let start = self.pos;
+                let tok = self.token().to_string();
+                match parse_float(&tok, b == Basic::Float32) {
+                    Some(bits) => Ok(Value::Float(bits)),
+                    None => {
+                        self.pos = start;
+                        Err(self.err(&format!("a number or bits:0x... for {ty}")))
+                    }
+                }
+            }
+            Basic::Complex64 | Basic::Complex128 => {
+                let start = self.pos;
+                let tok = self.token().to_string();
+                let single = b == Basic::Complex64;
+                match parse_complex(&tok, single) {
+                    Some((re, im)) => Ok(Value::Complex(re, im)),
+                    None => {
+                        self.pos = start;
+                        Err(self.err(&format!("a complex number like 1+2i for {ty}")))
+                    }
+                }
+            }
+            _ => unreachable!("every basic kind is covered"),
+        }
+    }
+
+    fn string(&mut self) -> Result<Value, ValueError> {
+        self.ws();
+        if self.s.get(self.pos) != Some(&b'"') {
+            return Err(self.err("a double-quoted string"));
+        }
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let Some(&c) = self.s.get(self.pos) else {
+                return Err(self.err("closing '\"'"));
+            };
+            match c {
+                b'"' => {
+                    self.pos += 1;
+                    return Ok(Value::Str(out));
+                }
+                b'\n' | b'\r' => return Err(self.err("closing '\"' before the line ends")),
+                b'\\' => {
+                    let e = self.s.get(self.pos + 1).copied();
+                    self.pos += 2;
+                    match e {
+                        Some(b'n') => out.push('\n'),
+                        Some(b't') => out.push('\t'),
+                        Some(b'r') => out.push('\r'),
+                        Some(b'0') => out.push('\0'),
+                        Some(b'\\') => out.push('\\'),
+                        Some(b'"') => out.push('"'),
+                        Some(b'x') | Some(b'u') => {
+                            let n = if e == Some(b'x') { 2 } else { 4 };
+                            let hex = self
+                                .s
+                                .get(self.pos..self.pos + n)
+                                .and_then(|h| std::str::from_utf8(h).ok())
+                                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                                .and_then(char::from_u32);
+                            match hex {
+                                Some(ch) => {
+                                    out.push(ch);
+                                    self.pos += n;
+                                }
+                                None => return Err(self.err("a valid \\x or \\u escape")),
+                            }
+                        }
+                        _ => {
+                            self.pos -= 1;
+                            return Err(
+                                self.err("an escape: \\n \\t \\r \\0 \\\\ \\\" \\xHH \\uHHHH")
+                            );
+                        }
+                    }
+                }
+                _ => {
+                    let rest =
+                        std::str::from_utf8(&self.s[self.pos..]).map_err(|_| ValueError {
+                            pos: self.pos,
+                            msg: "the string is not valid UTF-8".into(),
+                        })?;
+                    let ch = rest.chars().next().unwrap_or('\u{fffd}');
+                    out.push(ch);
+                    self.pos += ch.len_utf8();
+                }
+            }
+        }
+    }
+}
+
+/// Parses a Go integer literal with an optional sign.
+pub fn parse_int(tok: &str) -> Option<i128> {
+    let (neg, t) = match tok.strip_prefix('-') {
+        Some(t) => (true, t),
+        None => (false, tok.strip_prefix('+').unwrap_or(tok)),
+    };
+    let t = t.replace('_', "");
+    let (radix, digits) = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        (16, h.to_string())
+    } else if let Some(o) = t.strip_prefix("0o").or_else(|| t.strip_prefix("0O")) {
+        (8, o.to_string())
+    } else if let Some(b) = t.strip_prefix("0b").or_else(|| t.strip_prefix("0B")) {
+        (2, b.to_string())
+    } else {
+        (10, t.clone())
+    };
+    if digits.is_empty() || digits.len() > 40 {
+        return None;
+    }
+    let v = i128::from_str_radix(&digits, radix).ok()?;
+    Some(if neg { -v } else { v })
+}
+
+/// Parses a float (decimal, or `bits:0x...`) into IEEE bits of the given width.
+pub fn parse_float(tok: &str, single: bool) -> Option<u64> {
+    if let Some(hex) = tok.strip_prefix("bits:") {
+        let h = hex.strip_prefix("0x").or_else(|| hex.strip_prefix("0X"))?;
+        let v = u64::from_str_radix(&h.replace('_', ""), 16).ok()?;
+        if single && v > u32::MAX as u64 {
+            return None;
+        }
+        return Some(v);
+    }
+    if tok.is_empty()
+        || !tok
+            .bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+' | b'e' | b'E' | b'_'))
+    {
+        return None;
+    }
+    let f: f64 = tok.replace('_', "").parse().ok()?;
+    if !f.is_finite() {
+        return None;
+    }
+    Some(if single {
+        (f as f32).to_bits() as u64
+    } else {
+        f.to_bits()
+    })
+}
+
+/// Parses `1+2i`, `-1.5i`, `3` into IEEE bits of both parts.
+pub fn parse_complex(tok: &str, single: bool) -> Option<(u64, u64)> {
+    let t = tok;
+    if let Some(body) = t.strip_suffix('i') {
+        // Find the sign that splits real and imaginary parts (not after an 'e').
+        let bytes = body.as_bytes();
+        let mut split = None;
+        for i in (1..bytes.len()).rev() {
+            if (bytes[i] == b'+' || bytes[i] == b'-') && !matches!(bytes[i - 1], b'e' | b'E') {
+                split = Some(i);
+                break;
+            }
+        }
+        let (re, im) = match split {
+            Some(i) => (&body[..i], &body[i..]),
+            None => ("0", body),
+        };
+        let im = match im {
+            "" | "+" => "1",
+            "-" => "-1",
+            s => s,
+        };
+        return Some((parse_float(re, single)?, parse_float(im, single)?));
+    }
+    Some((parse_float(t, single)?, parse_float("0", single)?))
+}
+
+// ---- memory layout ----
+
+/// The bytes `v` occupies as a value of `ty` on `arch` (pointers as a
+/// non-zero word, strings and slices by their pointer/length words).
+pub fn encode(ty: &Type, v: &Value, arch: &Arch) -> Vec<u8> {
+    let size = ty.layout(arch).size as usize;
+    let mut out = vec![0u8; size];
+    write_at(&mut out, 0, ty, v, arch);
+    out
+}
+
+fn put(out: &mut [u8], off: usize, width: usize, bits: u64, arch: &Arch) {
+    for i in 0..width {
+        let byte = ((bits >> (8 * i)) & 0xff) as u8;
+        let at = if arch.big_endian {
+            off + width - 1 - i
+        } else {
+            off + i
+        };
+        if let Some(slot) = out.get_mut(at) {
+            *slot = byte;
+        }
+    }
+}
+
+fn write_at(out: &mut [u8], off: usize, ty: &Type, v: &Value, arch: &Arch) {
+    if matches!(v, Value::Zero | Value::Nil) {
+        return;
+    }
+    let p = arch.ptr_size as usize;
+    match ty.underlying() {
+        Type::Basic(b) => {
+            let l = ty.layout(arch);
+            match (b, v) {
+                (_, Value::Int(i)) => put(out, off, l.size as usize, *i as u64, arch),
+                (_, Value::Bool(x)) => put(out, off, 1, *x as u64, arch),
+                (_, Value::Float(bits)) => put(out, off, l.size as usize, *bits, arch),
+                (Basic::Complex64, Value::Complex(re, im)) => {
+                    put(out, off, 4, *re, arch);
+                    put(out, off + 4, 4, *im, arch);
+                }
+                (_, Value::Complex(re, im)) => {
+                    put(out, off, 8, *re, arch);
+                    put(out, off + 8, 8, *im, arch);
+                }
+                (_, Value::Str(s)) if !s.is_empty() => {
+                    put(out, off, p, 0x1000, arch); // data pointer: non-nil
+                    put(out, off + p, p, s.len() as u64, arch);
+                }
+                (_, Value::NonNil) => put(out, off, p, 0x1000, arch),
+                _ => {}
+            }
+        }
+        Type::Pointer(_) | Type::Map(..) | Type::Chan(..) | Type::Func { .. } => {
+            if matches!(v, Value::NonNil) {
+                put(out, off, p, 0x1000, arch);
+            }
+        }
+        Type::Slice(_) => {
+            if let Value::Composite(items) = v {
+                put(out, off, p, 0x1000, arch);
+                put(out, off + p, p, items.len() as u64, arch);
+                put(out, off + 2 * p, p, items.len() as u64, arch);
+            }
+        }
+        Type::Interface(_) => {}
+        Type::Array(_, elem) => {
+            if let Value::Composite(items) = v {
+                let es = elem.layout(arch).size as usize;
+                for (i, item) in items.iter().enumerate() {
+                    write_at(out, off + i * es, elem, item, arch);
+                }
+            }
+        }
+        Type::Struct(fields) => {
+            if let Value::Composite(items) = v {
+                let offsets = field_offsets(ty, arch);
+                let mut it = items.iter();
+                for (f, fo) in fields.iter().zip(offsets) {
+                    if f.selector().is_none() {
+                        continue;
+                    }
+                    if let Some(item) = it.next() {
+                        write_at(out, off + fo as usize, &f.ty, item, arch);
+                    }
+                }
+            }
+        }
+        Type::Named(..) => unreachable!(),
+    }
+}
+
+/// Byte offsets of a struct's fields on `arch`.
+pub fn field_offsets(ty: &Type, arch: &Arch) -> Vec<u64> {
+    let Type::Struct(fields) = ty.underlying() else {
+        return Vec::new();
+    };
+    let mut off = 0u64;
+    let mut out = Vec::with_capacity(fields.len());
+    for f in fields {
+        let l = f.ty.layout(arch);
+        if l.align > 1 {
+            off = off.div_ceil(l.align) * l.align;
+        }
+        out.push(off);
+        off += l.size;
+    }
+    out
+}
+
+// ---- Go syntax ----
+
+/// The Go expression for `v` as a value of `ty` (canonical; only model data
+/// goes into it). `None` for values Go cannot spell (an interface field set).
+pub fn go_expr(ty: &Type, v: &Value) -> String {
+    let t = ty.go_syntax();
+    let conv = |inner: String| -> String {
+        // `*T` and `func()` need parentheses in a conversion.
+        if t.starts_with('*') || t.starts_with("func") || t.starts_with("<-") {
+            format!("({t})({inner})")
+        } else {
+            format!("{t}({inner})")
+        }
+    };
+    match (ty.underlying(), v) {
+        (Type::Basic(b), Value::Zero) => conv(zero_literal(*b).to_string()),
+        (_, Value::Zero) => match ty.underlying() {
+            Type::Struct(_) | Type::Array(..) => format!("{t}{{}}"),
+            _ => conv("nil".into()),
+        },
+        (_, Value::Nil) => conv("nil".into()),
+        (Type::Basic(_), Value::Int(i)) => conv(i.to_string()),
+        (Type::Basic(_), Value::Bool(b)) => conv(b.to_string()),
+        (Type::Basic(_), Value::Str(s)) => conv(go_quote(s)),
+        (Type::Basic(b), Value::Float(bits)) => conv(go_float(*bits, *b == Basic::Float32)),
+        (Type::Basic(b), Value::Complex(re, im)) => {
+            let single = *b == Basic::Complex64;
+            conv(format!(
+                "complex({}, {})",
+                go_float(*re, single),
+                go_float(*im, single)
+            ))
+        }
+        (Type::Basic(Basic::UnsafePointer), Value::NonNil) => {
+            conv("unsafe.Pointer(new(int))".into())
+        }
+        (Type::Pointer(e), Value::NonNil) => format!("new({})", e.go_syntax()),
+        (Type::Map(..), Value::NonNil) => format!("{t}{{}}"),
+        (Type::Chan(..), Value::NonNil) => format!("make({t})"),
+        (Type::Func { .. }, Value::NonNil) => {
+            format!(
+                "{} {{ panic(\"ifacealloc: never called\") }}",
+                ty.underlying().go_syntax()
+            )
+        }
+        (Type::Struct(fields), Value::Composite(items)) => {
+            let parts: Vec<String> = fields
+                .iter()
+                .filter_map(|f| f.selector().map(|s| (s, &f.ty)))
+                .zip(items)
+                .filter(|((_, ft), item)| !matches!(item, Value::Zero) && !ft.is_interface())
+                .map(|((name, ft), item)| format!("{name}: {}", go_expr(ft, item)))
+                .collect();
+            format!("{t}{{{}}}", parts.join(", "))
+        }
+        (Type::Array(_, e) | Type::Slice(e), Value::Composite(items)) => {
+            let parts: Vec<String> = items.iter().map(|i| go_expr(e, i)).collect();
+            format!("{t}{{{}}}", parts.join(", "))
+        }
+        // Parsing never pairs other shapes; keep the output valid Go anyway.
+        _ => match ty.underlying() {
+            Type::Struct(_) | Type::Array(..) => format!("{t}{{}}"),
+            Type::Basic(b) => conv(zero_literal(*b).to_string()),
+            _ => conv("nil".into()),
+        },
+    }
+}
+
+fn zero_literal(b: Basic) -> &'static str {
+    match b {
+        Basic::Bool => "false",
+        Basic::String => "\"\"",
+        Basic::UnsafePointer => "nil",
+        _ => "0",
+    }
+}
+
+/// A float literal with exactly these bits: the shortest round-tripping
+/// decimal, or `math.Float{32,64}frombits` for -0.0, NaN and infinities.
+fn go_float(bits: u64, single: bool) -> String {
+    if single {
+        let f = f32::from_bits(bits as u32);
+        if f.is_finite() && !(f == 0.0 && f.is_sign_negative()) {
+            return decimal(format!("{f:e}"));
+        }
+        format!("math.Float32frombits({:#x})", bits as u32)
+    } else {
+        let f = f64::from_bits(bits);
+        if f.is_finite() && !(f == 0.0 && f.is_sign_negative()) {
+            return decimal(format!("{f:e}"));
+        }
+        format!("math.Float64frombits({bits:#x})")
+    }
+}
+
+/// Rust's `{:e}` (shortest round-trip, e.g. `3.5e0`) is valid Go float syntax.
+fn decimal(s: String) -> String {
+    s
+}
+
+/// A short description of the value, for reports.
+pub fn describe(ty: &Type, v: &Value) -> String {
+    match v {
+        Value::Zero => "zero".to_string(),
+        _ => go_expr(ty, v),
+    }
+}
+
+/// A representative non-zero value, mirroring what `matrix` stores at run
+/// time for the `nonzero` scenario (wide integers have bits ≥ 256).
+pub fn representative(ty: &Type, small: Option<i128>) -> Value {
+    match ty.underlying() {
+        Type::Basic(b) => match b {
+            Basic::Bool => Value::Bool(true),
+            Basic::Int8 | Basic::Uint8 => Value::Int(small.unwrap_or(7)),
+            b if b.is_integer() => Value::Int(small.unwrap_or(0x1234)),
+            Basic::Float32 => Value::Float((300.0f32).to_bits() as u64),
+            Basic::Float64 => Value::Float(300.0f64.to_bits()),
+            Basic::Complex64 => {
+                Value::Complex((300.0f32).to_bits() as u64, (300.0f32).to_bits() as u64)
+            }
+            Basic::Complex128 => Value::Complex(300.0f64.to_bits(), 300.0f64.to_bits()),
+            Basic::String => Value::Str("s".into()),
+            _ => Value::NonNil,
+        },
+        Type::Pointer(_) | Type::Map(..) | Type::Chan(..) | Type::Func { .. } => Value::NonNil,
+        Type::Slice(_) => Value::Composite(vec![]),
+        Type::Interface(_) => Value::Nil,
+        Type::Array(n, e) => Value::Composite((0..*n).map(|_| representative(e, small)).collect()),
+        Type::Struct(fields) => Value::Composite(
+            fields
+                .iter()
+                .filter(|f| f.selector().is_some())
+                .map(|f| representative(&f.ty, small))
+                .collect(),
+        ),
+        Type::Named(..) => unreachable!(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gotype::{self, Defs};
+
+    fn t(s: &str) -> Type {
+        gotype::parse(s, &Defs::new()).unwrap()
+    }
+
+    #[test]
+    fn parses_values_per_type() {
+        assert_eq!(parse("-12", &t("int8")), Ok(Value::Int(-12)));
+        assert_eq!(parse("0x1F", &t("uint16")), Ok(Value::Int(31)));
+        assert!(parse("256", &t("uint8")).is_err());
+        assert_eq!(
+            parse("-0.0", &t("float64")),
+            Ok(Value::Float(0x8000_0000_0000_0000))
+        );
+        assert_eq!(
+            parse("bits:0x40400000", &t("float32")),
+            Ok(Value::Float(0x4040_0000))
+        );
+        assert_eq!(
+            parse("1+2i", &t("complex128")),
+            Ok(Value::Complex(1f64.to_bits(), 2f64.to_bits()))
+        );
+        assert_eq!(
+            parse("\"a\\\"b\"", &t("string")),
+            Ok(Value::Str("a\"b".into()))
+        );
+        assert_eq!(
+            parse("{1, 2}", &t("struct{ a int32; b int64 }")),
+            Ok(Value::Composite(vec![Value::Int(1), Value::Int(2)]))
+        );
+        assert!(parse("{1}", &t("struct{ a int32; b int64 }")).is_err());
+        assert_eq!(parse("nil", &t("[]int")), Ok(Value::Nil));
+        assert!(parse("nil", &t("int")).is_err());
+        assert!(parse("\"x\"}; func init() {", &t("string")).is_err());
+    }
+
+    #[test]
+    fn encodes_per_endianness() {
+        let be = Arch::by_name("s390x").unwrap();
+        let le = Arch::by_name("amd64").unwrap();
+        assert_eq!(encode(&t("uint16"), &Value::Int(0x102), &le), vec![2, 1]);
+        assert_eq!(encode(&t("uint16"), &Value::Int(0x102), &be), vec![1, 2]);
+    }
+
+    #[test]
+    fn prints_go_expressions() {
+        assert_eq!(
+            go_expr(&t("float32"), &Value::Float((3.0f32).to_bits() as u64)),
+            "float32(3e0)"
+        );
+        assert_eq!(
+            go_expr(&t("float64"), &Value::Float(0x8000_0000_0000_0000)),
+            "float64(math.Float64frombits(0x8000000000000000))"
+        );
+        assert_eq!(go_expr(&t("*int"), &Value::Nil), "(*int)(nil)");
+        assert_eq!(
+            go_expr(
+                &t("struct{ a int32; b int64 }"),
+                &Value::Composite(vec![Value::Int(1), Value::Int(2)])
+            ),
+            "struct{ a int32; b int64 }{a: int32(1), b: int64(2)}"
+        );
+    }
+}
