@@ -23,4 +23,5 @@ pub mod routine;
 pub mod rules;
 pub mod scenario;
 pub mod toolchain;
+pub mod typedefs;
 pub mod value;

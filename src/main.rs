@@ -9,6 +9,7 @@ fn main() {
         Command::Matrix(a) => cmd::matrix::run(a, cli.go.as_deref()),
         Command::Bench2md(a) => cmd::bench2md::run(a),
         Command::Asm2md(a) => cmd::asm2md::run(a, cli.go.as_deref()),
+        Command::Explain(a) => cmd::explain::run(a, cli.go.as_deref()),
     };
     if let Err(e) = result {
         // One line for bad input; a failed go command adds its own output.

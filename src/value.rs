@@ -711,9 +711,18 @@ fn go_float(bits: u64, single: bool) -> String {
     }
 }
 
-/// Rust's `{:e}` (shortest round-trip, e.g. `3.5e0`) is valid Go float syntax.
-fn decimal(s: String) -> String {
-    s
+/// Rust prints floats as the shortest text that reads back to the same bits,
+/// which Go reads the same way; long plain forms switch to exponent form.
+fn decimal(exp_form: String) -> String {
+    let plain = match exp_form.split_once('e') {
+        Some((m, e)) => format!("{}", format!("{m}e{e}").parse::<f64>().unwrap_or(0.0)),
+        None => exp_form.clone(),
+    };
+    if plain.len() <= 21 && exp_form.parse::<f64>().ok() == plain.parse::<f64>().ok() {
+        plain
+    } else {
+        exp_form
+    }
 }
 
 /// A short description of the value, for reports.
@@ -808,7 +817,7 @@ mod tests {
     fn prints_go_expressions() {
         assert_eq!(
             go_expr(&t("float32"), &Value::Float((3.0f32).to_bits() as u64)),
-            "float32(3e0)"
+            "float32(3)"
         );
         assert_eq!(
             go_expr(&t("float64"), &Value::Float(0x8000_0000_0000_0000)),

@@ -2,6 +2,7 @@
 
 pub mod asm2md;
 pub mod bench2md;
+pub mod explain;
 pub mod matrix;
 
 use std::path::PathBuf;
@@ -38,4 +39,9 @@ pub enum Command {
         after_help = "Examples:\n  go build -gcflags=-S ./pkg 2>&1 | ifacealloc asm2md --no-echo\n  go test -c -gcflags=-S ./benchmarks 2> listing.txt; ifacealloc asm2md listing.txt\n  go tool compile -S file.go | ifacealloc asm2md --no-echo -o conversions.md"
     )]
     Asm2md(asm2md::Asm2mdArgs),
+    /// Predict and explain one conversion: routine, allocations, bytes, and why.
+    #[command(
+        after_help = "Examples:\n  # float32(3) allocates: convT32's shortcut looks at the bits, and 3.0 is 0x40400000\n  ifacealloc explain float32 --value 3\n\n  # a struct: convTnoptr always allocates, 16 bytes (size class 16)\n  ifacealloc explain 'struct{ a int32; b int64 }' --value '{1, 2}' --verify\n\n  # the same zero struct as a literal: runtime.zeroVal on Go 1.25+, an allocation before\n  ifacealloc explain 'struct{ a int32; b int64 }' --source literal --go-version 1.24\n\n  # named types, 32-bit layout, JSON\n  ifacealloc explain Point --define 'Point=struct{ x, y int64 }' --arch 386 --format json"
+    )]
+    Explain(explain::ExplainArgs),
 }

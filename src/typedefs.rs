@@ -1,0 +1,395 @@
+//! Named types for type expressions: `--define 'Name=TYPE'` and the type
+//! declarations of a Go file (`--from FILE.go`).
+//!
+//! The Go file is not compiled: comments are dropped, newlines become `;`
+//! where Go's semicolon rule puts one, and each top-level `type` declaration's
+//! text goes through the same type parser as any other user input.
+
+use anyhow::Result;
+
+use crate::error::UsageError;
+use crate::gotype::{self, is_identifier, Basic, Defs, Type};
+
+/// Names that may not be redefined (predeclared types and `unsafe`).
+fn predeclared(name: &str) -> bool {
+    matches!(
+        name,
+        "bool"
+            | "byte"
+            | "rune"
+            | "int"
+            | "int8"
+            | "int16"
+            | "int32"
+            | "int64"
+            | "uint"
+            | "uint8"
+            | "uint16"
+            | "uint32"
+            | "uint64"
+            | "uintptr"
+            | "float32"
+            | "float64"
+            | "complex64"
+            | "complex128"
+            | "string"
+            | "any"
+            | "error"
+            | "unsafe"
+    )
+}
+
+/// Adds a `Name=TYPE` definition to `defs`.
+pub fn define(defs: &mut Defs, spec: &str) -> Result<()> {
+    let Some((name, expr)) = spec.split_once('=') else {
+        return Err(UsageError::new(format!(
+            "--define {spec:?}: expected Name=TYPE, e.g. --define 'Point=struct{{ x, y int }}'"
+        ))
+        .into());
+    };
+    let name = name.trim();
+    check_name(name, "--define")?;
+    let ty = gotype::parse(expr.trim(), defs).map_err(|e| {
+        UsageError::new(format!(
+            "--define {name}: cannot parse {:?}: {e}",
+            clip(expr.trim())
+        ))
+    })?;
+    defs.insert(name.to_string(), named_underlying(ty));
+    Ok(())
+}
+
+fn check_name(name: &str, what: &str) -> Result<()> {
+    if !is_identifier(name) || predeclared(name) || name == "_" {
+        return Err(UsageError::new(format!(
+            "{what}: {:?} is not a name a new type can have; use a Go identifier that is not predeclared",
+            clip(name)
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// A defined type's underlying type: `type B A` has A's underlying type.
+fn named_underlying(ty: Type) -> Type {
+    match ty {
+        Type::Named(_, u) => *u,
+        t => t,
+    }
+}
+
+/// Shortens user text for an error message.
+pub fn clip(s: &str) -> String {
+    let mut out: String = s.chars().take(60).collect();
+    if s.chars().count() > 60 {
+        out.push('…');
+    }
+    out
+}
+
+/// Reads the top-level type declarations of Go source `src` into `defs`.
+/// Declarations that cannot be modelled (generic types, types from other
+/// packages) are skipped and listed in the returned warnings; using one later
+/// gives a parse error naming it.
+pub fn from_go_source(src: &str, defs: &mut Defs) -> Result<Vec<String>> {
+    let text = normalize(src).map_err(|e| UsageError::new(format!("--from: {e}")))?;
+    let decls = type_decls(&text);
+    let mut pending: Vec<(String, String, bool)> = decls; // (name, expr, alias)
+    let mut warnings = Vec::new();
+    loop {
+        let mut progressed = false;
+        let mut still = Vec::new();
+        for (name, expr, alias) in pending {
+            match gotype::parse(&expr, defs) {
+                Ok(t) => {
+                    let t = if alias { t } else { named_underlying(t) };
+                    defs.insert(name, t);
+                    progressed = true;
+                }
+                Err(e) => still.push((name, expr, alias, e)),
+            }
+        }
+        pending = still
+            .iter()
+            .map(|(n, e, a, _)| (n.clone(), e.clone(), *a))
+            .collect();
+        if !progressed || pending.is_empty() {
+            for (n, e, _, err) in still {
+                warnings.push(format!("type {n} {}: {err}", clip(&e)));
+            }
+            break;
+        }
+    }
+    Ok(warnings)
+}
+
+/// Drops comments and inserts Go's automatic semicolons; strings stay as they are.
+fn normalize(src: &str) -> Result<String, String> {
+    let b = src.as_bytes();
+    let mut out = String::with_capacity(src.len());
+    let mut i = 0;
+    // Whether the last token allows a semicolon at the end of the line.
+    let mut last_ends_stmt = false;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let end = src[i + 2..].find("*/").ok_or("unterminated /* comment")?;
+                let body = &src[i + 2..i + 2 + end];
+                if body.contains('\n') && last_ends_stmt {
+                    out.push(';');
+                    last_ends_stmt = false;
+                }
+                out.push(' ');
+                i += end + 4;
+            }
+            b'\n' => {
+                if last_ends_stmt {
+                    out.push(';');
+                }
+                out.push(' ');
+                last_ends_stmt = false;
+                i += 1;
+            }
+            b'"' | b'`' | b'\'' => {
+                let start = i;
+                i += 1;
+                while i < b.len() && b[i] != c {
+                    if b[i] == b'\\' && c != b'`' {
+                        i += 1;
+                    }
+                    if b[i] == b'\n' && c != b'`' {
+                        return Err("unterminated string literal".into());
+                    }
+                    i += 1;
+                }
+                if i >= b.len() {
+                    return Err("unterminated string literal".into());
+                }
+                i += 1;
+                let lit = &src[start..i];
+                if c == b'`' && lit.contains('\n') {
+                    // Keep the file's line structure out of type text: a raw
+                    // string with a newline cannot be a struct tag we accept.
+                    out.push_str("\"\"");
+                } else {
+                    out.push_str(lit);
+                }
+                last_ends_stmt = true;
+            }
+            b' ' | b'\t' | b'\r' => {
+                out.push(' ');
+                i += 1;
+            }
+            _ => {
+                let ch = src[i..].chars().next().unwrap_or(' ');
+                out.push(ch);
+                last_ends_stmt = ch.is_alphanumeric() || matches!(ch, '_' | ')' | ']' | '}');
+                i += ch.len_utf8();
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// (name, type text, is alias) for each top-level `type` declaration.
+fn type_decls(text: &str) -> Vec<(String, String, bool)> {
+    let mut out = Vec::new();
+    let b = text.as_bytes();
+    let mut depth = 0i32;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'(' | b'{' | b'[' => depth += 1,
+            b')' | b'}' | b']' => depth -= 1,
+            b'"' | b'`' | b'\'' => {
+                let q = b[i];
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    if b[i] == b'\\' && q != b'`' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        if depth == 0 && text[i..].starts_with("type") && word_boundary(b, i, 4) {
+            i += 4;
+            let rest = text[i..].trim_start();
+            i = b.len() - rest.len();
+            if rest.starts_with('(') {
+                // A group: specs separated by ';' until the matching ')'.
+                let close = matching(text, i).unwrap_or(b.len());
+                for spec in split_top(&text[i + 1..close.min(b.len())]) {
+                    push_spec(&mut out, spec);
+                }
+                i = close + 1;
+            } else {
+                let end = next_top_semicolon(text, i);
+                push_spec(&mut out, &text[i..end]);
+                i = end + 1;
+            }
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+fn word_boundary(b: &[u8], i: usize, len: usize) -> bool {
+    let before = i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
+    let after = b
+        .get(i + len)
+        .is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'_'));
+    before && after
+}
+
+fn push_spec(out: &mut Vec<(String, String, bool)>, spec: &str) {
+    let spec = spec.trim();
+    let name_end = spec
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(spec.len());
+    let (name, rest) = spec.split_at(name_end);
+    if name.is_empty() || rest.trim_start().starts_with('[') && !rest.trim_start().starts_with("[]")
+    {
+        return; // empty, or a generic type declaration: not modelled
+    }
+    let rest = rest.trim();
+    let (alias, expr) = match rest.strip_prefix('=') {
+        Some(e) => (true, e.trim()),
+        None => (false, rest),
+    };
+    if !expr.is_empty() && !predeclared(name) && Basic::Bool.name() != name {
+        out.push((
+            name.to_string(),
+            expr.trim_end_matches(';').trim().to_string(),
+            alias,
+        ));
+    }
+}
+
+fn matching(text: &str, open: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut depth = 0;
+    let mut i = open;
+    while i < b.len() {
+        match b[i] {
+            b'(' | b'{' | b'[' => depth += 1,
+            b')' | b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            b'"' | b'`' | b'\'' => {
+                let q = b[i];
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    if b[i] == b'\\' && q != b'`' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn next_top_semicolon(text: &str, from: usize) -> usize {
+    let b = text.as_bytes();
+    let mut depth = 0;
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b'(' | b'{' | b'[' => depth += 1,
+            b')' | b'}' | b']' => depth -= 1,
+            b';' if depth == 0 => return i,
+            b'"' | b'`' | b'\'' => {
+                let q = b[i];
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    if b[i] == b'\\' && q != b'`' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    b.len()
+}
+
+fn split_top(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    loop {
+        let end = next_top_semicolon(s, start);
+        out.push(&s[start..end.min(s.len())]);
+        if end >= s.len() {
+            return out;
+        }
+        start = end + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_declarations_from_go_source() {
+        let src = r#"package p
+
+// Point is a point.
+type Point struct {
+	X, Y int32 // coordinates
+	tag  string `json:"tag"`
+}
+
+type (
+	ID   int64
+	Pair [2]Point
+	Alias = Point
+	List[T any] []T
+)
+
+type Node struct{ next *Node2 }
+type Node2 struct{ v int }
+
+func f() { type inner int }
+"#;
+        let mut defs = Defs::new();
+        let warnings = from_go_source(src, &mut defs).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let t = gotype::parse("Pair", &defs).unwrap();
+        let amd64 = gotype::Arch::by_name("amd64").unwrap();
+        assert_eq!(t.layout(&amd64).size, 48);
+        assert_eq!(
+            gotype::parse("ID", &defs).unwrap().basic(),
+            Some(Basic::Int64)
+        );
+        assert!(defs.contains_key("Node"));
+        assert!(!defs.contains_key("List"));
+        assert!(!defs.contains_key("inner"));
+    }
+
+    #[test]
+    fn define_checks_names() {
+        let mut defs = Defs::new();
+        define(&mut defs, "P=struct{ x int }").unwrap();
+        assert!(define(&mut defs, "int=string").is_err());
+        assert!(define(&mut defs, "a b=int").is_err());
+        assert!(define(&mut defs, "Q").is_err());
+    }
+}
