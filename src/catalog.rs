@@ -37,6 +37,8 @@ pub enum CatalogName {
     Seed,
     /// The seed's rows plus pointers, slices, maps, arrays, big structs and named types.
     Default,
+    /// No built-in rows (only the --type rows).
+    None,
 }
 
 const SCALARS: &[&str] = &[
@@ -109,6 +111,9 @@ fn row(name: &str, expr: &str, defs: &Defs) -> Row {
 
 /// The rows of a built-in catalog, in display order.
 pub fn rows(which: CatalogName) -> Vec<Row> {
+    if which == CatalogName::None {
+        return Vec::new();
+    }
     let defs = builtin_defs();
     let mut out: Vec<Row> = SCALARS.iter().map(|s| row(s, s, &defs)).collect();
     out.extend(

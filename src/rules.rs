@@ -115,7 +115,7 @@ pub fn predict(
                 "--source const needs a type with a basic underlying type (numbers, strings, bools); {ty} has none, use --source literal or var"
             )))
         }
-        Source::Const | Source::Literal if !v.is_constant() => {
+        Source::Const | Source::Literal if !v.is_constant(ty) => {
             return Err(RuleError(
                 "this value is not a Go constant (-0.0, NaN, ±Inf, new, make and func are not); use --source var or local".into(),
             ))

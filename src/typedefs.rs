@@ -5,6 +5,8 @@
 //! where Go's semicolon rule puts one, and each top-level `type` declaration's
 //! text goes through the same type parser as any other user input.
 
+use std::path::Path;
+
 use anyhow::Result;
 
 use crate::error::UsageError;
@@ -256,8 +258,7 @@ fn push_spec(out: &mut Vec<(String, String, bool)>, spec: &str) {
         .find(|c: char| !(c.is_alphanumeric() || c == '_'))
         .unwrap_or(spec.len());
     let (name, rest) = spec.split_at(name_end);
-    if name.is_empty() || rest.trim_start().starts_with('[') && !rest.trim_start().starts_with("[]")
-    {
+    if name.is_empty() || is_type_parameter_list(rest) {
         return; // empty, or a generic type declaration: not modelled
     }
     let rest = rest.trim();
@@ -272,6 +273,16 @@ fn push_spec(out: &mut Vec<(String, String, bool)>, spec: &str) {
             alias,
         ));
     }
+}
+
+/// `[T any]`, `[K comparable, V any]`: a type parameter list, not an array length.
+fn is_type_parameter_list(rest: &str) -> bool {
+    let Some(inner) = rest.trim_start().strip_prefix('[') else {
+        return false;
+    };
+    let inner = &inner[..inner.find(']').unwrap_or(inner.len())];
+    let inner = inner.trim();
+    inner.starts_with(|c: char| c.is_alphabetic() || c == '_') && inner.contains([' ', ','])
 }
 
 fn matching(text: &str, open: usize) -> Option<usize> {
@@ -341,6 +352,32 @@ fn split_top(s: &str) -> Vec<&str> {
         }
         start = end + 1;
     }
+}
+
+/// Parses `--define`s and `--from` into type definitions.
+pub fn load_defs(defines: &[String], from: Option<&Path>) -> Result<Defs> {
+    let mut defs = Defs::new();
+    if let Some(path) = from {
+        let src = std::fs::read_to_string(path).map_err(|e| {
+            UsageError::new(format!(
+                "--from {}: {e}; give a readable Go source file",
+                path.display()
+            ))
+        })?;
+        for w in from_go_source(&src, &mut defs)? {
+            eprintln!("ifacealloc: --from {}: skipped {w}", path.display());
+        }
+    }
+    for d in defines {
+        define(&mut defs, d)?;
+    }
+    Ok(defs)
+}
+
+/// Parses a user's type expression into the model, or a one-line error.
+pub fn parse_type(expr: &str, defs: &Defs) -> Result<Type> {
+    gotype::parse(expr, defs)
+        .map_err(|e| UsageError::new(format!("cannot parse type {:?}: {e}", clip(expr))).into())
 }
 
 #[cfg(test)]

@@ -79,13 +79,21 @@ impl Value {
         }
     }
 
-    /// Whether the Go expression is a constant (or a constant composite literal).
-    pub fn is_constant(&self) -> bool {
-        match self {
-            Value::Float(b) => float_is_constant(*b),
-            Value::Complex(a, b) => float_is_constant(*a) && float_is_constant(*b),
-            Value::Composite(items) => items.iter().all(Value::is_constant),
-            Value::NonNil => false,
+    /// Whether the Go expression is a constant or a composite literal the
+    /// compiler can lay out statically: no -0.0/NaN/Inf, nothing non-nil
+    /// (new, make, func, a slice literal).
+    pub fn is_constant(&self, ty: &Type) -> bool {
+        match (self, ty.underlying()) {
+            (Value::Float(b), _) => float_is_constant(*b),
+            (Value::Complex(a, b), _) => float_is_constant(*a) && float_is_constant(*b),
+            (Value::NonNil, _) => false,
+            (Value::Composite(_), Type::Slice(_)) => false,
+            (Value::Composite(items), Type::Array(_, e)) => items.iter().all(|v| v.is_constant(e)),
+            (Value::Composite(items), Type::Struct(fields)) => fields
+                .iter()
+                .filter(|f| f.selector().is_some())
+                .zip(items)
+                .all(|(f, v)| v.is_constant(&f.ty)),
             _ => true,
         }
     }
@@ -661,17 +669,28 @@ pub fn go_expr(ty: &Type, v: &Value) -> String {
                 ty.underlying().go_syntax()
             )
         }
+        // Zero fields and elements are left out: an explicit `(*T)(nil)` would
+        // keep the compiler from laying the literal out statically.
         (Type::Struct(fields), Value::Composite(items)) => {
             let parts: Vec<String> = fields
                 .iter()
                 .filter_map(|f| f.selector().map(|s| (s, &f.ty)))
                 .zip(items)
-                .filter(|((_, ft), item)| !matches!(item, Value::Zero) && !ft.is_interface())
+                .filter(|((_, ft), item)| !item.is_zero(ft) && !ft.is_interface())
                 .map(|((name, ft), item)| format!("{name}: {}", go_expr(ft, item)))
                 .collect();
             format!("{t}{{{}}}", parts.join(", "))
         }
-        (Type::Array(_, e) | Type::Slice(e), Value::Composite(items)) => {
+        (Type::Array(_, e), Value::Composite(items)) => {
+            let parts: Vec<String> = items
+                .iter()
+                .enumerate()
+                .filter(|(_, item)| !item.is_zero(e))
+                .map(|(i, item)| format!("{i}: {}", go_expr(e, item)))
+                .collect();
+            format!("{t}{{{}}}", parts.join(", "))
+        }
+        (Type::Slice(e), Value::Composite(items)) => {
             let parts: Vec<String> = items.iter().map(|i| go_expr(e, i)).collect();
             format!("{t}{{{}}}", parts.join(", "))
         }

@@ -10,14 +10,14 @@ use serde::Serialize;
 use crate::catalog::Row;
 use crate::error::UsageError;
 use crate::generate::{self, Case};
-use crate::gotype::{self, Arch, Defs, Layout, Type};
+use crate::gotype::{Arch, Layout, Type};
 use crate::measure::{self, Workdir};
 use crate::model::fmt_num;
 use crate::output;
 use crate::routine::Routine;
 use crate::rules::{self, Prediction, Source};
 use crate::toolchain::{GoVersion, Toolchain};
-use crate::typedefs::{self, clip};
+use crate::typedefs::{clip, load_defs, parse_type};
 use crate::value::{self, Value};
 
 #[derive(Debug, Args)]
@@ -28,7 +28,7 @@ pub struct ExplainArgs {
 
     /// The value stored (default: zero). Integers, floats (bits:0x… for exact
     /// bits), complex, bool, "strings", {composite, values}, nil, new, make, func.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub value: Option<String>,
 
     /// How the value reaches the conversion.
@@ -113,32 +113,6 @@ pub fn verdict(r: Routine) -> &'static str {
     } else {
         "never"
     }
-}
-
-/// Parses `--define`s and `--from` into type definitions.
-pub fn load_defs(define: &[String], from: Option<&Path>) -> Result<Defs> {
-    let mut defs = Defs::new();
-    if let Some(path) = from {
-        let src = std::fs::read_to_string(path).map_err(|e| {
-            UsageError::new(format!(
-                "--from {}: {e}; give a readable Go source file",
-                path.display()
-            ))
-        })?;
-        for w in typedefs::from_go_source(&src, &mut defs)? {
-            eprintln!("ifacealloc: --from {}: skipped {w}", path.display());
-        }
-    }
-    for d in define {
-        typedefs::define(&mut defs, d)?;
-    }
-    Ok(defs)
-}
-
-/// Parses a user's type expression into the model, or a one-line error.
-pub fn parse_type(expr: &str, defs: &Defs) -> Result<Type> {
-    gotype::parse(expr, defs)
-        .map_err(|e| UsageError::new(format!("cannot parse type {:?}: {e}", clip(expr))).into())
 }
 
 pub fn run(args: &ExplainArgs, go: Option<&Path>) -> Result<()> {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use crate::catalog::{self, CatalogName};
+use crate::catalog::{self, CatalogName, Row};
 use crate::error::UsageError;
 use crate::generate;
 use crate::gotype::Arch;
@@ -14,6 +14,7 @@ use crate::output;
 use crate::report::{self, Format};
 use crate::scenario::Scenario;
 use crate::toolchain::Toolchain;
+use crate::typedefs;
 
 #[derive(Debug, Args)]
 pub struct MatrixArgs {
@@ -24,6 +25,18 @@ pub struct MatrixArgs {
     /// Only these catalog rows, by name (see --list).
     #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
     pub types: Vec<String>,
+
+    /// Add a row for this Go type expression (repeatable), e.g. --type 'struct{ a int16; b [3]byte }'.
+    #[arg(long = "type", value_name = "EXPR")]
+    pub type_exprs: Vec<String>,
+
+    /// Define a named type for --type, e.g. --define 'Point=struct{ x, y int }' (repeatable).
+    #[arg(long, value_name = "Name=TYPE")]
+    pub define: Vec<String>,
+
+    /// Take named types for --type from the type declarations of a Go file.
+    #[arg(long, value_name = "FILE.go")]
+    pub from: Option<PathBuf>,
 
     /// Only these scenarios: zero, nonzero, small, 256, const, zerolit, local, copy, copyzero.
     #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
@@ -60,6 +73,22 @@ pub fn run(args: &MatrixArgs, go: Option<&std::path::Path>) -> Result<()> {
     if !args.types.is_empty() {
         rows = catalog::select(rows, &args.types)?;
     }
+    if !args.type_exprs.is_empty() {
+        let mut defs = typedefs::load_defs(&args.define, args.from.as_deref())?;
+        // The catalog's own named types stay available unless redefined.
+        for (k, v) in catalog::builtin_defs() {
+            defs.entry(k).or_insert(v);
+        }
+        for e in &args.type_exprs {
+            rows.push(Row::custom(typedefs::parse_type(e, &defs)?));
+        }
+    }
+    if rows.is_empty() {
+        return Err(UsageError::new(
+            "matrix: no rows to measure; drop --catalog none or add --type EXPR",
+        )
+        .into());
+    }
     if args.list {
         return output::emit(args.output.as_deref(), |out| {
             for r in &rows {
@@ -79,6 +108,7 @@ pub fn run(args: &MatrixArgs, go: Option<&std::path::Path>) -> Result<()> {
     let catalog_name = match args.catalog {
         CatalogName::Seed => "seed",
         CatalogName::Default => "default",
+        CatalogName::None => "none",
     };
     let m = measure::run(
         &tc,

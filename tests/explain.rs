@@ -1,0 +1,305 @@
+//! `explain`: worked examples, versions and GOARCHes, --verify live, and hostile input.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn explain(args: &[&str]) -> (String, String, i32) {
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .arg("explain")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+fn json(args: &[&str]) -> Value {
+    let mut a = args.to_vec();
+    a.extend(["--format", "json"]);
+    let (out, err, code) = explain(&a);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn float32_three_allocates_and_the_reason_says_why() {
+    let j = json(&["float32", "--value", "3"]);
+    assert_eq!(j["routine"], "convT32");
+    assert_eq!(j["allocs"], 1);
+    assert_eq!(j["bytes"], 4.0);
+    assert_eq!(j["verdict"], "conditional");
+    let reasons = j["reasons"].to_string();
+    assert!(reasons.contains("0x40400000"), "{reasons}");
+    assert!(reasons.contains("runtime.convT32"), "{reasons}");
+    // A float whose bits are below 256 does not allocate.
+    assert_eq!(json(&["float32", "--value", "bits:0xff"])["allocs"], 0);
+}
+
+#[test]
+fn versions_and_architectures_without_a_toolchain() {
+    // With both --go-version and --arch no Go is needed: point --go nowhere.
+    let j = json(&[
+        "--go",
+        "/nonexistent/go",
+        "struct{ a int32; b int64 }",
+        "--source",
+        "literal",
+        "--go-version",
+        "1.24",
+        "--arch",
+        "amd64",
+    ]);
+    assert_eq!(
+        (j["routine"].as_str(), j["bytes"].as_f64()),
+        (Some("convTnoptr"), Some(16.0))
+    );
+    let j = json(&[
+        "--go",
+        "/nonexistent/go",
+        "struct{ a int32; b int64 }",
+        "--source",
+        "literal",
+        "--go-version",
+        "1.25",
+        "--arch",
+        "amd64",
+    ]);
+    assert_eq!(
+        (j["routine"].as_str(), j["allocs"].as_u64()),
+        (Some("zeroVal"), Some(0))
+    );
+    let j = json(&[
+        "--go",
+        "/nonexistent/go",
+        "int",
+        "--value",
+        "300",
+        "--go-version",
+        "1.26",
+        "--arch",
+        "386",
+    ]);
+    assert_eq!(
+        (j["routine"].as_str(), j["layout"]["size"].as_u64()),
+        (Some("convT32"), Some(4))
+    );
+    let j = json(&[
+        "--go",
+        "/nonexistent/go",
+        "struct{ a int32; b int32 }",
+        "--value",
+        "{1, 0}",
+        "--go-version",
+        "1.26",
+        "--arch",
+        "386",
+    ]);
+    assert_eq!(j["routine"], "convT64");
+    assert_eq!(j["allocs"], 0, "bits 1 < 256 on little-endian 386");
+    let j = json(&[
+        "--go",
+        "/nonexistent/go",
+        "struct{ a int32; b int32 }",
+        "--value",
+        "{1, 0}",
+        "--go-version",
+        "1.26",
+        "--arch",
+        "mips",
+    ]);
+    assert_eq!(
+        j["allocs"], 1,
+        "on big-endian mips the 1 lands in the high word"
+    );
+}
+
+#[test]
+fn named_types_from_define_and_from_a_go_file() {
+    let j = json(&[
+        "Pair",
+        "--define",
+        "Point=struct{ x, y int64 }",
+        "--define",
+        "Pair=[2]Point",
+        "--value",
+        "{{1, 2}, {3, 4}}",
+    ]);
+    assert_eq!(
+        (j["routine"].as_str(), j["bytes"].as_f64()),
+        (Some("convTnoptr"), Some(32.0))
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("types.go");
+    std::fs::write(&file, "package p\n\n// Celsius is a temperature.\ntype Celsius float64\n\ntype Reading struct {\n\tAt   int64\n\tTemp Celsius `json:\"temp\"`\n}\n").unwrap();
+    let j = json(&[
+        "Reading",
+        "--from",
+        file.to_str().unwrap(),
+        "--value",
+        "{1, 20.5}",
+        "--verify",
+    ]);
+    assert_eq!(j["verify"]["matches"], true, "{j}");
+    assert_eq!(j["bytes"], 16.0);
+}
+
+#[test]
+fn verify_agrees_with_the_live_toolchain() {
+    for args in [
+        vec!["float32", "--value", "3"],
+        vec!["float64", "--value", "-0.0"],
+        vec!["string", "--value", "\"\""],
+        vec!["[]byte", "--value", "nil"],
+        vec!["[]byte", "--value", "{1, 2}"],
+        vec!["int64", "--value", "1000", "--source", "const"],
+        vec!["struct{ a int32; b int64 }", "--source", "literal"],
+        vec![
+            "struct{ a int32; b int64 }",
+            "--value",
+            "{1, 2}",
+            "--source",
+            "literal",
+        ],
+        vec!["[2000]byte", "--source", "local"],
+        vec!["[3]byte", "--value", "{1, 2, 3}"],
+        vec!["struct{ p *int; a [1012]byte }"],
+    ] {
+        let mut a = args.clone();
+        a.push("--verify");
+        let j = json(&a);
+        assert_eq!(j["verify"]["matches"], true, "{args:?}: {j}");
+    }
+    let (out, _, code) = explain(&["float32", "--value", "3", "--verify"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("predicted    measured") && out.contains("agree"),
+        "{out}"
+    );
+}
+
+#[test]
+fn help_has_worked_examples() {
+    Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .args(["explain", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("explain float32 --value 3"))
+        .stdout(predicate::str::contains(
+            "explain 'struct{ a int32; b int64 }'",
+        ))
+        .stdout(predicate::str::contains("--go-version 1.24"));
+}
+
+/// Inputs that try to break out of the generated Go code are rejected with a
+/// position and exit code 2; nothing is built.
+#[test]
+fn hostile_types_and_values_are_rejected() {
+    // An argument is limited to 128 KiB by the OS; bigger input comes by --from below.
+    let huge = "[1]".repeat(40_000) + "int";
+    let deep = "*".repeat(100_000) + "int";
+    let hostile_types = [
+        "int }; func init() { panic(1) }",
+        "int // comment",
+        "int /* comment */",
+        "`int`",
+        "int\nfunc main() {}",
+        "struct{ a int; b int `tag` }; var x = 1",
+        "map[string]int)(nil); panic(0); var _ = (",
+        deep.as_str(),
+        huge.as_str(),
+    ];
+    for t in hostile_types {
+        let (out, err, code) = explain(&[t, "--go-version", "1.26", "--arch", "amd64"]);
+        assert_eq!(code, 2, "{:.60}: {out}", t);
+        assert_eq!(err.trim_end().lines().count(), 1, "{:.60}: {err}", t);
+        assert!(err.contains("at byte"), "{:.60}: {err}", t);
+    }
+    let big = "1".repeat(100_000);
+    let hostile_values = [
+        ("string", "\"x\"); panic(\"pwned\"); println(\""),
+        ("int", "1 // comment"),
+        ("int", "1; panic(0)"),
+        ("string", "`raw`"),
+        ("string", "\"line\nbreak\""),
+        ("[2]int", "{1, 2}}; func init() {"),
+        ("int", big.as_str()),
+    ];
+    for (t, v) in hostile_values {
+        let (_, err, code) = explain(&[t, "--value", v, "--go-version", "1.26", "--arch", "amd64"]);
+        assert_eq!(code, 2, "{t} {:.60}", v);
+        assert_eq!(err.trim_end().lines().count(), 1, "{:.60}: {err}", v);
+    }
+}
+
+/// 10 MB of declarations by --from: read in linear time, the oversized type is
+/// skipped with a warning, and using it is a one-line error.
+#[test]
+fn ten_megabytes_by_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.go");
+    let mut src = String::from("package p\n\ntype Big ");
+    src.push_str(&"[1]".repeat((10 << 20) / 3));
+    src.push_str("int\n\ntype Small struct{ a int64 }\n");
+    std::fs::write(&file, &src).unwrap();
+    let (out, err, code) = explain(&[
+        "Small",
+        "--from",
+        file.to_str().unwrap(),
+        "--go-version",
+        "1.26",
+        "--arch",
+        "amd64",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("convT64"), "{out}");
+    assert!(err.contains("skipped type Big"), "{err}");
+    let (_, err, code) = explain(&[
+        "Big",
+        "--from",
+        file.to_str().unwrap(),
+        "--go-version",
+        "1.26",
+        "--arch",
+        "amd64",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown type name \"Big\""), "{err}");
+}
+
+/// A string full of Go syntax is data: it is quoted into the generated code,
+/// stored, and measured like any other string.
+#[test]
+fn go_syntax_inside_a_string_value_stays_data() {
+    let j = json(&[
+        "string",
+        "--value",
+        "\"\\\"); panic(\\\"pwned\\\"); //\"",
+        "--verify",
+    ]);
+    assert_eq!(j["verify"]["matches"], true, "{j}");
+    assert_eq!(j["verify"]["allocs"], 1.0);
+}
+
+#[test]
+fn bad_flags_are_one_line_errors() {
+    for args in [
+        vec!["int", "--go-version", "1.20"],
+        vec!["int", "--arch", "vax"],
+        vec!["struct{ a int }", "--source", "const"],
+        vec!["int", "--source", "literal"],
+        vec!["float64", "--value", "-0.0", "--source", "const"],
+        vec!["any"],
+        vec!["Foo"],
+        vec!["int", "--define", "int=string"],
+    ] {
+        let (_, err, code) = explain(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+    }
+}
