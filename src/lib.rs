@@ -13,6 +13,7 @@ pub mod error;
 pub mod generate;
 pub mod golinks;
 pub mod gotype;
+pub mod lem;
 pub mod measure;
 pub mod model;
 pub mod output;

@@ -10,6 +10,11 @@ fn main() {
         Command::Bench2md(a) => cmd::bench2md::run(a),
         Command::Asm2md(a) => cmd::asm2md::run(a, cli.go.as_deref()),
         Command::Explain(a) => cmd::explain::run(a, cli.go.as_deref()),
+        Command::Lem(a) => cmd::lem::run(a, cli.go.as_deref()).map(|code| {
+            if code != 0 {
+                std::process::exit(code)
+            }
+        }),
     };
     if let Err(e) = result {
         // One line for bad input; a failed go command adds its own output.

@@ -3,6 +3,7 @@
 pub mod asm2md;
 pub mod bench2md;
 pub mod explain;
+pub mod lem;
 pub mod matrix;
 
 use std::path::PathBuf;
@@ -44,4 +45,9 @@ pub enum Command {
         after_help = "Examples:\n  # float32(3) allocates: convT32's shortcut looks at the bits, and 3.0 is 0x40400000\n  ifacealloc explain float32 --value 3\n\n  # a struct: convTnoptr always allocates, 16 bytes (size class 16)\n  ifacealloc explain 'struct{ a int32; b int64 }' --value '{1, 2}' --verify\n\n  # the same zero struct as a literal: runtime.zeroVal on Go 1.25+, an allocation before\n  ifacealloc explain 'struct{ a int32; b int64 }' --source literal --go-version 1.24\n\n  # named types, 32-bit layout, JSON\n  ifacealloc explain Point --define 'Point=struct{ x, y int64 }' --arch 386 --format json"
     )]
     Explain(explain::ExplainArgs),
+    /// Check escape-analysis and allocation claims written as lem.<ID>.<key>= comments.
+    #[command(
+        after_help = "Examples:\n  ifacealloc lem ./examples/...\n  ifacealloc lem -C ./mypkg --run 'escape[0-9]+' --count 3\n  ifacealloc lem --format junit -o lem.xml ./...\n\nAnnotations (in line or doc comments):\n  lem.ID.name=TEXT        display name\n  lem.ID.alloc=N|MIN-MAX  allocations per op of the func(*testing.B) whose doc comment holds it\n  lem.ID.bytes=N|MIN-MAX  bytes per op, likewise\n  lem.ID.m=REGEX          a -m message on this line matches REGEX (the whole message)\n  lem.ID.m!=REGEX         no -m message on this line contains a match\n  any key@go1.25 / @386   only from that Go version / on that GOARCH; the most specific wins"
+    )]
+    Lem(lem::LemArgs),
 }

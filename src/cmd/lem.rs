@@ -1,0 +1,206 @@
+//! `ifacealloc lem`: check `lem.<ID>.<key>=` annotations in Go packages.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use clap::Args;
+
+use crate::error::UsageError;
+use crate::lem::{self, Options, Report};
+use crate::output;
+use crate::toolchain::Toolchain;
+
+#[derive(Debug, Args)]
+pub struct LemArgs {
+    /// Directories or package patterns (default: .).
+    #[arg(value_name = "DIR|PACKAGE")]
+    pub packages: Vec<String>,
+
+    /// Run in DIR instead of the current directory.
+    #[arg(short = 'C', value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Extra compiler flags, added after -m (e.g. "-l" to disable inlining).
+    #[arg(long, value_name = "FLAGS", allow_hyphen_values = true)]
+    pub gcflags: Option<String>,
+
+    /// Only the cases whose ID matches this regular expression.
+    #[arg(long, value_name = "REGEX")]
+    pub run: Option<String>,
+
+    /// Measure each benchmark N times; every run must meet the expectation.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub count: u32,
+
+    /// Benchmark time per measurement, as go test's -benchtime (e.g. 1s, 10000x).
+    #[arg(long, default_value = "10000x")]
+    pub benchtime: String,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LemFormat::Text)]
+    pub format: LemFormat,
+
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LemFormat {
+    Text,
+    Json,
+    Junit,
+}
+
+pub fn run(args: &LemArgs, go: Option<&Path>) -> Result<i32> {
+    let dir = match &args.dir {
+        Some(d) => d.clone(),
+        None => std::env::current_dir()?,
+    };
+    if !dir.is_dir() {
+        return Err(UsageError::new(format!(
+            "-C {}: not a directory; give the directory to run in",
+            dir.display()
+        ))
+        .into());
+    }
+    let run =
+        match &args.run {
+            Some(r) => Some(regex::Regex::new(r).map_err(|e| {
+                UsageError::new(format!("--run {r:?}: not a regular expression: {e}"))
+            })?),
+            None => None,
+        };
+    if !args
+        .benchtime
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '.')
+    {
+        return Err(UsageError::new(format!(
+            "--benchtime {:?}: use a duration like 1s or a count like 10000x",
+            args.benchtime
+        ))
+        .into());
+    }
+    let patterns = if args.packages.is_empty() {
+        vec![".".to_string()]
+    } else {
+        args.packages.clone()
+    };
+    let tc = Toolchain::discover(go)?;
+    let opts = Options {
+        gcflags: args
+            .gcflags
+            .as_deref()
+            .map(|g| g.split_whitespace().map(String::from).collect())
+            .unwrap_or_default(),
+        run,
+        count: args.count,
+        benchtime: args.benchtime.clone(),
+    };
+    let report = lem::run(&tc, &dir, &patterns, &opts)?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    output::emit(args.output.as_deref(), |out| match args.format {
+        LemFormat::Text => write_text(&report, out),
+        LemFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &report)?;
+            writeln!(out)?;
+            Ok(())
+        }
+        LemFormat::Junit => write_junit(&report, out),
+    })?;
+    Ok(if report.failed() > 0 { 1 } else { 0 })
+}
+
+fn write_text(r: &Report, out: &mut dyn Write) -> Result<()> {
+    for c in &r.cases {
+        let status = if c.passed { "PASS" } else { "FAIL" };
+        if c.name == c.id {
+            writeln!(out, "{status} {}", c.id)?;
+        } else {
+            writeln!(out, "{status} {} {}", c.id, c.name)?;
+        }
+        for f in &c.failures {
+            writeln!(out, "    {f}")?;
+        }
+    }
+    writeln!(out, "{} passed, {} failed", r.passed(), r.failed())?;
+    Ok(())
+}
+
+fn xml(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '"' => "&quot;".to_string(),
+            '\'' => "&apos;".to_string(),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => " ".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+fn write_junit(r: &Report, out: &mut dyn Write) -> Result<()> {
+    writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
+    writeln!(
+        out,
+        "<testsuites name=\"ifacealloc lem\" tests=\"{}\" failures=\"{}\">",
+        r.cases.len(),
+        r.failed()
+    )?;
+    let mut pkgs: Vec<&str> = r.cases.iter().map(|c| c.package.as_str()).collect();
+    pkgs.dedup();
+    for pkg in pkgs {
+        let cases: Vec<_> = r.cases.iter().filter(|c| c.package == pkg).collect();
+        let failures = cases.iter().filter(|c| !c.passed).count();
+        writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">",
+            xml(pkg),
+            cases.len()
+        )?;
+        writeln!(
+            out,
+            "    <properties><property name=\"go\" value=\"{}\"/><property name=\"goarch\" value=\"{}\"/></properties>",
+            xml(&r.go_version),
+            xml(&r.goarch)
+        )?;
+        for c in cases {
+            let name = if c.name == c.id {
+                c.id.clone()
+            } else {
+                format!("{}: {}", c.id, c.name)
+            };
+            if c.passed {
+                writeln!(
+                    out,
+                    "    <testcase classname=\"{}\" name=\"{}\"/>",
+                    xml(pkg),
+                    xml(&name)
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "    <testcase classname=\"{}\" name=\"{}\">",
+                    xml(pkg),
+                    xml(&name)
+                )?;
+                writeln!(
+                    out,
+                    "      <failure message=\"{}\">{}</failure>",
+                    xml(c.failures.first().map(String::as_str).unwrap_or("failed")),
+                    xml(&c.failures.join("\n"))
+                )?;
+                writeln!(out, "    </testcase>")?;
+            }
+        }
+        writeln!(out, "  </testsuite>")?;
+    }
+    writeln!(out, "</testsuites>")?;
+    Ok(())
+}

@@ -1,0 +1,244 @@
+//! `lem` on the fixture corpus (live, every Go in IFACEALLOC_TEST_GOS too), on a
+//! package in akutz/lem's layout with no network, and on wrong annotations.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/lem")
+        .join(name)
+}
+
+fn toolchains() -> Vec<PathBuf> {
+    let mut out = vec![PathBuf::from("go")];
+    if let Ok(list) = std::env::var("IFACEALLOC_TEST_GOS") {
+        out.extend(list.split(':').filter(|s| !s.is_empty()).map(PathBuf::from));
+    }
+    out
+}
+
+fn lem(go: &std::path::Path, args: &[&str]) -> (String, String, i32) {
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .arg("--go")
+        .arg(go)
+        .arg("lem")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+/// Every file of a directory with its contents, to prove lem writes nothing there.
+fn snapshot(dir: &std::path::Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            let c = std::fs::read(&p).unwrap_or_default();
+            (p, c)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn corpus_passes_on_every_go_with_per_version_keys() {
+    let dir = fixture("corpus");
+    let before = snapshot(&dir);
+    for go in toolchains() {
+        let (out, err, code) = lem(&go, &["-C", dir.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(code, 0, "{}: {out}\n{err}", go.display());
+        let r: Value = serde_json::from_str(&out).unwrap();
+        let cases = r["cases"].as_array().unwrap();
+        assert!(cases.len() >= 30, "{} cases", cases.len());
+        assert!(cases.iter().all(|c| c["passed"] == true), "{out}");
+        assert!(
+            r["warnings"].as_array().unwrap().is_empty(),
+            "{}",
+            r["warnings"]
+        );
+        // zerolit's alloc key depends on the version: measured 1 before Go 1.25, 0 from it.
+        let minor: u32 = r["go_version"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("go1.")
+            .split('.')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let zl = cases.iter().find(|c| c["id"] == "zerolit").unwrap();
+        let allocs = zl["measured"][0][0].as_f64().unwrap();
+        assert_eq!(
+            allocs,
+            if minor >= 25 { 0.0 } else { 1.0 },
+            "{}",
+            r["go_version"]
+        );
+    }
+    assert_eq!(
+        snapshot(&dir),
+        before,
+        "lem wrote into the package directory"
+    );
+}
+
+#[test]
+fn text_report_ends_with_a_summary_line() {
+    let (out, _, code) = lem(
+        &PathBuf::from("go"),
+        &[
+            fixture("corpus").to_str().unwrap(),
+            "--run",
+            "^(zero|wide|keep)$",
+        ],
+    );
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.last(), Some(&"3 passed, 0 failed"), "{out}");
+    assert!(
+        lines.contains(&"PASS wide a value of 256 or more is copied to the heap"),
+        "{out}"
+    );
+}
+
+#[test]
+fn akutz_lem_layout_runs_without_network() {
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .args(["lem", fixture("akutzstyle").to_str().unwrap()])
+        .env("GOPROXY", "off")
+        .env("GOFLAGS", "-mod=readonly")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.ends_with("3 passed, 0 failed\n"), "{text}");
+}
+
+#[test]
+fn wrong_annotations_fail_with_the_right_messages() {
+    let (out, err, code) = lem(&PathBuf::from("go"), &[fixture("wrong").to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    let expect = [
+        "FAIL badalloc claims no allocation, but 1<<20 is boxed",
+        "    wrong_test.go:17: m=wide does not escape matched no -m message on the line; found: \"wide escapes to heap\"",
+        "    wrong_test.go:13: alloc: expected 0, got 1",
+        "    wrong_test.go:14: bytes: expected 0-4, got 8",
+        "FAIL natch forbids a message that is there",
+        "FAIL nobench",
+        "    wrong_test.go:58: alloc=0: no benchmark measured (the ID's doc comment must be on a func(*testing.B))",
+        "FAIL partial the regex must match the whole message",
+        "FAIL quiet",
+        "    wrong_test.go:54: m=moved to heap: x matched no -m message on the line; found: nothing",
+        "2 passed, 5 failed",
+    ];
+    for e in expect {
+        assert!(out.lines().any(|l| l == e), "missing {e:?} in\n{out}");
+    }
+    assert!(
+        out.contains("wrong_test.go:22: m!=leaking param matched \"leaking param: p to result ~r"),
+        "{out}"
+    );
+    for w in [
+        "wrong_test.go:35: lem.copied is used in benchOther, but its case belongs to benchCopied",
+        "lem.dup: the ID is declared in the doc comments of several functions (benchDupOne, benchDupTwo)",
+        "wrong_test.go:54: lem.quiet: no compiler output at all on this line",
+    ] {
+        assert!(err.contains(w), "missing warning {w:?} in\n{err}");
+    }
+}
+
+#[test]
+fn junit_and_json_formats() {
+    let (out, _, code) = lem(
+        &PathBuf::from("go"),
+        &[fixture("wrong").to_str().unwrap(), "--format", "junit"],
+    );
+    assert_eq!(code, 1);
+    assert!(out.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"ifacealloc lem\" tests=\"7\" failures=\"5\">"), "{out}");
+    assert_eq!(out.matches("<testcase ").count(), 7);
+    assert_eq!(out.matches("<failure message=").count(), 5);
+    assert!(
+        out.contains("m!=leaking param matched &quot;leaking param"),
+        "{out}"
+    );
+    assert!(out.trim_end().ends_with("</testsuites>"));
+    let (out, _, _) = lem(
+        &PathBuf::from("go"),
+        &[
+            fixture("wrong").to_str().unwrap(),
+            "--format",
+            "json",
+            "--run",
+            "natch",
+        ],
+    );
+    let j: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(j["cases"].as_array().unwrap().len(), 1);
+    assert_eq!(j["cases"][0]["passed"], false);
+}
+
+#[test]
+fn count_repeats_measurements() {
+    let (out, _, code) = lem(
+        &PathBuf::from("go"),
+        &[
+            fixture("corpus").to_str().unwrap(),
+            "--run",
+            "^wide$",
+            "--count",
+            "3",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0);
+    let j: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(j["cases"][0]["measured"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn bad_input_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("go.mod"),
+        "module example.com/bad\n\ngo 1.21\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("bad_test.go"), "package bad\n\n// lem.x.alloc=lots\nfunc benchX(b interface{}) {}\n\nfunc f() {} // lem.y.alloc!=3\n").unwrap();
+    let (_, err, code) = lem(&PathBuf::from("go"), &[dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    for args in [
+        vec!["/nonexistent/dir/..."],
+        vec!["--run", "(", "."],
+        vec!["-C", "/nonexistent"],
+    ] {
+        let (_, err, code) = lem(&PathBuf::from("go"), &args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+    }
+    // A compile error shows the compiler's own message.
+    std::fs::write(
+        dir.path().join("bad_test.go"),
+        "package bad\n\nfunc f() { undefinedThing() } // lem.z.m=x\n",
+    )
+    .unwrap();
+    let (_, err, code) = lem(&PathBuf::from("go"), &[dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("undefined: undefinedThing"), "{err}");
+}
