@@ -22,6 +22,7 @@ pub mod progress;
 pub mod report;
 pub mod routine;
 pub mod rules;
+pub mod scan;
 pub mod scenario;
 pub mod toolchain;
 pub mod typedefs;

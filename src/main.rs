@@ -3,6 +3,13 @@ use clap::Parser;
 use ifacealloc::cmd::{self, Cli, Command};
 use ifacealloc::error::exit_code;
 
+/// Ends the process with `code` when it is not 0 (a check that found failures).
+fn exit_unless_zero(code: i32) {
+    if code != 0 {
+        std::process::exit(code)
+    }
+}
+
 fn main() {
     let cli = Cli::parse();
     let result = match &cli.command {
@@ -10,11 +17,8 @@ fn main() {
         Command::Bench2md(a) => cmd::bench2md::run(a),
         Command::Asm2md(a) => cmd::asm2md::run(a, cli.go.as_deref()),
         Command::Explain(a) => cmd::explain::run(a, cli.go.as_deref()),
-        Command::Lem(a) => cmd::lem::run(a, cli.go.as_deref()).map(|code| {
-            if code != 0 {
-                std::process::exit(code)
-            }
-        }),
+        Command::Lem(a) => cmd::lem::run(a, cli.go.as_deref()).map(exit_unless_zero),
+        Command::Scan(a) => cmd::scan::run(a, cli.go.as_deref()).map(exit_unless_zero),
     };
     if let Err(e) = result {
         // One line for bad input; a failed go command adds its own output.

@@ -237,26 +237,12 @@ pub fn predict(
     }
 
     // walk/convert.go dataWordFuncName.
-    let has_ptr = l.ptr_bytes > 0;
-    let u64_align = arch.reg_size;
-    let (routine, why) = if l.size == 2 && l.align == 2 {
-        (Routine::ConvT16, "size 2, align 2")
-    } else if l.size == 4 && l.align == 4 && !has_ptr {
-        (Routine::ConvT32, "size 4, align 4, no pointers")
-    } else if l.size == 8 && l.align == u64_align && !has_ptr {
-        (Routine::ConvT64, "size 8, uint64's alignment, no pointers")
-    } else if ty.sole_component().and_then(Type::basic) == Some(Basic::String) {
-        (Routine::ConvTstring, "its sole component is a string")
-    } else if matches!(
-        ty.sole_component().map(Type::underlying),
-        Some(Type::Slice(_))
-    ) {
-        (Routine::ConvTslice, "its sole component is a slice")
-    } else if has_ptr {
-        (Routine::ConvT, "it has pointers")
-    } else {
-        (Routine::ConvTnoptr, "it has no pointers")
+    let sole_kind = match ty.sole_component().map(Type::underlying) {
+        Some(Type::Basic(Basic::String)) => Sole::String,
+        Some(Type::Slice(_)) => Sole::Slice,
+        _ => Sole::Other,
     };
+    let (routine, why) = runtime_routine(&l, sole_kind, arch);
     say(
         &mut reasons,
         "cmd/compile/internal/walk.dataWordFuncName",
@@ -357,6 +343,51 @@ pub fn predict(
         alloc_size,
         reasons,
     })
+}
+
+/// The kind of a type's sole component, as far as `dataWordFuncName` cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sole {
+    String,
+    Slice,
+    Other,
+}
+
+/// walk/convert.go `dataWordFuncName`: the runtime function for a type that
+/// takes none of dataWord's allocation-free paths, and why.
+pub fn runtime_routine(
+    l: &crate::gotype::Layout,
+    sole: Sole,
+    arch: &Arch,
+) -> (Routine, &'static str) {
+    let has_ptr = l.ptr_bytes > 0;
+    if l.size == 2 && l.align == 2 {
+        (Routine::ConvT16, "size 2, align 2")
+    } else if l.size == 4 && l.align == 4 && !has_ptr {
+        (Routine::ConvT32, "size 4, align 4, no pointers")
+    } else if l.size == 8 && l.align == arch.reg_size && !has_ptr {
+        (Routine::ConvT64, "size 8, uint64's alignment, no pointers")
+    } else if sole == Sole::String {
+        (Routine::ConvTstring, "its sole component is a string")
+    } else if sole == Sole::Slice {
+        (Routine::ConvTslice, "its sole component is a slice")
+    } else if has_ptr {
+        (Routine::ConvT, "it has pointers")
+    } else {
+        (Routine::ConvTnoptr, "it has no pointers")
+    }
+}
+
+/// The (size, has pointers) a runtime routine asks mallocgc for.
+pub fn alloc_request(routine: Routine, size: u64, arch: &Arch) -> Option<(u64, bool)> {
+    match routine {
+        Routine::ConvT16 | Routine::ConvT32 | Routine::ConvT64 => Some((size, false)),
+        Routine::ConvTstring => Some((2 * arch.ptr_size, true)),
+        Routine::ConvTslice => Some((3 * arch.ptr_size, true)),
+        Routine::ConvTnoptr => Some((size, false)),
+        Routine::ConvT => Some((size, true)),
+        _ => None,
+    }
 }
 
 fn say(reasons: &mut Vec<Reason>, rule: &'static str, text: String) {

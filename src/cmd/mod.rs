@@ -5,6 +5,7 @@ pub mod bench2md;
 pub mod explain;
 pub mod lem;
 pub mod matrix;
+pub mod scan;
 
 use std::path::PathBuf;
 
@@ -50,4 +51,9 @@ pub enum Command {
         after_help = "Examples:\n  ifacealloc lem ./examples/...\n  ifacealloc lem -C ./mypkg --run 'escape[0-9]+' --count 3\n  ifacealloc lem --format junit -o lem.xml ./...\n\nAnnotations (in line or doc comments):\n  lem.ID.name=TEXT        display name\n  lem.ID.alloc=N|MIN-MAX  allocations per op of the func(*testing.B) whose doc comment holds it\n  lem.ID.bytes=N|MIN-MAX  bytes per op, likewise\n  lem.ID.m=REGEX          a -m message on this line matches REGEX (the whole message)\n  lem.ID.m!=REGEX         no -m message on this line contains a match\n  any key@go1.25 / @386   only from that Go version / on that GOARCH; the most specific wins"
     )]
     Lem(lem::LemArgs),
+    /// List every interface conversion in Go packages and whether it allocates.
+    #[command(
+        after_help = "Examples:\n  ifacealloc scan                       # ./... of the current module\n  ifacealloc scan -C ../svc --tests --min-verdict conditional\n  ifacealloc scan --format sarif -o ifacealloc.sarif ./...\n  ifacealloc scan --fail-on always ./internal/hot/...\n  ifacealloc scan --sort bytes fmt strconv"
+    )]
+    Scan(scan::ScanArgs),
 }

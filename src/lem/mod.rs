@@ -63,6 +63,7 @@ impl Report {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct ListedPackage {
+    #[serde(default)]
     dir: PathBuf,
     import_path: String,
     #[serde(default)]

@@ -1,0 +1,103 @@
+//! `ifacealloc scan`: list a codebase's interface conversions and their cost.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use clap::Args;
+
+use crate::error::UsageError;
+use crate::output;
+use crate::scan::report::{self, ScanFormat};
+use crate::scan::{self, Options, Verdict};
+use crate::toolchain::Toolchain;
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Package patterns (default: ./...).
+    #[arg(value_name = "PATTERN")]
+    pub patterns: Vec<String>,
+
+    /// Run in DIR instead of the current directory.
+    #[arg(short = 'C', value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Include test files.
+    #[arg(long)]
+    pub tests: bool,
+
+    /// Also compile dependencies with the diagnostics (evidence for code inlined from them).
+    #[arg(long)]
+    pub deps: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+    pub format: ScanFormat,
+
+    /// Only sites at least this bad.
+    #[arg(long, value_enum, value_name = "VERDICT")]
+    pub min_verdict: Option<Verdict>,
+
+    /// Exit 1 when a site at least this bad exists (for CI).
+    #[arg(long, value_enum, value_name = "VERDICT")]
+    pub fail_on: Option<Verdict>,
+
+    /// Order sites by bytes per allocation, largest first (default: by file and line).
+    #[arg(long, value_parser = ["bytes", "file"], default_value = "file")]
+    pub sort: String,
+
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: &ScanArgs, go: Option<&Path>) -> Result<i32> {
+    let dir = match &args.dir {
+        Some(d) => d.clone(),
+        None => std::env::current_dir()?,
+    };
+    if !dir.is_dir() {
+        return Err(UsageError::new(format!(
+            "-C {}: not a directory; give the directory to scan from",
+            dir.display()
+        ))
+        .into());
+    }
+    let patterns = if args.patterns.is_empty() {
+        vec!["./...".to_string()]
+    } else {
+        args.patterns.clone()
+    };
+    if let Some(p) = patterns.iter().find(|p| p.starts_with('-')) {
+        return Err(UsageError::new(format!(
+            "{p:?} is not a package pattern; give patterns such as ./... or net/http"
+        ))
+        .into());
+    }
+    let tc = Toolchain::discover(go)?;
+    let opts = Options {
+        tests: args.tests,
+        deps: args.deps,
+    };
+    let (mut sites, _root) = scan::scan(&tc, &dir, &patterns, &opts)?;
+    if let Some(min) = args.min_verdict {
+        sites.retain(|s| s.verdict >= min);
+    }
+    if args.sort == "bytes" {
+        sites.sort_by(|a, b| {
+            b.bytes
+                .total_cmp(&a.bytes)
+                .then(a.file.cmp(&b.file))
+                .then(a.line.cmp(&b.line))
+        });
+    }
+    output::emit(args.output.as_deref(), |out| {
+        report::write(args.format, &sites, out)
+    })?;
+    if args.format != ScanFormat::Text && args.output.is_none() {
+        eprintln!("{}", report::summary(&sites));
+    }
+    let failing = args
+        .fail_on
+        .is_some_and(|v| sites.iter().any(|s| s.verdict >= v));
+    Ok(if failing { 1 } else { 0 })
+}

@@ -1,0 +1,497 @@
+// Command finder lists every conversion of a concrete value to an interface
+// type in the packages it is given, with the converted type's layout. It is
+// ifacealloc scan's type-checking half, run with the user's own Go toolchain:
+// it reads a JSON description of the packages (from `go list -export`) on
+// stdin, type-checks them against their dependencies' export data, and prints
+// one JSON object per conversion.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+type pkgIn struct {
+	ImportPath string            `json:"import_path"`
+	Files      []string          `json:"files"`
+	ImportMap  map[string]string `json:"import_map"`
+}
+
+type input struct {
+	GOARCH   string            `json:"goarch"`
+	Packages []pkgIn           `json:"packages"`
+	Export   map[string]string `json:"export"`
+}
+
+type site struct {
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+	Function string `json:"function"`
+	Package  string `json:"package"`
+	Type     string `json:"type"`
+	Size     int64  `json:"size"`
+	Align    int64  `json:"align"`
+	PtrBytes int64  `json:"ptr_bytes"`
+	// Sole is the kind of the type's sole component: "bool", "int", "string",
+	// "slice", "other", or "" when it has none.
+	Sole     string `json:"sole"`
+	Constant bool   `json:"constant"`
+	// Literal is set for composite literals: "zero" or "const" (all constant), else "".
+	Literal string `json:"literal"`
+	Expr    string `json:"expr"`
+}
+
+func main() {
+	var in input
+	if err := json.NewDecoder(os.Stdin).Decode(&in); err != nil {
+		fmt.Fprintln(os.Stderr, "finder: reading input:", err)
+		os.Exit(2)
+	}
+	sizes := types.SizesFor("gc", in.GOARCH)
+	fset := token.NewFileSet()
+	out := json.NewEncoder(os.Stdout)
+	failed := false
+	for _, p := range in.Packages {
+		lookup := func(path string) (io.ReadCloser, error) {
+			if m, ok := p.ImportMap[path]; ok {
+				path = m
+			}
+			f, ok := in.Export[path]
+			if !ok || f == "" {
+				return nil, fmt.Errorf("no export data for %s", path)
+			}
+			return os.Open(f)
+		}
+		var files []*ast.File
+		for _, name := range p.Files {
+			f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				failed = true
+				continue
+			}
+			files = append(files, f)
+		}
+		info := &types.Info{
+			Types: map[ast.Expr]types.TypeAndValue{},
+			Defs:  map[*ast.Ident]types.Object{},
+			Uses:  map[*ast.Ident]types.Object{},
+		}
+		conf := types.Config{Importer: importer.ForCompiler(fset, "gc", lookup), Sizes: sizes}
+		if _, err := conf.Check(p.ImportPath, fset, files, info); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			failed = true
+			continue
+		}
+		w := &walker{fset: fset, info: info, sizes: sizes, pkg: p.ImportPath}
+		for _, f := range files {
+			w.file(f)
+		}
+		sort.Slice(w.sites, func(i, j int) bool {
+			a, b := w.sites[i], w.sites[j]
+			if a.File != b.File {
+				return a.File < b.File
+			}
+			if a.Line != b.Line {
+				return a.Line < b.Line
+			}
+			return a.Column < b.Column
+		})
+		for _, s := range w.sites {
+			if err := out.Encode(s); err != nil {
+				panic(err)
+			}
+		}
+	}
+	if failed {
+		os.Exit(1)
+	}
+}
+
+type walker struct {
+	fset  *token.FileSet
+	info  *types.Info
+	sizes types.Sizes
+	pkg   string
+	sites []site
+	// results of the enclosing functions, innermost last
+	results []*types.Tuple
+	funcs   []string
+	lits    int
+}
+
+func (w *walker) file(f *ast.File) {
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok {
+			ast.Inspect(d, w.visit)
+			continue
+		}
+		name := fd.Name.Name
+		if fd.Recv != nil && len(fd.Recv.List) > 0 {
+			name = recvName(fd.Recv.List[0].Type) + "." + name
+		}
+		w.funcs = append(w.funcs, name)
+		w.lits = 0
+		var res *types.Tuple
+		if obj, ok := w.info.Defs[fd.Name].(*types.Func); ok {
+			res = obj.Type().(*types.Signature).Results()
+		}
+		w.results = append(w.results, res)
+		if fd.Body != nil {
+			ast.Inspect(fd.Body, w.visit)
+		}
+		w.results = w.results[:len(w.results)-1]
+		w.funcs = w.funcs[:len(w.funcs)-1]
+	}
+}
+
+func recvName(e ast.Expr) string {
+	switch t := e.(type) {
+	case *ast.StarExpr:
+		return "(*" + recvName(t.X) + ")"
+	case *ast.IndexExpr:
+		return recvName(t.X)
+	case *ast.IndexListExpr:
+		return recvName(t.X)
+	case *ast.Ident:
+		return t.Name
+	}
+	return "?"
+}
+
+func (w *walker) visit(n ast.Node) bool {
+	switch n := n.(type) {
+	case *ast.FuncLit:
+		w.lits++
+		outer := "init"
+		if len(w.funcs) > 0 {
+			outer = w.funcs[len(w.funcs)-1]
+		}
+		w.funcs = append(w.funcs, fmt.Sprintf("%s.func%d", outer, w.lits))
+		var res *types.Tuple
+		if tv, ok := w.info.Types[n]; ok {
+			if sig, ok := tv.Type.(*types.Signature); ok {
+				res = sig.Results()
+			}
+		}
+		w.results = append(w.results, res)
+		ast.Inspect(n.Body, w.visit)
+		w.results = w.results[:len(w.results)-1]
+		w.funcs = w.funcs[:len(w.funcs)-1]
+		return false
+	case *ast.CallExpr:
+		w.call(n)
+	case *ast.AssignStmt:
+		if n.Tok == token.ASSIGN && len(n.Lhs) == len(n.Rhs) {
+			for i := range n.Lhs {
+				w.to(w.typeOf(n.Lhs[i]), n.Rhs[i])
+			}
+		}
+	case *ast.ValueSpec:
+		if n.Type != nil && len(n.Values) == len(n.Names) {
+			t := w.typeOf(n.Type)
+			for _, v := range n.Values {
+				w.to(t, v)
+			}
+		}
+	case *ast.ReturnStmt:
+		if len(w.results) > 0 {
+			res := w.results[len(w.results)-1]
+			if res != nil && res.Len() == len(n.Results) {
+				for i, r := range n.Results {
+					w.to(res.At(i).Type(), r)
+				}
+			}
+		}
+	case *ast.CompositeLit:
+		w.composite(n)
+	case *ast.SendStmt:
+		if ch, ok := under(w.typeOf(n.Chan)).(*types.Chan); ok {
+			w.to(ch.Elem(), n.Value)
+		}
+	case *ast.BinaryExpr:
+		if n.Op == token.EQL || n.Op == token.NEQ {
+			x, y := w.typeOf(n.X), w.typeOf(n.Y)
+			if isInterface(x) && !isInterface(y) {
+				w.to(x, n.Y)
+			} else if isInterface(y) && !isInterface(x) {
+				w.to(y, n.X)
+			}
+		}
+	case *ast.IndexExpr:
+		if m, ok := under(w.typeOf(n.X)).(*types.Map); ok {
+			w.to(m.Key(), n.Index)
+		}
+	}
+	return true
+}
+
+func (w *walker) call(c *ast.CallExpr) {
+	ft, ok := w.info.Types[c.Fun]
+	if !ok {
+		return
+	}
+	if ft.IsType() {
+		if len(c.Args) == 1 {
+			w.to(ft.Type, c.Args[0])
+		}
+		return
+	}
+	sig, ok := under(ft.Type).(*types.Signature)
+	if !ok {
+		return
+	}
+	params := sig.Params()
+	for i, a := range c.Args {
+		var pt types.Type
+		switch {
+		case sig.Variadic() && i >= params.Len()-1:
+			last := params.At(params.Len() - 1).Type()
+			if c.Ellipsis.IsValid() {
+				pt = last
+			} else if s, ok := last.(*types.Slice); ok {
+				pt = s.Elem()
+			}
+		case i < params.Len():
+			pt = params.At(i).Type()
+		}
+		if pt != nil {
+			w.to(pt, a)
+		}
+	}
+}
+
+func (w *walker) composite(c *ast.CompositeLit) {
+	t := under(w.typeOf(c))
+	for i, e := range c.Elts {
+		key, val := ast.Expr(nil), e
+		if kv, ok := e.(*ast.KeyValueExpr); ok {
+			key, val = kv.Key, kv.Value
+		}
+		switch t := t.(type) {
+		case *types.Struct:
+			if key != nil {
+				if id, ok := key.(*ast.Ident); ok {
+					for j := 0; j < t.NumFields(); j++ {
+						if t.Field(j).Name() == id.Name {
+							w.to(t.Field(j).Type(), val)
+						}
+					}
+				}
+			} else if i < t.NumFields() {
+				w.to(t.Field(i).Type(), val)
+			}
+		case *types.Slice:
+			w.to(t.Elem(), val)
+		case *types.Array:
+			w.to(t.Elem(), val)
+		case *types.Map:
+			if key != nil {
+				w.to(t.Key(), key)
+			}
+			w.to(t.Elem(), val)
+		}
+	}
+}
+
+func (w *walker) typeOf(e ast.Expr) types.Type {
+	if tv, ok := w.info.Types[e]; ok {
+		return tv.Type
+	}
+	if id, ok := e.(*ast.Ident); ok {
+		if obj := w.info.Defs[id]; obj != nil {
+			return obj.Type()
+		}
+		if obj := w.info.Uses[id]; obj != nil {
+			return obj.Type()
+		}
+	}
+	return nil
+}
+
+func under(t types.Type) types.Type {
+	if t == nil {
+		return nil
+	}
+	return t.Underlying()
+}
+
+func isInterface(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	if _, ok := t.(*types.TypeParam); ok {
+		return false
+	}
+	return types.IsInterface(t)
+}
+
+// to records a conversion when a value of concrete type flows into target,
+// an interface type.
+func (w *walker) to(target types.Type, e ast.Expr) {
+	if !isInterface(target) {
+		return
+	}
+	tv, ok := w.info.Types[e]
+	if !ok || tv.Type == nil || tv.IsType() || isInterface(tv.Type) {
+		return
+	}
+	if b, ok := tv.Type.(*types.Basic); ok && b.Kind() == types.UntypedNil {
+		return
+	}
+	if _, ok := tv.Type.(*types.TypeParam); ok {
+		return
+	}
+	t := types.Default(tv.Type)
+	p := w.fset.Position(e.Pos())
+	fn := "init"
+	if len(w.funcs) > 0 {
+		fn = w.funcs[len(w.funcs)-1]
+	}
+	s := site{
+		File:     p.Filename,
+		Line:     p.Line,
+		Column:   p.Column,
+		Function: w.pkg + "." + fn,
+		Package:  w.pkg,
+		Type:     types.TypeString(t, nil),
+		Size:     w.sizes.Sizeof(t),
+		Align:    w.sizes.Alignof(t),
+		PtrBytes: w.ptrBytes(t),
+		Sole:     sole(t),
+		Constant: tv.Value != nil,
+		Expr:     exprString(e),
+	}
+	if cl, ok := unparen(e).(*ast.CompositeLit); ok {
+		s.Literal = w.literalKind(cl)
+	}
+	w.sites = append(w.sites, s)
+}
+
+// literalKind is "zero" for T{}, "const" when every element is a constant
+// (or a constant composite literal), else "".
+func (w *walker) literalKind(cl *ast.CompositeLit) string {
+	if len(cl.Elts) == 0 {
+		return "zero"
+	}
+	for _, e := range cl.Elts {
+		if kv, ok := e.(*ast.KeyValueExpr); ok {
+			e = kv.Value
+		}
+		if inner, ok := unparen(e).(*ast.CompositeLit); ok {
+			if w.literalKind(inner) == "" {
+				return ""
+			}
+			continue
+		}
+		if tv, ok := w.info.Types[e]; !ok || tv.Value == nil {
+			return ""
+		}
+	}
+	if _, ok := under(w.typeOf(cl)).(*types.Slice); ok {
+		return ""
+	}
+	return "const"
+}
+
+// unparen strips parentheses (ast.Unparen is newer than Go 1.21).
+func unparen(e ast.Expr) ast.Expr {
+	for {
+		p, ok := e.(*ast.ParenExpr)
+		if !ok {
+			return e
+		}
+		e = p.X
+	}
+}
+
+func exprString(e ast.Expr) string {
+	s := types.ExprString(e)
+	if len(s) > 80 {
+		s = s[:77] + "..."
+	}
+	return strings.ReplaceAll(s, "\n", " ")
+}
+
+// ptrBytes is the compiler's PtrDataSize: bytes from the start that may hold pointers.
+func (w *walker) ptrBytes(t types.Type) int64 {
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		switch u.Kind() {
+		case types.String, types.UnsafePointer:
+			return w.sizes.Sizeof(types.Typ[types.Uintptr])
+		}
+		return 0
+	case *types.Pointer, *types.Map, *types.Chan, *types.Signature:
+		return w.sizes.Sizeof(t)
+	case *types.Slice:
+		return w.sizes.Sizeof(types.Typ[types.Uintptr])
+	case *types.Interface:
+		return w.sizes.Sizeof(t)
+	case *types.Array:
+		e := w.ptrBytes(u.Elem())
+		if u.Len() == 0 || e == 0 {
+			return 0
+		}
+		return w.sizes.Sizeof(u.Elem())*(u.Len()-1) + e
+	case *types.Struct:
+		var fields []*types.Var
+		for i := 0; i < u.NumFields(); i++ {
+			fields = append(fields, u.Field(i))
+		}
+		offs := w.sizes.Offsetsof(fields)
+		var p int64
+		for i, f := range fields {
+			if b := w.ptrBytes(f.Type()); b > 0 {
+				p = offs[i] + b
+			}
+		}
+		return p
+	}
+	return 0
+}
+
+// sole names the kind of the type's sole component (walk/convert.go's
+// SoleComponent), or "" when there is none.
+func sole(t types.Type) string {
+	for {
+		switch u := t.Underlying().(type) {
+		case *types.Struct:
+			if u.NumFields() != 1 {
+				return ""
+			}
+			t = u.Field(0).Type()
+			continue
+		case *types.Array:
+			if u.Len() != 1 {
+				return ""
+			}
+			t = u.Elem()
+			continue
+		case *types.Basic:
+			switch {
+			case u.Info()&types.IsBoolean != 0:
+				return "bool"
+			case u.Info()&types.IsInteger != 0:
+				return "int"
+			case u.Info()&types.IsString != 0:
+				return "string"
+			}
+			return "other"
+		case *types.Slice:
+			return "slice"
+		}
+		return "other"
+	}
+}

@@ -1,0 +1,543 @@
+//! `scan`: every conversion of a concrete value to an interface in a user's
+//! packages, with the compiler's routine and whether it allocates.
+//!
+//! Two halves, both driven by the user's toolchain:
+//! 1. `finder.go` (shipped in this crate, built into a temp dir) type-checks the
+//!    packages against export data from `go list -export` and lists each
+//!    conversion with the converted type's layout;
+//! 2. one `go build` (or `go test -c` with `--tests`) with `-S -m` (and
+//!    `-d=escapedebug=1` on Go ≥ 1.25) shows which routine the compiler used
+//!    at each place, including where a function was inlined into others.
+//!    The build writes its binaries to a temporary directory only.
+
+pub mod report;
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{GoCommandFailed, UsageError};
+use crate::gotype::{Arch, Layout};
+use crate::parse::asm::{self, Evidence};
+use crate::parse::diag;
+use crate::routine::Routine;
+use crate::rules::{self, Sole};
+use crate::toolchain::Toolchain;
+
+/// Whether a site allocates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Never,
+    Conditional,
+    Always,
+}
+
+impl Verdict {
+    pub fn of(r: Routine) -> Verdict {
+        if r.always_allocates() {
+            Verdict::Always
+        } else if r.may_allocate() {
+            Verdict::Conditional
+        } else {
+            Verdict::Never
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Never => "never",
+            Verdict::Conditional => "conditional",
+            Verdict::Always => "always",
+        }
+    }
+
+    /// When a conditional routine allocates.
+    pub fn condition(r: Routine) -> Option<&'static str> {
+        match r {
+            Routine::ConvT16 | Routine::ConvT32 | Routine::ConvT64 => {
+                Some("unless the value's bits are < 256")
+            }
+            Routine::ConvTstring => Some("unless the string is \"\""),
+            Routine::ConvTslice => Some("unless the slice is nil"),
+            _ => None,
+        }
+    }
+}
+
+/// One conversion site. Field names are the JSON output's (docs/json.md).
+#[derive(Debug, Clone, Serialize)]
+pub struct Site {
+    /// Path relative to the module root (absolute when outside it).
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub function: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub routine: Routine,
+    pub verdict: Verdict,
+    /// Heap bytes per allocation as TotalAlloc counts them (0 when it never allocates).
+    pub bytes: f64,
+    /// When a conditional site allocates.
+    pub condition: Option<&'static str>,
+    pub expr: String,
+    /// Functions this conversion was inlined into (where the compiler also compiled it).
+    pub inlined_into: Vec<String>,
+    /// Where the routine was read: "-S", "escapedebug", or "layout" (predicted
+    /// from the type when the listing shows no code for the site).
+    pub evidence: &'static str,
+    #[serde(skip)]
+    pub abs_file: PathBuf,
+}
+
+/// Options of one scan.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub tests: bool,
+    pub deps: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListedPackage {
+    import_path: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    dir: PathBuf,
+    #[serde(default)]
+    export: Option<String>,
+    #[serde(default)]
+    compiled_go_files: Vec<String>,
+    #[serde(default)]
+    go_files: Vec<String>,
+    #[serde(default)]
+    import_map: BTreeMap<String, String>,
+    #[serde(default)]
+    dep_only: bool,
+    #[serde(default)]
+    module: Option<ListedModule>,
+    #[serde(default)]
+    error: Option<ListedError>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListedModule {
+    #[serde(default)]
+    dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListedError {
+    err: String,
+}
+
+#[derive(Serialize)]
+struct FinderPackage {
+    import_path: String,
+    files: Vec<String>,
+    import_map: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct FinderInput {
+    goarch: String,
+    packages: Vec<FinderPackage>,
+    export: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct Found {
+    file: String,
+    line: u32,
+    column: u32,
+    function: String,
+    #[serde(rename = "type")]
+    type_name: String,
+    size: u64,
+    align: u64,
+    ptr_bytes: u64,
+    sole: String,
+    constant: bool,
+    literal: String,
+    expr: String,
+}
+
+const FINDER_GO: &str = include_str!("finder.go");
+
+/// Scans `patterns` from `dir`.
+pub fn scan(
+    tc: &Toolchain,
+    dir: &Path,
+    patterns: &[String],
+    opts: &Options,
+) -> Result<(Vec<Site>, PathBuf)> {
+    let dir = &dir
+        .canonicalize()
+        .with_context(|| format!("resolving {}", dir.display()))?;
+    let pkgs = list(tc, dir, patterns, opts)?;
+    let targets: Vec<&ListedPackage> = pkgs
+        .iter()
+        .filter(|p| !p.dep_only && !p.import_path.ends_with(".test"))
+        .filter(|p| {
+            // With --tests, the test variants ("p [p.test]") replace their packages.
+            if opts.tests {
+                p.import_path.contains(" [")
+                    || !pkgs
+                        .iter()
+                        .any(|q| q.import_path.starts_with(&format!("{} [", p.import_path)))
+            } else {
+                !p.import_path.contains(" [")
+            }
+        })
+        .collect();
+    if targets.is_empty() {
+        return Err(UsageError::new(format!(
+            "scan: no packages match {}; give package patterns such as ./...",
+            patterns.join(" ")
+        ))
+        .into());
+    }
+    let module_root = targets
+        .iter()
+        .find_map(|p| p.module.as_ref().and_then(|m| m.dir.clone()))
+        .unwrap_or_else(|| dir.to_path_buf());
+    let export: BTreeMap<String, String> = pkgs
+        .iter()
+        .filter_map(|p| {
+            p.export
+                .as_ref()
+                .map(|e| (p.import_path.clone(), e.clone()))
+        })
+        .collect();
+    let input = FinderInput {
+        goarch: tc.goarch.clone(),
+        packages: targets
+            .iter()
+            .map(|p| FinderPackage {
+                import_path: p.import_path.clone(),
+                files: files_of(p),
+                import_map: p.import_map.clone(),
+            })
+            .collect(),
+        export,
+    };
+    let found = run_finder(tc, &input)?;
+    let single_main = targets.len() == 1 && targets[0].name == "main";
+    let evidence = compiler_evidence(tc, dir, patterns, opts, single_main)?;
+    let arch =
+        Arch::by_name(&tc.goarch).with_context(|| format!("unknown GOARCH {:?}", tc.goarch))?;
+    let mut sites: Vec<Site> = found
+        .into_iter()
+        .map(|f| classify_site(f, &evidence, &arch, tc, &module_root))
+        .collect();
+    sites.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    Ok((sites, module_root))
+}
+
+fn files_of(p: &ListedPackage) -> Vec<String> {
+    let names = if p.compiled_go_files.is_empty() {
+        &p.go_files
+    } else {
+        &p.compiled_go_files
+    };
+    names
+        .iter()
+        .filter(|f| f.ends_with(".go"))
+        .map(|f| {
+            let path = Path::new(f);
+            if path.is_absolute() {
+                f.clone()
+            } else {
+                p.dir.join(f).display().to_string()
+            }
+        })
+        .collect()
+}
+
+fn list(
+    tc: &Toolchain,
+    dir: &Path,
+    patterns: &[String],
+    opts: &Options,
+) -> Result<Vec<ListedPackage>> {
+    let mut args: Vec<&str> = vec!["list", "-e", "-json", "-deps", "-export", "-compiled"];
+    if opts.tests {
+        args.push("-test");
+    }
+    args.extend(patterns.iter().map(String::as_str));
+    let mut cmd = tc.command(dir);
+    cmd.env("GOFLAGS", "-mod=readonly").args(&args);
+    let out = cmd.output().context("running go list")?;
+    let mut pkgs = Vec::new();
+    let mut errors = Vec::new();
+    for p in serde_json::Deserializer::from_slice(&out.stdout).into_iter::<ListedPackage>() {
+        let p = p.context("reading go list output")?;
+        if let Some(e) = &p.error {
+            errors.push(e.err.trim().to_string());
+        }
+        pkgs.push(p);
+    }
+    if !errors.is_empty() || !out.status.success() {
+        let mut msg = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        for e in errors {
+            if !msg.contains(&e) {
+                if !msg.is_empty() {
+                    msg.push('\n');
+                }
+                msg.push_str(&e);
+            }
+        }
+        return Err(GoCommandFailed {
+            command: format!("go {}", args.join(" ")),
+            output: msg,
+        }
+        .into());
+    }
+    Ok(pkgs)
+}
+
+fn run_finder(tc: &Toolchain, input: &FinderInput) -> Result<Vec<Found>> {
+    let tmp = tempfile::Builder::new()
+        .prefix("ifacealloc-finder-")
+        .tempdir()?;
+    std::fs::write(
+        tmp.path().join("go.mod"),
+        "module ifacealloc.local/finder\n\ngo 1.21\n",
+    )?;
+    std::fs::write(tmp.path().join("finder.go"), FINDER_GO)?;
+    let exe = tmp.path().join("finder");
+    tc.run(tmp.path(), &["build", "-o", &exe.to_string_lossy(), "."])?;
+    let mut child = std::process::Command::new(&exe)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("running the conversion finder")?;
+    let json = serde_json::to_vec(input)?;
+    {
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        stdin.write_all(&json)?;
+    }
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        return Err(GoCommandFailed {
+            command: "type-checking the packages".into(),
+            output: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+        .into());
+    }
+    let mut found = Vec::new();
+    for line in out.stdout.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        found.push(serde_json::from_slice(line).context("reading the finder's output")?);
+    }
+    Ok(found)
+}
+
+/// What the compiler showed: per (file, line), the routines with the function
+/// they were compiled into; per (file, line, col), escapedebug's routine.
+#[derive(Default)]
+struct CompilerEvidence {
+    by_line: BTreeMap<(PathBuf, u32), Vec<(String, Evidence)>>,
+    debug: BTreeMap<(PathBuf, u32, u32), Routine>,
+    /// `-m`'s "... does not escape" at (file, line, col).
+    no_escape: std::collections::BTreeSet<(PathBuf, u32, u32)>,
+}
+
+fn compiler_evidence(
+    tc: &Toolchain,
+    dir: &Path,
+    patterns: &[String],
+    opts: &Options,
+    single_main: bool,
+) -> Result<CompilerEvidence> {
+    let tmp = tempfile::Builder::new()
+        .prefix("ifacealloc-scan-")
+        .tempdir()?;
+    let flags = crate::classify::gcflags(tc.version);
+    let gcflags = if opts.deps {
+        format!("-gcflags=all={flags}")
+    } else {
+        format!("-gcflags={flags}")
+    };
+    // Nothing is written into the user's tree: test binaries and a lone main
+    // package's binary go to the temporary directory; go build discards the
+    // rest by itself.
+    let outdir = format!("{}/", tmp.path().display());
+    let mut args: Vec<&str> = if opts.tests {
+        vec!["test", "-c", "-o", &outdir, &gcflags]
+    } else if single_main {
+        vec!["build", "-o", &outdir, &gcflags]
+    } else {
+        vec!["build", &gcflags]
+    };
+    args.extend(patterns.iter().map(String::as_str));
+    let mut cmd = tc.command(dir);
+    cmd.env("GOFLAGS", "-mod=readonly").args(&args);
+    let out = cmd.output().context("running go build")?;
+    if !out.status.success() {
+        return Err(GoCommandFailed {
+            command: format!("go {}", args.join(" ")),
+            output: String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .filter(|l| !l.starts_with('\t') && diag::parse(l).is_none_or(|d| is_error(&d.msg)))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+        .into());
+    }
+    let mut ev = CompilerEvidence::default();
+    let abs = |f: &str| -> PathBuf {
+        let p = Path::new(f);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            dir.join(f.trim_start_matches("./"))
+        }
+    };
+    asm::read_listing(
+        &out.stderr[..],
+        |f| {
+            for ((file, line), facts) in f.lines {
+                for e in facts.evidence {
+                    ev.by_line
+                        .entry((abs(&file), line))
+                        .or_default()
+                        .push((f.name.clone(), e));
+                }
+            }
+        },
+        |d| {
+            if let Some(r) = diag::convert_routine(&d.msg) {
+                ev.debug.insert((abs(&d.file), d.line, d.col), r);
+            } else if diag::escape_of(&d.msg) == Some(diag::Escape::DoesNotEscape) {
+                ev.no_escape.insert((abs(&d.file), d.line, d.col));
+            }
+        },
+    )?;
+    Ok(ev)
+}
+
+/// Whether a diagnostic is an error rather than an optimization note.
+fn is_error(msg: &str) -> bool {
+    !(msg.contains("escape")
+        || msg.contains("inlin")
+        || msg.contains("leaking param")
+        || msg.contains("moved to heap")
+        || msg.starts_with("convert:"))
+}
+
+fn classify_site(
+    f: Found,
+    ev: &CompilerEvidence,
+    arch: &Arch,
+    tc: &Toolchain,
+    root: &Path,
+) -> Site {
+    let layout = Layout {
+        size: f.size,
+        align: f.align,
+        ptr_bytes: f.ptr_bytes,
+    };
+    let abs_file = PathBuf::from(&f.file);
+    let static_literals = tc.version.minor >= rules::STATIC_LITERALS_SINCE;
+    let sole = match f.sole.as_str() {
+        "string" => Sole::String,
+        "slice" => Sole::Slice,
+        _ => Sole::Other,
+    };
+    let (runtime, _) = rules::runtime_routine(&layout, sole, arch);
+    let pointer_shaped = f.size == arch.ptr_size && f.ptr_bytes == arch.ptr_size;
+    let single = f.sole == "bool" || (f.size == 1 && f.sole == "int");
+    let here = ev.by_line.get(&(abs_file.clone(), f.line));
+    let this_func =
+        |name: &str| name == f.function || name.ends_with(&format!(".{}", short(&f.function)));
+    // Prefer the evidence compiled into the site's own function.
+    let pick_kind = |want: &dyn Fn(Routine) -> bool| -> Option<&(String, Evidence)> {
+        here.and_then(|v| {
+            v.iter()
+                .filter(|(_, e)| want(e.routine))
+                .min_by_key(|(func, _)| !this_func(func))
+        })
+    };
+    let (routine, evidence) = if pointer_shaped {
+        (Routine::Direct, "layout")
+    } else if let Some(r) = ev.debug.get(&(abs_file.clone(), f.line, f.column)) {
+        (*r, "escapedebug")
+    } else if f.size == 0 {
+        (Routine::Zerobase, "layout")
+    } else if single {
+        (Routine::Staticuint64s, "layout")
+    } else if f.constant {
+        (Routine::Readonly, "layout")
+    } else if let Some((_, e)) = pick_kind(&|r| r == runtime) {
+        (e.routine, "-S")
+    } else if static_literals && f.literal == "zero" && f.size <= 1024 {
+        (Routine::ZeroVal, "layout")
+    } else if static_literals && !f.literal.is_empty() {
+        (Routine::Readonly, "layout")
+    } else if let Some((_, e)) =
+        pick_kind(&|r| matches!(r, Routine::Stack | Routine::Readonly | Routine::ZeroVal))
+    {
+        (e.routine, "-S")
+    } else if f.size <= 1024 && ev.no_escape.contains(&(abs_file.clone(), f.line, f.column)) {
+        // Escape analysis kept it local; the code may even have been folded away.
+        (Routine::Stack, "-m")
+    } else if f.function.ends_with(".init") && here.is_none() {
+        // A package-level initializer with no code of its own: the compiler's
+        // static initialization laid the value out as read-only data.
+        (Routine::Readonly, "static-init")
+    } else {
+        (runtime, "layout")
+    };
+    let inlined_into: Vec<String> = here
+        .map(|v| {
+            let mut names: Vec<String> = v
+                .iter()
+                .filter(|(func, e)| e.routine == routine && !this_func(func))
+                .map(|(func, _)| func.clone())
+                .collect();
+            names.sort();
+            names.dedup();
+            names
+        })
+        .unwrap_or_default();
+    let bytes = rules::alloc_request(routine, f.size, arch)
+        .map(|(size, scan)| rules::heap_bytes(size, scan, tc.version, arch, 16384).1)
+        .unwrap_or(0.0);
+    let file = abs_file
+        .strip_prefix(root)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| f.file.clone());
+    Site {
+        file,
+        line: f.line,
+        column: f.column,
+        function: f.function,
+        type_name: f.type_name,
+        routine,
+        verdict: Verdict::of(routine),
+        bytes,
+        condition: Verdict::condition(routine),
+        expr: f.expr,
+        inlined_into,
+        evidence,
+        abs_file,
+    }
+}
+
+/// The function name after the package path: `F` or `(*T).M` of `example.com/p.F`.
+fn short(function: &str) -> &str {
+    let seg = function.rfind('/').map(|i| i + 1).unwrap_or(0);
+    match function[seg..].find('.') {
+        Some(i) => &function[seg + i + 1..],
+        None => function,
+    }
+}

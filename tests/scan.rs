@@ -1,0 +1,272 @@
+//! `scan` on a fixture module with one site of every routine and verdict (live),
+//! its output formats (SARIF validated against the SARIF 2.1.0 schema), and bad input.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/sites")
+}
+
+fn scan(args: &[&str]) -> (String, String, i32) {
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .arg("scan")
+        .arg("-C")
+        .arg(fixture())
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+fn sites() -> Vec<Value> {
+    let (out, err, code) = scan(&["--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str::<Value>(&out)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn at<'a>(sites: &'a [Value], file: &str, line: u64) -> &'a Value {
+    sites
+        .iter()
+        .find(|s| s["file"] == file && s["line"] == line)
+        .unwrap_or_else(|| panic!("no site at {file}:{line}"))
+}
+
+#[test]
+fn every_routine_and_verdict_at_its_line() {
+    let s = sites();
+    for (line, routine, verdict, bytes) in [
+        (16, "direct", "never", 0.0),
+        (18, "zerobase", "never", 0.0),
+        (20, "staticuint64s", "never", 0.0),
+        (22, "readonly", "never", 0.0),
+        (24, "convT64", "conditional", 8.0),
+        (26, "convTstring", "conditional", 16.0),
+        (28, "convTslice", "conditional", 24.0),
+        (30, "convTnoptr", "always", 16.0),
+        (32, "convT", "always", 16.0),
+        (34, "convT16", "conditional", 2.0),
+        (37, "stack", "never", 0.0),
+        (41, "convT64", "conditional", 8.0),
+        (43, "convTnoptr", "always", 24.0),
+        (45, "stack", "never", 0.0),
+        (47, "convT32", "conditional", 4.0),
+    ] {
+        let site = at(&s, "sites.go", line);
+        assert_eq!(site["routine"], routine, "line {line}: {site}");
+        assert_eq!(site["verdict"], verdict, "line {line}: {site}");
+        assert_eq!(site["bytes"].as_f64(), Some(bytes), "line {line}: {site}");
+    }
+    let pair = at(&s, "sites.go", 30);
+    assert_eq!(pair["type"], "example.com/sites.pair");
+    assert_eq!(pair["function"], "example.com/sites.Pair");
+    assert_eq!(pair["column"], 28);
+    // Inlined conversions are reported at their source, with where they went.
+    let inl = at(&s, "sites.go", 47);
+    assert_eq!(inl["function"], "example.com/sites.inlined");
+    assert_eq!(
+        inl["inlined_into"],
+        serde_json::json!(["example.com/sites.Caller"])
+    );
+    // Two files named util.go keep their own identity.
+    assert_eq!(at(&s, "a/util.go", 5)["type"], "int64");
+    assert_eq!(at(&s, "b/util.go", 5)["type"], "string");
+}
+
+#[test]
+fn text_is_grouped_by_file_with_a_summary() {
+    let (out, _, code) = scan(&[]);
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "a/util.go");
+    assert!(lines.contains(&"b/util.go") && lines.contains(&"sites.go"));
+    assert_eq!(
+        lines.last(),
+        Some(&"17 sites: 3 always, 8 conditional, 6 never")
+    );
+}
+
+#[test]
+fn filters_sorting_and_fail_on() {
+    let (out, _, code) = scan(&[
+        "--format",
+        "json",
+        "--min-verdict",
+        "always",
+        "--sort",
+        "bytes",
+    ]);
+    assert_eq!(code, 0);
+    let v: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.len(), 3);
+    assert_eq!(v[0]["bytes"], 24.0);
+    assert!(v.iter().all(|s| s["verdict"] == "always"));
+    let (_, err, code) = scan(&["--fail-on", "always", "--format", "json"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("17 sites: 3 always"), "{err}");
+    let (_, _, code) = scan(&["--fail-on", "conditional", "./a"]);
+    assert_eq!(code, 1);
+    let (_, _, code) = scan(&["--fail-on", "always", "./a", "./b"]);
+    assert_eq!(code, 0);
+    let (out, _, _) = scan(&["--format", "markdown", "./a"]);
+    assert!(
+        out.starts_with("| Location | Function | Type | Routine | Verdict | Bytes |"),
+        "{out}"
+    );
+}
+
+/// The SARIF 2.1.0 schema comes from npm (@microsoft/jest-sarif ships it), or
+/// from IFACEALLOC_SARIF_SCHEMA.
+fn sarif_schema() -> Value {
+    if let Ok(p) = std::env::var("IFACEALLOC_SARIF_SCHEMA") {
+        return serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let st = std::process::Command::new("npm")
+        .args(["pack", "--silent", "@microsoft/jest-sarif@1.0.0-beta.0"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("npm is needed to fetch the SARIF schema");
+    assert!(st.success());
+    let st = std::process::Command::new("tar")
+        .args(["xzf", "microsoft-jest-sarif-1.0.0-beta.0.tgz"])
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let text = std::fs::read(
+        dir.path()
+            .join("package/lib/schemas/sarif-2.1.0-rtm.5.json"),
+    )
+    .unwrap();
+    serde_json::from_slice(&text).unwrap()
+}
+
+#[test]
+fn sarif_validates_against_the_schema() {
+    let (out, _, code) = scan(&["--format", "sarif"]);
+    assert_eq!(code, 0);
+    let log: Value = serde_json::from_str(&out).unwrap();
+    let schema = sarif_schema();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(log["version"], "2.1.0");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 17);
+    let always = results
+        .iter()
+        .filter(|r| r["ruleId"] == "iface-alloc-always")
+        .count();
+    assert_eq!(always, 3);
+    // A schema that accepts everything would prove nothing: break the log.
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["level"] = Value::from("loud");
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn compile_errors_show_the_compilers_message() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("go.mod"),
+        "module example.com/broken\n\ngo 1.21\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("x.go"),
+        "package broken\n\nvar Sink any = notDefined\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .arg("scan")
+        .arg("-C")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("undefined: notDefined"), "{err}");
+}
+
+#[test]
+fn never_writes_into_the_tree() {
+    fn snapshot(dir: &std::path::Path) -> Vec<PathBuf> {
+        let mut v = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                v.extend(snapshot(&p));
+            }
+            v.push(p);
+        }
+        v.sort();
+        v
+    }
+    let before = snapshot(&fixture());
+    let (_, _, code) = scan(&["--tests"]);
+    assert_eq!(code, 0);
+    assert_eq!(snapshot(&fixture()), before);
+    // A lone main package: go build would write its binary into the directory.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("go.mod"),
+        "module example.com/cmd\n\ngo 1.21\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("main.go"),
+        "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(len(\"x\") + 300) }\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .args(["scan", "-C"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
+#[test]
+fn bad_input_exits_2() {
+    for args in [
+        vec!["-C", "/nonexistent"],
+        vec!["./nope/..."],
+        vec!["--sort", "size"],
+    ] {
+        let out = Command::cargo_bin("ifacealloc")
+            .unwrap()
+            .arg("scan")
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
