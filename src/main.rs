@@ -19,6 +19,8 @@ fn main() {
         Command::Explain(a) => cmd::explain::run(a, cli.go.as_deref()),
         Command::Lem(a) => cmd::lem::run(a, cli.go.as_deref()).map(exit_unless_zero),
         Command::Scan(a) => cmd::scan::run(a, cli.go.as_deref()).map(exit_unless_zero),
+        Command::Asm(a) => cmd::asm::run(a, cli.go.as_deref()),
+        Command::Lab(a) => cmd::lab::run(a, cli.go.as_deref()).map(exit_unless_zero),
     };
     if let Err(e) = result {
         // One line for bad input; a failed go command adds its own output.

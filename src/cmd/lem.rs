@@ -115,7 +115,8 @@ pub fn run(args: &LemArgs, go: Option<&Path>) -> Result<i32> {
     Ok(if report.failed() > 0 { 1 } else { 0 })
 }
 
-fn write_text(r: &Report, out: &mut dyn Write) -> Result<()> {
+/// The go-test-like text report: PASS/FAIL lines, then `N passed, M failed`.
+pub fn write_text(r: &Report, out: &mut dyn Write) -> Result<()> {
     for c in &r.cases {
         let status = if c.passed { "PASS" } else { "FAIL" };
         if c.name == c.id {

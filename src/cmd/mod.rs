@@ -1,8 +1,10 @@
 //! Subcommands: one file each. The CLI types live here; the work in each file.
 
+pub mod asm;
 pub mod asm2md;
 pub mod bench2md;
 pub mod explain;
+pub mod lab;
 pub mod lem;
 pub mod matrix;
 pub mod scan;
@@ -56,4 +58,14 @@ pub enum Command {
         after_help = "Examples:\n  ifacealloc scan                       # ./... of the current module\n  ifacealloc scan -C ../svc --tests --min-verdict conditional\n  ifacealloc scan --format sarif -o ifacealloc.sarif ./...\n  ifacealloc scan --fail-on always ./internal/hot/...\n  ifacealloc scan --sort bytes fmt strconv"
     )]
     Scan(scan::ScanArgs),
+    /// Print a function's assembly with each interface conversion annotated by its routine.
+    #[command(
+        after_help = "Examples:\n  ifacealloc asm ./examples/labs/asmwalk/asmwalk.go:Store\n  ifacealloc asm ./pkg/cache.go:'(*Cache).Put'"
+    )]
+    Asm(asm::AsmArgs),
+    /// The labs: a walkthrough of Go interface values, checked on your Go.
+    #[command(
+        after_help = "Examples:\n  ifacealloc lab list\n  ifacealloc lab show 4\n  ifacealloc lab run 4\n  ifacealloc --go ~/go121/bin/go lab run 4"
+    )]
+    Lab(lab::LabArgs),
 }

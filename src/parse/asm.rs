@@ -186,6 +186,61 @@ pub fn read_listing(
     Ok(stats)
 }
 
+/// One instruction of a function's listing, with its pc offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedInstr {
+    pub pc: String,
+    pub instr: Instr,
+}
+
+/// The instructions of every function whose local name is `name` (e.g. `Store`
+/// or `(*T).M`), in listing order: (function symbol, instructions).
+pub fn function_listing(
+    input: impl BufRead,
+    name: &str,
+) -> Result<Vec<(String, Vec<ListedInstr>)>> {
+    let mut out: Vec<(String, Vec<ListedInstr>)> = Vec::new();
+    let mut current: Option<(String, Vec<ListedInstr>)> = None;
+    let mut input = input;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        if input
+            .read_until(b'\n', &mut buf)
+            .context("reading the assembly listing")?
+            == 0
+        {
+            break;
+        }
+        let line = String::from_utf8_lossy(&buf);
+        let line = line.trim_end_matches(['\n', '\r']);
+        if !line.starts_with([' ', '\t']) {
+            if let Some(f) = current.take() {
+                out.push(f);
+            }
+            if let Some((sym, rest)) = line.split_once(' ') {
+                if rest.starts_with("STEXT") && local_name(sym) == name {
+                    current = Some((sym.to_string(), Vec::new()));
+                }
+            }
+            continue;
+        }
+        if let Some((_, instrs)) = current.as_mut() {
+            let t = line.trim_start();
+            if let Some(Some(ins)) = parse_instr(t) {
+                let pc = t.split(' ').next().unwrap_or("").to_string();
+                if !matches!(ins.op.as_str(), "PCDATA" | "FUNCDATA") {
+                    instrs.push(ListedInstr { pc, instr: ins });
+                }
+            }
+        }
+    }
+    if let Some(f) = current.take() {
+        out.push(f);
+    }
+    Ok(out)
+}
+
 /// `0x0017 00023 (file.go:19)\tOP\tARGS` → instruction; a hex dump line
 /// (`0x0000 48 8d ...`) → `Some(None)`; anything else → `None`.
 fn parse_instr(t: &str) -> Option<Option<Instr>> {

@@ -1,0 +1,13 @@
+// Package asmwalk is the function lab 5 reads in assembly.
+package asmwalk
+
+// A, B and C are where Store puts its values.
+var A, B, C any
+
+// Store converts three values to interfaces: an int64 (convT64), a bool
+// (staticuint64s) and a string (convTstring).
+func Store(wide int64, flag bool, name string) {
+	A = wide
+	B = flag
+	C = name
+}

@@ -1,0 +1,3 @@
+module example.com/labs
+
+go 1.21

@@ -1,0 +1,25 @@
+// Package ifacevalues looks inside interface values: the two words an `any`
+// holds, and what the runtime puts in the data word for different values.
+package ifacevalues
+
+import "unsafe"
+
+// eface mirrors the runtime's layout of an empty interface: a pointer to the
+// type descriptor, then the data word.
+type eface struct {
+	typ  unsafe.Pointer
+	data unsafe.Pointer
+}
+
+// Words returns the type word and the data word of x.
+func Words(x any) (typ, data unsafe.Pointer) {
+	e := (*eface)(unsafe.Pointer(&x))
+	return e.typ, e.data
+}
+
+// Size reads the first field of the type descriptor, the type's size in bytes
+// (internal/abi.Type.Size_, the same from Go 1.21 to today).
+func Size(x any) uintptr {
+	typ, _ := Words(x)
+	return *(*uintptr)(typ)
+}

@@ -1,0 +1,5 @@
+package mallocs
+
+import "unsafe"
+
+func unsafePointer(p *uint32) unsafe.Pointer { return unsafe.Pointer(p) }

@@ -1,0 +1,210 @@
+//! `ifacealloc asm FILE.go:FUNC`: a function's assembly with every interface
+//! conversion annotated by its routine — the `go tool objdump` walk, automated.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use crate::error::UsageError;
+use crate::output;
+use crate::parse::asm::{self, ListedInstr};
+use crate::routine::Routine;
+use crate::toolchain::Toolchain;
+
+#[derive(Debug, Args)]
+pub struct AsmArgs {
+    /// The function, as FILE.go:FUNC (FUNC may be Type.Method or (*Type).Method).
+    #[arg(value_name = "FILE.go:FUNC")]
+    pub target: String,
+
+    /// Write the listing to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// What each routine means, for the annotation.
+pub fn meaning(r: Routine) -> &'static str {
+    match r {
+        Routine::Direct => "the value is its own data word",
+        Routine::Zerobase => "zero-sized: &runtime.zerobase, no allocation",
+        Routine::Staticuint64s => "&runtime.staticuint64s[v], no allocation",
+        Routine::ZeroVal => "&runtime.zeroVal, no allocation",
+        Routine::Readonly => "read-only data, no allocation",
+        Routine::Stack => "a stack temporary, no allocation",
+        Routine::ConvT16 | Routine::ConvT32 | Routine::ConvT64 => {
+            "allocates unless the value's bits are < 256"
+        }
+        Routine::ConvTstring => "allocates unless the string is \"\"",
+        Routine::ConvTslice => "allocates unless the slice is nil",
+        Routine::ConvTnoptr | Routine::ConvT => "always allocates",
+    }
+}
+
+/// Splits `path/file.go:Func` into the file and the function.
+fn split_target(t: &str) -> Result<(PathBuf, String)> {
+    let bad = || {
+        UsageError::new(format!(
+            "{t:?}: expected FILE.go:FUNC, e.g. ./pkg/store.go:Store or ./pkg/t.go:(*T).Put"
+        ))
+    };
+    let i = t.find(".go:").ok_or_else(bad)?;
+    let (file, func) = (&t[..i + 3], &t[i + 4..]);
+    let ok = !func.is_empty()
+        && func
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '(' | ')' | '*'));
+    if !ok {
+        return Err(bad().into());
+    }
+    Ok((PathBuf::from(file), func.to_string()))
+}
+
+pub fn run(args: &AsmArgs, go: Option<&Path>) -> Result<()> {
+    let (file, func) = split_target(&args.target)?;
+    if !file.is_file() {
+        return Err(UsageError::new(format!(
+            "{}: no such Go file; give the path of the file that defines {func}",
+            file.display()
+        ))
+        .into());
+    }
+    let tc = Toolchain::discover(go)?;
+    let text = render(&tc, &file, &func)?;
+    output::emit(args.output.as_deref(), |out| {
+        out.write_all(text.as_bytes())?;
+        Ok(())
+    })
+}
+
+/// Builds the file's package with -S and renders FUNC's listing.
+pub fn render(tc: &Toolchain, file: &Path, func: &str) -> Result<String> {
+    let file = file
+        .canonicalize()
+        .with_context(|| format!("resolving {}", file.display()))?;
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let is_test = file.to_string_lossy().ends_with("_test.go");
+    let tmp = tempfile::tempdir()?;
+    let out_path = tmp.path().join("bin");
+    let out_str = out_path.to_string_lossy().to_string();
+    let args: Vec<&str> = if is_test {
+        vec!["test", "-c", "-o", &out_str, "-gcflags=-S", "."]
+    } else {
+        vec!["build", "-o", &out_str, "-gcflags=-S", "."]
+    };
+    let mut cmd = tc.command(dir);
+    cmd.env("GOFLAGS", "-mod=readonly").args(&args);
+    let out = cmd.output().context("running go build")?;
+    if !out.status.success() {
+        return Err(crate::error::GoCommandFailed {
+            command: format!("go {}", args.join(" ")),
+            output: String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .filter(|l| {
+                    !l.starts_with('\t')
+                        && !l.contains(" STEXT ")
+                        && !l.contains(" SRODATA ")
+                        && !l.contains(" SDATA ")
+                        && !l.contains(" SBSS ")
+                        && !l.contains(" SNOPTR")
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+        .into());
+    }
+    let funcs = asm::function_listing(&out.stderr[..], func)?;
+    let base = file
+        .file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_default();
+    // Prefer the function defined in this file.
+    let Some((sym, instrs)) = funcs
+        .iter()
+        .find(|(_, is)| {
+            is.first()
+                .is_some_and(|i| asm::same_file(&i.instr.file, &base))
+        })
+        .or(funcs.first())
+    else {
+        return Err(UsageError::new(format!(
+            "{}: no function {func} in the listing (is it spelled as in the source, e.g. (*T).M for a pointer method?)",
+            file.display()
+        ))
+        .into());
+    };
+    let source = std::fs::read_to_string(&file).unwrap_or_default();
+    let src_lines: Vec<&str> = source.lines().collect();
+    let mut s = String::new();
+    let (first, last) = instrs.iter().fold((u32::MAX, 0), |(a, b), i| {
+        if asm::same_file(&i.instr.file, &base) {
+            (a.min(i.instr.line), b.max(i.instr.line))
+        } else {
+            (a, b)
+        }
+    });
+    s.push_str(&format!(
+        "TEXT {sym} ({base}:{first}-{last}), {} {}/{}\n",
+        tc.goversion, tc.goos, tc.goarch
+    ));
+    let mut last_pos: Option<(String, u32)> = None;
+    let mut found: Vec<Routine> = Vec::new();
+    for ListedInstr { pc, instr } in instrs {
+        let pos = (instr.file.clone(), instr.line);
+        if last_pos.as_ref() != Some(&pos) {
+            let fname = Path::new(&instr.file)
+                .file_name()
+                .map(|f| f.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let code = if asm::same_file(&instr.file, &base) {
+                src_lines
+                    .get(instr.line as usize - 1)
+                    .map(|l| l.trim())
+                    .unwrap_or("")
+            } else {
+                "(inlined)"
+            };
+            s.push_str(&format!("{fname}:{}\t{code}\n", instr.line));
+            last_pos = Some(pos);
+        }
+        let mut line = format!("\t{pc}\t{}\t{}", instr.op, instr.args);
+        if let Some(r) = asm::evidence_of(&instr.op, &instr.args) {
+            // Stack and read-only evidence is only meaningful at a conversion;
+            // runtime routines and globals always are.
+            if r.runtime_symbol().is_some() {
+                line.push_str(&format!("\t<- {r}: {}", meaning(r)));
+                found.push(r);
+            }
+        }
+        s.push_str(&line);
+        s.push('\n');
+    }
+    let names: Vec<&str> = found.iter().map(|r| r.name()).collect();
+    s.push_str(&format!(
+        "conversions through the runtime: {}{}\n",
+        found.len(),
+        if names.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", names.join(", "))
+        }
+    ));
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets() {
+        assert_eq!(
+            split_target("a/b.go:Store").unwrap(),
+            (PathBuf::from("a/b.go"), "Store".to_string())
+        );
+        assert_eq!(split_target("t.go:(*T).M").unwrap().1, "(*T).M");
+        assert!(split_target("a/b.go").is_err());
+        assert!(split_target("a.go:F; rm -rf").is_err());
+    }
+}
