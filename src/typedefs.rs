@@ -209,16 +209,7 @@ fn type_decls(text: &str) -> Vec<(String, String, bool)> {
         match b[i] {
             b'(' | b'{' | b'[' => depth += 1,
             b')' | b'}' | b']' => depth -= 1,
-            b'"' | b'`' | b'\'' => {
-                let q = b[i];
-                i += 1;
-                while i < b.len() && b[i] != q {
-                    if b[i] == b'\\' && q != b'`' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
+            b'"' | b'`' | b'\'' => i = closing_quote(b, i),
             _ => {}
         }
         if depth == 0 && text[i..].starts_with("type") && word_boundary(b, i, 4) {
@@ -285,6 +276,19 @@ fn is_type_parameter_list(rest: &str) -> bool {
     inner.starts_with(|c: char| c.is_alphabetic() || c == '_') && inner.contains([' ', ','])
 }
 
+/// The index of the quote that closes the literal opening at `i` (or the end).
+fn closing_quote(b: &[u8], mut i: usize) -> usize {
+    let q = b[i];
+    i += 1;
+    while i < b.len() && b[i] != q {
+        if b[i] == b'\\' && q != b'`' {
+            i += 1;
+        }
+        i += 1;
+    }
+    i
+}
+
 fn matching(text: &str, open: usize) -> Option<usize> {
     let b = text.as_bytes();
     let mut depth = 0;
@@ -298,16 +302,7 @@ fn matching(text: &str, open: usize) -> Option<usize> {
                     return Some(i);
                 }
             }
-            b'"' | b'`' | b'\'' => {
-                let q = b[i];
-                i += 1;
-                while i < b.len() && b[i] != q {
-                    if b[i] == b'\\' && q != b'`' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
+            b'"' | b'`' | b'\'' => i = closing_quote(b, i),
             _ => {}
         }
         i += 1;
@@ -324,16 +319,7 @@ fn next_top_semicolon(text: &str, from: usize) -> usize {
             b'(' | b'{' | b'[' => depth += 1,
             b')' | b'}' | b']' => depth -= 1,
             b';' if depth == 0 => return i,
-            b'"' | b'`' | b'\'' => {
-                let q = b[i];
-                i += 1;
-                while i < b.len() && b[i] != q {
-                    if b[i] == b'\\' && q != b'`' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
+            b'"' | b'`' | b'\'' => i = closing_quote(b, i),
             _ => {}
         }
         i += 1;

@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+mod common;
+
 use assert_cmd::Command;
 use regex::Regex;
 
@@ -24,17 +26,9 @@ fn docs() -> Vec<(PathBuf, String)> {
     v
 }
 
-fn toolchains() -> Vec<PathBuf> {
-    let mut out = vec![PathBuf::from("go")];
-    if let Ok(list) = std::env::var("IFACEALLOC_TEST_GOS") {
-        out.extend(list.split(':').filter(|s| !s.is_empty()).map(PathBuf::from));
-    }
-    out
-}
-
 #[test]
 fn every_lab_claim_holds_on_every_go() {
-    for go in toolchains() {
+    for go in common::toolchains() {
         let out = Command::cargo_bin("ifacealloc")
             .unwrap()
             .arg("--go")

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 
@@ -10,14 +12,6 @@ fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/lem")
         .join(name)
-}
-
-fn toolchains() -> Vec<PathBuf> {
-    let mut out = vec![PathBuf::from("go")];
-    if let Ok(list) = std::env::var("IFACEALLOC_TEST_GOS") {
-        out.extend(list.split(':').filter(|s| !s.is_empty()).map(PathBuf::from));
-    }
-    out
 }
 
 fn lem(go: &std::path::Path, args: &[&str]) -> (String, String, i32) {
@@ -54,7 +48,7 @@ fn snapshot(dir: &std::path::Path) -> Vec<(PathBuf, Vec<u8>)> {
 fn corpus_passes_on_every_go_with_per_version_keys() {
     let dir = fixture("corpus");
     let before = snapshot(&dir);
-    for go in toolchains() {
+    for go in common::toolchains() {
         let (out, err, code) = lem(&go, &["-C", dir.to_str().unwrap(), "--format", "json"]);
         assert_eq!(code, 0, "{}: {out}\n{err}", go.display());
         let r: Value = serde_json::from_str(&out).unwrap();

@@ -6,7 +6,7 @@
 //! Also: the layout model against `unsafe.Sizeof/Alignof` on amd64, arm64 and
 //! 386, cross-compiled.
 
-use std::path::PathBuf;
+mod common;
 
 use assert_cmd::Command;
 use ifacealloc::catalog::{self, CatalogName, Row};
@@ -20,18 +20,9 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
-/// The local `go` and every extra toolchain from IFACEALLOC_TEST_GOS.
-fn toolchains() -> Vec<PathBuf> {
-    let mut out = vec![PathBuf::from("go")];
-    if let Ok(list) = std::env::var("IFACEALLOC_TEST_GOS") {
-        out.extend(list.split(':').filter(|s| !s.is_empty()).map(PathBuf::from));
-    }
-    out
-}
-
 #[test]
 fn catalog_predictions_match_measurements_on_every_go() {
-    for go in toolchains() {
+    for go in common::toolchains() {
         let out = Command::cargo_bin("ifacealloc")
             .unwrap()
             .arg("--go")
@@ -320,7 +311,7 @@ fn random_rows() -> (Vec<Row>, Vec<Case>) {
 #[test]
 fn random_types_and_values_match_measurements_on_every_go() {
     let (rows, cases) = random_rows();
-    for go in toolchains() {
+    for go in common::toolchains() {
         let tc = Toolchain::discover(Some(&go)).unwrap();
         let module = generate::module(&rows, &cases, "1.21").unwrap();
         let work = Workdir::new(None).unwrap();
