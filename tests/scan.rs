@@ -222,6 +222,24 @@ fn never_writes_into_the_tree() {
     let before = snapshot(&fixture());
     let (_, _, code) = scan(&["--tests"]);
     assert_eq!(code, 0);
+    // With --tests, test files are scanned and functions keep their plain package path.
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lem/corpus");
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .args(["scan", "--tests", "--format", "json", "-C"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    let v: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v.iter()
+            .any(|s| s["file"] == "iface_test.go"
+                && s["function"] == "example.com/lemcorpus.benchWide"),
+        "{v:?}"
+    );
+    assert!(v
+        .iter()
+        .all(|s| !s["function"].as_str().unwrap().contains('[')));
     assert_eq!(snapshot(&fixture()), before);
     // A lone main package: go build would write its binary into the directory.
     let dir = tempfile::tempdir().unwrap();

@@ -222,7 +222,13 @@ pub fn scan(
         packages: targets
             .iter()
             .map(|p| FinderPackage {
-                import_path: p.import_path.clone(),
+                // "p [p.test]" is p compiled with its tests: report it as p.
+                import_path: p
+                    .import_path
+                    .split(" [")
+                    .next()
+                    .unwrap_or(&p.import_path)
+                    .to_string(),
                 files: files_of(p),
                 import_map: p.import_map.clone(),
             })
