@@ -4,7 +4,8 @@
 //! For a sample of the sites it reports, a Go program drives the real code
 //! path and counts the allocations the runtime attributes to the site's exact
 //! file and line (runtime.MemProfile at MemProfileRate 1): sites reported as
-//! allocating must show allocations, sites reported as `never` none.
+//! allocating must show allocations, sites reported as `never` none; and
+//! testing.AllocsPerRun over each whole path agrees.
 
 use std::path::PathBuf;
 
@@ -256,6 +257,19 @@ fn std_and_third_party_sites_are_confirmed_by_the_runtime() {
         assert_eq!(r["id"], id);
         let allocs = r["allocs"].as_i64().unwrap();
         let runs = r["runs"].as_i64().unwrap();
+        let per_run = r["allocs_per_run"].as_f64().unwrap();
+        // testing.AllocsPerRun over the whole path agrees: an allocating site's
+        // path allocates; the slog and uuid paths through never sites allocate nothing.
+        let whole_path_ok = match verdict {
+            "always" | "conditional" => per_run >= 1.0,
+            _ if id.starts_with("slog-") || id.starts_with("uuid-") => per_run == 0.0,
+            _ => true,
+        };
+        if !whole_path_ok {
+            failures.push(format!(
+                "{id} ({verdict}): testing.AllocsPerRun says {per_run}"
+            ));
+        }
         match verdict {
             // Tiny allocations are sampled once per 16-byte block: at least runs/8.
             "always" | "conditional" if allocs >= runs / 8 => confirmed_alloc += 1,

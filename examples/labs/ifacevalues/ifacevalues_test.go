@@ -28,6 +28,37 @@ func TestTwoWords(t *testing.T) {
 	}
 }
 
+func TestKind(t *testing.T) {
+	for _, x := range []any{n, "s", 1.5, []int{}, map[int]int{}, struct{}{}, &n, big64} {
+		if Kind(x) != reflect.TypeOf(x).Kind() {
+			t.Fatalf("%T: descriptor says %v, reflect says %v", x, Kind(x), reflect.TypeOf(x).Kind())
+		}
+	}
+}
+
+var g1, g2 any
+
+func TestSharedConstant(t *testing.T) {
+	g1 = int64(1000)
+	g2 = int64(1000)
+	_, d1 := Words(g1)
+	_, d2 := Words(g2)
+	if d1 != d2 {
+		t.Fatal("two stores of one constant should share its read-only copy")
+	}
+}
+
+var empty1, empty2 string
+
+func TestZeroVal(t *testing.T) {
+	g1, g2 = empty1, empty2
+	_, d1 := Words(g1)
+	_, d2 := Words(g2)
+	if d1 != d2 {
+		t.Fatal("empty strings stored in escaping interfaces should share runtime.zeroVal")
+	}
+}
+
 func TestSpecialValues(t *testing.T) {
 	_, d1 := Words(n == 0)
 	_, d2 := Words(n == 0)

@@ -2,7 +2,10 @@
 // holds, and what the runtime puts in the data word for different values.
 package ifacevalues
 
-import "unsafe"
+import (
+	"reflect"
+	"unsafe"
+)
 
 // eface mirrors the runtime's layout of an empty interface: a pointer to the
 // type descriptor, then the data word.
@@ -22,4 +25,13 @@ func Words(x any) (typ, data unsafe.Pointer) {
 func Size(x any) uintptr {
 	typ, _ := Words(x)
 	return *(*uintptr)(typ)
+}
+
+// Kind reads the kind byte of the type descriptor: after the size, the
+// pointer-bytes word, a 4-byte hash and three 1-byte fields
+// (internal/abi.Type.Kind_; the low five bits are the reflect.Kind).
+func Kind(x any) reflect.Kind {
+	typ, _ := Words(x)
+	off := 2*unsafe.Sizeof(uintptr(0)) + 4 + 3
+	return reflect.Kind(*(*uint8)(unsafe.Add(typ, off)) & 0x1f)
 }

@@ -39,6 +39,8 @@ func main() {
 	x = 1
 	fmt.Println("stored 4096, then changed the variable to", x, "- the interface still holds", i)
 
+	fmt.Println("the descriptor's kind byte says", ifacevalues.Kind(x), "for an int64")
+
 	var p any = &x
 	_, pd := ifacevalues.Words(p)
 	fmt.Println("a pointer is its own data word:", pd == unsafe.Pointer(&x))
