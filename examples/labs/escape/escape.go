@@ -29,7 +29,7 @@ func Outlive() *int {
 
 // Huge allocates a buffer too big for a goroutine stack frame.
 func Huge(n int) int {
-	buf := make([]int, 1<<20) // lem.huge.m=make\(\[\]int, (1048576|1 << 20)\) escapes to heap
+	buf := make([]int, 1<<16) // lem.huge.m=make\(\[\]int, (65536|1 << 16)\) escapes to heap
 	buf[n] = n
 	return buf[n]
 }

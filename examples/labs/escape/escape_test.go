@@ -32,7 +32,7 @@ func BenchmarkOutlive(b *testing.B) {
 	}
 }
 
-// lem.hugeb.name=eight mebibytes do not fit in a stack frame
+// lem.hugeb.name=half a mebibyte does not fit in a stack frame
 // lem.hugeb.alloc=1
 func BenchmarkHuge(b *testing.B) {
 	for i := 0; i < b.N; i++ {
