@@ -109,14 +109,6 @@ impl Basic {
             Basic::Int | Basic::Int8 | Basic::Int16 | Basic::Int32 | Basic::Int64
         )
     }
-
-    pub fn is_float(self) -> bool {
-        matches!(self, Basic::Float32 | Basic::Float64)
-    }
-
-    pub fn is_complex(self) -> bool {
-        matches!(self, Basic::Complex64 | Basic::Complex128)
-    }
 }
 
 /// Channel direction.
@@ -353,6 +345,25 @@ impl Type {
         }
     }
 
+    /// Byte offsets of a struct's fields on `arch` (empty for other types),
+    /// by the same alignment rule as [`Type::layout`].
+    pub fn field_offsets(&self, arch: &Arch) -> Vec<u64> {
+        let Type::Struct(fields) = self.underlying() else {
+            return Vec::new();
+        };
+        let mut off = 0u64;
+        fields
+            .iter()
+            .map(|f| {
+                let l = f.ty.layout(arch);
+                off = round_up(off, l.align);
+                let at = off;
+                off = off.saturating_add(l.size);
+                at
+            })
+            .collect()
+    }
+
     /// The compiler's `IsDirectIface`: the value is its own interface data word.
     pub fn is_pointer_shaped(&self, arch: &Arch) -> bool {
         let l = self.layout(arch);
@@ -404,25 +415,6 @@ impl Type {
                     .chain(&m.results)
                     .for_each(|t| t.collect_named(out))
             }),
-        }
-    }
-
-    /// Whether the type mentions `unsafe.Pointer` (the generated file then imports unsafe).
-    pub fn uses_unsafe(&self) -> bool {
-        match self {
-            Type::Basic(b) => *b == Basic::UnsafePointer,
-            Type::Named(_, u) => u.uses_unsafe(),
-            Type::Pointer(e) | Type::Slice(e) | Type::Array(_, e) | Type::Chan(_, e) => {
-                e.uses_unsafe()
-            }
-            Type::Map(k, v) => k.uses_unsafe() || v.uses_unsafe(),
-            Type::Func {
-                params, results, ..
-            } => params.iter().chain(results).any(Type::uses_unsafe),
-            Type::Struct(fields) => fields.iter().any(|f| f.ty.uses_unsafe()),
-            Type::Interface(methods) => methods
-                .iter()
-                .any(|m| m.params.iter().chain(&m.results).any(Type::uses_unsafe)),
         }
     }
 }
@@ -1076,7 +1068,7 @@ impl Parser<'_> {
                     pending = 0;
                 }
                 (false, Some(n), None) => {
-                    let t = parse_nested(n, self.defs).map_err(|e| ParseError {
+                    let t = parse(n, self.defs).map_err(|e| ParseError {
                         pos: self.pos,
                         msg: e.msg,
                     })?;
@@ -1096,10 +1088,6 @@ impl Parser<'_> {
         }
         Ok((types, variadic))
     }
-}
-
-fn parse_nested(name: &str, defs: &Defs) -> Result<Type, ParseError> {
-    parse(name, defs)
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod cmd;
 pub mod error;
 pub mod generate;
 pub mod golinks;
+pub mod golist;
 pub mod gotype;
 pub mod lem;
 pub mod measure;

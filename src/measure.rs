@@ -38,7 +38,12 @@ impl Workdir {
             Some(dir) => {
                 if dir.exists() {
                     let non_empty = std::fs::read_dir(dir)
-                        .with_context(|| format!("reading {}", dir.display()))?
+                        .map_err(|e| {
+                            UsageError::new(format!(
+                                "--keep {}: {e}; give a new or empty directory",
+                                dir.display()
+                            ))
+                        })?
                         .next()
                         .is_some();
                     if non_empty {

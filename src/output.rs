@@ -36,7 +36,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.write_all(bytes)
         .and_then(|_| tmp.as_file().sync_all())
         .with_context(|| format!("writing {}", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("renaming the temporary file to {}", path.display()))?;
+    tmp.persist(path).map_err(|e| {
+        crate::error::UsageError::new(format!(
+            "cannot write {}: {}; give -o the path of a file",
+            path.display(),
+            e.error
+        ))
+    })?;
     Ok(())
 }

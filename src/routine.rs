@@ -64,10 +64,6 @@ impl Routine {
         }
     }
 
-    pub fn from_name(s: &str) -> Option<Routine> {
-        Routine::ALL.iter().copied().find(|r| r.name() == s)
-    }
-
     /// The runtime function called, for the runtime-call routines.
     pub fn runtime_func(self) -> Option<&'static str> {
         match self {

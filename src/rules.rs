@@ -248,11 +248,13 @@ pub fn predict(
         "cmd/compile/internal/walk.dataWordFuncName",
         format!("{why}: runtime.{routine}"),
     );
-    let image = value::encode(ty, v, arch);
+    // The value's memory image, needed only by the routines that look at the
+    // value (all of them small): never built for a large type.
+    let image = || value::encode(ty, v, arch);
     let alloc_req: Option<(u64, bool)> = match routine {
         Routine::ConvT16 | Routine::ConvT32 | Routine::ConvT64 => {
             let width = l.size as usize;
-            let bits = read_uint(&image, width, arch);
+            let bits = read_uint(&image(), width, arch);
             if bits < 256 {
                 say(
                     &mut reasons,
@@ -272,7 +274,7 @@ pub fn predict(
             }
         }
         Routine::ConvTstring => {
-            let empty = string_len(&image, arch) == 0;
+            let empty = string_len(&image(), arch) == 0;
             if empty {
                 say(
                     &mut reasons,
@@ -294,7 +296,7 @@ pub fn predict(
             }
         }
         Routine::ConvTslice => {
-            let nil = read_uint(&image, arch.ptr_size as usize, arch) == 0;
+            let nil = read_uint(&image(), arch.ptr_size as usize, arch) == 0;
             if nil {
                 say(
                     &mut reasons,

@@ -361,9 +361,23 @@ pub fn load_defs(defines: &[String], from: Option<&Path>) -> Result<Defs> {
 }
 
 /// Parses a user's type expression into the model, or a one-line error.
+/// The largest type accepted, so a typo like `[1000000000]int64` cannot make
+/// the measuring program allocate gigabytes.
+pub const MAX_TYPE_SIZE: u64 = 1 << 30;
+
 pub fn parse_type(expr: &str, defs: &Defs) -> Result<Type> {
-    gotype::parse(expr, defs)
-        .map_err(|e| UsageError::new(format!("cannot parse type {:?}: {e}", clip(expr))).into())
+    let ty = gotype::parse(expr, defs)
+        .map_err(|e| UsageError::new(format!("cannot parse type {:?}: {e}", clip(expr))))?;
+    let amd64 = gotype::Arch::by_name("amd64").expect("amd64 is known");
+    let size = ty.layout(&amd64).size;
+    if size > MAX_TYPE_SIZE {
+        return Err(UsageError::new(format!(
+            "type {:?} is {size} bytes; ifacealloc handles types up to {MAX_TYPE_SIZE} bytes",
+            clip(expr)
+        ))
+        .into());
+    }
+    Ok(ty)
 }
 
 #[cfg(test)]

@@ -297,6 +297,13 @@ fn bad_flags_are_one_line_errors() {
         vec!["any"],
         vec!["Foo"],
         vec!["int", "--define", "int=string"],
+        vec![
+            "[4294967296]int64",
+            "--go-version",
+            "1.26",
+            "--arch",
+            "amd64",
+        ],
     ] {
         let (_, err, code) = explain(&args);
         assert_eq!(code, 2, "{args:?}: {err}");

@@ -140,6 +140,14 @@ fn bad_input_is_one_line_and_exit_2() {
         vec!["matrix", "--types", "int65"],
         vec!["matrix", "--scenarios", "sometimes"],
         vec!["matrix", "--go", "/nonexistent/go"],
+        vec!["matrix", "--catalog", "none", "--type", "[1000000000]int64"],
+        vec![
+            "matrix",
+            "--catalog",
+            "none",
+            "--type",
+            "int }; func init() {",
+        ],
     ] {
         let out = ifacealloc().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
@@ -153,6 +161,7 @@ fn bad_input_is_one_line_and_exit_2() {
 fn failures_leave_no_output_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.md");
+    std::fs::write(dir.path().join("file.txt"), "not a directory").unwrap();
     ifacealloc()
         .args(["matrix", "--types", "nope", "-o"])
         .arg(&path)
@@ -172,6 +181,17 @@ fn failures_leave_no_output_file() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("existing, writable directory"));
+    // -o naming a directory, --keep naming a file: bad input, not a crash.
+    ifacealloc()
+        .args(["matrix", "--types", "int", "--iterations", "16", "-o"])
+        .arg(dir.path())
+        .assert()
+        .code(2);
+    ifacealloc()
+        .args(["matrix", "--types", "int", "--keep"])
+        .arg(dir.path().join("x").with_file_name("file.txt"))
+        .assert()
+        .code(2);
 }
 
 #[test]

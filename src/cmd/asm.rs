@@ -99,18 +99,7 @@ pub fn render(tc: &Toolchain, file: &Path, func: &str) -> Result<String> {
     if !out.status.success() {
         return Err(crate::error::GoCommandFailed {
             command: format!("go {}", args.join(" ")),
-            output: String::from_utf8_lossy(&out.stderr)
-                .lines()
-                .filter(|l| {
-                    !l.starts_with('\t')
-                        && !l.contains(" STEXT ")
-                        && !l.contains(" SRODATA ")
-                        && !l.contains(" SDATA ")
-                        && !l.contains(" SBSS ")
-                        && !l.contains(" SNOPTR")
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
+            output: crate::parse::diag::compiler_errors(&String::from_utf8_lossy(&out.stderr)),
         }
         .into());
     }

@@ -15,6 +15,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::error::UsageError;
+use crate::golist::{self, Package};
 use crate::gotype::go_quote;
 use crate::parse::diag;
 use crate::toolchain::Toolchain;
@@ -60,57 +61,15 @@ impl Report {
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ListedPackage {
-    #[serde(default)]
-    dir: PathBuf,
-    import_path: String,
-    #[serde(default)]
-    go_files: Vec<String>,
-    #[serde(default)]
-    test_go_files: Vec<String>,
-    #[serde(default, rename = "XTestGoFiles")]
-    xtest_go_files: Vec<String>,
-    #[serde(default)]
-    error: Option<ListedError>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ListedError {
-    err: String,
-}
-
-/// Lists packages with `go list -json`, run in `dir`.
+/// Lists packages with `go list -json` through the session's overlay.
 fn list_packages(
     tc: &Toolchain,
     dir: &Path,
     patterns: &[String],
     overlay: &Path,
-) -> Result<Vec<ListedPackage>> {
+) -> Result<Vec<Package>> {
     let overlay_flag = format!("-overlay={}", overlay.display());
-    let mut args = vec!["list", "-e", "-json", overlay_flag.as_str()];
-    args.extend(patterns.iter().map(String::as_str));
-    let mut cmd = tc.command(dir);
-    cmd.env("GOFLAGS", "-mod=readonly").args(&args);
-    let out = cmd.output().context("running go list")?;
-    if !out.status.success() {
-        return Err(crate::error::GoCommandFailed {
-            command: format!("go {}", args.join(" ")),
-            output: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-        .into());
-    }
-    let mut pkgs = Vec::new();
-    for p in serde_json::Deserializer::from_slice(&out.stdout).into_iter::<ListedPackage>() {
-        let p = p.context("reading go list output")?;
-        if let Some(e) = &p.error {
-            return Err(UsageError::new(format!("{}: {}", p.import_path, e.err.trim())).into());
-        }
-        pkgs.push(p);
-    }
-    Ok(pkgs)
+    golist::list(tc, dir, &[overlay_flag.as_str()], patterns)
 }
 
 /// Runs `lem` on `patterns` (directories or package patterns) from `dir`.
@@ -223,7 +182,7 @@ struct Case {
 
 fn check_package(
     tc: &Toolchain,
-    p: &ListedPackage,
+    p: &Package,
     opts: &Options,
     session: &Session,
     report: &mut Report,
@@ -500,7 +459,7 @@ const MARK: &str = "ifacealloc-lem: ";
 
 fn build_and_measure(
     tc: &Toolchain,
-    p: &ListedPackage,
+    p: &Package,
     benches: &BTreeMap<String, Vec<(String, String)>>,
     session: &Session,
     opts: &Options,

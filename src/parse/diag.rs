@@ -71,6 +71,34 @@ pub fn convert_routine(msg: &str) -> Option<Routine> {
     Some(r)
 }
 
+/// Whether a diagnostic is an optimization note (`-m`, escapedebug) rather
+/// than an error.
+pub fn is_optimization_note(msg: &str) -> bool {
+    msg.contains("escape")
+        || msg.contains("inlin")
+        || msg.starts_with("leaking param")
+        || msg.starts_with("moved to heap")
+        || msg.starts_with("convert:")
+}
+
+/// The compiler's own error messages from a build's output, without the `-S`
+/// listing and the `-m` notes that would bury them.
+pub fn compiler_errors(output: &str) -> String {
+    output
+        .lines()
+        .filter(|l| !l.starts_with([' ', '\t']))
+        .filter(|l| {
+            // Listing headers: "pkg.F STEXT size=...", "go:string... SRODATA ...".
+            let second = l.split(' ').nth(1).unwrap_or("");
+            !(second.len() > 1
+                && second.starts_with('S')
+                && second.chars().all(|c| c.is_ascii_uppercase()))
+        })
+        .filter(|l| parse(l).is_none_or(|d| !is_optimization_note(&d.msg)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +116,11 @@ mod tests {
         assert_eq!(convert_routine(&d.msg), Some(Routine::Staticuint64s));
         assert!(parse("\t0x0000 00000 (x.go:1)\tTEXT").is_none());
         assert!(parse("# pkg").is_none());
+    }
+
+    #[test]
+    fn keeps_only_errors() {
+        let out = "# p\n./a.go:3:6: can inline f\n./a.go:4:2: x escapes to heap\np.f STEXT size=1 args=0x0\n\t0x0000 00000 (a.go:3)\tRET\n./a.go:9:2: undefined: y\n";
+        assert_eq!(compiler_errors(out), "# p\n./a.go:9:2: undefined: y");
     }
 }

@@ -21,6 +21,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{GoCommandFailed, UsageError};
+use crate::golist::{self, Package};
 use crate::gotype::{Arch, Layout};
 use crate::parse::asm::{self, Evidence};
 use crate::parse::diag;
@@ -102,43 +103,6 @@ pub struct Options {
     pub deps: bool,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ListedPackage {
-    import_path: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    dir: PathBuf,
-    #[serde(default)]
-    export: Option<String>,
-    #[serde(default)]
-    compiled_go_files: Vec<String>,
-    #[serde(default)]
-    go_files: Vec<String>,
-    #[serde(default)]
-    import_map: BTreeMap<String, String>,
-    #[serde(default)]
-    dep_only: bool,
-    #[serde(default)]
-    module: Option<ListedModule>,
-    #[serde(default)]
-    error: Option<ListedError>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ListedModule {
-    #[serde(default)]
-    dir: Option<PathBuf>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ListedError {
-    err: String,
-}
-
 #[derive(Serialize)]
 struct FinderPackage {
     import_path: String,
@@ -183,7 +147,7 @@ pub fn scan(
         .canonicalize()
         .with_context(|| format!("resolving {}", dir.display()))?;
     let pkgs = list(tc, dir, patterns, opts)?;
-    let targets: Vec<&ListedPackage> = pkgs
+    let targets: Vec<&Package> = pkgs
         .iter()
         .filter(|p| !p.dep_only && !p.import_path.ends_with(".test"))
         .filter(|p| {
@@ -248,7 +212,7 @@ pub fn scan(
     Ok((sites, module_root))
 }
 
-fn files_of(p: &ListedPackage) -> Vec<String> {
+fn files_of(p: &Package) -> Vec<String> {
     let names = if p.compiled_go_files.is_empty() {
         &p.go_files
     } else {
@@ -268,46 +232,12 @@ fn files_of(p: &ListedPackage) -> Vec<String> {
         .collect()
 }
 
-fn list(
-    tc: &Toolchain,
-    dir: &Path,
-    patterns: &[String],
-    opts: &Options,
-) -> Result<Vec<ListedPackage>> {
-    let mut args: Vec<&str> = vec!["list", "-e", "-json", "-deps", "-export", "-compiled"];
+fn list(tc: &Toolchain, dir: &Path, patterns: &[String], opts: &Options) -> Result<Vec<Package>> {
+    let mut flags = vec!["-deps", "-export", "-compiled"];
     if opts.tests {
-        args.push("-test");
+        flags.push("-test");
     }
-    args.extend(patterns.iter().map(String::as_str));
-    let mut cmd = tc.command(dir);
-    cmd.env("GOFLAGS", "-mod=readonly").args(&args);
-    let out = cmd.output().context("running go list")?;
-    let mut pkgs = Vec::new();
-    let mut errors = Vec::new();
-    for p in serde_json::Deserializer::from_slice(&out.stdout).into_iter::<ListedPackage>() {
-        let p = p.context("reading go list output")?;
-        if let Some(e) = &p.error {
-            errors.push(e.err.trim().to_string());
-        }
-        pkgs.push(p);
-    }
-    if !errors.is_empty() || !out.status.success() {
-        let mut msg = String::from_utf8_lossy(&out.stderr).trim().to_string();
-        for e in errors {
-            if !msg.contains(&e) {
-                if !msg.is_empty() {
-                    msg.push('\n');
-                }
-                msg.push_str(&e);
-            }
-        }
-        return Err(GoCommandFailed {
-            command: format!("go {}", args.join(" ")),
-            output: msg,
-        }
-        .into());
-    }
-    Ok(pkgs)
+    golist::list(tc, dir, &flags, patterns)
 }
 
 fn run_finder(tc: &Toolchain, input: &FinderInput) -> Result<Vec<Found>> {
@@ -391,11 +321,7 @@ fn compiler_evidence(
     if !out.status.success() {
         return Err(GoCommandFailed {
             command: format!("go {}", args.join(" ")),
-            output: String::from_utf8_lossy(&out.stderr)
-                .lines()
-                .filter(|l| !l.starts_with('\t') && diag::parse(l).is_none_or(|d| is_error(&d.msg)))
-                .collect::<Vec<_>>()
-                .join("\n"),
+            output: diag::compiler_errors(&String::from_utf8_lossy(&out.stderr)),
         }
         .into());
     }
@@ -429,15 +355,6 @@ fn compiler_evidence(
         },
     )?;
     Ok(ev)
-}
-
-/// Whether a diagnostic is an error rather than an optimization note.
-fn is_error(msg: &str) -> bool {
-    !(msg.contains("escape")
-        || msg.contains("inlin")
-        || msg.contains("leaking param")
-        || msg.contains("moved to heap")
-        || msg.starts_with("convert:"))
 }
 
 fn classify_site(
