@@ -14,6 +14,7 @@ use crate::gotype::Arch;
 use crate::parse::asm::{self, Function};
 use crate::parse::diag::{self, Diag, Escape};
 use crate::routine::Routine;
+use crate::rules::{self, TypeFacts};
 use crate::scenario::Scenario;
 use crate::toolchain::GoVersion;
 
@@ -73,6 +74,7 @@ pub fn classify(
     cases: &[Case],
     rows: &[Row],
     arch: &Arch,
+    version: GoVersion,
 ) -> Result<Vec<Classification>> {
     let mut funcs: BTreeMap<usize, Function> = BTreeMap::new();
     let mut diags: Vec<Diag> = Vec::new();
@@ -125,10 +127,14 @@ pub fn classify(
             notes.push(format!("no -S listing for c{i}"));
         }
         let ty = &rows[c.row].ty;
-        // A pointer-shaped value is its own data word (types.IsDirectIface is
-        // dataWord's first test); a listing may still load it from zeroVal.
+        // A runtime call in the listing is the routine, whatever the layout
+        // says. Otherwise a pointer-shaped value (types.IsDirectIface, on this
+        // Go version) is its own data word, though a listing may still load
+        // it from zeroVal.
+        let pointer_shaped = rules::is_pointer_shaped(&TypeFacts::of(ty, arch), version, arch);
         let routine = match from_asm {
-            _ if ty.is_pointer_shaped(arch) => Some(Routine::Direct),
+            Some(r) if r.runtime_func().is_some() => Some(r),
+            _ if pointer_shaped => Some(Routine::Direct),
             Some(r) => Some(r),
             None => {
                 notes.push("no conversion routine found in the -S listing".into());

@@ -364,7 +364,8 @@ impl Type {
             .collect()
     }
 
-    /// The compiler's `IsDirectIface`: the value is its own interface data word.
+    /// Pointer-sized and all pointer: the compiler's `IsDirectIface` from Go
+    /// 1.26 on (`rules::is_pointer_shaped` has the rule per version).
     pub fn is_pointer_shaped(&self, arch: &Arch) -> bool {
         let l = self.layout(arch);
         l.size == arch.ptr_size && l.ptr_bytes == arch.ptr_size

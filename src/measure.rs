@@ -134,6 +134,7 @@ pub fn run(
         &module.cases,
         rows,
         &host_arch,
+        tc.version,
     )?;
     let mut per_arch: Vec<(String, Vec<Classification>)> = Vec::new();
     for arch in cross {
@@ -149,6 +150,7 @@ pub fn run(
             &module.cases,
             rows,
             arch,
+            tc.version,
         )?;
         per_arch.push((arch.name.to_string(), c));
     }

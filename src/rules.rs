@@ -1,7 +1,12 @@
 //! The conversion decision, per Go version and GOARCH: which routine builds the
 //! interface's data word, whether it allocates, and how many bytes `TotalAlloc`
-//! counts for it. Each step names the compiler or runtime function it models:
+//! counts for it. This is the one place the decision is made: `explain`,
+//! `matrix`'s model column and `scan` all call [`decide`] with the layout facts
+//! of a type ([`TypeFacts`], from a parsed type or from go/types). Each step
+//! names the compiler or runtime function it models:
 //!
+//! - `cmd/compile/internal/types.IsDirectIface`: which types are pointer-shaped
+//!   (a per-version rule, see [`BOUNDARIES`]);
 //! - `cmd/compile/internal/walk/convert.go`: `dataWord`, `dataWordFuncName`;
 //! - `cmd/compile/internal/walk/order.go` (Go ≥ 1.25): constant composite
 //!   literals become read-only statics, zero ones use `runtime.zeroVal`;
@@ -15,7 +20,7 @@
 
 use serde::Serialize;
 
-use crate::gotype::{Arch, Basic, Type};
+use crate::gotype::{Arch, Basic, Layout, Type};
 use crate::routine::Routine;
 use crate::scenario::Scenario;
 use crate::toolchain::GoVersion;
@@ -74,14 +79,280 @@ const MAX_STACK_TEMP: u64 = 1024;
 /// `abi.ZeroValSize`: zero values up to this size can use `runtime.zeroVal`.
 const ZERO_VAL_SIZE: u64 = 1024;
 
+/// A Go release that changed the decision: the rule, and where the compiler or
+/// runtime shows it. The `since` constants below are read from this table's
+/// entries, so a boundary is written once.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Boundary {
+    /// The first Go 1.x minor release with the new behaviour.
+    pub since: u32,
+    pub name: &'static str,
+    pub before: &'static str,
+    pub after: &'static str,
+    /// The Go source that shows it (in that release's GOROOT).
+    pub source: &'static str,
+}
+
+/// Every version boundary the rules know, oldest first (docs/rules.md).
+pub const BOUNDARIES: [Boundary; 3] = [
+    Boundary {
+        since: MALLOC_HEADER_SINCE,
+        name: "malloc header",
+        before: "objects with pointers take their size class as they are",
+        after: "objects with pointers larger than minSizeForMallocHeader carry an 8-byte header",
+        source: "runtime/mbitmap.go (minSizeForMallocHeader), runtime/malloc.go mallocgc",
+    },
+    Boundary {
+        since: STATIC_LITERALS_SINCE,
+        name: "static composite literals",
+        before: "a composite literal stored in an interface is built like a run-time value",
+        after: "a zero literal uses runtime.zeroVal and a constant one becomes read-only data",
+        source: "cmd/compile/internal/walk/order.go (addrTemp), walk/convert.go dataWord",
+    },
+    Boundary {
+        since: DIRECT_IFACE_BY_LAYOUT_SINCE,
+        name: "pointer-shaped by layout",
+        before: "pointer-shaped means a pointer kind, or a single-field struct or one-element array of one",
+        after: "pointer-shaped means pointer-sized with every byte pointer: zero-size fields beside one pointer no longer matter",
+        source: "cmd/compile/internal/types/type.go IsDirectIface",
+    },
+];
+
 /// The Go release where each version-dependent rule starts.
-pub const STATIC_LITERALS_SINCE: u32 = 25;
 pub const MALLOC_HEADER_SINCE: u32 = 22;
+pub const STATIC_LITERALS_SINCE: u32 = 25;
+pub const DIRECT_IFACE_BY_LAYOUT_SINCE: u32 = 26;
+
+/// The oldest and newest Go 1.x minor releases the rules describe. A newer
+/// toolchain gets the newest rules, with a warning.
+pub const OLDEST_MINOR: u32 = 21;
+pub const NEWEST_MINOR: u32 = 27;
 
 /// An input the rules cannot apply to (a constant of a struct type, say).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct RuleError(pub String);
+
+/// The kind of a type's sole component (the compiler's `SoleComponent`), as
+/// far as `dataWord` and `dataWordFuncName` care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sole {
+    Bool,
+    Integer,
+    String,
+    Slice,
+    /// Another kind, or no sole component (several fields or elements).
+    Other,
+}
+
+/// What the compiler's conversion code looks at in a type. Built from a parsed
+/// type ([`TypeFacts::of`]) or from go/types (`scan`'s finder).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TypeFacts {
+    pub layout: Layout,
+    /// `IsDirectIface` before Go 1.26: a pointer kind (pointer, map, chan,
+    /// func, unsafe.Pointer), or a single-field struct or one-element array of
+    /// such a type.
+    pub direct_by_kind: bool,
+    pub sole: Sole,
+}
+
+impl TypeFacts {
+    pub fn of(ty: &Type, arch: &Arch) -> TypeFacts {
+        let sole = match ty.sole_component().map(Type::underlying) {
+            Some(Type::Basic(Basic::Bool)) => Sole::Bool,
+            Some(Type::Basic(b)) if b.is_integer() => Sole::Integer,
+            Some(Type::Basic(Basic::String)) => Sole::String,
+            Some(Type::Slice(_)) => Sole::Slice,
+            _ => Sole::Other,
+        };
+        TypeFacts {
+            layout: ty.layout(arch),
+            direct_by_kind: direct_by_kind(ty),
+            sole,
+        }
+    }
+}
+
+/// `IsDirectIface` as it was up to Go 1.25 (types/type.go).
+fn direct_by_kind(ty: &Type) -> bool {
+    match ty.underlying() {
+        Type::Pointer(_) | Type::Map(..) | Type::Chan(..) | Type::Func { .. } => true,
+        Type::Basic(b) => *b == Basic::UnsafePointer,
+        Type::Array(1, elem) => direct_by_kind(elem),
+        Type::Struct(fields) => fields.len() == 1 && direct_by_kind(&fields[0].ty),
+        _ => false,
+    }
+}
+
+/// `types.IsDirectIface` on Go `version`: the value is its own data word.
+pub fn is_pointer_shaped(f: &TypeFacts, version: GoVersion, arch: &Arch) -> bool {
+    if version.minor >= DIRECT_IFACE_BY_LAYOUT_SINCE {
+        f.layout.size == arch.ptr_size && f.layout.ptr_bytes == arch.ptr_size
+    } else {
+        f.direct_by_kind
+    }
+}
+
+/// How the converted value is known to reach the conversion, statically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum How {
+    /// A run-time value whose interface escapes.
+    Escaping,
+    /// A run-time value whose interface does not escape.
+    NonEscaping,
+    /// A constant expression.
+    Constant,
+    /// A composite literal whose elements are all constants; `zero` for `T{}`.
+    ConstLiteral { zero: bool },
+}
+
+/// The routine a conversion takes, with the steps that led there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub routine: Routine,
+    /// The runtime routine `dataWordFuncName` names for this type: what the
+    /// conversion calls when none of the allocation-free paths applies.
+    pub runtime: Routine,
+    pub reasons: Vec<Reason>,
+}
+
+/// walk/convert.go `dataWord`, in its order, on Go `version` for `arch`.
+pub fn decide(f: &TypeFacts, how: How, version: GoVersion, arch: &Arch) -> Decision {
+    let (runtime, runtime_why) = runtime_routine(&f.layout, f.sole, arch);
+    let mut reasons = Vec::new();
+    let all_pointer = f.layout.size == arch.ptr_size && f.layout.ptr_bytes == arch.ptr_size;
+    let routine = if is_pointer_shaped(f, version, arch) {
+        reasons.push(Reason {
+            rule: "cmd/compile/internal/types.IsDirectIface",
+            text: format!(
+                "the value is pointer-shaped ({} bytes, all pointer): it is the data word itself",
+                arch.ptr_size
+            ),
+        });
+        Routine::Direct
+    } else {
+        if all_pointer {
+            // The rule that changed in Go 1.26 decides here: say so.
+            reasons.push(Reason {
+                rule: "cmd/compile/internal/types.IsDirectIface",
+                text: format!(
+                    "pointer-sized and all pointer, but neither a pointer kind nor a single-field struct or one-element array of one: not pointer-shaped before Go 1.{DIRECT_IFACE_BY_LAYOUT_SINCE}"
+                ),
+            });
+        }
+        decide_indirect(f, how, version, arch, runtime, &mut reasons)
+    };
+    if routine == runtime {
+        reasons.push(Reason {
+            rule: "cmd/compile/internal/walk.dataWordFuncName",
+            text: format!("{runtime_why}: runtime.{runtime}"),
+        });
+    }
+    Decision {
+        routine,
+        runtime,
+        reasons,
+    }
+}
+
+/// `dataWord` after the pointer-shaped test.
+fn decide_indirect(
+    f: &TypeFacts,
+    how: How,
+    version: GoVersion,
+    arch: &Arch,
+    runtime: Routine,
+    reasons: &mut Vec<Reason>,
+) -> Routine {
+    const DATA_WORD: &str = "cmd/compile/internal/walk.dataWord";
+    let l = &f.layout;
+    let mut say = |rule: &'static str, text: String| reasons.push(Reason { rule, text });
+    if l.size == 0 {
+        say(
+            DATA_WORD,
+            "zero-sized value: the data word is &runtime.zerobase".into(),
+        );
+        return Routine::Zerobase;
+    }
+    if f.sole == Sole::Bool || (l.size == 1 && f.sole == Sole::Integer) {
+        say(
+            DATA_WORD,
+            format!(
+                "bool or single-byte integer: the data word is &runtime.staticuint64s[v]{}",
+                if arch.big_endian {
+                    " + 7 (big-endian)"
+                } else {
+                    ""
+                }
+            ),
+        );
+        return Routine::Staticuint64s;
+    }
+    let static_literals = version.minor >= STATIC_LITERALS_SINCE;
+    match how {
+        How::Constant => {
+            say(
+                DATA_WORD,
+                "a constant is put in a read-only global, which is the data word".into(),
+            );
+            Routine::Readonly
+        }
+        How::ConstLiteral { zero: true } if static_literals && l.size <= ZERO_VAL_SIZE => {
+            say(
+                DATA_WORD,
+                format!(
+                    "a zero composite literal of at most {ZERO_VAL_SIZE} bytes uses runtime.zeroVal (Go ≥ 1.{STATIC_LITERALS_SINCE})"
+                ),
+            );
+            Routine::ZeroVal
+        }
+        How::ConstLiteral { .. } if static_literals => {
+            say(
+                "cmd/compile/internal/walk.order",
+                format!(
+                    "a constant composite literal becomes a read-only global (Go ≥ 1.{STATIC_LITERALS_SINCE})"
+                ),
+            );
+            Routine::Readonly
+        }
+        How::ConstLiteral { .. } => {
+            say(
+                DATA_WORD,
+                format!(
+                    "before Go 1.{STATIC_LITERALS_SINCE} a composite literal is built like a run-time value"
+                ),
+            );
+            runtime
+        }
+        How::NonEscaping if l.size <= MAX_STACK_TEMP => {
+            say(
+                DATA_WORD,
+                format!(
+                    "the interface does not escape and the value is at most {MAX_STACK_TEMP} bytes: a stack temporary"
+                ),
+            );
+            Routine::Stack
+        }
+        How::NonEscaping => {
+            say(
+                DATA_WORD,
+                format!(
+                    "the interface does not escape, but {} bytes is more than the {MAX_STACK_TEMP}-byte limit for a stack temporary",
+                    l.size
+                ),
+            );
+            runtime
+        }
+        How::Escaping => {
+            say(
+                "cmd/compile/internal/escape",
+                "the interface escapes (here: stored in a package variable), so the value cannot live on the stack".into(),
+            );
+            runtime
+        }
+    }
+}
 
 /// Predicts the conversion of `v` (of type `ty`, reaching it by `source`) on
 /// Go `version` for `arch`; `iterations` is the measurement's loop count, which
@@ -99,7 +370,8 @@ pub fn predict(
             "{ty} is an interface type: storing it in `any` copies the interface, no conversion happens"
         )));
     }
-    let l = ty.layout(arch);
+    let facts = TypeFacts::of(ty, arch);
+    let l = facts.layout;
     let mut reasons: Vec<Reason> = Vec::new();
     say(
         &mut reasons,
@@ -109,10 +381,12 @@ pub fn predict(
             arch.name, l.size, l.align, l.ptr_bytes
         ),
     );
+    let composite = matches!(ty.underlying(), Type::Struct(_) | Type::Array(..));
     match source {
         Source::Const if ty.basic().is_none() || ty.basic() == Some(Basic::UnsafePointer) => {
             return Err(RuleError(format!(
-                "--source const needs a type with a basic underlying type (numbers, strings, bools); {ty} has none, use --source literal or var"
+                "--source const needs a type with a basic underlying type (numbers, strings, bools); {ty} has none: use {}",
+                if composite { "--source literal or var" } else { "--source var (a nil or non-nil value of it is a run-time value)" }
             )))
         }
         Source::Const | Source::Literal if !v.is_constant(ty) => {
@@ -120,12 +394,31 @@ pub fn predict(
                 "this value is not a Go constant (-0.0, NaN, ±Inf, new, make and func are not); use --source var or local".into(),
             ))
         }
-        Source::Literal if !matches!(ty.underlying(), Type::Struct(_) | Type::Array(..)) => {
+        Source::Literal if !composite => {
             return Err(RuleError(format!(
-                "--source literal needs a struct or array type; for {ty} use --source const or var"
+                "--source literal needs a struct or array type; for {ty} use {}",
+                if ty.basic().is_some_and(|b| b != Basic::UnsafePointer) { "--source const or var" } else { "--source var" }
             )))
         }
         _ => {}
+    }
+    let how = match source {
+        Source::Var => How::Escaping,
+        Source::Local => How::NonEscaping,
+        Source::Const => How::Constant,
+        Source::Literal => How::ConstLiteral {
+            zero: v.is_zero(ty),
+        },
+    };
+    let d = decide(&facts, how, version, arch);
+    reasons.extend(d.reasons);
+    if d.routine == Routine::Staticuint64s {
+        let idx = read_uint(&value::encode(ty, v, arch), 1, arch);
+        say(
+            &mut reasons,
+            "cmd/compile/internal/walk.dataWord",
+            format!("the value's byte is {idx}: &runtime.staticuint64s[{idx}]"),
+        );
     }
     let done = |routine, reasons| Prediction {
         routine,
@@ -134,120 +427,10 @@ pub fn predict(
         alloc_size: 0,
         reasons,
     };
-
-    // walk/convert.go dataWord, in its order.
-    if ty.is_pointer_shaped(arch) {
-        say(
-            &mut reasons,
-            "cmd/compile/internal/types.IsDirectIface",
-            format!(
-                "the value is pointer-shaped ({} bytes, all pointer): it is the data word itself",
-                arch.ptr_size
-            ),
-        );
-        return Ok(done(Routine::Direct, reasons));
+    if d.routine != d.runtime {
+        return Ok(done(d.routine, reasons));
     }
-    if l.size == 0 {
-        say(
-            &mut reasons,
-            "cmd/compile/internal/walk.dataWord",
-            "zero-sized value: the data word is &runtime.zerobase".into(),
-        );
-        return Ok(done(Routine::Zerobase, reasons));
-    }
-    let sole = ty.sole_component().and_then(Type::basic);
-    let is_bool = sole == Some(Basic::Bool);
-    let is_int = sole.is_some_and(|b| b.is_integer());
-    if is_bool || (l.size == 1 && is_int) {
-        let idx = encode_uint(ty, v, arch, 1);
-        say(
-            &mut reasons,
-            "cmd/compile/internal/walk.dataWord",
-            format!(
-                "bool or single-byte integer: the data word is &runtime.staticuint64s[{idx}]{}",
-                if arch.big_endian {
-                    " + 7 (big-endian)"
-                } else {
-                    ""
-                }
-            ),
-        );
-        return Ok(done(Routine::Staticuint64s, reasons));
-    }
-    let static_literals = version.minor >= STATIC_LITERALS_SINCE;
-    match source {
-        Source::Const => {
-            say(
-                &mut reasons,
-                "cmd/compile/internal/walk.dataWord",
-                "a constant is put in a read-only global, which is the data word".into(),
-            );
-            return Ok(done(Routine::Readonly, reasons));
-        }
-        Source::Literal if static_literals => {
-            if v.is_zero(ty) && l.size <= ZERO_VAL_SIZE {
-                say(
-                    &mut reasons,
-                    "cmd/compile/internal/walk.dataWord",
-                    format!(
-                        "a zero composite literal of at most {ZERO_VAL_SIZE} bytes uses runtime.zeroVal (Go ≥ 1.{STATIC_LITERALS_SINCE})"
-                    ),
-                );
-                return Ok(done(Routine::ZeroVal, reasons));
-            }
-            say(
-                &mut reasons,
-                "cmd/compile/internal/walk.order",
-                format!(
-                    "a constant composite literal becomes a read-only global (Go ≥ 1.{STATIC_LITERALS_SINCE})"
-                ),
-            );
-            return Ok(done(Routine::Readonly, reasons));
-        }
-        Source::Literal => say(
-            &mut reasons,
-            "cmd/compile/internal/walk.dataWord",
-            format!(
-                "before Go 1.{STATIC_LITERALS_SINCE} a composite literal is built like a run-time value"
-            ),
-        ),
-        Source::Local if l.size <= MAX_STACK_TEMP => {
-            say(
-                &mut reasons,
-                "cmd/compile/internal/walk.dataWord",
-                format!(
-                    "the interface does not escape and the value is at most {MAX_STACK_TEMP} bytes: a stack temporary"
-                ),
-            );
-            return Ok(done(Routine::Stack, reasons));
-        }
-        Source::Local => say(
-            &mut reasons,
-            "cmd/compile/internal/walk.dataWord",
-            format!(
-                "the interface does not escape, but {} bytes is more than the {MAX_STACK_TEMP}-byte limit for a stack temporary",
-                l.size
-            ),
-        ),
-        Source::Var => say(
-            &mut reasons,
-            "cmd/compile/internal/escape",
-            "the value is stored in a package variable: the interface escapes".into(),
-        ),
-    }
-
-    // walk/convert.go dataWordFuncName.
-    let sole_kind = match ty.sole_component().map(Type::underlying) {
-        Some(Type::Basic(Basic::String)) => Sole::String,
-        Some(Type::Slice(_)) => Sole::Slice,
-        _ => Sole::Other,
-    };
-    let (routine, why) = runtime_routine(&l, sole_kind, arch);
-    say(
-        &mut reasons,
-        "cmd/compile/internal/walk.dataWordFuncName",
-        format!("{why}: runtime.{routine}"),
-    );
+    let routine = d.routine;
     // The value's memory image, needed only by the routines that look at the
     // value (all of them small): never built for a large type.
     let image = || value::encode(ty, v, arch);
@@ -255,10 +438,11 @@ pub fn predict(
         Routine::ConvT16 | Routine::ConvT32 | Routine::ConvT64 => {
             let width = l.size as usize;
             let bits = read_uint(&image(), width, arch);
+            let rule = RUNTIME_CONVT[width.trailing_zeros() as usize - 1];
             if bits < 256 {
                 say(
                     &mut reasons,
-                    RUNTIME_CONVT[width.trailing_zeros() as usize - 1],
+                    rule,
                     format!(
                         "the value's bits are {bits:#x} < 256: the data word is &runtime.staticuint64s[{bits}], no allocation"
                     ),
@@ -267,15 +451,14 @@ pub fn predict(
             } else {
                 say(
                     &mut reasons,
-                    RUNTIME_CONVT[width.trailing_zeros() as usize - 1],
+                    rule,
                     format!("the value's bits are {bits:#x} ≥ 256: mallocgc({width}, no pointers)"),
                 );
                 Some((l.size, false))
             }
         }
         Routine::ConvTstring => {
-            let empty = string_len(&image(), arch) == 0;
-            if empty {
+            if string_len(&image(), arch) == 0 {
                 say(
                     &mut reasons,
                     "runtime.convTstring",
@@ -296,8 +479,7 @@ pub fn predict(
             }
         }
         Routine::ConvTslice => {
-            let nil = read_uint(&image(), arch.ptr_size as usize, arch) == 0;
-            if nil {
+            if read_uint(&image(), arch.ptr_size as usize, arch) == 0 {
                 say(
                     &mut reasons,
                     "runtime.convTslice",
@@ -347,21 +529,9 @@ pub fn predict(
     })
 }
 
-/// The kind of a type's sole component, as far as `dataWordFuncName` cares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sole {
-    String,
-    Slice,
-    Other,
-}
-
 /// walk/convert.go `dataWordFuncName`: the runtime function for a type that
 /// takes none of dataWord's allocation-free paths, and why.
-pub fn runtime_routine(
-    l: &crate::gotype::Layout,
-    sole: Sole,
-    arch: &Arch,
-) -> (Routine, &'static str) {
+fn runtime_routine(l: &Layout, sole: Sole, arch: &Arch) -> (Routine, &'static str) {
     let has_ptr = l.ptr_bytes > 0;
     if l.size == 2 && l.align == 2 {
         (Routine::ConvT16, "size 2, align 2")
@@ -491,10 +661,6 @@ fn read_uint(image: &[u8], width: usize, arch: &Arch) -> u64 {
         v = (v << 8) | b as u64;
     }
     v
-}
-
-fn encode_uint(ty: &Type, v: &Value, arch: &Arch, width: usize) -> u64 {
-    read_uint(&value::encode(ty, v, arch), width, arch)
 }
 
 /// The length word of a string laid out at offset 0 (its sole component).

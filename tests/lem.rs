@@ -236,3 +236,147 @@ fn bad_input_exits_2() {
     assert_eq!(code, 2);
     assert!(err.contains("undefined: undefinedThing"), "{err}");
 }
+
+/// Per case ID, pass or fail, from `ifacealloc lem --format json`.
+fn ifacealloc_verdicts(
+    go: &std::path::Path,
+    dir: &std::path::Path,
+) -> Vec<(String, bool, Vec<u64>)> {
+    let (out, err, code) = lem(go, &[dir.to_str().unwrap(), "--format", "json"]);
+    assert!(code == 0 || code == 1, "exit {code}: {err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    v["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["passed"].as_bool().unwrap(),
+                c["iterations"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|n| n.as_u64().unwrap())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_package_written_for_akutz_lem_v0_1_1_runs_unchanged() {
+    // go 1.17 module (the harness must not use `any`), lem.SetBenchmem,
+    // lem.SetBenchtime("1000x") and lem.RunWithBenchmarks; no network.
+    let dir = fixture("lemv011");
+    let before = snapshot(&dir);
+    for go in common::toolchains() {
+        let out = Command::cargo_bin("ifacealloc")
+            .unwrap()
+            .arg("--go")
+            .arg(&go)
+            .args(["lem", dir.to_str().unwrap()])
+            .env("GOPROXY", "off")
+            .env("GOFLAGS", "-mod=readonly")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.ends_with("4 passed, 2 failed\n"),
+            "{}: {text}",
+            go.display()
+        );
+        assert!(text.contains("FAIL wrongalloc"), "{text}");
+        assert!(text.contains("FAIL wrongmatch"), "{text}");
+        // The package's SetBenchtime("1000x") sets the iterations...
+        let cases = ifacealloc_verdicts(&go, &dir);
+        assert!(cases.iter().all(|c| c.2 == vec![1000]), "{cases:?}");
+    }
+    // ... unless --benchtime is given.
+    let (out, err, _) = lem(
+        &PathBuf::from("go"),
+        &[
+            dir.to_str().unwrap(),
+            "--benchtime",
+            "300x",
+            "--format",
+            "json",
+        ],
+    );
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|_| panic!("{err}"));
+    for c in v["cases"].as_array().unwrap() {
+        assert_eq!(c["iterations"], serde_json::json!([300]), "{c}");
+    }
+    assert_eq!(
+        before,
+        snapshot(&dir),
+        "lem wrote into the package directory"
+    );
+}
+
+#[test]
+fn without_a_benchtime_slow_cases_run_fewer_iterations() {
+    // The corpus sets no benchtime: fast cases run 10000 times.
+    let cases = ifacealloc_verdicts(&PathBuf::from("go"), &fixture("corpus"));
+    let measured: Vec<_> = cases.iter().filter(|c| !c.2.is_empty()).collect();
+    assert!(!measured.is_empty());
+    assert!(
+        measured.iter().all(|c| c.2[0] >= 1 && c.2[0] <= 10000),
+        "{cases:?}"
+    );
+    assert!(measured.iter().any(|c| c.2[0] == 10000), "{cases:?}");
+}
+
+/// Copies a fixture directory (flat) into a fresh temporary directory.
+fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(fixture(name)).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, tmp.path().join(p.file_name().unwrap())).unwrap();
+    }
+    tmp
+}
+
+#[test]
+fn agrees_case_by_case_with_the_real_akutz_lem() {
+    // The real library, through the Go module proxy into the module cache.
+    let dl = std::process::Command::new("go")
+        .args(["mod", "download", "-json", "github.com/akutz/lem@v0.1.1"])
+        .output()
+        .unwrap();
+    if !dl.status.success() {
+        eprintln!(
+            "SKIPPED: github.com/akutz/lem v0.1.1 could not be downloaded (is the Go module proxy reachable?): {}",
+            String::from_utf8_lossy(&dl.stdout)
+        );
+        return;
+    }
+    let work = copy_fixture("lemv011");
+    let out = std::process::Command::new("go")
+        .args(["test", "-count=1", "-v", "-run", "^TestLem$", "."])
+        .current_dir(work.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Subtests are TestLem/<ID>/<name>; the <ID> level carries the verdict.
+    let re = regex::Regex::new(r"(?m)^    --- (PASS|FAIL): TestLem/([^/\s]+) ").unwrap();
+    let mut real: Vec<(String, bool)> = re
+        .captures_iter(&text)
+        .map(|c| (c[2].to_string(), &c[1] == "PASS"))
+        .collect();
+    real.sort();
+    assert_eq!(real.len(), 6, "the real lem ran:\n{text}");
+    let mut ours: Vec<(String, bool)> = ifacealloc_verdicts(&PathBuf::from("go"), work.path())
+        .into_iter()
+        .map(|c| (c.0, c.1))
+        .collect();
+    ours.sort();
+    assert_eq!(ours, real, "real akutz/lem output:\n{text}");
+    assert!(real.iter().any(|c| c.1) && real.iter().any(|c| !c.1));
+}

@@ -259,7 +259,7 @@ pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<i32> {
                 gcflags: vec![],
                 run: None,
                 count: 1,
-                benchtime: "10000x".into(),
+                benchtime: Some("10000x".into()),
             },
         )?;
         crate::cmd::lem::write_text(&report, out)?;

@@ -33,9 +33,11 @@ pub struct LemArgs {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub count: u32,
 
-    /// Benchmark time per measurement, as go test's -benchtime (e.g. 1s, 10000x).
-    #[arg(long, default_value = "10000x")]
-    pub benchtime: String,
+    /// Benchmark time per measurement, as go test's -benchtime (e.g. 1s, 1000x).
+    /// Default: what the package sets with lem.SetBenchtime, else up to 10000
+    /// iterations per case, fewer for slow cases (about half a second each).
+    #[arg(long)]
+    pub benchtime: Option<String>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = LemFormat::Text)]
@@ -72,14 +74,13 @@ pub fn run(args: &LemArgs, go: Option<&Path>) -> Result<i32> {
             })?),
             None => None,
         };
-    if !args
+    if let Some(b) = args
         .benchtime
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '.')
+        .as_deref()
+        .filter(|b| !lem::valid_benchtime(b))
     {
         return Err(UsageError::new(format!(
-            "--benchtime {:?}: use a duration like 1s or a count like 10000x",
-            args.benchtime
+            "--benchtime {b:?}: use a duration like 1s or a count like 10000x"
         ))
         .into());
     }

@@ -27,7 +27,25 @@ pub struct Options {
     pub gcflags: Vec<String>,
     pub run: Option<Regex>,
     pub count: u32,
-    pub benchtime: String,
+    /// go test's -benchtime; `None`: the package's `lem.SetBenchtime`, else adaptive.
+    pub benchtime: Option<String>,
+}
+
+/// A -benchtime value: a duration (`1s`, `500ms`) or a count (`1000x`).
+pub fn valid_benchtime(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 32 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+}
+
+/// The literal argument of a `lem.SetBenchtime("...")` call in Go source, as
+/// packages written for akutz/lem set their iterations.
+fn package_benchtime(src: &str) -> Option<String> {
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r#"\blem\.SetBenchtime\(\s*(?:"([^"\\\n]*)"|`([^`]*)`)\s*\)"#).unwrap()
+    });
+    re.captures_iter(src)
+        .filter_map(|c| c.get(1).or(c.get(2)).map(|m| m.as_str().to_string()))
+        .find(|b| valid_benchtime(b))
 }
 
 /// The verdict on one case (one ID).
@@ -41,6 +59,8 @@ pub struct CaseReport {
     pub failures: Vec<String>,
     /// allocs/op and bytes/op of each measured run.
     pub measured: Vec<(f64, f64)>,
+    /// The benchmark's b.N in each measured run.
+    pub iterations: Vec<u64>,
 }
 
 /// Everything one run found.
@@ -110,6 +130,9 @@ pub fn run(tc: &Toolchain, dir: &Path, patterns: &[String], opts: &Options) -> R
 struct Session {
     tmp: tempfile::TempDir,
     replace: BTreeMap<String, String>,
+    /// Starts each line the harness prints: random per run, so a benchmark's
+    /// own output cannot pass for a measurement.
+    mark: String,
 }
 
 impl Session {
@@ -131,7 +154,7 @@ impl Session {
         std::fs::create_dir_all(&stub)?;
         std::fs::write(
             stub.join("go.mod"),
-            "module github.com/akutz/lem\n\ngo 1.18\n",
+            "module github.com/akutz/lem\n\ngo 1.17\n",
         )?;
         std::fs::write(stub.join("lem.go"), LEM_STUB)?;
         let mut text =
@@ -148,7 +171,8 @@ impl Session {
         std::fs::write(&file, text)?;
         let mut replace = BTreeMap::new();
         replace.insert(gomod, file.display().to_string());
-        Ok(Session { tmp, replace })
+        let mark = format!("ifacealloc-lem-{:016x}: ", nonce());
+        Ok(Session { tmp, replace, mark })
     }
 
     /// Writes an overlay with the session's files plus `extra`; returns its path.
@@ -165,6 +189,20 @@ impl Session {
         )?;
         Ok(path)
     }
+}
+
+/// 64 unpredictable bits (the standard library's randomly keyed hasher).
+fn nonce() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    h.write_u32(std::process::id());
+    h.finish()
 }
 
 /// A distinct number per call, for file names within one run.
@@ -195,8 +233,13 @@ fn check_package(
         .map(|f| p.dir.join(f))
         .collect();
     let mut scans: Vec<FileScan> = Vec::new();
+    let mut pkg_benchtime: Option<String> = None;
     for f in &files {
-        let src = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+        let bytes = std::fs::read(f).with_context(|| format!("reading {}", f.display()))?;
+        let src = String::from_utf8_lossy(&bytes);
+        if pkg_benchtime.is_none() {
+            pkg_benchtime = package_benchtime(&src);
+        }
         let s = scan::scan_file(f, &src);
         if let Some((line, e)) = s.errors.first() {
             return Err(UsageError::new(format!("{}:{line}: {e}", f.display())).into());
@@ -304,7 +347,8 @@ fn check_package(
         }
     }
 
-    let build = build_and_measure(tc, p, &benches, session, opts)?;
+    let benchtime = opts.benchtime.clone().or(pkg_benchtime);
+    let build = build_and_measure(tc, p, &benches, session, opts, benchtime.as_deref())?;
 
     // Judge each case.
     for (id, c) in &cases {
@@ -355,7 +399,8 @@ fn check_package(
                 _ => {}
             }
         }
-        let measured = build.measured.get(id).cloned().unwrap_or_default();
+        let runs = build.measured.get(id).cloned().unwrap_or_default();
+        let measured: Vec<(f64, f64)> = runs.iter().map(|r| (r.0, r.1)).collect();
         for (key, label, idx) in [(Key::Alloc, "alloc", 0usize), (Key::Bytes, "bytes", 1)] {
             let Some(a) = pick(key) else { continue };
             let loc = format!("{}:{}", display_rel(&a.file, &p.dir), a.line);
@@ -391,6 +436,7 @@ fn check_package(
             passed: failures.is_empty(),
             failures,
             measured,
+            iterations: runs.iter().map(|r| r.2).collect(),
         });
     }
     Ok(())
@@ -433,8 +479,8 @@ pub fn parse_range(s: &str) -> Option<(u64, u64)> {
 struct Build {
     /// (absolute file, line) → messages.
     messages: BTreeMap<(PathBuf, u32), Vec<String>>,
-    /// ID → (allocs/op, bytes/op) per run.
-    measured: BTreeMap<String, Vec<(f64, f64)>>,
+    /// ID → (allocs/op, bytes/op, b.N) per run.
+    measured: BTreeMap<String, Vec<(f64, f64, u64)>>,
 }
 
 impl Build {
@@ -454,15 +500,13 @@ struct Measured {
     bytes: u64,
 }
 
-/// The marker that starts each harness output line.
-const MARK: &str = "ifacealloc-lem: ";
-
 fn build_and_measure(
     tc: &Toolchain,
     p: &Package,
     benches: &BTreeMap<String, Vec<(String, String)>>,
     session: &Session,
     opts: &Options,
+    benchtime: Option<&str>,
 ) -> Result<Build> {
     let mut replace: BTreeMap<String, String> = BTreeMap::new();
     // One harness per package clause (internal and external test packages).
@@ -473,7 +517,7 @@ fn build_and_measure(
             k += 1;
             target = p.dir.join(format!("zz_ifacealloc_lem_{i}_{k}_test.go"));
         }
-        let src = harness(pkg, i, list, opts.count);
+        let src = harness(pkg, i, list, opts.count, benchtime.is_none(), &session.mark);
         let file = session
             .tmp
             .path()
@@ -487,14 +531,14 @@ fn build_and_measure(
     gcflags.extend(opts.gcflags.iter().cloned());
     let gcflags = format!("-gcflags={}", gcflags.join(" "));
     let overlay_flag = format!("-overlay={}", overlay.display());
-    let benchtime = format!("-benchtime={}", opts.benchtime);
+    let benchtime_flag = benchtime.map(|b| format!("-benchtime={b}"));
     let run = if benches.is_empty() {
         "^$".to_string()
     } else {
         "^TestIfaceallocLem[0-9]+$".to_string()
     };
     // Local directory mode (no package argument): output streams, nothing is cached.
-    let args = [
+    let mut args = vec![
         "test",
         "-vet=off",
         overlay_flag.as_str(),
@@ -502,25 +546,26 @@ fn build_and_measure(
         "-count=1",
         "-run",
         run.as_str(),
-        benchtime.as_str(),
     ];
+    args.extend(benchtime_flag.as_deref());
     let mut cmd = tc.command(&p.dir);
-    cmd.env("GOFLAGS", "-mod=readonly").args(args);
+    cmd.env("GOFLAGS", "-mod=readonly").args(&args);
     let out = cmd.output().context("running go test")?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let mut messages: BTreeMap<(PathBuf, u32), Vec<String>> = BTreeMap::new();
-    let mut measured: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+    let mut measured: BTreeMap<String, Vec<(f64, f64, u64)>> = BTreeMap::new();
     for line in stderr.lines().chain(stdout.lines()) {
-        if let Some(json) = line.strip_prefix(MARK) {
+        if let Some(json) = line.strip_prefix(&session.mark) {
             let m: Measured = serde_json::from_str(json).context("reading harness output")?;
             // Per-op figures as go test -benchmem prints them (and akutz/lem
             // compared them): integer division of the totals by N.
             let n = m.n.max(1);
-            measured
-                .entry(m.id)
-                .or_default()
-                .push(((m.allocs / n) as f64, (m.bytes / n) as f64));
+            measured.entry(m.id).or_default().push((
+                (m.allocs / n) as f64,
+                (m.bytes / n) as f64,
+                m.n,
+            ));
         } else if let Some(d) = diag::parse(line) {
             let path = if Path::new(&d.file).is_absolute() {
                 PathBuf::from(&d.file)
@@ -565,23 +610,67 @@ fn build_and_measure(
     Ok(Build { messages, measured })
 }
 
-/// The generated test that measures the annotated benchmarks.
-fn harness(pkg: &str, index: usize, list: &[(String, String)], count: u32) -> String {
+/// The generated test that measures the annotated benchmarks. It compiles
+/// under any Go language version from 1.17 (no `any`, no generics), as the
+/// packages written for akutz/lem declare. With `adaptive`, each case first
+/// runs once and then as many times as fit in about half a second, at most
+/// 10000.
+fn harness(
+    pkg: &str,
+    index: usize,
+    list: &[(String, String)],
+    count: u32,
+    adaptive: bool,
+    mark: &str,
+) -> String {
     let mut s = format!(
-        "// Code generated by ifacealloc lem. DO NOT EDIT.\n\npackage {pkg}\n\nimport (\n\t\"encoding/json\"\n\t\"os\"\n\t\"testing\"\n)\n\nfunc TestIfaceallocLem{index}(t *testing.T) {{\n\tcases := []struct {{\n\t\tid string\n\t\tf  func(*testing.B)\n\t}}{{\n"
+        "// Code generated by ifacealloc lem. DO NOT EDIT.\n\npackage {pkg}\n\nimport (\n\t\"flag\"\n\t\"os\"\n\t\"strconv\"\n\t\"testing\"\n\t\"time\"\n)\n\nfunc TestIfaceallocLem{index}(t *testing.T) {{\n\tcases := []struct {{\n\t\tid string\n\t\tf  func(*testing.B)\n\t}}{{\n"
     );
     for (id, f) in list {
         s.push_str(&format!("\t\t{{{}, {f}}},\n", go_quote(id)));
     }
     s.push_str(&format!(
-        "\t}}\n\tfor i := 0; i < {count}; i++ {{\n\t\tfor _, c := range cases {{\n\t\t\tr := testing.Benchmark(c.f)\n\t\t\tline, _ := json.Marshal(map[string]any{{\"id\": c.id, \"n\": r.N, \"allocs\": r.MemAllocs, \"bytes\": r.MemBytes}})\n\t\t\tos.Stdout.WriteString({} + string(line) + \"\\n\")\n\t\t}}\n\t}}\n}}\n",
-        go_quote(MARK)
+        r#"	}}
+	benchtime := flag.Lookup("test.benchtime")
+	if benchtime != nil {{
+		defer benchtime.Value.Set(benchtime.Value.String())
+	}}
+	for i := 0; i < {count}; i++ {{
+		for _, c := range cases {{
+			if {adaptive} && benchtime != nil {{
+				benchtime.Value.Set("1x")
+				probe := testing.Benchmark(c.f)
+				n := int64(10000)
+				if probe.N > 0 && probe.T > 0 {{
+					if fit := int64(time.Second/2) * int64(probe.N) / int64(probe.T); fit < n {{
+						n = fit
+					}}
+				}}
+				if n < 1 {{
+					n = 1
+				}}
+				benchtime.Value.Set(strconv.FormatInt(n, 10) + "x")
+			}}
+			r := testing.Benchmark(c.f)
+			os.Stdout.WriteString({mark} + `{{"id":` + strconv.Quote(c.id) +
+				`,"n":` + strconv.Itoa(r.N) +
+				`,"allocs":` + strconv.FormatUint(r.MemAllocs, 10) +
+				`,"bytes":` + strconv.FormatUint(r.MemBytes, 10) + "}}\n")
+		}}
+	}}
+}}
+"#,
+        mark = go_quote(mark)
     ));
     s
 }
 
-/// Stands in for github.com/akutz/lem so packages written for it build offline.
-const LEM_STUB: &str = "// Package lem stands in for github.com/akutz/lem: ifacealloc lem checks the\n// annotations itself, so these entry points do nothing.\npackage lem\n\nimport \"testing\"\n\n// Run does nothing.\nfunc Run(t *testing.T) {}\n\n// RunWithBenchmarks does nothing.\nfunc RunWithBenchmarks(t *testing.T, benchmarks map[string]func(*testing.B)) {}\n";
+/// Stands in for github.com/akutz/lem v0.1.1 so packages written for it build
+/// offline: its whole exported API, with SetBenchtime, SetBenchmem, Tags,
+/// NewBuildContext and Context.Copy doing what they document, and the Run
+/// entry points doing nothing (ifacealloc checks the annotations itself, from
+/// outside). Written against the module's documentation, in Go 1.17.
+const LEM_STUB: &str = include_str!("lemstub.go");
 
 #[cfg(test)]
 mod tests {
@@ -593,5 +682,17 @@ mod tests {
         assert_eq!(parse_range("1-2"), Some((1, 2)));
         assert_eq!(parse_range("2-1"), None);
         assert_eq!(parse_range("x"), None);
+    }
+
+    #[test]
+    fn finds_the_packages_benchtime() {
+        let src = "func TestLem(t *testing.T) {\n\tlem.SetBenchmem(\"true\")\n\tlem.SetBenchtime(\"1000x\")\n}";
+        assert_eq!(package_benchtime(src).as_deref(), Some("1000x"));
+        assert_eq!(
+            package_benchtime("lem.SetBenchtime(`2s`)").as_deref(),
+            Some("2s")
+        );
+        assert_eq!(package_benchtime("lem.SetBenchtime(x)"), None);
+        assert_eq!(package_benchtime("lem.SetBenchtime(\"1s; rm\")"), None);
     }
 }

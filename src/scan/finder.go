@@ -44,8 +44,11 @@ type site struct {
 	PtrBytes int64  `json:"ptr_bytes"`
 	// Sole is the kind of the type's sole component: "bool", "int", "string",
 	// "slice", "other", or "" when it has none.
-	Sole     string `json:"sole"`
-	Constant bool   `json:"constant"`
+	Sole string `json:"sole"`
+	// DirectByKind is IsDirectIface as it was before Go 1.26: a pointer kind,
+	// or a single-field struct or one-element array of one.
+	DirectByKind bool `json:"direct_by_kind"`
+	Constant     bool `json:"constant"`
 	// Literal is set for composite literals: "zero" or "const" (all constant), else "".
 	Literal string `json:"literal"`
 	Expr    string `json:"expr"`
@@ -370,6 +373,7 @@ func (w *walker) to(target types.Type, e ast.Expr) {
 		Align:    w.sizes.Alignof(t),
 		PtrBytes: w.ptrBytes(t),
 		Sole:     sole(t),
+		DirectByKind: directByKind(t),
 		Constant: tv.Value != nil,
 		Expr:     exprString(e),
 	}
@@ -460,6 +464,21 @@ func (w *walker) ptrBytes(t types.Type) int64 {
 		return p
 	}
 	return 0
+}
+
+// directByKind is types.IsDirectIface of cmd/compile up to Go 1.25.
+func directByKind(t types.Type) bool {
+	switch u := t.Underlying().(type) {
+	case *types.Pointer, *types.Map, *types.Chan, *types.Signature:
+		return true
+	case *types.Basic:
+		return u.Kind() == types.UnsafePointer
+	case *types.Array:
+		return u.Len() == 1 && directByKind(u.Elem())
+	case *types.Struct:
+		return u.NumFields() == 1 && directByKind(u.Field(0).Type())
+	}
+	return false
 }
 
 // sole names the kind of the type's sole component (walk/convert.go's

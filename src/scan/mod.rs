@@ -26,7 +26,7 @@ use crate::gotype::{Arch, Layout};
 use crate::parse::asm::{self, Evidence};
 use crate::parse::diag;
 use crate::routine::Routine;
-use crate::rules::{self, Sole};
+use crate::rules::{self, How, Sole, TypeFacts};
 use crate::toolchain::Toolchain;
 
 /// Whether a site allocates.
@@ -129,6 +129,7 @@ struct Found {
     align: u64,
     ptr_bytes: u64,
     sole: String,
+    direct_by_kind: bool,
     constant: bool,
     literal: String,
     expr: String,
@@ -370,15 +371,27 @@ fn classify_site(
         ptr_bytes: f.ptr_bytes,
     };
     let abs_file = PathBuf::from(&f.file);
-    let static_literals = tc.version.minor >= rules::STATIC_LITERALS_SINCE;
-    let sole = match f.sole.as_str() {
-        "string" => Sole::String,
-        "slice" => Sole::Slice,
-        _ => Sole::Other,
+    let facts = TypeFacts {
+        layout,
+        direct_by_kind: f.direct_by_kind,
+        sole: match f.sole.as_str() {
+            "bool" => Sole::Bool,
+            "int" => Sole::Integer,
+            "string" => Sole::String,
+            "slice" => Sole::Slice,
+            _ => Sole::Other,
+        },
     };
-    let (runtime, _) = rules::runtime_routine(&layout, sole, arch);
-    let pointer_shaped = f.size == arch.ptr_size && f.ptr_bytes == arch.ptr_size;
-    let single = f.sole == "bool" || (f.size == 1 && f.sole == "int");
+    // The rules engine decides what the layout and the syntax alone decide;
+    // the compiler's output decides the rest (whether the value escapes).
+    let how = match f.literal.as_str() {
+        _ if f.constant => How::Constant,
+        "zero" => How::ConstLiteral { zero: true },
+        "const" => How::ConstLiteral { zero: false },
+        _ => How::Escaping,
+    };
+    let decision = rules::decide(&facts, how, tc.version, arch);
+    let runtime = decision.runtime;
     let here = ev.by_line.get(&(abs_file.clone(), f.line));
     let this_func =
         |name: &str| name == f.function || name.ends_with(&format!(".{}", short(&f.function)));
@@ -390,22 +403,19 @@ fn classify_site(
                 .min_by_key(|(func, _)| !this_func(func))
         })
     };
-    let (routine, evidence) = if pointer_shaped {
-        (Routine::Direct, "layout")
-    } else if let Some(r) = ev.debug.get(&(abs_file.clone(), f.line, f.column)) {
+    let by_layout = matches!(
+        decision.routine,
+        Routine::Direct | Routine::Zerobase | Routine::Staticuint64s
+    );
+    let (routine, evidence) = if let Some(r) = ev.debug.get(&(abs_file.clone(), f.line, f.column)) {
         (*r, "escapedebug")
-    } else if f.size == 0 {
-        (Routine::Zerobase, "layout")
-    } else if single {
-        (Routine::Staticuint64s, "layout")
-    } else if f.constant {
-        (Routine::Readonly, "layout")
+    } else if by_layout || (how == How::Constant && decision.routine == Routine::Readonly) {
+        (decision.routine, "layout")
     } else if let Some((_, e)) = pick_kind(&|r| r == runtime) {
         (e.routine, "-S")
-    } else if static_literals && f.literal == "zero" && f.size <= 1024 {
-        (Routine::ZeroVal, "layout")
-    } else if static_literals && !f.literal.is_empty() {
-        (Routine::Readonly, "layout")
+    } else if decision.routine != runtime {
+        // A constant composite literal laid out statically (Go ≥ 1.25).
+        (decision.routine, "layout")
     } else if let Some((_, e)) =
         pick_kind(&|r| matches!(r, Routine::Stack | Routine::Readonly | Routine::ZeroVal))
     {
