@@ -345,6 +345,59 @@ impl Type {
         }
     }
 
+    /// Whether values of the type can be compared with `==` (map keys must).
+    pub fn is_comparable(&self) -> bool {
+        match self.underlying() {
+            Type::Slice(_) | Type::Map(..) | Type::Func { .. } => false,
+            Type::Array(_, e) => e.is_comparable(),
+            Type::Struct(fields) => fields.iter().all(|f| f.ty.is_comparable()),
+            _ => true,
+        }
+    }
+
+    /// The rules of the Go spec a type expression can break that the parser
+    /// does not see: map keys must be comparable, and field names in a struct
+    /// must be unique. Returns what is wrong, as `go vet` would say it.
+    pub fn validate(&self) -> Result<(), String> {
+        match self {
+            Type::Named(_, u) => u.validate(),
+            Type::Basic(_) => Ok(()),
+            Type::Pointer(e) | Type::Slice(e) | Type::Array(_, e) | Type::Chan(_, e) => {
+                e.validate()
+            }
+            Type::Map(k, v) => {
+                if !k.is_comparable() {
+                    return Err(format!(
+                        "invalid map key type {k}: map keys must be comparable (not a slice, map or func, nor a struct or array holding one)"
+                    ));
+                }
+                k.validate()?;
+                v.validate()
+            }
+            Type::Func {
+                params, results, ..
+            } => params.iter().chain(results).try_for_each(Type::validate),
+            Type::Struct(fields) => {
+                let mut seen = std::collections::HashSet::new();
+                for f in fields {
+                    if let Some(name) = f.selector() {
+                        if !seen.insert(name.clone()) {
+                            return Err(format!(
+                                "{name} redeclared: duplicate field {name} in {self}"
+                            ));
+                        }
+                    }
+                    f.ty.validate()?;
+                }
+                Ok(())
+            }
+            Type::Interface(methods) => methods
+                .iter()
+                .flat_map(|m| m.params.iter().chain(&m.results))
+                .try_for_each(Type::validate),
+        }
+    }
+
     /// Byte offsets of a struct's fields on `arch` (empty for other types),
     /// by the same alignment rule as [`Type::layout`].
     pub fn field_offsets(&self, arch: &Arch) -> Vec<u64> {

@@ -56,7 +56,11 @@ impl Workdir {
                 }
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("creating {}", dir.display()))?;
-                Ok(Workdir::Kept(dir.to_path_buf()))
+                // Absolute, so go and gofmt (run inside it) find the files.
+                let dir = dir
+                    .canonicalize()
+                    .with_context(|| format!("resolving {}", dir.display()))?;
+                Ok(Workdir::Kept(dir))
             }
         }
     }

@@ -382,7 +382,21 @@ pub fn predict(
         ),
     );
     let composite = matches!(ty.underlying(), Type::Struct(_) | Type::Array(..));
+    // `[]int(nil)`, `(*T)(nil)` written at the conversion: a nil of a type
+    // that has one, which the compiler converts like a run-time value.
+    let nil_literal = source == Source::Literal
+        && *v == Value::Nil
+        && matches!(
+            ty.underlying(),
+            Type::Pointer(_)
+                | Type::Slice(_)
+                | Type::Map(..)
+                | Type::Chan(..)
+                | Type::Func { .. }
+                | Type::Basic(Basic::UnsafePointer)
+        );
     match source {
+        _ if nil_literal => {}
         Source::Const if ty.basic().is_none() || ty.basic() == Some(Basic::UnsafePointer) => {
             return Err(RuleError(format!(
                 "--source const needs a type with a basic underlying type (numbers, strings, bools); {ty} has none: use {}",
@@ -396,13 +410,14 @@ pub fn predict(
         }
         Source::Literal if !composite => {
             return Err(RuleError(format!(
-                "--source literal needs a struct or array type; for {ty} use {}",
+                "--source literal needs a struct or array type, or --value nil for a pointer, slice, map, chan or func type; for {ty} use {}",
                 if ty.basic().is_some_and(|b| b != Basic::UnsafePointer) { "--source const or var" } else { "--source var" }
             )))
         }
         _ => {}
     }
     let how = match source {
+        _ if nil_literal => How::Escaping,
         Source::Var => How::Escaping,
         Source::Local => How::NonEscaping,
         Source::Const => How::Constant,

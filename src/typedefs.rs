@@ -57,6 +57,12 @@ pub fn define(defs: &mut Defs, spec: &str) -> Result<()> {
             clip(expr.trim())
         ))
     })?;
+    ty.validate().map_err(|e| {
+        UsageError::new(format!(
+            "--define {name}: {:?} is not valid Go: {e}",
+            clip(expr.trim())
+        ))
+    })?;
     defs.insert(name.to_string(), named_underlying(ty));
     Ok(())
 }
@@ -368,6 +374,12 @@ pub const MAX_TYPE_SIZE: u64 = 1 << 30;
 pub fn parse_type(expr: &str, defs: &Defs) -> Result<Type> {
     let ty = gotype::parse(expr, defs)
         .map_err(|e| UsageError::new(format!("cannot parse type {:?}: {e}", clip(expr))))?;
+    ty.validate().map_err(|e| {
+        UsageError::new(format!(
+            "type {:?} is not valid Go: {e}; fix the type expression",
+            clip(expr)
+        ))
+    })?;
     let amd64 = gotype::Arch::by_name("amd64").expect("amd64 is known");
     let size = ty.layout(&amd64).size;
     if size > MAX_TYPE_SIZE {

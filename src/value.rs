@@ -4,10 +4,11 @@
 //!
 //! Syntax (per type): integers `-12`, `0x1f`, `0o17`, `0b101`, `1_000`;
 //! floats `3`, `-0.0`, `1e9`, `bits:0x40490fdb` (exact IEEE bits); complex
-//! `1+2i`, `-1.5i`; bool `true`/`false`; strings `"Go \"quoted\"\n"`;
-//! composites `{1, "a", {2, 3}}` for structs (non-blank fields in order),
-//! arrays and slices; `nil` for pointers, slices, maps, chans, funcs and
-//! interfaces; `new` for a non-nil pointer, `make` for a non-nil map or chan,
+//! `1+2i`, `-1.5i`; bool `true`/`false`; strings `"Go \"quoted\"\n"` or a
+//! bare word `hello`; composites `{1, "a", {2, 3}}` for structs (every field
+//! in order, blank ones too, as Go's positional literals), arrays and slices;
+//! `nil` for pointers, slices, maps, chans, funcs and interfaces; `new` for a
+//! non-nil pointer, `make` for a non-nil map, chan or (empty) slice,
 //! `func` for a non-nil func; `zero` for the zero value of any type.
 
 use crate::gotype::{go_quote, Arch, Basic, Type};
@@ -244,19 +245,24 @@ impl P<'_> {
                 "a field of interface type {ty} can only be nil or zero"
             )),
             Type::Struct(fields) => {
-                let settable: Vec<&Type> = fields
-                    .iter()
-                    .filter(|f| f.selector().is_some())
-                    .map(|f| &f.ty)
-                    .collect();
-                let items = self.composite(|i| settable.get(i).copied())?;
-                if items.len() != settable.len() && !items.is_empty() {
+                // As in Go, a positional literal lists every field, blank ones
+                // too; a blank field's value is checked, then dropped (blank
+                // fields always hold zero).
+                let items = self.composite(|i| fields.get(i).map(|f| &f.ty))?;
+                if items.len() != fields.len() && !items.is_empty() {
                     return self.fail(format!(
-                        "{ty} has {} settable fields; give a value for each, or {{}} / zero",
-                        settable.len()
+                        "{ty} has {} fields (blank ones count, as in Go); give a value for each, or {{}} / zero",
+                        fields.len()
                     ));
                 }
-                Ok(Value::Composite(items))
+                Ok(Value::Composite(
+                    items
+                        .into_iter()
+                        .zip(fields)
+                        .filter(|(_, f)| f.selector().is_some())
+                        .map(|(v, _)| v)
+                        .collect(),
+                ))
             }
             Type::Array(n, elem) => {
                 let n = *n;
@@ -264,6 +270,12 @@ impl P<'_> {
                 Ok(Value::Composite(items))
             }
             Type::Slice(elem) => {
+                let save = self.pos;
+                if self.token() == "make" {
+                    // make([]T, 0): a non-nil, empty slice, as []T{} is.
+                    return Ok(Value::Composite(Vec::new()));
+                }
+                self.pos = save;
                 let items = self.composite(|_| Some(&**elem))?;
                 Ok(Value::Composite(items))
             }
@@ -373,7 +385,15 @@ impl P<'_> {
     fn string(&mut self) -> Result<Value, ValueError> {
         self.ws();
         if self.s.get(self.pos) != Some(&b'"') {
-            return Err(self.err("a double-quoted string"));
+            // A bare word is the string it spells: `--value hello`.
+            let start = self.pos;
+            let word = self.token().to_string();
+            let plain = |c: char| c.is_alphanumeric() || "_-.:/@+".contains(c);
+            if word.is_empty() || !word.chars().all(plain) {
+                self.pos = start;
+                return Err(self.err("a double-quoted string, or a bare word"));
+            }
+            return Ok(Value::Str(word));
         }
         self.pos += 1;
         let mut out = String::new();

@@ -162,3 +162,59 @@ fn live_listing_generic_table() {
         assert!(found, "line {line} {routine}:\n{table}");
     }
 }
+
+/// The study's whole layout (40 types), recorded with Go 1.27.3: every type
+/// has its row. Go 1.27 attributes the load of a single-byte global to the
+/// global's declaration line, away from the store's `staticuint64s` address.
+#[test]
+fn study_layout_on_go_1_27_has_all_40_types() {
+    let expected: Vec<(&str, &str)> = [
+        ("int", "convT64"),
+        ("int8", "staticuint64s"),
+        ("int16", "convT16"),
+        ("int32", "convT32"),
+        ("int64", "convT64"),
+        ("uint", "convT64"),
+        ("uint8", "staticuint64s"),
+        ("uint16", "convT16"),
+        ("uint32", "convT32"),
+        ("uint64", "convT64"),
+        ("float32", "convT32"),
+        ("float64", "convT64"),
+        ("complex64", "convTnoptr"),
+        ("complex128", "convTnoptr"),
+        ("byte", "staticuint64s"),
+        ("bool", "staticuint64s"),
+        ("rune", "convT32"),
+        ("string", "convTstring"),
+    ]
+    .into_iter()
+    .collect();
+    for f in ["study-go1.27-amd64.txt", "study-go1.27-arm64.txt"] {
+        let (out, err, code) = asm2md(&["--no-echo", &fixture(f)], None);
+        assert_eq!(code, 0, "{f}: {err}");
+        let rows = out.lines().filter(|l| l.starts_with("| `")).count();
+        assert_eq!(rows, 40, "{f}:\n{out}");
+        for (ty, want) in &expected {
+            for name in [ty.to_string(), format!("struct_{ty}")] {
+                assert_eq!(
+                    routines_of(&out, &name),
+                    (want.to_string(), want.to_string()),
+                    "{f} {name}"
+                );
+            }
+        }
+        for name in [
+            "struct_int32_int32",
+            "struct_int32_int64",
+            "struct_array_bytes_7",
+            "struct_byte_7",
+        ] {
+            assert_eq!(
+                routines_of(&out, name),
+                ("convTnoptr".to_string(), "convTnoptr".to_string()),
+                "{f} {name}"
+            );
+        }
+    }
+}

@@ -310,3 +310,128 @@ fn bad_flags_are_one_line_errors() {
         assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
     }
 }
+
+/// Values written the way Go writes them, measured live.
+#[test]
+fn values_as_go_writes_them_verify_live() {
+    for args in [
+        // A positional literal lists blank fields too.
+        &["struct{_ int8; b int8}", "--value", "{0, 5}"][..],
+        &[
+            "struct{_ int8; b int8}",
+            "--value",
+            "{0, 5}",
+            "--source",
+            "literal",
+        ],
+        // A bare word is a string.
+        &["string", "--value", "hello"],
+        // make for a slice: non-nil and empty.
+        &["[]int", "--value", "make"],
+        // A typed nil written at the conversion.
+        &["[]int", "--value", "nil", "--source", "literal"],
+        &["*int", "--value", "nil", "--source", "literal"],
+    ] {
+        let mut a = args.to_vec();
+        a.push("--verify");
+        let j = json(&a);
+        assert_eq!(j["verify"]["matches"], true, "{args:?}: {j}");
+    }
+    assert_eq!(
+        json(&["string", "--value", "hello"])["value"],
+        "string(\"hello\")"
+    );
+    assert_eq!(json(&["[]int", "--value", "make"])["allocs"], 1);
+    // Not Go: a positional literal that skips the blank field.
+    let (_, err, code) = explain(&["struct{_ int8; b int8}", "--value", "{5}"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("blank ones count"), "{err}");
+}
+
+#[test]
+fn literal_and_const_advice_does_not_loop() {
+    // Each refusal names a source that works for the type.
+    let (_, err, code) = explain(&["[]int", "--value", "{1}", "--source", "const"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--source var"), "{err}");
+    let (_, err, code) = explain(&["[]int", "--value", "{1}", "--source", "literal"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--source var") && !err.contains("--source const"),
+        "{err}"
+    );
+}
+
+#[test]
+fn invalid_go_types_are_rejected_naming_the_rule() {
+    for (t, rule) in [
+        ("map[[]int]int", "map keys must be comparable"),
+        ("map[struct{ a func() }]int", "map keys must be comparable"),
+        ("struct{ a int; a int }", "duplicate field a"),
+        ("struct{ a, a int }", "duplicate field a"),
+    ] {
+        let (_, err, code) = explain(&[t, "--go-version", "1.26", "--arch", "amd64"]);
+        assert_eq!(code, 2, "{t}: {err}");
+        assert!(err.contains(rule), "{t}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
+    // Valid Go that looks close: blank fields may repeat; arrays of strings are keys.
+    assert_eq!(
+        json(&[
+            "struct{ _ int; _ int }",
+            "--go-version",
+            "1.26",
+            "--arch",
+            "amd64"
+        ])["routine"],
+        "convTnoptr"
+    );
+    assert_eq!(
+        json(&[
+            "map[[2]string]int",
+            "--go-version",
+            "1.26",
+            "--arch",
+            "amd64"
+        ])["routine"],
+        "direct"
+    );
+    let (_, err, code) = explain(&[
+        "int",
+        "--define",
+        "K=map[[]int]int",
+        "--go-version",
+        "1.26",
+        "--arch",
+        "amd64",
+    ]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn go_versions_outside_the_rules() {
+    // Newer than the rules know: a warning naming the rules used.
+    let (out, err, code) = explain(&[
+        "int64",
+        "--go-version",
+        "1.99",
+        "--arch",
+        "amd64",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("newer than the rules know") && err.contains("1.27"),
+        "{err}"
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["go_version"], "1.99");
+    assert_eq!(v["rules_version"], "1.27");
+    // Older than 1.21: exit 2.
+    for old in ["1.20", "1.17", "0.9"] {
+        let (_, err, code) = explain(&["int64", "--go-version", old, "--arch", "amd64"]);
+        assert_eq!(code, 2, "{old}: {err}");
+        assert!(err.contains("1.21"), "{err}");
+    }
+}

@@ -219,3 +219,62 @@ fn go_from_environment_variable() {
         .code(2)
         .stderr(predicate::str::contains("IFACEALLOC_GO"));
 }
+
+#[test]
+fn keep_takes_a_path_relative_to_the_current_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    ifacealloc()
+        .current_dir(dir.path())
+        .args([
+            "matrix",
+            "--types",
+            "int64",
+            "--iterations",
+            "16",
+            "--keep",
+            "kept/module",
+        ])
+        .assert()
+        .success();
+    assert!(dir.path().join("kept/module/cases.go").is_file());
+    assert!(dir.path().join("kept/module/go.mod").is_file());
+}
+
+#[test]
+fn rows_that_are_all_pointer_shaped_build() {
+    // Nothing in such a catalog draws a random value; the generated module
+    // must still compile (it once declared an unused generator).
+    for types in [
+        vec!["*int"],
+        vec![
+            "func()",
+            "map[int]int",
+            "chan int",
+            "unsafe.Pointer",
+            "[1]*int",
+        ],
+    ] {
+        let mut cmd = ifacealloc();
+        cmd.args([
+            "matrix",
+            "--catalog",
+            "none",
+            "--format",
+            "json",
+            "--iterations",
+            "16",
+        ]);
+        for t in &types {
+            cmd.args(["--type", t]);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{types:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let text = v.to_string();
+        assert!(text.contains("\"direct\""), "{text}");
+    }
+}

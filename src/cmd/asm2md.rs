@@ -91,13 +91,21 @@ fn absorb(listing: &mut Listing, f: &Function) {
         if !facts.globals.iter().any(|g| g == "_i") {
             continue;
         }
-        let Some(value) = facts
+        let value = match facts
             .globals
             .iter()
             .find(|g| g.starts_with('_') && *g != "_i")
-        else {
-            continue;
+        {
+            Some(v) => v.clone(),
+            // The load may sit on the global's declaration line (Go 1.27 does
+            // this for single-byte values): take the value global loaded last
+            // before this line's first evidence instruction.
+            None => match loaded_before_evidence(f, *line) {
+                Some(v) => v,
+                None => continue,
+            },
         };
+        let value = &value;
         let (ty, nonzero) = match value[1..].strip_suffix("_n") {
             Some(t) => (t.to_string(), true),
             None => (value[1..].to_string(), false),
@@ -133,6 +141,24 @@ fn absorb(listing: &mut Listing, f: &Function) {
             site.line = Some(*line);
         }
     }
+}
+
+/// The seed-layout global (`_T`, `_T_n`) that `f` loads last before the first
+/// evidence instruction on `line`, from a line that stores nothing in `_i`.
+fn loaded_before_evidence(f: &Function, line: u32) -> Option<String> {
+    let first = f
+        .sequence
+        .iter()
+        .position(|s| s.line == line && s.global.is_none())?;
+    let stores_i = |l: u32| {
+        f.lines
+            .iter()
+            .any(|((_, fl), facts)| *fl == l && facts.globals.iter().any(|g| g == "_i"))
+    };
+    f.sequence[..first].iter().rev().find_map(|s| {
+        let g = s.global.as_ref()?;
+        (g.starts_with('_') && g != "_i" && s.line != line && !stores_i(s.line)).then(|| g.clone())
+    })
 }
 
 /// Renders links from the toolchain in use; without one, plain names.

@@ -82,6 +82,8 @@ pub struct Explanation {
     pub value: String,
     pub source: Source,
     pub go_version: String,
+    /// The Go release whose rules were applied (the newest known for a newer version).
+    pub rules_version: String,
     pub arch: String,
     pub layout: Layout,
     pub routine: Routine,
@@ -137,17 +139,25 @@ pub fn run(args: &ExplainArgs, go: Option<&Path>) -> Result<()> {
     let version = match &args.go_version {
         Some(s) => {
             let v = GoVersion::parse(s)
-                .filter(|v| v.major == 1 && v.minor >= 21)
+                .filter(|v| v.major == 1 && v.minor >= rules::OLDEST_MINOR)
                 .ok_or_else(|| {
                     UsageError::new(format!(
-                        "--go-version {:?}: give a Go version from 1.21 on, e.g. 1.24",
-                        clip(s)
+                        "--go-version {:?}: give a Go version from 1.{} on, e.g. 1.24",
+                        clip(s),
+                        rules::OLDEST_MINOR
                     ))
                 })?;
             v
         }
         None => tc.as_ref().expect("toolchain when no --go-version").version,
     };
+    if version.minor > rules::NEWEST_MINOR {
+        eprintln!(
+            "warning: Go {} is newer than the rules know; using the rules of Go 1.{}, the newest they describe",
+            version.lang(),
+            rules::NEWEST_MINOR
+        );
+    }
     let arch_name = match &args.arch {
         Some(a) => a.clone(),
         None => tc
@@ -174,6 +184,7 @@ pub fn run(args: &ExplainArgs, go: Option<&Path>) -> Result<()> {
         value: value::describe(&ty, &v),
         source: args.source,
         go_version: version.lang(),
+        rules_version: format!("1.{}", version.minor.min(rules::NEWEST_MINOR)),
         arch: arch.name.to_string(),
         layout: ty.layout(&arch),
         routine: prediction.routine,
@@ -269,7 +280,15 @@ fn write_text(r: &Explanation, out: &mut dyn Write) -> Result<()> {
         r.value,
         source_name(r.source)
     )?;
-    writeln!(out, "go        {} rules", r.go_version)?;
+    if r.rules_version == r.go_version {
+        writeln!(out, "go        {} rules", r.go_version)?;
+    } else {
+        writeln!(
+            out,
+            "go        {} (the rules of Go {}, the newest known)",
+            r.go_version, r.rules_version
+        )?;
+    }
     writeln!(out, "routine   {}", r.routine)?;
     writeln!(out, "allocs    {}", r.allocs)?;
     writeln!(out, "bytes     {}", fmt_num(r.bytes))?;

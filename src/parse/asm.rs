@@ -56,6 +56,18 @@ pub struct Function {
     pub name: String,
     /// (file, line) → facts, in source order.
     pub lines: BTreeMap<(String, u32), LineFacts>,
+    /// What the facts lose: the instruction order of global references and
+    /// evidence. The compiler may attribute a global's load to the global's
+    /// declaration line, before the conversion that uses it.
+    pub sequence: Vec<Step>,
+}
+
+/// One instruction that references a package global or shows a routine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub line: u32,
+    /// The global referenced, or `None` for an instruction that is evidence.
+    pub global: Option<String>,
 }
 
 impl Function {
@@ -159,7 +171,7 @@ pub fn read_listing(
                     stats.functions += 1;
                     current = Some(Function {
                         name: name.to_string(),
-                        lines: BTreeMap::new(),
+                        ..Function::default()
                     });
                 }
             }
@@ -356,7 +368,17 @@ fn record(f: &mut Function, ins: Instr) {
     if routine.is_none() && globals.is_empty() {
         return;
     }
+    let line = ins.line;
     let facts = f.lines.entry((ins.file, ins.line)).or_default();
+    if routine.is_some() {
+        f.sequence.push(Step { line, global: None });
+    }
+    for g in &globals {
+        f.sequence.push(Step {
+            line,
+            global: Some(g.clone()),
+        });
+    }
     if let Some(r) = routine {
         facts.evidence.push(Evidence {
             routine: r,
