@@ -2,7 +2,9 @@
 //! with line ranges read from that toolchain's own `$GOROOT/src/runtime`, and
 //! links to instruction documentation.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
 use crate::routine::Routine;
 
@@ -66,8 +68,25 @@ pub fn git_ref(goversion: &str) -> &str {
     }
 }
 
-/// A link to the routine's source on GitHub at `goversion`, if it is a runtime symbol.
+/// A link to the routine's source on GitHub at `goversion`, if it is a runtime
+/// symbol. Each (GOROOT, routine) is looked up once per process: a table of
+/// many cells links the same few routines over and over.
 pub fn routine_link(goroot: &Path, goversion: &str, r: Routine) -> Option<String> {
+    type Cache = HashMap<(PathBuf, String, Routine), Option<String>>;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    let key = (goroot.to_path_buf(), goversion.to_string(), r);
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return hit;
+    }
+    let link = routine_link_uncached(goroot, goversion, r);
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, link.clone());
+    }
+    link
+}
+
+fn routine_link_uncached(goroot: &Path, goversion: &str, r: Routine) -> Option<String> {
     let sym = r.runtime_symbol()?;
     let s = find_runtime_symbol(goroot, sym)?;
     let lines = if s.first == s.last {

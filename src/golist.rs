@@ -37,6 +37,23 @@ pub struct Package {
     pub module: Option<Module>,
     #[serde(default)]
     pub error: Option<PackageError>,
+    #[serde(default)]
+    pub ignored_go_files: Vec<String>,
+}
+
+impl Package {
+    /// Files of this package that use cgo (`import "C"`) but were left out of
+    /// the build because cgo is off.
+    pub fn ignored_cgo_files(&self) -> Vec<String> {
+        self.ignored_go_files
+            .iter()
+            .filter(|f| {
+                std::fs::read_to_string(self.dir.join(f))
+                    .is_ok_and(|src| src.contains("import \"C\"") || src.contains("\t\"C\"\n"))
+            })
+            .cloned()
+            .collect()
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,22 +78,52 @@ pub fn list(
     flags: &[&str],
     patterns: &[String],
 ) -> Result<Vec<Package>> {
+    list_skipping(tc, dir, flags, patterns, |_| None).map(|(pkgs, _)| pkgs)
+}
+
+/// Packages, and (import path, reason) of each package left out.
+pub type Listed = (Vec<Package>, Vec<(String, String)>);
+
+/// Like [`list`], but a package with an error for which `skip` gives a reason
+/// is left out instead of failing the whole list: (packages, (import path,
+/// reason) of each skipped one).
+pub fn list_skipping(
+    tc: &Toolchain,
+    dir: &Path,
+    flags: &[&str],
+    patterns: &[String],
+    skip: impl Fn(&Package) -> Option<String>,
+) -> Result<Listed> {
     let mut args = vec!["list", "-e", "-json"];
     args.extend_from_slice(flags);
     args.extend(patterns.iter().map(String::as_str));
-    let out = tc
-        .command(dir)
-        .env("GOFLAGS", "-mod=readonly")
-        .args(&args)
-        .output()
-        .context("running go list")?;
+    let out = crate::interrupt::output(
+        tc.user_command(dir)
+            .env("GOFLAGS", "-mod=readonly")
+            .args(&args),
+    )
+    .context("running go list")?;
     let mut pkgs = Vec::new();
+    let mut skipped = Vec::new();
     let mut msg = String::from_utf8_lossy(&out.stderr).trim().to_string();
-    let mut failed = !out.status.success();
     for p in serde_json::Deserializer::from_slice(&out.stdout).into_iter::<Package>() {
         let p = p.context("reading go list output")?;
+        if p.error.is_some() {
+            if let Some(reason) = skip(&p) {
+                // go list also printed this package's error on stderr.
+                let e = p.error.as_ref().map(|e| e.err.trim()).unwrap_or("");
+                msg = msg
+                    .lines()
+                    .filter(|l| {
+                        !e.contains(l.trim()) && !l.starts_with(&format!("# {}", p.import_path))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                skipped.push((p.import_path.clone(), reason));
+                continue;
+            }
+        }
         if let Some(e) = &p.error {
-            failed = true;
             let e = e.err.trim();
             if !msg.contains(e) {
                 if !msg.is_empty() {
@@ -87,12 +134,15 @@ pub fn list(
         }
         pkgs.push(p);
     }
-    if failed {
+    // go list exits non-zero for package errors too: a skipped package's
+    // error alone is no failure.
+    let exit_failed = !out.status.success() && (skipped.is_empty() || !msg.trim().is_empty());
+    if pkgs.iter().any(|p| p.error.is_some()) || exit_failed {
         return Err(GoCommandFailed {
             command: format!("go {}", args.join(" ")),
             output: msg,
         }
         .into());
     }
-    Ok(pkgs)
+    Ok((pkgs, skipped))
 }

@@ -12,6 +12,10 @@ use std::fmt;
 const MAX_DEPTH: usize = 64;
 /// Longest type expression accepted, in bytes.
 const MAX_LEN: usize = 4096;
+/// Limits on a type once its named types are expanded: chains of `--define`s
+/// can nest or multiply far beyond what one expression can spell.
+const MAX_RESOLVED_DEPTH: usize = 100;
+const MAX_RESOLVED_NODES: usize = 100_000;
 /// Largest array length accepted (keeps sizes far from u64 overflow).
 const MAX_ARRAY_LEN: u64 = 1 << 32;
 
@@ -345,6 +349,41 @@ impl Type {
         }
     }
 
+    /// (nodes, depth) of the type tree. Iterative: a type from many chained
+    /// definitions must not overflow the stack here.
+    pub fn extent(&self) -> (usize, usize) {
+        let mut nodes = 0;
+        let mut deepest = 0;
+        let mut stack: Vec<(&Type, usize)> = vec![(self, 1)];
+        while let Some((t, d)) = stack.pop() {
+            nodes += 1;
+            deepest = deepest.max(d);
+            match t {
+                Type::Basic(_) => {}
+                Type::Named(_, u)
+                | Type::Pointer(u)
+                | Type::Slice(u)
+                | Type::Array(_, u)
+                | Type::Chan(_, u) => stack.push((u, d + 1)),
+                Type::Map(k, v) => {
+                    stack.push((k, d + 1));
+                    stack.push((v, d + 1));
+                }
+                Type::Func {
+                    params, results, ..
+                } => stack.extend(params.iter().chain(results).map(|t| (t, d + 1))),
+                Type::Struct(fields) => stack.extend(fields.iter().map(|f| (&f.ty, d + 1))),
+                Type::Interface(methods) => stack.extend(
+                    methods
+                        .iter()
+                        .flat_map(|m| m.params.iter().chain(&m.results))
+                        .map(|t| (t, d + 1)),
+                ),
+            }
+        }
+        (nodes, deepest)
+    }
+
     /// Whether values of the type can be compared with `==` (map keys must).
     pub fn is_comparable(&self) -> bool {
         match self.underlying() {
@@ -653,6 +692,8 @@ pub fn parse(src: &str, defs: &Defs) -> Result<Type, ParseError> {
         pos: 0,
         defs,
         depth: 0,
+        nodes: 0,
+        expanded: std::collections::HashMap::new(),
     };
     let t = p.parse_type()?;
     p.skip_space();
@@ -667,6 +708,10 @@ struct Parser<'a> {
     pos: usize,
     defs: &'a Defs,
     depth: usize,
+    /// Type nodes so far, named types counted expanded.
+    nodes: usize,
+    /// (nodes, depth) of each named type met, computed once per parse.
+    expanded: std::collections::HashMap<String, (usize, usize)>,
 }
 
 impl Parser<'_> {
@@ -743,6 +788,7 @@ impl Parser<'_> {
 
     fn parse_type(&mut self) -> Result<Type, ParseError> {
         self.depth += 1;
+        self.nodes += 1;
         if self.depth > MAX_DEPTH {
             return Err(ParseError {
                 pos: self.pos,
@@ -824,6 +870,27 @@ impl Parser<'_> {
                             return Ok(Type::Basic(b));
                         }
                         if let Some(u) = self.defs.get(&name) {
+                            let (nodes, depth) = *self
+                                .expanded
+                                .entry(name.clone())
+                                .or_insert_with(|| u.extent());
+                            self.nodes += nodes;
+                            if self.depth + depth > MAX_RESOLVED_DEPTH {
+                                return Err(ParseError {
+                                    pos: start,
+                                    msg: format!(
+                                        "{name} makes the type nest deeper than {MAX_RESOLVED_DEPTH} levels once named types are expanded"
+                                    ),
+                                });
+                            }
+                            if self.nodes > MAX_RESOLVED_NODES {
+                                return Err(ParseError {
+                                    pos: start,
+                                    msg: format!(
+                                        "{name} makes the type larger than {MAX_RESOLVED_NODES} parts once named types are expanded"
+                                    ),
+                                });
+                            }
                             return Ok(Type::Named(name, Box::new(u.clone())));
                         }
                         self.pos = start;

@@ -14,6 +14,7 @@ pub mod generate;
 pub mod golinks;
 pub mod golist;
 pub mod gotype;
+pub mod interrupt;
 pub mod lem;
 pub mod measure;
 pub mod model;

@@ -21,7 +21,7 @@ use crate::toolchain::Toolchain;
 /// Where the generated module lives: a temporary directory removed afterwards,
 /// or a directory the user asked to keep.
 pub enum Workdir {
-    Temp(tempfile::TempDir),
+    Temp(crate::interrupt::TempDir),
     Kept(PathBuf),
 }
 
@@ -30,9 +30,7 @@ impl Workdir {
     pub fn new(keep: Option<&Path>) -> Result<Workdir> {
         match keep {
             None => Ok(Workdir::Temp(
-                tempfile::Builder::new()
-                    .prefix("ifacealloc-")
-                    .tempdir()
+                crate::interrupt::temp_dir("ifacealloc-")
                     .context("creating a temporary directory")?,
             )),
             Some(dir) => {
@@ -160,16 +158,18 @@ pub fn run(
     }
     progress.inc("measuring");
 
-    let mut child = std::process::Command::new(&exe)
-        .arg(iterations.to_string())
-        .current_dir(dir)
-        .env("GOMAXPROCS", "1")
-        .env("GODEBUG", "")
-        .env("GOGC", "100")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("running {}", exe.display()))?;
+    let mut tracked = crate::interrupt::spawn(
+        std::process::Command::new(&exe)
+            .arg(iterations.to_string())
+            .current_dir(dir)
+            .env("GOMAXPROCS", "1")
+            .env("GODEBUG", "")
+            .env("GOGC", "100")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    )
+    .with_context(|| format!("running {}", exe.display()))?;
+    let child = &mut tracked.child;
     let stdout = child.stdout.take().expect("piped stdout");
     let mut results: Vec<RowResult> = Vec::with_capacity(rows.len());
     let mut seen_cases = 0usize;
@@ -260,16 +260,18 @@ pub fn run(
             });
         }
     }
-    let out = child
-        .wait_with_output()
-        .context("waiting for the measuring program")?;
+    let mut stderr = Vec::new();
+    if let Some(mut e) = child.stderr.take() {
+        std::io::Read::read_to_end(&mut e, &mut stderr)
+            .context("reading the measuring program's errors")?;
+    }
+    let status = child.wait().context("waiting for the measuring program")?;
     progress.finish();
-    if !out.status.success() || seen_cases != module.cases.len() {
+    if !status.success() || seen_cases != module.cases.len() {
         bail!(
-            "the measuring program failed ({}) after {seen_cases} of {} cases:\n{}",
-            out.status,
+            "the measuring program failed ({status}) after {seen_cases} of {} cases:\n{}",
             module.cases.len(),
-            String::from_utf8_lossy(&out.stderr).trim_end()
+            String::from_utf8_lossy(&stderr).trim_end()
         );
     }
     Ok(Matrix {

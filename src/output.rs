@@ -1,10 +1,18 @@
 //! Writing reports: to stdout, or atomically to a file (temp file + rename), so
 //! a failure never leaves half a report behind.
+//!
+//! `-o FILE` behaves like a shell redirection that cannot be interrupted
+//! halfway: a new file gets the mode the umask allows (as `>` would), an
+//! existing file keeps its mode, and a symlink is written through (its target
+//! is replaced, the link stays). [`check`] runs before any work, so a path
+//! that cannot be written is an error in the first second, not after a build.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+
+use crate::error::UsageError;
 
 /// Renders with `render` and writes the bytes to `path` atomically, or to stdout.
 pub fn emit(path: Option<&Path>, render: impl FnOnce(&mut Vec<u8>) -> Result<()>) -> Result<()> {
@@ -20,28 +28,141 @@ pub fn emit(path: Option<&Path>, render: impl FnOnce(&mut Vec<u8>) -> Result<()>
     }
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it into place.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
+/// Checks up front that `-o path` can be written: not a directory, in an
+/// existing directory where a file can be created.
+pub fn check(path: Option<&Path>) -> Result<()> {
+    let Some(path) = path else { return Ok(()) };
+    let target = resolve(path)?;
+    if target.is_dir() {
+        return Err(UsageError::new(format!(
+            "-o {}: is a directory; give -o the path of a file",
+            path.display()
+        ))
+        .into());
+    }
+    let dir = parent_of(&target);
+    tempfile::Builder::new()
+        .prefix(".ifacealloc-check-")
+        .tempfile_in(dir)
+        .map_err(|e| {
+            UsageError::new(format!(
+                "-o {}: cannot create a file in {}: {e}; give -o a path in an existing, writable directory",
+                path.display(),
+                dir.display()
+            ))
+        })?;
+    Ok(())
+}
+
+/// The file a path names: itself, or a symlink's final target.
+fn resolve(path: &Path) -> Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let link = std::fs::read_link(&p)
+                    .with_context(|| format!("reading the symlink {}", p.display()))?;
+                p = if link.is_absolute() {
+                    link
+                } else {
+                    parent_of(&p).join(link)
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(UsageError::new(format!(
+        "-o {}: too many levels of symbolic links; give -o the path of a file",
+        path.display()
+    ))
+    .into())
+}
+
+fn parent_of(path: &Path) -> &Path {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path`'s target, then renames it
+/// into place.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let target = resolve(path)?;
+    let dir = parent_of(&target);
+    let existing = std::fs::metadata(&target).ok().map(|m| m.permissions());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".ifacealloc-");
+    #[cfg(unix)]
+    let new_file_mode = {
+        use std::os::unix::fs::PermissionsExt;
+        // As `>` would create it: 0666 less the umask (the kernel applies it).
+        std::fs::Permissions::from_mode(0o666)
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
-        crate::error::UsageError::new(format!(
+    #[cfg(unix)]
+    builder.permissions(new_file_mode);
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| {
+        UsageError::new(format!(
             "cannot write {}: {e} (in {}); give -o a path in an existing, writable directory",
             path.display(),
             dir.display()
         ))
     })?;
+    if let Some(perms) = existing {
+        // An existing file keeps its mode.
+        tmp.as_file()
+            .set_permissions(perms)
+            .with_context(|| format!("keeping the mode of {}", target.display()))?;
+    }
     tmp.write_all(bytes)
         .and_then(|_| tmp.as_file().sync_all())
         .with_context(|| format!("writing {}", path.display()))?;
-    tmp.persist(path).map_err(|e| {
-        crate::error::UsageError::new(format!(
+    tmp.persist(&target).map_err(|e| {
+        UsageError::new(format!(
             "cannot write {}: {}; give -o the path of a file",
             path.display(),
             e.error
         ))
     })?;
     Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn modes_and_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        // An existing 0644 file stays 0644.
+        let f = dir.path().join("report.md");
+        std::fs::write(&f, "old").unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_atomic(&f, b"new").unwrap();
+        assert_eq!(std::fs::read(&f).unwrap(), b"new");
+        let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644);
+        // A symlink is written through: the link stays, its target changes.
+        let link = dir.path().join("link.md");
+        std::os::unix::fs::symlink("report.md", &link).unwrap();
+        write_atomic(&link, b"through").unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&f).unwrap(), b"through");
+        // A new file gets the mode `>` would give it (0666 less the umask).
+        let n = dir.path().join("new.md");
+        write_atomic(&n, b"x").unwrap();
+        let shell = dir.path().join("shell.md");
+        std::fs::File::create(&shell).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&n), mode(&shell));
+        // Checked up front.
+        assert!(check(Some(dir.path())).is_err());
+        assert!(check(Some(&dir.path().join("missing/dir/x.md"))).is_err());
+        assert!(check(Some(&dir.path().join("fine.md"))).is_ok());
+        assert!(!dir.path().join("fine.md").exists());
+    }
 }

@@ -87,10 +87,11 @@ impl Toolchain {
                 None => (PathBuf::from("go"), "PATH"),
             },
         };
-        let out = Command::new(&go)
-            .args(["env", "-json", "GOVERSION", "GOOS", "GOARCH", "GOROOT"])
-            .env("GOTOOLCHAIN", "local")
-            .output();
+        let out = crate::interrupt::output(
+            Command::new(&go)
+                .args(["env", "-json", "GOVERSION", "GOOS", "GOARCH", "GOROOT"])
+                .env("GOTOOLCHAIN", "local"),
+        );
         let out = match out {
             Ok(o) => o,
             Err(e) => {
@@ -102,17 +103,38 @@ impl Toolchain {
             }
         };
         if !out.status.success() {
+            let said = first_line(&out.stderr);
+            let reason = if said.is_empty() {
+                match out.status.code() {
+                    Some(c) => format!("it exited with status {c} and printed nothing"),
+                    None => "it was killed by a signal".to_string(),
+                }
+            } else {
+                said
+            };
             return Err(UsageError::new(format!(
-                "`{} env -json` failed: {}; check that {} is a working Go toolchain",
+                "`{} env -json` failed: {reason}; check that {} (from {origin}) is a working Go toolchain",
                 go.display(),
-                first_line(&out.stderr),
                 go.display()
             ))
             .into());
         }
-        let env: GoEnv = serde_json::from_slice(&out.stdout)
-            .with_context(|| format!("reading `{} env -json` output", go.display()))?;
+        let env: GoEnv = serde_json::from_slice(&out.stdout).map_err(|e| {
+            UsageError::new(format!(
+                "`{} env -json` did not print Go's environment as JSON ({e}); check that {} (from {origin}) is a go binary",
+                go.display(),
+                go.display()
+            ))
+        })?;
         let version = check_version(&env.goversion, &go)?;
+        if !Path::new(&env.goroot).join("src").is_dir() {
+            return Err(UsageError::new(format!(
+                "{} reports GOROOT {:?}, which has no src directory; reinstall that Go or point --go at a complete toolchain",
+                go.display(),
+                env.goroot
+            ))
+            .into());
+        }
         Ok(Toolchain {
             go,
             goversion: env.goversion,
@@ -135,6 +157,21 @@ impl Toolchain {
             .env_remove("GOOS")
             .env_remove("GOARCH")
             .env_remove("GOEXPERIMENT");
+        if let Some(d) = crate::interrupt::go_tmp() {
+            c.env("GOTMPDIR", d);
+        }
+        c
+    }
+
+    /// A `go` command for the user's own packages: like [`Toolchain::command`],
+    /// but cgo is as the caller's environment has it (CGO_ENABLED, else Go's
+    /// default: on when a C compiler is found), so cgo packages build.
+    pub fn user_command(&self, dir: &Path) -> Command {
+        let mut c = self.command(dir);
+        match std::env::var_os("CGO_ENABLED") {
+            Some(v) => c.env("CGO_ENABLED", v),
+            None => c.env_remove("CGO_ENABLED"),
+        };
         c
     }
 
@@ -144,12 +181,9 @@ impl Toolchain {
             .goroot
             .join("bin")
             .join(if cfg!(windows) { "gofmt.exe" } else { "gofmt" });
-        let out = Command::new(&exe)
-            .arg("-w")
-            .args(files)
-            .current_dir(dir)
-            .output()
-            .with_context(|| format!("running {}", exe.display()))?;
+        let out =
+            crate::interrupt::output(Command::new(&exe).arg("-w").args(files).current_dir(dir))
+                .with_context(|| format!("running {}", exe.display()))?;
         if !out.status.success() {
             return Err(crate::error::GoCommandFailed {
                 command: "gofmt -w".into(),
@@ -173,9 +207,7 @@ impl Toolchain {
             cmd.env("GOARCH", arch)
                 .env("GOOS", if arch == "wasm" { "wasip1" } else { "linux" });
         }
-        let out = cmd
-            .args(args)
-            .output()
+        let out = crate::interrupt::output(cmd.args(args))
             .with_context(|| format!("running {} {}", self.go.display(), args.join(" ")))?;
         if !out.status.success() {
             return Err(crate::error::GoCommandFailed {

@@ -171,7 +171,7 @@ fn normalize(src: &str) -> Result<String, String> {
                     if b[i] == b'\\' && c != b'`' {
                         i += 1;
                     }
-                    if b[i] == b'\n' && c != b'`' {
+                    if i >= b.len() || (b[i] == b'\n' && c != b'`') {
                         return Err("unterminated string literal".into());
                     }
                     i += 1;
@@ -218,7 +218,8 @@ fn type_decls(text: &str) -> Vec<(String, String, bool)> {
             b'"' | b'`' | b'\'' => i = closing_quote(b, i),
             _ => {}
         }
-        if depth == 0 && text[i..].starts_with("type") && word_boundary(b, i, 4) {
+        // Bytes, not str slices: `i` may sit inside a multi-byte character.
+        if depth == 0 && b[i..].starts_with(b"type") && word_boundary(b, i, 4) {
             i += 4;
             let rest = text[i..].trim_start();
             i = b.len() - rest.len();

@@ -62,6 +62,7 @@ fn split_target(t: &str) -> Result<(PathBuf, String)> {
 }
 
 pub fn run(args: &AsmArgs, go: Option<&Path>) -> Result<()> {
+    output::check(args.output.as_deref())?;
     let (file, func) = split_target(&args.target)?;
     if !file.is_file() {
         return Err(UsageError::new(format!(
@@ -85,7 +86,7 @@ pub fn render(tc: &Toolchain, file: &Path, func: &str) -> Result<String> {
         .with_context(|| format!("resolving {}", file.display()))?;
     let dir = file.parent().unwrap_or(Path::new("."));
     let is_test = file.to_string_lossy().ends_with("_test.go");
-    let tmp = tempfile::tempdir()?;
+    let tmp = crate::interrupt::temp_dir("ifacealloc-asm-")?;
     let out_path = tmp.path().join("bin");
     let out_str = out_path.to_string_lossy().to_string();
     let args: Vec<&str> = if is_test {
@@ -95,7 +96,7 @@ pub fn render(tc: &Toolchain, file: &Path, func: &str) -> Result<String> {
     };
     let mut cmd = tc.command(dir);
     cmd.env("GOFLAGS", "-mod=readonly").args(&args);
-    let out = cmd.output().context("running go build")?;
+    let out = crate::interrupt::output(&mut cmd).context("running go build")?;
     if !out.status.success() {
         return Err(crate::error::GoCommandFailed {
             command: format!("go {}", args.join(" ")),
@@ -108,26 +109,70 @@ pub fn render(tc: &Toolchain, file: &Path, func: &str) -> Result<String> {
         .file_name()
         .map(|f| f.to_string_lossy().to_string())
         .unwrap_or_default();
-    // Prefer the function defined in this file.
-    let Some((sym, instrs)) = funcs
+    // The function defined in this file: one, or one per instantiation of a
+    // generic function.
+    let defined_here: Vec<&(String, Vec<ListedInstr>)> = funcs
         .iter()
-        .find(|(_, is)| {
+        .filter(|(_, is)| {
             is.first()
                 .is_some_and(|i| asm::same_file(&i.instr.file, &base))
         })
-        .or(funcs.first())
-    else {
-        return Err(UsageError::new(format!(
-            "{}: no function {func} in the listing (is it spelled as in the source, e.g. (*T).M for a pointer method?)",
-            file.display()
-        ))
+        .collect();
+    if defined_here.is_empty() {
+        let elsewhere = funcs
+            .iter()
+            .filter_map(|(_, is)| is.first())
+            .map(|i| {
+                Path::new(&i.instr.file)
+                    .file_name()
+                    .map(|f| f.to_string_lossy().to_string())
+                    .unwrap_or_default()
+            })
+            .next();
+        return Err(UsageError::new(match elsewhere {
+            Some(other) => format!(
+                "{}: {func} is not defined in this file but in {other}; give {other}:{func}",
+                file.display()
+            ),
+            None => format!(
+                "{}: no function {func} in the listing; spell it as in the source ((*T).M for a pointer method), and note that a generic function has code only where it is instantiated",
+                file.display()
+            ),
+        })
         .into());
-    };
+    }
     let source = std::fs::read_to_string(&file).unwrap_or_default();
     let src_lines: Vec<&str> = source.lines().collect();
     let mut s = String::new();
+    let mut found: Vec<Routine> = Vec::new();
+    for (sym, instrs) in defined_here {
+        render_function(sym, instrs, &base, &src_lines, tc, &mut s, &mut found);
+    }
+    let names: Vec<&str> = found.iter().map(|r| r.name()).collect();
+    s.push_str(&format!(
+        "conversions through the runtime: {}{}\n",
+        found.len(),
+        if names.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", names.join(", "))
+        }
+    ));
+    Ok(s)
+}
+
+/// Appends one function's annotated listing to `s`, and its runtime routines to `found`.
+fn render_function(
+    sym: &str,
+    instrs: &[ListedInstr],
+    base: &str,
+    src_lines: &[&str],
+    tc: &Toolchain,
+    s: &mut String,
+    found: &mut Vec<Routine>,
+) {
     let (first, last) = instrs.iter().fold((u32::MAX, 0), |(a, b), i| {
-        if asm::same_file(&i.instr.file, &base) {
+        if asm::same_file(&i.instr.file, base) {
             (a.min(i.instr.line), b.max(i.instr.line))
         } else {
             (a, b)
@@ -138,7 +183,6 @@ pub fn render(tc: &Toolchain, file: &Path, func: &str) -> Result<String> {
         tc.goversion, tc.goos, tc.goarch
     ));
     let mut last_pos: Option<(String, u32)> = None;
-    let mut found: Vec<Routine> = Vec::new();
     for ListedInstr { pc, instr } in instrs {
         let pos = (instr.file.clone(), instr.line);
         if last_pos.as_ref() != Some(&pos) {
@@ -146,7 +190,7 @@ pub fn render(tc: &Toolchain, file: &Path, func: &str) -> Result<String> {
                 .file_name()
                 .map(|f| f.to_string_lossy().to_string())
                 .unwrap_or_default();
-            let code = if asm::same_file(&instr.file, &base) {
+            let code = if asm::same_file(&instr.file, base) {
                 src_lines
                     .get(instr.line as usize - 1)
                     .map(|l| l.trim())
@@ -169,17 +213,6 @@ pub fn render(tc: &Toolchain, file: &Path, func: &str) -> Result<String> {
         s.push_str(&line);
         s.push('\n');
     }
-    let names: Vec<&str> = found.iter().map(|r| r.name()).collect();
-    s.push_str(&format!(
-        "conversions through the runtime: {}{}\n",
-        found.len(),
-        if names.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", names.join(", "))
-        }
-    ));
-    Ok(s)
 }
 
 #[cfg(test)]

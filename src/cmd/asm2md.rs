@@ -248,8 +248,16 @@ impl<R: Read> Read for Tee<R> {
 }
 
 pub fn run(args: &Asm2mdArgs, go: Option<&Path>) -> Result<()> {
+    output::check(args.output.as_deref())?;
     let (input, echo): (Box<dyn Read>, bool) = match &args.file {
         Some(p) => {
+            if p.is_dir() {
+                return Err(UsageError::new(format!(
+                    "{} is a directory; give a file of `go build -gcflags=-S` output, or pipe it on stdin",
+                    p.display()
+                ))
+                .into());
+            }
             let f = std::fs::File::open(p).map_err(|e| {
                 UsageError::new(format!(
                     "cannot open {}: {e}; give a file of `go build -gcflags=-S` output, or pipe it on stdin",
@@ -267,6 +275,13 @@ pub fn run(args: &Asm2mdArgs, go: Option<&Path>) -> Result<()> {
         eprintln!(
             "asm2md: skipped {} malformed instruction line(s)",
             listing.stats.skipped
+        );
+    }
+    if listing.stats.overlong > 0 {
+        eprintln!(
+            "asm2md: {} line(s) longer than {} bytes were read only in part",
+            listing.stats.overlong,
+            crate::parse::lines::MAX_LINE
         );
     }
     if listing.stats.functions == 0 {

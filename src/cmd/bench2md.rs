@@ -1,6 +1,6 @@
 //! `ifacealloc bench2md`: `go test -bench -benchmem` output → markdown table.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -9,6 +9,7 @@ use clap::Args;
 use crate::error::UsageError;
 use crate::output;
 use crate::parse::bench::BenchParser;
+use crate::parse::lines::CappedLines;
 
 #[derive(Debug, Args)]
 pub struct Bench2mdArgs {
@@ -25,8 +26,16 @@ pub struct Bench2mdArgs {
 }
 
 pub fn run(args: &Bench2mdArgs) -> Result<()> {
+    output::check(args.output.as_deref())?;
     let (input, echo): (Box<dyn Read>, bool) = match &args.file {
         Some(p) => {
+            if p.is_dir() {
+                return Err(UsageError::new(format!(
+                    "{} is a directory; give a file of `go test -bench` output, or pipe it on stdin",
+                    p.display()
+                ))
+                .into());
+            }
             let f = std::fs::File::open(p).map_err(|e| {
                 UsageError::new(format!(
                     "cannot open {}: {e}; give a file of `go test -bench` output, or pipe it on stdin",
@@ -37,26 +46,31 @@ pub fn run(args: &Bench2mdArgs) -> Result<()> {
         }
         None => (Box::new(std::io::stdin().lock()), !args.no_echo),
     };
-    let mut reader = BufReader::with_capacity(1 << 16, input);
+    let mut reader = CappedLines::new(BufReader::with_capacity(1 << 16, input));
     let mut parser = BenchParser::new();
     let mut line = Vec::new();
     let stdout = std::io::stdout();
     let mut echo_out = stdout.lock();
-    loop {
-        line.clear();
-        let n = reader
-            .read_until(b'\n', &mut line)
-            .context("reading benchmark output")?;
-        if n == 0 {
-            break;
-        }
-        if echo {
-            echo_out.write_all(&line).context("echoing input")?;
-        }
+    while reader
+        .next_line(&mut line, |raw| {
+            if echo {
+                echo_out.write_all(raw)?;
+            }
+            Ok(())
+        })
+        .context("reading benchmark output")?
+    {
         parser.feed_line(&line);
     }
     echo_out.flush()?;
     drop(echo_out);
+    if reader.overlong > 0 {
+        eprintln!(
+            "bench2md: {} line(s) longer than {} bytes were read only in part",
+            reader.overlong,
+            crate::parse::lines::MAX_LINE
+        );
+    }
     let report = parser.finish();
     if report.skipped > 0 {
         eprintln!(

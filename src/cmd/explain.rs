@@ -117,7 +117,9 @@ pub fn verdict(r: Routine) -> &'static str {
     }
 }
 
-pub fn run(args: &ExplainArgs, go: Option<&Path>) -> Result<()> {
+/// Returns the exit code: 1 when --verify found the prediction wrong.
+pub fn run(args: &ExplainArgs, go: Option<&Path>) -> Result<i32> {
+    output::check(args.output.as_deref())?;
     let defs = load_defs(&args.define, args.from.as_deref())?;
     let ty = parse_type(&args.type_expr, &defs)?;
     let v = match &args.value {
@@ -221,10 +223,9 @@ pub fn run(args: &ExplainArgs, go: Option<&Path>) -> Result<()> {
         }
         ExplainFormat::Text => write_text(&report, out),
     })?;
-    if report.verify.as_ref().is_some_and(|v| !v.matches) {
-        std::process::exit(1);
-    }
-    Ok(())
+    Ok(i32::from(
+        report.verify.as_ref().is_some_and(|v| !v.matches),
+    ))
 }
 
 /// Builds and runs the one case, and compares.

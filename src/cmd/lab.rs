@@ -189,9 +189,7 @@ pub fn run(args: &LabArgs, go: Option<&Path>) -> Result<i32> {
 
 /// Runs one lab and prints what it shows; returns 1 if a claim failed.
 pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<i32> {
-    let tmp = tempfile::Builder::new()
-        .prefix("ifacealloc-lab-")
-        .tempdir()?;
+    let tmp = crate::interrupt::temp_dir("ifacealloc-lab-")?;
     let dir = tmp.path();
     write_examples(dir)?;
     writeln!(
@@ -207,7 +205,7 @@ pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<i32> {
             tc.go.display(),
             tc.goroot.display()
         )?;
-        let vet = tc.command(dir).args(["vet", "./..."]).output()?;
+        let vet = crate::interrupt::output(tc.command(dir).args(["vet", "./..."]))?;
         let ok = vet.status.success();
         writeln!(
             out,
@@ -221,7 +219,7 @@ pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<i32> {
     }
     for prog in l.programs {
         writeln!(out, "\n$ go run {prog}")?;
-        let o = tc.command(dir).args(["run", prog]).output()?;
+        let o = crate::interrupt::output(tc.command(dir).args(["run", prog]))?;
         out.write_all(&o.stdout)?;
         if !o.status.success() {
             out.write_all(&o.stderr)?;
@@ -230,10 +228,10 @@ pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<i32> {
     }
     for pkg in l.test_packages {
         writeln!(out, "\n$ go test {pkg}")?;
-        let o = tc
-            .command(dir)
-            .args(["test", "-count=1", "-v", "-run", "^Test", pkg])
-            .output()?;
+        let o = crate::interrupt::output(
+            tc.command(dir)
+                .args(["test", "-count=1", "-v", "-run", "^Test", pkg]),
+        )?;
         for line in String::from_utf8_lossy(&o.stdout).lines() {
             if line.starts_with("--- ") || line.starts_with("ok") || line.starts_with("FAIL") {
                 writeln!(out, "{line}")?;
@@ -260,6 +258,7 @@ pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<i32> {
                 run: None,
                 count: 1,
                 benchtime: Some("10000x".into()),
+                timeout: std::time::Duration::from_secs(600),
             },
         )?;
         crate::cmd::lem::write_text(&report, out)?;

@@ -39,6 +39,11 @@ pub struct LemArgs {
     #[arg(long)]
     pub benchtime: Option<String>,
 
+    /// How long one package's build and measurements may take, as go test's
+    /// -timeout (e.g. 90s, 10m); a benchmark still running then is named, exit 2.
+    #[arg(long, default_value = "10m", value_name = "DURATION")]
+    pub timeout: String,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = LemFormat::Text)]
     pub format: LemFormat,
@@ -56,6 +61,7 @@ pub enum LemFormat {
 }
 
 pub fn run(args: &LemArgs, go: Option<&Path>) -> Result<i32> {
+    output::check(args.output.as_deref())?;
     let dir = match &args.dir {
         Some(d) => d.clone(),
         None => std::env::current_dir()?,
@@ -89,8 +95,15 @@ pub fn run(args: &LemArgs, go: Option<&Path>) -> Result<i32> {
     } else {
         args.packages.clone()
     };
+    let timeout = lem::parse_duration(&args.timeout).ok_or_else(|| {
+        UsageError::new(format!(
+            "--timeout {:?}: use a duration like 90s, 10m or 1h30m",
+            crate::typedefs::clip(&args.timeout)
+        ))
+    })?;
     let tc = Toolchain::discover(go)?;
     let opts = Options {
+        timeout,
         gcflags: args
             .gcflags
             .as_deref()

@@ -69,6 +69,7 @@ pub struct MatrixArgs {
 }
 
 pub fn run(args: &MatrixArgs, go: Option<&std::path::Path>) -> Result<()> {
+    output::check(args.output.as_deref())?;
     let mut rows = catalog::rows(args.catalog);
     if !args.types.is_empty() {
         rows = catalog::select(rows, &args.types)?;

@@ -22,6 +22,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub go: Option<PathBuf>,
 
+    /// Show the whole output of a failed go command (by default the compiler's
+    /// error lines come first, at most 40 lines).
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -51,6 +51,7 @@ pub struct ScanArgs {
 }
 
 pub fn run(args: &ScanArgs, go: Option<&Path>) -> Result<i32> {
+    output::check(args.output.as_deref())?;
     let dir = match &args.dir {
         Some(d) => d.clone(),
         None => std::env::current_dir()?,

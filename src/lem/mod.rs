@@ -29,6 +29,39 @@ pub struct Options {
     pub count: u32,
     /// go test's -benchtime; `None`: the package's `lem.SetBenchtime`, else adaptive.
     pub benchtime: Option<String>,
+    /// How long one package's `go test` may run before it is ended.
+    pub timeout: std::time::Duration,
+}
+
+/// Parses a Go duration as `go test -timeout` takes it: `90s`, `10m`, `1h30m`, `500ms`.
+pub fn parse_duration(s: &str) -> Option<std::time::Duration> {
+    let mut total = 0f64;
+    let mut rest = s.trim();
+    if rest.is_empty() || rest.len() > 32 {
+        return None;
+    }
+    while !rest.is_empty() {
+        let num_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let value: f64 = rest[..num_end].parse().ok()?;
+        rest = &rest[num_end..];
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let scale = match &rest[..unit_end] {
+            "ns" => 1e-9,
+            "us" | "µs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        total += value * scale;
+        rest = &rest[unit_end..];
+    }
+    (total > 0.0 && total < 1e9).then(|| std::time::Duration::from_secs_f64(total))
 }
 
 /// A -benchtime value: a duration (`1s`, `500ms`) or a count (`1000x`).
@@ -128,7 +161,7 @@ pub fn run(tc: &Toolchain, dir: &Path, patterns: &[String], opts: &Options) -> R
 /// module's go.mod overlaid with `replace github.com/akutz/lem => <stub>`, so
 /// packages written for akutz/lem build without that module.
 struct Session {
-    tmp: tempfile::TempDir,
+    tmp: crate::interrupt::TempDir,
     replace: BTreeMap<String, String>,
     /// Starts each line the harness prints: random per run, so a benchmark's
     /// own output cannot pass for a measurement.
@@ -137,9 +170,7 @@ struct Session {
 
 impl Session {
     fn new(tc: &Toolchain, dir: &Path) -> Result<Session> {
-        let tmp = tempfile::Builder::new()
-            .prefix("ifacealloc-lem-")
-            .tempdir()
+        let tmp = crate::interrupt::temp_dir("ifacealloc-lem-")
             .context("creating a temporary directory")?;
         let out = tc.run(dir, &["env", "GOMOD"])?;
         let gomod = String::from_utf8_lossy(&out.stdout).trim().to_string();
@@ -495,8 +526,14 @@ impl Build {
 #[derive(Deserialize)]
 struct Measured {
     id: String,
+    /// Printed before a case runs, so a hung one can be named.
+    #[serde(default)]
+    start: bool,
+    #[serde(default)]
     n: u64,
+    #[serde(default)]
     allocs: u64,
+    #[serde(default)]
     bytes: u64,
 }
 
@@ -544,20 +581,54 @@ fn build_and_measure(
         overlay_flag.as_str(),
         gcflags.as_str(),
         "-count=1",
+        "-timeout=0",
         "-run",
         run.as_str(),
     ];
     args.extend(benchtime_flag.as_deref());
-    let mut cmd = tc.command(&p.dir);
+    let mut cmd = tc.user_command(&p.dir);
     cmd.env("GOFLAGS", "-mod=readonly").args(&args);
-    let out = cmd.output().context("running go test")?;
+    let (out, timed_out) =
+        crate::interrupt::output_within(&mut cmd, Some(opts.timeout)).context("running go test")?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
+    if timed_out {
+        // The last case that started and never reported is the one that hung.
+        let mut running: Option<String> = None;
+        for line in stdout.lines() {
+            if let Some(m) = line
+                .strip_prefix(&session.mark)
+                .and_then(|j| serde_json::from_str::<Measured>(j).ok())
+            {
+                running = m.start.then_some(m.id);
+            }
+        }
+        let what = match running {
+            Some(id) => {
+                let func = benches
+                    .values()
+                    .flatten()
+                    .find(|(i, _)| *i == id)
+                    .map(|(_, f)| f.as_str())
+                    .unwrap_or("?");
+                format!("benchmark {func} (lem.{id}) in {}", p.import_path)
+            }
+            None => format!("go test of {}", p.import_path),
+        };
+        return Err(UsageError::new(format!(
+            "lem: {what} did not finish within {:?}; fix it, or give more time with --timeout",
+            opts.timeout
+        ))
+        .into());
+    }
     let mut messages: BTreeMap<(PathBuf, u32), Vec<String>> = BTreeMap::new();
     let mut measured: BTreeMap<String, Vec<(f64, f64, u64)>> = BTreeMap::new();
     for line in stderr.lines().chain(stdout.lines()) {
         if let Some(json) = line.strip_prefix(&session.mark) {
             let m: Measured = serde_json::from_str(json).context("reading harness output")?;
+            if m.start {
+                continue;
+            }
             // Per-op figures as go test -benchmem prints them (and akutz/lem
             // compared them): integer division of the totals by N.
             let n = m.n.max(1);
@@ -589,9 +660,9 @@ fn build_and_measure(
             "-run",
             "^$",
         ];
-        let mut again = tc.command(&p.dir);
+        let mut again = tc.user_command(&p.dir);
         again.env("GOFLAGS", "-mod=readonly").args(plain);
-        let retry = again.output().context("running go test")?;
+        let retry = crate::interrupt::output(&mut again).context("running go test")?;
         let output = if retry.status.success() {
             format!("{stdout}{stderr}")
         } else {
@@ -637,6 +708,7 @@ fn harness(
 	}}
 	for i := 0; i < {count}; i++ {{
 		for _, c := range cases {{
+			os.Stdout.WriteString({mark} + `{{"id":` + strconv.Quote(c.id) + `,"start":true}}` + "\n")
 			if {adaptive} && benchtime != nil {{
 				benchtime.Value.Set("1x")
 				probe := testing.Benchmark(c.f)

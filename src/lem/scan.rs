@@ -93,11 +93,12 @@ pub fn scan_file(path: &Path, src: &str) -> FileScan {
                 i = end;
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
-                let end = src[i + 2..]
-                    .find("*/")
-                    .map(|k| i + 2 + k + 2)
-                    .unwrap_or(b.len());
-                let body = &src[i + 2..end.saturating_sub(2).max(i + 2)];
+                // An unterminated comment runs to the end of the file.
+                let (body_end, end) = match src[i + 2..].find("*/") {
+                    Some(k) => (i + 2 + k, i + 2 + k + 2),
+                    None => (b.len(), b.len()),
+                };
+                let body = &src[i + 2..body_end];
                 for (k, part) in body.split('\n').enumerate() {
                     comments.push(Comment {
                         line: line + k as u32,

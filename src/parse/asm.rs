@@ -18,6 +18,7 @@ use std::io::BufRead;
 use anyhow::{Context, Result};
 
 use super::diag::{self, Diag};
+use super::lines::CappedLines;
 use crate::routine::Routine;
 
 /// One instruction of a listing.
@@ -94,6 +95,12 @@ pub fn same_file(a: &str, b: &str) -> bool {
     a == b || a.ends_with(&format!("/{b}")) || b.ends_with(&format!("/{a}"))
 }
 
+/// Whether a function's local name is `name`, or an instantiation of the
+/// generic function `name` (`F[go.shape.int]`).
+fn is_named(local: &str, name: &str) -> bool {
+    local == name || local.strip_prefix(name).is_some_and(|r| r.starts_with('['))
+}
+
 fn local_name(sym: &str) -> &str {
     let s = sym.strip_prefix("\"\".").unwrap_or(sym);
     // Package paths may contain dots (example.com/x.y); the function follows the last '/'
@@ -129,6 +136,8 @@ pub struct Stats {
     pub instructions: u64,
     /// Lines that looked like instructions but could not be read.
     pub skipped: u64,
+    /// Lines longer than `lines::MAX_LINE`, read only in part.
+    pub overlong: u64,
 }
 
 /// Reads a listing, calling `on_function` for each function and `on_diag`
@@ -140,17 +149,16 @@ pub fn read_listing(
 ) -> Result<Stats> {
     let mut stats = Stats::default();
     let mut current: Option<Function> = None;
-    let mut input = input;
+    let mut input = CappedLines::new(input);
     let mut buf = Vec::with_capacity(256);
     loop {
-        buf.clear();
-        if input
-            .read_until(b'\n', &mut buf)
+        if !input
+            .next_line(&mut buf, |_| Ok(()))
             .context("reading the assembly listing")?
-            == 0
         {
             break;
         }
+        stats.overlong = input.overlong;
         stats.lines += 1;
         let line = String::from_utf8_lossy(&buf);
         let line = line.trim_end_matches(['\n', '\r']);
@@ -213,14 +221,12 @@ pub fn function_listing(
 ) -> Result<Vec<(String, Vec<ListedInstr>)>> {
     let mut out: Vec<(String, Vec<ListedInstr>)> = Vec::new();
     let mut current: Option<(String, Vec<ListedInstr>)> = None;
-    let mut input = input;
+    let mut input = CappedLines::new(input);
     let mut buf = Vec::new();
     loop {
-        buf.clear();
-        if input
-            .read_until(b'\n', &mut buf)
+        if !input
+            .next_line(&mut buf, |_| Ok(()))
             .context("reading the assembly listing")?
-            == 0
         {
             break;
         }
@@ -231,7 +237,7 @@ pub fn function_listing(
                 out.push(f);
             }
             if let Some((sym, rest)) = line.split_once(' ') {
-                if rest.starts_with("STEXT") && local_name(sym) == name {
+                if rest.starts_with("STEXT") && is_named(local_name(sym), name) {
                     current = Some((sym.to_string(), Vec::new()));
                 }
             }

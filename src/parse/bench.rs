@@ -75,7 +75,9 @@ pub struct BenchParser {
     /// The benchmark whose logs follow (from a name line, `--- BENCH:`, or -json's Test).
     context: Option<String>,
     /// `real(T)` values seen with no benchmark context, for the next seed row.
-    unplaced_real: Vec<String>,
+    unplaced_real: std::collections::VecDeque<String>,
+    /// Config keys seen, so each key is looked up in constant time.
+    config_keys: std::collections::HashSet<String>,
     /// -json: partial output per package, until its newline arrives.
     json_partial: BTreeMap<String, String>,
     json_mode: Option<bool>,
@@ -120,10 +122,25 @@ impl BenchParser {
         let Some(out) = ev.output else { return };
         let key = ev.package.clone();
         let mut buf = self.json_partial.remove(&key).unwrap_or_default();
+        // Only the new text can hold a newline: searching from there keeps a
+        // line split over many events, or many lines in one event, linear.
+        let mut from = buf.len();
         buf.push_str(&out);
-        while let Some(nl) = buf.find('\n') {
-            let l: String = buf.drain(..=nl).collect();
-            self.feed_text(l.trim_end_matches(['\n', '\r']), ev.test.as_deref());
+        let mut start = 0;
+        while let Some(off) = memchr::memchr(b'\n', &buf.as_bytes()[from..]) {
+            let nl = from + off;
+            self.feed_text(buf[start..nl].trim_end_matches('\r'), ev.test.as_deref());
+            start = nl + 1;
+            from = start;
+        }
+        buf.drain(..start);
+        if buf.len() > crate::parse::lines::MAX_LINE {
+            // A line with no end in sight: keep its start only.
+            let mut cut = crate::parse::lines::MAX_LINE;
+            while !buf.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            buf.truncate(cut);
         }
         if !buf.is_empty() {
             self.json_partial.insert(key, buf);
@@ -173,7 +190,7 @@ impl BenchParser {
                 if k == "pkg" {
                     self.pkg = Some(v.to_string());
                 }
-                if !self.report.config.iter().any(|(ck, _)| ck == k) {
+                if self.config_keys.insert(k.to_string()) {
                     self.report.config.push((k.to_string(), v.to_string()));
                 }
             }
@@ -190,7 +207,7 @@ impl BenchParser {
             Some(r) => {
                 self.report.real_types.insert(r, value);
             }
-            None => self.unplaced_real.push(value),
+            None => self.unplaced_real.push_back(value),
         }
     }
 
@@ -210,9 +227,10 @@ impl BenchParser {
             Some(mut r) => {
                 r.pkg = self.pkg.clone();
                 if let Some(row) = seed_row(&r.name) {
-                    if !self.report.real_types.contains_key(row) && !self.unplaced_real.is_empty() {
-                        let v = self.unplaced_real.remove(0);
-                        self.report.real_types.insert(row.to_string(), v);
+                    if !self.report.real_types.contains_key(row) {
+                        if let Some(v) = self.unplaced_real.pop_front() {
+                            self.report.real_types.insert(row.to_string(), v);
+                        }
                     }
                 }
                 self.report.results.push(r);
@@ -335,21 +353,19 @@ impl BenchReport {
     /// The seed's rows, in first-seen order, for results in the seed's naming.
     pub fn seed_rows(&self) -> Vec<SeedRow> {
         let mut rows: Vec<SeedRow> = Vec::new();
+        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for r in &self.results {
             let Some(row) = seed_row(&r.name) else {
                 continue;
             };
-            let idx = match rows.iter().position(|s| s.name == row) {
-                Some(i) => i,
-                None => {
-                    rows.push(SeedRow {
-                        name: row.to_string(),
-                        go_type: self.real_types.get(row).cloned().unwrap_or_default(),
-                        ..SeedRow::default()
-                    });
-                    rows.len() - 1
-                }
-            };
+            let idx = *index.entry(row).or_insert_with(|| {
+                rows.push(SeedRow {
+                    name: row.to_string(),
+                    go_type: self.real_types.get(row).cloned().unwrap_or_default(),
+                    ..SeedRow::default()
+                });
+                rows.len() - 1
+            });
             let bytes = r.metric("B/op").map(seed_num).unwrap_or_default();
             let s = &mut rows[idx];
             let tail = &r.name[r.name.len() - 3..];
@@ -386,11 +402,22 @@ impl BenchReport {
     fn write_generic(&self, rows: &[&BenchResult], out: &mut dyn Write) -> Result<()> {
         use crate::report::markdown_cell as cell;
         let standard = ["ns/op", "B/op", "allocs/op"];
+        // Custom units get a column each, up to MAX_UNIT_COLUMNS in first-seen
+        // order; rarer ones share one "other metrics" column, so a unit per
+        // benchmark cannot multiply the table's width.
         let mut custom: Vec<&str> = Vec::new();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let mut overflow = false;
         for r in rows {
             for (u, _) in &r.metrics {
-                if !standard.contains(&u.as_str()) && !custom.contains(&u.as_str()) {
+                if standard.contains(&u.as_str()) || seen.contains(u.as_str()) {
+                    continue;
+                }
+                if custom.len() < MAX_UNIT_COLUMNS {
+                    seen.insert(u);
                     custom.push(u);
+                } else {
+                    overflow = true;
                 }
             }
         }
@@ -419,12 +446,16 @@ impl BenchReport {
             header.push("Procs");
         }
         header.extend(["Iterations", "ns/op", "B/op", "allocs/op"]);
-        header.extend(custom.iter().copied());
+        let mut header: Vec<String> = header.into_iter().map(String::from).collect();
+        header.extend(custom.iter().map(|u| cell(u)));
+        if overflow {
+            header.push("Other metrics".into());
+        }
         writeln!(out, "| {} |", header.join(" | "))?;
         let align: Vec<&str> = header
             .iter()
             .map(|h| {
-                if matches!(*h, "Package" | "Benchmark") {
+                if matches!(h.as_str(), "Package" | "Benchmark") {
                     ":--"
                 } else {
                     "--:"
@@ -443,13 +474,25 @@ impl BenchReport {
             }
             line.push(r.iterations.to_string());
             for u in standard.iter().chain(custom.iter()) {
-                line.push(r.metric(u).unwrap_or("").to_string());
+                line.push(cell(r.metric(u).unwrap_or("")));
+            }
+            if overflow {
+                let other: Vec<String> = r
+                    .metrics
+                    .iter()
+                    .filter(|(u, _)| !standard.contains(&u.as_str()) && !seen.contains(u.as_str()))
+                    .map(|(u, v)| format!("{v} {u}"))
+                    .collect();
+                line.push(cell(&other.join(", ")));
             }
             writeln!(out, "| {} |", line.join(" | "))?;
         }
         Ok(())
     }
 }
+
+/// Custom units shown as columns of their own; the rest share one column.
+const MAX_UNIT_COLUMNS: usize = 8;
 
 /// Parses a whole input held in memory (tests and benchmarks; the CLI streams).
 pub fn parse_str(input: &str) -> BenchReport {

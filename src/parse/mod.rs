@@ -3,3 +3,4 @@
 pub mod asm;
 pub mod bench;
 pub mod diag;
+pub mod lines;

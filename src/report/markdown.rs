@@ -12,7 +12,18 @@ pub struct MarkdownExporter;
 
 /// Escapes a table cell: `|` would end the cell.
 pub fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|")
+    // Backslashes first, so `\|` in the text cannot turn into an escaped
+    // backslash followed by a live column separator; newlines would end the row.
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '|' => out.push_str("\\|"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 impl Exporter for MarkdownExporter {

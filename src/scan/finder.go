@@ -56,7 +56,18 @@ type site struct {
 
 func main() {
 	var in input
-	if err := json.NewDecoder(os.Stdin).Decode(&in); err != nil {
+	// The input comes as a file named by the first argument, else on stdin.
+	var src io.Reader = os.Stdin
+	if len(os.Args) > 1 {
+		f, err := os.Open(os.Args[1])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "finder:", err)
+			os.Exit(2)
+		}
+		defer f.Close()
+		src = f
+	}
+	if err := json.NewDecoder(src).Decode(&in); err != nil {
 		fmt.Fprintln(os.Stderr, "finder: reading input:", err)
 		os.Exit(2)
 	}

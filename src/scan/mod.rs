@@ -13,9 +13,7 @@
 pub mod report;
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -147,7 +145,22 @@ pub fn scan(
     let dir = &dir
         .canonicalize()
         .with_context(|| format!("resolving {}", dir.display()))?;
-    let pkgs = list(tc, dir, patterns, opts)?;
+    let (pkgs, skipped) = list(tc, dir, patterns, opts)?;
+    // Say what cgo being off leaves out: whole packages, or some of their files.
+    for (path, reason) in &skipped {
+        eprintln!("scan: skipped {path}: {reason}");
+    }
+    for p in pkgs.iter().filter(|p| !p.dep_only) {
+        let cgo = p.ignored_cgo_files();
+        if !cgo.is_empty() {
+            eprintln!(
+                "scan: {}: {} not scanned: cgo is off (CGO_ENABLED=0, or no C compiler); set CGO_ENABLED=1 with a C compiler to include {}",
+                p.import_path,
+                cgo.join(", "),
+                if cgo.len() == 1 { "it" } else { "them" }
+            );
+        }
+    }
     let targets: Vec<&Package> = pkgs
         .iter()
         .filter(|p| !p.dep_only && !p.import_path.ends_with(".test"))
@@ -164,10 +177,17 @@ pub fn scan(
         })
         .collect();
     if targets.is_empty() {
-        return Err(UsageError::new(format!(
-            "scan: no packages match {}; give package patterns such as ./...",
-            patterns.join(" ")
-        ))
+        return Err(UsageError::new(if skipped.is_empty() {
+            format!(
+                "scan: no packages match {}; give package patterns such as ./...",
+                patterns.join(" ")
+            )
+        } else {
+            format!(
+                "scan: every package matching {} was skipped (see above); turn cgo on with CGO_ENABLED=1 and a C compiler",
+                patterns.join(" ")
+            )
+        })
         .into());
     }
     let module_root = targets
@@ -200,9 +220,32 @@ pub fn scan(
             .collect(),
         export,
     };
-    let found = run_finder(tc, &input)?;
+    // Only sites in the packages' own files: cgo's generated Go lives in the
+    // build cache and is not the user's code.
+    let own_dirs: Vec<&Path> = targets.iter().map(|p| p.dir.as_path()).collect();
+    let found: Vec<Found> = run_finder(tc, &input)?
+        .into_iter()
+        .filter(|f| own_dirs.iter().any(|d| Path::new(&f.file).starts_with(d)))
+        .collect();
     let single_main = targets.len() == 1 && targets[0].name == "main";
-    let evidence = compiler_evidence(tc, dir, patterns, opts, single_main)?;
+    // With packages skipped, build exactly the ones scanned.
+    let build_patterns: Vec<String> = if skipped.is_empty() {
+        patterns.to_vec()
+    } else {
+        let mut v: Vec<String> = targets
+            .iter()
+            .map(|p| {
+                p.import_path
+                    .split(" [")
+                    .next()
+                    .unwrap_or(&p.import_path)
+                    .to_string()
+            })
+            .collect();
+        v.dedup();
+        v
+    };
+    let evidence = compiler_evidence(tc, dir, &build_patterns, opts, single_main)?;
     let arch =
         Arch::by_name(&tc.goarch).with_context(|| format!("unknown GOARCH {:?}", tc.goarch))?;
     let mut sites: Vec<Site> = found
@@ -219,9 +262,12 @@ fn files_of(p: &Package) -> Vec<String> {
     } else {
         &p.compiled_go_files
     };
+    // CompiledGoFiles are all Go source, though cgo's output in the build
+    // cache has no .go suffix; GoFiles may list other kinds.
+    let compiled = !p.compiled_go_files.is_empty();
     names
         .iter()
-        .filter(|f| f.ends_with(".go"))
+        .filter(|f| compiled || f.ends_with(".go"))
         .map(|f| {
             let path = Path::new(f);
             if path.is_absolute() {
@@ -233,18 +279,21 @@ fn files_of(p: &Package) -> Vec<String> {
         .collect()
 }
 
-fn list(tc: &Toolchain, dir: &Path, patterns: &[String], opts: &Options) -> Result<Vec<Package>> {
+/// The packages, and those skipped because they need cgo while cgo is off.
+fn list(tc: &Toolchain, dir: &Path, patterns: &[String], opts: &Options) -> Result<golist::Listed> {
     let mut flags = vec!["-deps", "-export", "-compiled"];
     if opts.tests {
         flags.push("-test");
     }
-    golist::list(tc, dir, &flags, patterns)
+    golist::list_skipping(tc, dir, &flags, patterns, |p| {
+        (!p.dep_only && !p.ignored_cgo_files().is_empty()).then(|| {
+            "it uses cgo and cgo is off (CGO_ENABLED=0, or no C compiler); set CGO_ENABLED=1 with a C compiler to scan it".to_string()
+        })
+    })
 }
 
 fn run_finder(tc: &Toolchain, input: &FinderInput) -> Result<Vec<Found>> {
-    let tmp = tempfile::Builder::new()
-        .prefix("ifacealloc-finder-")
-        .tempdir()?;
+    let tmp = crate::interrupt::temp_dir("ifacealloc-finder-")?;
     std::fs::write(
         tmp.path().join("go.mod"),
         "module ifacealloc.local/finder\n\ngo 1.21\n",
@@ -252,18 +301,11 @@ fn run_finder(tc: &Toolchain, input: &FinderInput) -> Result<Vec<Found>> {
     std::fs::write(tmp.path().join("finder.go"), FINDER_GO)?;
     let exe = tmp.path().join("finder");
     tc.run(tmp.path(), &["build", "-o", &exe.to_string_lossy(), "."])?;
-    let mut child = std::process::Command::new(&exe)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .context("running the conversion finder")?;
     let json = serde_json::to_vec(input)?;
-    {
-        let mut stdin = child.stdin.take().expect("piped stdin");
-        stdin.write_all(&json)?;
-    }
-    let out = child.wait_with_output()?;
+    let input_file = tmp.path().join("input.json");
+    std::fs::write(&input_file, &json)?;
+    let out = crate::interrupt::output(std::process::Command::new(&exe).arg(&input_file))
+        .context("running the conversion finder")?;
     if !out.status.success() {
         return Err(GoCommandFailed {
             command: "type-checking the packages".into(),
@@ -295,9 +337,7 @@ fn compiler_evidence(
     opts: &Options,
     single_main: bool,
 ) -> Result<CompilerEvidence> {
-    let tmp = tempfile::Builder::new()
-        .prefix("ifacealloc-scan-")
-        .tempdir()?;
+    let tmp = crate::interrupt::temp_dir("ifacealloc-scan-")?;
     let flags = crate::classify::gcflags(tc.version);
     let gcflags = if opts.deps {
         format!("-gcflags=all={flags}")
@@ -316,9 +356,9 @@ fn compiler_evidence(
         vec!["build", &gcflags]
     };
     args.extend(patterns.iter().map(String::as_str));
-    let mut cmd = tc.command(dir);
+    let mut cmd = tc.user_command(dir);
     cmd.env("GOFLAGS", "-mod=readonly").args(&args);
-    let out = cmd.output().context("running go build")?;
+    let out = crate::interrupt::output(&mut cmd).context("running go build")?;
     if !out.status.success() {
         return Err(GoCommandFailed {
             command: format!("go {}", args.join(" ")),
