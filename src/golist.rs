@@ -81,6 +81,14 @@ pub fn list(
     list_skipping(tc, dir, flags, patterns, |_| None).map(|(pkgs, _)| pkgs)
 }
 
+/// Reads `go list -json` output: a stream of JSON objects, one per package.
+pub fn decode(stdout: &[u8]) -> Result<Vec<Package>> {
+    serde_json::Deserializer::from_slice(stdout)
+        .into_iter::<Package>()
+        .map(|p| p.context("reading go list output"))
+        .collect()
+}
+
 /// Packages, and (import path, reason) of each package left out.
 pub type Listed = (Vec<Package>, Vec<(String, String)>);
 
@@ -106,8 +114,7 @@ pub fn list_skipping(
     let mut pkgs = Vec::new();
     let mut skipped = Vec::new();
     let mut msg = String::from_utf8_lossy(&out.stderr).trim().to_string();
-    for p in serde_json::Deserializer::from_slice(&out.stdout).into_iter::<Package>() {
-        let p = p.context("reading go list output")?;
+    for p in decode(&out.stdout)? {
         if p.error.is_some() {
             if let Some(reason) = skip(&p) {
                 // go list also printed this package's error on stderr.

@@ -1054,18 +1054,40 @@ impl Parser<'_> {
                         }
                         Some(b'\\') => {
                             let c = self.src.get(self.pos + 1).copied();
-                            let ch = match c {
-                                Some(b'"') => '"',
-                                Some(b'\\') => '\\',
-                                Some(b'n') => '\n',
-                                Some(b't') => '\t',
+                            let (ch, len) = match c {
+                                Some(b'"') => ('"', 2),
+                                Some(b'\\') => ('\\', 2),
+                                Some(b'n') => ('\n', 2),
+                                Some(b't') => ('\t', 2),
+                                Some(b'r') => ('\r', 2),
+                                // \uXXXX and \UXXXXXXXX, as go_quote prints
+                                // characters outside printable ASCII.
+                                Some(k @ (b'u' | b'U')) => {
+                                    let digits = if k == b'u' { 4 } else { 8 };
+                                    let hex = self
+                                        .src
+                                        .get(self.pos + 2..self.pos + 2 + digits)
+                                        .and_then(|h| std::str::from_utf8(h).ok())
+                                        .and_then(|h| u32::from_str_radix(h, 16).ok())
+                                        .and_then(char::from_u32);
+                                    match hex {
+                                        Some(ch) => (ch, 2 + digits),
+                                        None => {
+                                            self.pos += 1;
+                                            return Err(self
+                                                .err("a \\u or \\U escape of a valid character"));
+                                        }
+                                    }
+                                }
                                 _ => {
                                     self.pos += 1;
-                                    return Err(self.err("a simple escape (\\\" \\\\ \\n \\t)"));
+                                    return Err(
+                                        self.err("an escape (\\\" \\\\ \\n \\t \\r \\u \\U)")
+                                    );
                                 }
                             };
                             s.push(ch);
-                            self.pos += 2;
+                            self.pos += len;
                         }
                         Some(_) => {
                             let rest = std::str::from_utf8(&self.src[self.pos..]).unwrap_or("");

@@ -11,9 +11,45 @@ fn exit_unless_zero(code: i32) {
     }
 }
 
+/// clap's multi-line usage error as one line: the error, the values it
+/// accepts if it lists them, and where to look.
+fn one_line(rendered: &str) -> String {
+    let lines: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut msg = lines
+        .first()
+        .map(|l| l.trim_start_matches("error: ").to_string())
+        .unwrap_or_default();
+    if let Some(values) = lines.iter().find(|l| l.starts_with("[possible values:")) {
+        msg.push(' ');
+        msg.push_str(values);
+    }
+    if let Some(tip) = lines.iter().find(|l| l.starts_with("tip:")) {
+        msg.push_str("; ");
+        msg.push_str(tip.trim_start_matches("tip: "));
+    }
+    msg.push_str("; see --help");
+    msg
+}
+
 fn main() {
     ifacealloc::interrupt::install();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
+                || e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            {
+                e.exit();
+            }
+            eprintln!("ifacealloc: {}", one_line(&e.render().to_string()));
+            std::process::exit(2);
+        }
+    };
     ifacealloc::error::VERBOSE.store(cli.verbose, std::sync::atomic::Ordering::Relaxed);
     let result = match &cli.command {
         Command::Matrix(a) => cmd::matrix::run(a, cli.go.as_deref()),

@@ -288,3 +288,48 @@ fn bad_input_exits_2() {
         );
     }
 }
+
+/// cgo packages are scanned when cgo is on (the environment's CGO_ENABLED and a
+/// C compiler); with cgo off, what is left out is said on stderr.
+#[test]
+fn cgo_follows_the_environment() {
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan");
+    let scan_in = |dir: &str, cgo: &str| {
+        let out = Command::cargo_bin("ifacealloc")
+            .unwrap()
+            .args(["scan", "--format", "json", "-C"])
+            .arg(fixtures.join(dir))
+            .env("CGO_ENABLED", cgo)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let has_cc = std::process::Command::new("cc")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if has_cc {
+        let (code, out, err) = scan_in("cgo", "1");
+        assert_eq!(code, 0, "{err}");
+        let sites: Vec<Value> = serde_json::from_str(&out).unwrap();
+        let files: Vec<&str> = sites.iter().map(|s| s["file"].as_str().unwrap()).collect();
+        // Both files, and nothing from cgo's generated code in the build cache.
+        assert!(
+            files.contains(&"c.go") && files.contains(&"pure.go"),
+            "{files:?}"
+        );
+        assert!(files.iter().all(|f| f.ends_with(".go")), "{files:?}");
+    } else {
+        eprintln!("SKIPPED the cgo-on half: no C compiler (cc) on this machine");
+    }
+    let (code, out, err) = scan_in("cgomixed", "0");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("c.go not scanned: cgo is off"), "{err}");
+    let sites: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(sites.len(), 1, "{out}");
+    assert_eq!(sites[0]["file"], "pure.go");
+}

@@ -52,6 +52,8 @@ pub struct Site {
 #[derive(Debug, Default)]
 pub struct Listing {
     pub seed: Vec<SeedSite>,
+    /// Type name → index in `seed`, so many rows stay linear.
+    seed_index: std::collections::HashMap<String, usize>,
     pub sites: Vec<Site>,
     pub isa: Option<Isa>,
     pub stats: asm::Stats,
@@ -120,9 +122,10 @@ fn absorb(listing: &mut Listing, f: &Function) {
                 None => ("-".to_string(), None),
             },
         };
-        let idx = match listing.seed.iter().position(|s| s.ty == ty) {
-            Some(i) => i,
+        let idx = match listing.seed_index.get(&ty) {
+            Some(&i) => i,
             None => {
+                listing.seed_index.insert(ty.clone(), listing.seed.len());
                 listing.seed.push(SeedSite {
                     ty,
                     ..SeedSite::default()

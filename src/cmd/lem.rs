@@ -73,13 +73,15 @@ pub fn run(args: &LemArgs, go: Option<&Path>) -> Result<i32> {
         ))
         .into());
     }
-    let run =
-        match &args.run {
-            Some(r) => Some(regex::Regex::new(r).map_err(|e| {
-                UsageError::new(format!("--run {r:?}: not a regular expression: {e}"))
-            })?),
-            None => None,
-        };
+    let run = match &args.run {
+        Some(r) => Some(regex::Regex::new(r).map_err(|e| {
+            UsageError::new(format!(
+                "--run {r:?}: not a regular expression: {}",
+                lem::regex_error(&e)
+            ))
+        })?),
+        None => None,
+    };
     if let Some(b) = args
         .benchtime
         .as_deref()

@@ -64,6 +64,17 @@ pub fn parse_duration(s: &str) -> Option<std::time::Duration> {
     (total > 0.0 && total < 1e9).then(|| std::time::Duration::from_secs_f64(total))
 }
 
+/// A regex error on one line (the regex crate draws a caret diagram over several).
+pub fn regex_error(e: &regex::Error) -> String {
+    let text = e.to_string();
+    let last = text
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .unwrap_or("");
+    last.trim_start_matches("error: ").to_string()
+}
+
 /// A -benchtime value: a duration (`1s`, `500ms`) or a count (`1000x`).
 pub fn valid_benchtime(s: &str) -> bool {
     !s.is_empty() && s.len() <= 32 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
@@ -409,7 +420,10 @@ fn check_package(
             match a.key {
                 Key::Match => {
                     let re = Regex::new(&format!("^(?:{})$", a.value)).map_err(|e| {
-                        UsageError::new(format!("{loc}: lem.{id}.m: bad regex: {e}"))
+                        UsageError::new(format!(
+                            "{loc}: lem.{id}.m: bad regex: {}",
+                            regex_error(&e)
+                        ))
                     })?;
                     if !msgs.iter().any(|m| re.is_match(m)) {
                         failures.push(format!(
@@ -421,7 +435,10 @@ fn check_package(
                 }
                 Key::NoMatch => {
                     let re = Regex::new(&a.value).map_err(|e| {
-                        UsageError::new(format!("{loc}: lem.{id}.m!=: bad regex: {e}"))
+                        UsageError::new(format!(
+                            "{loc}: lem.{id}.m!=: bad regex: {}",
+                            regex_error(&e)
+                        ))
                     })?;
                     if let Some(m) = msgs.iter().find(|m| re.is_match(m)) {
                         failures.push(format!("{loc}: m!={} matched {m:?}", a.value));

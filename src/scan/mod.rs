@@ -177,10 +177,20 @@ pub fn scan(
         })
         .collect();
     if targets.is_empty() {
+        let cgo_hint = if skipped.is_empty() && cgo_is_off(tc, dir) && has_cgo_files(dir) {
+            "; the Go files here use cgo and cgo is off (CGO_ENABLED=0, or no C compiler): set CGO_ENABLED=1 with a C compiler"
+        } else {
+            ""
+        };
         return Err(UsageError::new(if skipped.is_empty() {
             format!(
-                "scan: no packages match {}; give package patterns such as ./...",
-                patterns.join(" ")
+                "scan: no packages match {}{}",
+                patterns.join(" "),
+                if cgo_hint.is_empty() {
+                    "; give package patterns such as ./..."
+                } else {
+                    cgo_hint
+                }
             )
         } else {
             format!(
@@ -277,6 +287,38 @@ fn files_of(p: &Package) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// Whether the user's go commands build without cgo.
+fn cgo_is_off(tc: &Toolchain, dir: &Path) -> bool {
+    crate::interrupt::output(tc.user_command(dir).args(["env", "CGO_ENABLED"]))
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Whether a Go file under `dir` (looking at a bounded number) imports "C".
+fn has_cgo_files(dir: &Path) -> bool {
+    let mut stack = vec![dir.to_path_buf()];
+    let mut budget = 10_000;
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            budget -= 1;
+            if budget == 0 {
+                return false;
+            }
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "go")
+                && std::fs::read_to_string(&p).is_ok_and(|s| s.contains("import \"C\""))
+            {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// The packages, and those skipped because they need cgo while cgo is off.

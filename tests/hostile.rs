@@ -1,0 +1,696 @@
+//! Bad, hostile and degenerate input to every subcommand: each case asserts
+//! its exit code, a short message (one line for bad input), no panic, and that
+//! neither the working directory nor $TMPDIR holds anything new afterwards.
+//! Also: SIGINT/SIGTERM during matrix, scan and lem remove every temporary
+//! directory and end every Go child.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// One input and what must come of it.
+struct Case {
+    name: &'static str,
+    args: Vec<String>,
+    stdin: Vec<u8>,
+    /// Files written into the working directory first (path, contents).
+    files: Vec<(String, Vec<u8>)>,
+    env: Vec<(&'static str, String)>,
+    code: i32,
+    /// Text the stderr must hold.
+    says: &'static str,
+    /// Most stderr lines allowed (bad input: 1; a failed go command shows the
+    /// compiler's own lines).
+    max_lines: usize,
+}
+
+fn case(name: &'static str, args: &[&str], code: i32, says: &'static str) -> Case {
+    Case {
+        name,
+        args: args.iter().map(|s| s.to_string()).collect(),
+        stdin: Vec::new(),
+        files: Vec::new(),
+        env: Vec::new(),
+        code,
+        says,
+        max_lines: 1,
+    }
+}
+
+impl Case {
+    fn stdin(mut self, b: impl Into<Vec<u8>>) -> Self {
+        self.stdin = b.into();
+        self
+    }
+    fn file(mut self, path: &str, contents: impl Into<Vec<u8>>) -> Self {
+        self.files.push((path.to_string(), contents.into()));
+        self
+    }
+    fn env(mut self, k: &'static str, v: impl Into<String>) -> Self {
+        self.env.push((k, v.into()));
+        self
+    }
+    fn lines(mut self, n: usize) -> Self {
+        self.max_lines = n;
+        self
+    }
+    fn arg(mut self, a: impl Into<String>) -> Self {
+        self.args.push(a.into());
+        self
+    }
+}
+
+/// Every file under `dir` with its size, to see what a run added or changed.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, u64> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            let meta = std::fs::symlink_metadata(&p).unwrap();
+            if meta.is_dir() {
+                stack.push(p.clone());
+            }
+            out.insert(p, meta.len());
+        }
+    }
+    out
+}
+
+const MODULE: &str = "module example.com/h\n\ngo 1.21\n";
+
+/// A `go` stand-in script, for inputs where the toolchain itself is bad.
+fn fake_go(body: &str) -> Vec<u8> {
+    format!("#!/bin/sh\n{body}\n").into_bytes()
+}
+
+fn run(c: &Case) {
+    let cwd = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    for (p, contents) in &c.files {
+        let path = cwd.path().join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, contents).unwrap();
+        if p.ends_with(".sh") {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+    }
+    let before = snapshot(cwd.path());
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("ifacealloc"));
+    cmd.args(&c.args)
+        .current_dir(cwd.path())
+        .env("TMPDIR", tmp.path())
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in &c.env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = c.stdin.clone();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let what = format!("case {}: {:?}\nstderr: {err}", c.name, c.args);
+    assert!(!err.contains("panicked"), "panic: {what}");
+    assert_eq!(out.status.code(), Some(c.code), "exit code: {what}");
+    assert!(err.contains(c.says), "message: {what}");
+    let lines = err.trim_end().lines().count();
+    assert!(lines <= c.max_lines, "{lines} lines of stderr: {what}");
+    if c.code == 2 {
+        assert!(lines >= 1, "no message: {what}");
+    }
+    assert_eq!(
+        before,
+        snapshot(cwd.path()),
+        "the working directory changed: {what}"
+    );
+    let left = snapshot(tmp.path());
+    assert!(left.is_empty(), "left in TMPDIR: {left:?}: {what}");
+}
+
+#[test]
+fn bench2md_and_asm2md_inputs() {
+    let big_line = vec![b'x'; 3 << 20];
+    let mut units = String::new();
+    for i in 0..40_000 {
+        units.push_str(&format!("BenchmarkX{i} 1 1 u{i}/op\n"));
+    }
+    let mut seed = String::new();
+    for i in 0..200_000 {
+        seed.push_str(&format!("BenchmarkMem/row{i}/0/h 1 1 B/op\n"));
+    }
+    let junk: Vec<u8> = (0..200_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let cases = vec![
+        case("bench2md dir", &["bench2md", "d"], 2, "is a directory").file("d/x", ""),
+        case(
+            "bench2md missing",
+            &["bench2md", "nope.txt"],
+            2,
+            "cannot open",
+        ),
+        case("bench2md empty", &["bench2md"], 2, "no benchmark results"),
+        case(
+            "bench2md junk",
+            &["bench2md", "--no-echo"],
+            2,
+            "no benchmark results",
+        )
+        .stdin(junk.clone())
+        .lines(2),
+        case(
+            "bench2md 1 GB-style line",
+            &["bench2md", "--no-echo"],
+            2,
+            "read only in part",
+        )
+        .stdin(big_line.clone())
+        .lines(2),
+        case("bench2md 40k units", &["bench2md", "--no-echo"], 0, "").stdin(units),
+        case("bench2md 200k seed rows", &["bench2md", "--no-echo"], 0, "").stdin(seed),
+        case(
+            "bench2md -o dir",
+            &["bench2md", "-o", "d", "x"],
+            2,
+            "is a directory",
+        )
+        .file("d/x", ""),
+        case(
+            "bench2md -o missing dir",
+            &["bench2md", "-o", "no/such/x.md"],
+            2,
+            "cannot create",
+        ),
+        case(
+            "bench2md json junk",
+            &["bench2md", "--no-echo"],
+            2,
+            "no benchmark results",
+        )
+        .stdin("{\"Action\":\"output\",\"Output\":\n{{{\n")
+        .lines(2),
+        case(
+            "bench2md bad flag",
+            &["bench2md", "--nope"],
+            2,
+            "unexpected argument",
+        ),
+        case("asm2md dir", &["asm2md", "d"], 2, "is a directory").file("d/x", ""),
+        case("asm2md missing", &["asm2md", "nope.txt"], 2, "cannot open"),
+        case("asm2md junk", &["asm2md", "--no-echo"], 2, "no functions").stdin(junk),
+        case(
+            "asm2md long line",
+            &["asm2md", "--no-echo"],
+            2,
+            "read only in part",
+        )
+        .stdin(big_line)
+        .lines(2),
+        case("asm2md -o dir", &["asm2md", "-o", "d"], 2, "is a directory").file("d/x", ""),
+    ];
+    for c in &cases {
+        run(c);
+    }
+}
+
+#[test]
+fn explain_inputs() {
+    let offline = ["--go-version", "1.26", "--arch", "amd64"];
+    let ex = |name, args: &[&str], code, says| {
+        let mut v: Vec<&str> = vec!["explain"];
+        v.extend_from_slice(args);
+        v.extend_from_slice(&offline);
+        case(name, &v, code, says)
+    };
+    let mut chain = case(
+        "1000 chained defines",
+        &["explain", "A1000"],
+        2,
+        "deeper than",
+    )
+    .arg("--define")
+    .arg("A0=int");
+    for i in 1..=1000 {
+        chain = chain
+            .arg("--define")
+            .arg(format!("A{i}=************A{}", i - 1));
+    }
+    let mut doubling = case("doubling defines", &["explain", "A40"], 2, "larger than")
+        .arg("--define")
+        .arg("A0=struct{}");
+    for i in 1..=40 {
+        doubling = doubling
+            .arg("--define")
+            .arg(format!("A{i}=struct{{ a, b A{} }}", i - 1));
+    }
+    for a in offline {
+        chain = chain.arg(a);
+        doubling = doubling.arg(a);
+    }
+    let cases = vec![
+        ex(
+            "non-ASCII const in --from",
+            &["int", "--from", "pi.go"],
+            0,
+            "",
+        )
+        .file("pi.go", "package p\nconst π = 3\n"),
+        ex(
+            "backslash at EOF in --from",
+            &["int", "--from", "bs.go"],
+            2,
+            "unterminated",
+        )
+        .file("bs.go", "package p\nvar s = \"\\"),
+        ex(
+            "unterminated comment in --from",
+            &["int", "--from", "c.go"],
+            2,
+            "unterminated",
+        )
+        .file("c.go", "package p\n/* \u{2603}"),
+        chain,
+        doubling,
+        ex(
+            "map key not comparable",
+            &["map[[]int]int"],
+            2,
+            "comparable",
+        ),
+        ex(
+            "duplicate field",
+            &["struct{ a int; a int }"],
+            2,
+            "duplicate field",
+        ),
+        case(
+            "go version too old",
+            &["explain", "int", "--go-version", "1.20", "--arch", "amd64"],
+            2,
+            "1.21",
+        ),
+        case(
+            "go version banana",
+            &[
+                "explain",
+                "int",
+                "--go-version",
+                "banana",
+                "--arch",
+                "amd64",
+            ],
+            2,
+            "1.21",
+        ),
+        case(
+            "arch vax",
+            &["explain", "int", "--go-version", "1.26", "--arch", "vax"],
+            2,
+            "GOARCH",
+        ),
+        ex(
+            "value for the wrong type",
+            &["int", "--value", "x"],
+            2,
+            "not a value",
+        ),
+        ex(
+            "code in a type",
+            &["int }; func init() { panic(1) }"],
+            2,
+            "at byte",
+        ),
+        ex(
+            "code in a value",
+            &["int", "--value", "1; panic(0)"],
+            2,
+            "not a value",
+        ),
+        ex(
+            "unterminated string value",
+            &["string", "--value", "\"abc"],
+            2,
+            "not a value",
+        ),
+        ex(
+            "--from missing",
+            &["int", "--from", "missing.go"],
+            2,
+            "missing.go",
+        ),
+        ex("--from a directory", &["int", "--from", "d"], 2, "d").file("d/x.go", "package p"),
+        ex(
+            "--define without =",
+            &["int", "--define", "X"],
+            2,
+            "Name=TYPE",
+        ),
+        ex(
+            "--define a predeclared name",
+            &["int", "--define", "int=string"],
+            2,
+            "not a name",
+        ),
+        ex(
+            "--source bogus",
+            &["int", "--source", "bogus"],
+            2,
+            "possible values",
+        ),
+        ex(
+            "--iterations 0",
+            &["int", "--iterations", "0"],
+            2,
+            "iterations",
+        ),
+        ex("interface type", &["any"], 2, "interface"),
+        ex("unknown name", &["Foo"], 2, "unknown type name"),
+        case(
+            "newer Go than the rules",
+            &["explain", "int", "--go-version", "1.99", "--arch", "amd64"],
+            0,
+            "newer than the rules know",
+        ),
+        case(
+            "-o a directory",
+            &["explain", "int", "-o", "d"],
+            2,
+            "is a directory",
+        )
+        .file("d/x", ""),
+    ];
+    for c in &cases {
+        run(c);
+    }
+}
+
+#[test]
+fn toolchain_inputs() {
+    let script = |name, body: &str, says| {
+        case(name, &["--go", "./go.sh", "explain", "int"], 2, says).file("go.sh", fake_go(body))
+    };
+    let cases = vec![
+        case(
+            "--go /bin/false",
+            &["--go", "/bin/false", "explain", "int"],
+            2,
+            "printed nothing",
+        ),
+        case(
+            "--go missing",
+            &["--go", "/nonexistent/go", "explain", "int"],
+            2,
+            "cannot run Go",
+        ),
+        case("IFACEALLOC_GO missing", &["matrix"], 2, "IFACEALLOC_GO")
+            .env("IFACEALLOC_GO", "/nonexistent/go"),
+        script("go env prints no JSON", "echo hello", "as JSON"),
+        script(
+            "go too old",
+            r#"echo '{"GOVERSION":"go1.20.14","GOOS":"linux","GOARCH":"amd64","GOROOT":"/"}'"#,
+            "needs Go 1.21",
+        ),
+        script(
+            "GOROOT missing",
+            r#"echo '{"GOVERSION":"go1.26.8","GOOS":"linux","GOARCH":"amd64","GOROOT":"/nonexistent/goroot"}'"#,
+            "no src directory",
+        ),
+        script("go killed", "kill -9 $$", "killed by a signal"),
+        // The linker's own words, first and few, for a type too big to link.
+        case(
+            "too much data",
+            &["explain", "[1073741824]byte", "--verify"],
+            2,
+            "too much data",
+        )
+        .lines(45),
+    ];
+    for c in &cases {
+        run(c);
+    }
+}
+
+#[test]
+fn matrix_and_asm_and_lab_inputs() {
+    let cases = vec![
+        case(
+            "unknown row",
+            &["matrix", "--types", "nosuchrow"],
+            2,
+            "nosuchrow",
+        ),
+        case(
+            "invalid type row",
+            &["matrix", "--catalog", "none", "--type", "map[[]int]int"],
+            2,
+            "comparable",
+        ),
+        case(
+            "--keep non-empty",
+            &["matrix", "--types", "int", "--keep", "d"],
+            2,
+            "not empty",
+        )
+        .file("d/x", ""),
+        case(
+            "--keep a file",
+            &["matrix", "--types", "int", "--keep", "f"],
+            2,
+            "f",
+        )
+        .file("f", "x"),
+        case("matrix -o dir", &["matrix", "-o", "d"], 2, "is a directory").file("d/x", ""),
+        case(
+            "bad scenario",
+            &["matrix", "--scenarios", "bogus"],
+            2,
+            "bogus",
+        ),
+        case("no rows", &["matrix", "--catalog", "none"], 2, "no rows"),
+        case(
+            "matrix --arch vax",
+            &["matrix", "--types", "int", "--arch", "vax"],
+            2,
+            "vax",
+        ),
+        case(
+            "asm without a function",
+            &["asm", "a.go"],
+            2,
+            "FILE.go:FUNC",
+        ),
+        case(
+            "asm in the wrong file",
+            &["asm", "a.go:F"],
+            2,
+            "give b.go:F",
+        )
+        .file("go.mod", MODULE)
+        .file("a.go", "package h\n\nvar Sink any\n")
+        .file("b.go", "package h\n\nfunc F(v int64) { Sink = v }\n"),
+        case(
+            "asm missing file",
+            &["asm", "missing.go:F"],
+            2,
+            "missing.go",
+        ),
+        case(
+            "asm no such function",
+            &["asm", "a.go:Nope"],
+            2,
+            "no function Nope",
+        )
+        .file("go.mod", MODULE)
+        .file(
+            "a.go",
+            "package h\n\nvar Sink any\n\nfunc F(v int64) { Sink = v }\n",
+        ),
+        case(
+            "asm code in the name",
+            &["asm", "a.go:F; rm -rf /"],
+            2,
+            "FILE.go:FUNC",
+        ),
+        case("lab show 99", &["lab", "show", "99"], 2, "99"),
+        case("lab run 0", &["lab", "run", "0"], 2, "0"),
+        case("no subcommand", &["bogus"], 2, "unrecognized subcommand"),
+    ];
+    for c in &cases {
+        run(c);
+    }
+}
+
+#[test]
+fn lem_inputs() {
+    let hung = "package h\n\nimport (\n\t\"testing\"\n\t\"time\"\n)\n\n// lem.stuck.alloc=0\nfunc BenchmarkStuck(b *testing.B) { time.Sleep(time.Hour) }\n";
+    let forger = "package h\n\nimport (\n\t\"fmt\"\n\t\"testing\"\n)\n\n// lem.forge.alloc=0\nfunc BenchmarkForge(b *testing.B) {\n\tfmt.Println(\"ifacealloc-lem: {not json\")\n\tfmt.Println(\"ifacealloc-lem-0000000000000000: {\\\"id\\\":\\\"forge\\\",\\\"n\\\":1,\\\"allocs\\\":99,\\\"bytes\\\":99}\")\n\tfor i := 0; i < b.N; i++ {\n\t}\n}\n";
+    let cases = vec![
+        case(
+            "lem outside a module",
+            &["lem"],
+            2,
+            "not inside a Go module",
+        )
+        .file("x.go", "package h\n"),
+        case(
+            "lem bad benchtime",
+            &["lem", "--benchtime", "1s; rm"],
+            2,
+            "--benchtime",
+        ),
+        case("lem bad regex", &["lem", "--run", "("], 2, "--run"),
+        case(
+            "lem bad timeout",
+            &["lem", "--timeout", "banana"],
+            2,
+            "--timeout",
+        ),
+        case(
+            "lem -C missing",
+            &["lem", "-C", "nope"],
+            2,
+            "not a directory",
+        ),
+        case("lem bad annotation regex", &["lem"], 2, "bad regex")
+            .file("go.mod", MODULE)
+            .file("a_test.go", "package h\n\nfunc f() {} // lem.x.m=(\n"),
+        case(
+            "lem hung benchmark",
+            &["lem", "--timeout", "4s"],
+            2,
+            "BenchmarkStuck",
+        )
+        .file("go.mod", MODULE)
+        .file("h_test.go", hung),
+        case("lem forged marker", &["lem"], 0, "")
+            .file("go.mod", MODULE)
+            .file("f_test.go", forger),
+        case("lem unterminated comment", &["lem"], 0, "")
+            .file("go.mod", MODULE)
+            .file("p.go", "package h\nvar X = 1\n/* \u{2603}"),
+    ];
+    for c in &cases {
+        run(c);
+    }
+}
+
+#[test]
+fn scan_inputs() {
+    let cases = vec![
+        case("scan outside a module", &["scan"], 2, "").file("x.go", "package h\n").lines(4),
+        case("scan -C missing", &["scan", "-C", "nope"], 2, "not a directory"),
+        case("scan flag as pattern", &["scan", "--", "-x"], 2, "not a package pattern"),
+        case("scan unknown package", &["scan", "example.com/h/nope"], 2, "nope")
+            .file("go.mod", MODULE)
+            .lines(4),
+        case("scan compile error", &["scan"], 2, "undefined")
+            .file("go.mod", MODULE)
+            .file("a.go", "package h\n\nfunc F() { undefinedThing() }\n")
+            .lines(6),
+        case("scan bad format", &["scan", "--format", "bogus"], 2, "possible values"),
+        case("scan -o dir", &["scan", "-o", "d"], 2, "is a directory").file("d/x", ""),
+        case("scan cgo only, cgo off", &["scan"], 2, "cgo is off")
+            .file("go.mod", MODULE)
+            .file("c.go", "package h\n\n// int one(void) { return 1; }\nimport \"C\"\n\nfunc One() int { return int(C.one()) }\n")
+            .env("CGO_ENABLED", "0")
+            .lines(2),
+    ];
+    for c in &cases {
+        run(c);
+    }
+}
+
+/// Starts `args` in `cwd` with a fresh TMPDIR, waits until a temporary
+/// directory whose name starts with `marker` appears, sends `signal`, and
+/// checks the exit code and that nothing is left in TMPDIR.
+fn interrupt(args: &[&str], cwd: &Path, marker: &str, signal: i32, code: i32) {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("ifacealloc"))
+        .args(args)
+        .current_dir(cwd)
+        .env("TMPDIR", tmp.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        let seen = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with(marker));
+        if seen {
+            break;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "{args:?} ended before {marker} appeared"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(300),
+            "{args:?}: no {marker}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe {
+        libc::kill(child.id() as i32, signal);
+    }
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let left = snapshot(tmp.path());
+    assert!(left.is_empty(), "{args:?} left {left:?}");
+}
+
+#[test]
+fn interrupts_remove_every_temporary_directory() {
+    let cwd = tempfile::tempdir().unwrap();
+    // matrix: killed while the measuring program runs.
+    interrupt(
+        &["matrix", "--iterations", "50000000"],
+        cwd.path(),
+        "ifacealloc-",
+        libc::SIGTERM,
+        143,
+    );
+    // scan: killed during its build (net/http and all its dependencies).
+    interrupt(
+        &["scan", "--deps", "net/http"],
+        cwd.path(),
+        "ifacealloc-scan-",
+        libc::SIGINT,
+        130,
+    );
+    // lem: killed in a benchmark that never returns; its test binary must go too.
+    let m = tempfile::tempdir().unwrap();
+    std::fs::write(m.path().join("go.mod"), MODULE).unwrap();
+    std::fs::write(
+        m.path().join("h_test.go"),
+        "package h\n\nimport (\n\t\"testing\"\n\t\"time\"\n)\n\n// lem.sleepy.alloc=0\nfunc BenchmarkSleepy(b *testing.B) { time.Sleep(time.Hour) }\n",
+    )
+    .unwrap();
+    interrupt(&["lem"], m.path(), "ifacealloc-lem-", libc::SIGINT, 130);
+    std::thread::sleep(Duration::from_millis(300));
+    let ps = Command::new("ps").args(["-eo", "args"]).output().unwrap();
+    let ps = String::from_utf8_lossy(&ps.stdout);
+    assert!(
+        !ps.lines()
+            .any(|l| l.contains("example.com/h.test") || l.contains("h.test -test")),
+        "a test binary outlived lem:\n{ps}"
+    );
+}
