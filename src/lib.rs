@@ -11,6 +11,7 @@ pub mod classify;
 pub mod cmd;
 pub mod error;
 pub mod generate;
+pub mod gofetch;
 pub mod golinks;
 pub mod golist;
 pub mod gotype;

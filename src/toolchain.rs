@@ -87,6 +87,98 @@ impl Toolchain {
                 None => (PathBuf::from("go"), "PATH"),
             },
         };
+        Toolchain::at(go, origin)
+    }
+
+    /// The toolchains `--go SPEC` names (else `$IFACEALLOC_GO`, else `go` on
+    /// PATH): a comma list of paths, versions (`1.22.10`, `go1.22`: the newest
+    /// patch) and `all` (the newest patch of every minor from 1.21), versions
+    /// fetched as `GOTOOLCHAIN` does. Duplicates are dropped; order is kept.
+    pub fn resolve(spec: Option<&str>) -> Result<Vec<Toolchain>> {
+        use crate::gofetch::{Fetcher, GoSpec};
+        let (text, origin) = match spec {
+            Some(s) => (s.to_string(), "--go"),
+            None => match std::env::var("IFACEALLOC_GO").ok().filter(|v| !v.is_empty()) {
+                Some(v) => (v, "IFACEALLOC_GO"),
+                None => ("go".to_string(), "PATH"),
+            },
+        };
+        let mut fetcher: Option<Fetcher> = None;
+        let mut out: Vec<Toolchain> = Vec::new();
+        let items: Vec<&str> = text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if items.is_empty() {
+            return Err(UsageError::new(format!(
+                "{origin} is empty; give a go binary, a version such as 1.22.10, or a comma list"
+            ))
+            .into());
+        }
+        for item in items {
+            let spec = GoSpec::parse(item);
+            if let GoSpec::Version { minor, .. } = spec {
+                if minor < MIN_MINOR {
+                    return Err(UsageError::new(format!(
+                        "{origin} {item}: ifacealloc needs Go 1.{MIN_MINOR} or newer"
+                    ))
+                    .into());
+                }
+            }
+            let paths: Vec<PathBuf> = match spec {
+                GoSpec::Path(p) => vec![p],
+                GoSpec::Version { minor, patch } => {
+                    if fetcher.is_none() {
+                        fetcher = Some(Fetcher::new(Path::new("go"))?);
+                    }
+                    let f = fetcher.as_mut().expect("just set");
+                    let patch = match patch {
+                        Some(p) => p,
+                        None => f.newest_patch(minor)?,
+                    };
+                    vec![f.toolchain(minor, patch)?]
+                }
+                GoSpec::All => {
+                    if fetcher.is_none() {
+                        fetcher = Some(Fetcher::new(Path::new("go"))?);
+                    }
+                    let f = fetcher.as_mut().expect("just set");
+                    let mut v = Vec::new();
+                    for (minor, patch) in f.all()? {
+                        v.push(f.toolchain(minor, patch)?);
+                    }
+                    v
+                }
+            };
+            for p in paths {
+                let tc = Toolchain::at(p, origin)?;
+                if !out
+                    .iter()
+                    .any(|t| t.goversion == tc.goversion && t.goarch == tc.goarch)
+                {
+                    out.push(tc);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The one toolchain `--go SPEC` names; `what` says which command wants one.
+    pub fn single(spec: Option<&str>, what: &str) -> Result<Toolchain> {
+        let mut all = Toolchain::resolve(spec)?;
+        if all.len() > 1 {
+            return Err(UsageError::new(format!(
+                "--go names {} toolchains, but {what} runs on one; give one version or path",
+                all.len()
+            ))
+            .into());
+        }
+        Ok(all.remove(0))
+    }
+
+    /// The toolchain at `go`; `origin` says where the path came from.
+    fn at(go: PathBuf, origin: &str) -> Result<Toolchain> {
         let out = crate::interrupt::output(
             Command::new(&go)
                 .args(["env", "-json", "GOVERSION", "GOOS", "GOARCH", "GOROOT"])

@@ -61,7 +61,7 @@ fn split_target(t: &str) -> Result<(PathBuf, String)> {
     Ok((PathBuf::from(file), func.to_string()))
 }
 
-pub fn run(args: &AsmArgs, go: Option<&Path>) -> Result<()> {
+pub fn run(args: &AsmArgs, go: Option<&str>) -> Result<()> {
     output::check(args.output.as_deref())?;
     let (file, func) = split_target(&args.target)?;
     if !file.is_file() {
@@ -71,7 +71,7 @@ pub fn run(args: &AsmArgs, go: Option<&Path>) -> Result<()> {
         ))
         .into());
     }
-    let tc = Toolchain::discover(go)?;
+    let tc = Toolchain::single(go, "asm")?;
     let text = render(&tc, &file, &func)?;
     output::emit(args.output.as_deref(), |out| {
         out.write_all(text.as_bytes())?;

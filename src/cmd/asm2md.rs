@@ -1,7 +1,7 @@
 //! `ifacealloc asm2md`: a `-S` listing → markdown table of interface conversions.
 
 use std::io::{BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
@@ -250,7 +250,7 @@ impl<R: Read> Read for Tee<R> {
     }
 }
 
-pub fn run(args: &Asm2mdArgs, go: Option<&Path>) -> Result<()> {
+pub fn run(args: &Asm2mdArgs, go: Option<&str>) -> Result<()> {
     output::check(args.output.as_deref())?;
     let (input, echo): (Box<dyn Read>, bool) = match &args.file {
         Some(p) => {
@@ -293,7 +293,7 @@ pub fn run(args: &Asm2mdArgs, go: Option<&Path>) -> Result<()> {
         )
         .into());
     }
-    let toolchain = match Toolchain::discover(go) {
+    let toolchain = match Toolchain::single(go, "asm2md") {
         Ok(tc) => Some(tc),
         Err(e) => {
             eprintln!("asm2md: routine source links left out: {e}");

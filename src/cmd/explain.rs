@@ -1,7 +1,7 @@
 //! `ifacealloc explain`: predict and explain one conversion; `--verify` measures it.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
@@ -118,7 +118,7 @@ pub fn verdict(r: Routine) -> &'static str {
 }
 
 /// Returns the exit code: 1 when --verify found the prediction wrong.
-pub fn run(args: &ExplainArgs, go: Option<&Path>) -> Result<i32> {
+pub fn run(args: &ExplainArgs, go: Option<&str>) -> Result<i32> {
     output::check(args.output.as_deref())?;
     let defs = load_defs(&args.define, args.from.as_deref())?;
     let ty = parse_type(&args.type_expr, &defs)?;
@@ -131,42 +131,74 @@ pub fn run(args: &ExplainArgs, go: Option<&Path>) -> Result<i32> {
             ))
         })?,
     };
-    // The toolchain decides the defaults; --go-version and --arch can do without one.
-    let need_tc = args.verify || args.go_version.is_none() || args.arch.is_none();
-    let tc = if need_tc {
-        Some(Toolchain::discover(go)?)
+    let all_versions = args.go_version.as_deref() == Some("all");
+    if all_versions && args.verify {
+        return Err(UsageError::new(
+            "--go-version all applies every version's rules offline; to measure, give toolchains with --go (e.g. --go all) and --verify",
+        )
+        .into());
+    }
+    // The toolchains decide the defaults; --go-version and --arch can do without one.
+    let need_tc =
+        args.verify || args.go_version.is_none() || (args.arch.is_none() && !all_versions);
+    let tcs: Vec<Toolchain> = if need_tc {
+        Toolchain::resolve(go)?
+    } else if all_versions && args.arch.is_none() {
+        // Offline: the toolchain's GOARCH if there is one, else this machine's.
+        Toolchain::resolve(go).unwrap_or_default()
     } else {
-        None
+        Vec::new()
     };
-    let version = match &args.go_version {
+    // (version, toolchain to verify with) for each answer to give.
+    let versions: Vec<(GoVersion, Option<&Toolchain>)> = match &args.go_version {
+        Some(_) if all_versions => (rules::OLDEST_MINOR..=rules::NEWEST_MINOR)
+            .map(|minor| {
+                (
+                    GoVersion {
+                        major: 1,
+                        minor,
+                        patch: 0,
+                    },
+                    None,
+                )
+            })
+            .collect(),
         Some(s) => {
             let v = GoVersion::parse(s)
                 .filter(|v| v.major == 1 && v.minor >= rules::OLDEST_MINOR)
                 .ok_or_else(|| {
                     UsageError::new(format!(
-                        "--go-version {:?}: give a Go version from 1.{} on, e.g. 1.24",
+                        "--go-version {:?}: give a Go version from 1.{} on (e.g. 1.24), or all",
                         clip(s),
                         rules::OLDEST_MINOR
                     ))
                 })?;
-            v
+            if args.verify && tcs.len() > 1 {
+                return Err(UsageError::new(
+                    "--verify with --go-version measures on one toolchain; drop --go-version to verify on each --go toolchain",
+                )
+                .into());
+            }
+            vec![(v, tcs.first())]
         }
-        None => tc.as_ref().expect("toolchain when no --go-version").version,
+        None => tcs.iter().map(|t| (t.version, Some(t))).collect(),
     };
-    if version.minor > rules::NEWEST_MINOR {
+    if let Some((v, _)) = versions
+        .iter()
+        .find(|(v, _)| v.minor > rules::NEWEST_MINOR)
+    {
         eprintln!(
             "warning: Go {} is newer than the rules know; using the rules of Go 1.{}, the newest they describe",
-            version.lang(),
+            v.lang(),
             rules::NEWEST_MINOR
         );
     }
     let arch_name = match &args.arch {
         Some(a) => a.clone(),
-        None => tc
-            .as_ref()
-            .expect("toolchain when no --arch")
-            .goarch
-            .clone(),
+        None => match tcs.first() {
+            Some(t) => t.goarch.clone(),
+            None => host_goarch().to_string(),
+        },
     };
     let arch = Arch::by_name(&arch_name).ok_or_else(|| {
         UsageError::new(format!(
@@ -179,54 +211,169 @@ pub fn run(args: &ExplainArgs, go: Option<&Path>) -> Result<i32> {
                 .join(", ")
         ))
     })?;
-    let prediction = rules::predict(&ty, &v, args.source, version, &arch, args.iterations)
-        .map_err(|e| UsageError::new(e.0))?;
-    let mut report = Explanation {
-        type_expr: ty.go_syntax(),
-        value: value::describe(&ty, &v),
-        source: args.source,
-        go_version: version.lang(),
-        rules_version: format!("1.{}", version.minor.min(rules::NEWEST_MINOR)),
-        arch: arch.name.to_string(),
-        layout: ty.layout(&arch),
-        routine: prediction.routine,
-        allocs: prediction.allocs,
-        bytes: prediction.bytes,
-        alloc_size: prediction.alloc_size,
-        verdict: verdict(prediction.routine),
-        reasons: prediction.reasons.clone(),
-        verify: None,
-    };
-    if args.verify {
-        let tc = tc.as_ref().expect("toolchain for --verify");
-        if version.minor != tc.version.minor || arch.name != tc.goarch {
-            return Err(UsageError::new(format!(
-                "--verify measures with the local toolchain ({} {}); drop --go-version/--arch or pass --go with a matching toolchain",
-                tc.goversion, tc.goarch
-            ))
-            .into());
+    let mut reports = Vec::new();
+    for (version, tc) in versions {
+        let prediction = rules::predict(&ty, &v, args.source, version, &arch, args.iterations)
+            .map_err(|e| UsageError::new(e.0))?;
+        let mut report = Explanation {
+            type_expr: ty.go_syntax(),
+            value: value::describe(&ty, &v),
+            source: args.source,
+            go_version: version.lang(),
+            rules_version: format!("1.{}", version.minor.min(rules::NEWEST_MINOR)),
+            arch: arch.name.to_string(),
+            layout: ty.layout(&arch),
+            routine: prediction.routine,
+            allocs: prediction.allocs,
+            bytes: prediction.bytes,
+            alloc_size: prediction.alloc_size,
+            verdict: verdict(prediction.routine),
+            reasons: prediction.reasons.clone(),
+            verify: None,
+        };
+        if args.verify {
+            let tc = tc.expect("toolchain for --verify");
+            if version.minor != tc.version.minor || arch.name != tc.goarch {
+                return Err(UsageError::new(format!(
+                    "--verify measures with the toolchain ({} {}); drop --go-version/--arch or pass --go with a matching toolchain",
+                    tc.goversion, tc.goarch
+                ))
+                .into());
+            }
+            report.verify = Some(verify(
+                tc,
+                &ty,
+                &v,
+                args.source,
+                args.iterations,
+                &prediction,
+            )?);
         }
-        report.verify = Some(verify(
-            tc,
-            &ty,
-            &v,
-            args.source,
-            args.iterations,
-            &prediction,
-        )?);
+        reports.push(report);
     }
     output::emit(args.output.as_deref(), |out| match args.format {
-        ExplainFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &report)?;
+        ExplainFormat::Json if reports.len() == 1 => {
+            serde_json::to_writer_pretty(&mut *out, &reports[0])?;
             writeln!(out)?;
             Ok(())
         }
-        ExplainFormat::Text => write_text(&report, out),
+        ExplainFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &reports)?;
+            writeln!(out)?;
+            Ok(())
+        }
+        ExplainFormat::Text if reports.len() == 1 => write_text(&reports[0], out),
+        ExplainFormat::Text => write_versions(&reports, out),
     })?;
     Ok(i32::from(
-        report.verify.as_ref().is_some_and(|v| !v.matches),
+        reports
+            .iter()
+            .any(|r| r.verify.as_ref().is_some_and(|v| !v.matches)),
     ))
 }
+
+/// This machine's GOARCH, for offline answers without --arch.
+fn host_goarch() -> &'static str {
+    match std::env::consts::ARCH {
+        "x86" => "386",
+        "aarch64" => "arm64",
+        "arm" => "arm",
+        "powerpc64" => "ppc64",
+        "s390x" => "s390x",
+        "riscv64" => "riscv64",
+        "loongarch64" => "loong64",
+        _ => "amd64",
+    }
+}
+
+/// Several versions: one row each, the rows where the answer changes marked
+/// `*`, then what changed and the release rule behind it.
+fn write_versions(rs: &[Explanation], out: &mut dyn Write) -> Result<()> {
+    let first = &rs[0];
+    writeln!(out, "type      {}", first.type_expr)?;
+    writeln!(
+        out,
+        "value     {} (source: {})",
+        first.value,
+        source_name(first.source)
+    )?;
+    writeln!(out, "arch      {}\n", first.arch)?;
+    let verified = rs.iter().any(|r| r.verify.is_some());
+    write!(out, "  go     routine        allocs  bytes   verdict")?;
+    if verified {
+        write!(out, "      measured")?;
+    }
+    writeln!(out)?;
+    let mut changed = Vec::new();
+    for (i, r) in rs.iter().enumerate() {
+        let differs = i > 0 && {
+            let p = &rs[i - 1];
+            (p.routine, p.allocs, p.bytes) != (r.routine, r.allocs, r.bytes)
+        };
+        if differs {
+            changed.push(i);
+        }
+        let mut row = format!(
+            "{} {:<6} {:<14} {:<7} {:<7} {:<12}",
+            if differs { "*" } else { " " },
+            r.go_version,
+            r.routine.name(),
+            r.allocs,
+            fmt_num(r.bytes),
+            r.verdict
+        );
+        if let Some(v) = &r.verify {
+            row.push_str(&format!(
+                " {} {} allocs {} B on {}{}",
+                v.routine.map(|x| x.name()).unwrap_or("none"),
+                fmt_num(v.allocs),
+                fmt_num(v.bytes),
+                v.toolchain,
+                if v.matches { "" } else { "  DIFFERS" }
+            ));
+        }
+        writeln!(out, "{}", row.trim_end())?;
+    }
+    if changed.is_empty() {
+        writeln!(out, "\nthe same on every version")?;
+        return Ok(());
+    }
+    writeln!(out, "\n* the answer changes here:")?;
+    for i in changed {
+        let (p, r) = (&rs[i - 1], &rs[i]);
+        let minor = |x: &Explanation| -> u32 {
+            x.rules_version
+                .trim_start_matches("1.")
+                .parse()
+                .unwrap_or(0)
+        };
+        let because: Vec<String> = rules::BOUNDARIES
+            .iter()
+            .filter(|b| minor(p) < b.since && b.since <= minor(r))
+            .map(|b| {
+                format!(
+                    "{} (Go 1.{}: {}; {})",
+                    b.name, b.since, b.after, b.source
+                )
+            })
+            .collect();
+        writeln!(
+            out,
+            "  {} → {}: {} {} B → {} {} B",
+            p.go_version,
+            r.go_version,
+            p.routine,
+            fmt_num(p.bytes),
+            r.routine,
+            fmt_num(r.bytes),
+        )?;
+        for b in because {
+            writeln!(out, "    because: {b}")?;
+        }
+    }
+    Ok(())
+}
+
 
 /// Builds and runs the one case, and compares.
 fn verify(

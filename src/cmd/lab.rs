@@ -166,7 +166,7 @@ pub fn write_examples(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn run(args: &LabArgs, go: Option<&Path>) -> Result<i32> {
+pub fn run(args: &LabArgs, go: Option<&str>) -> Result<i32> {
     let mut out = std::io::stdout().lock();
     match &args.action {
         LabAction::List => {
@@ -181,7 +181,7 @@ pub fn run(args: &LabArgs, go: Option<&Path>) -> Result<i32> {
         }
         LabAction::Run { n } => {
             let l = lab(*n)?;
-            let tc = Toolchain::discover(go)?;
+            let tc = Toolchain::single(go, "lab")?;
             run_lab(l, &tc, &mut out)
         }
     }

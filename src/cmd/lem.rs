@@ -1,7 +1,7 @@
 //! `ifacealloc lem`: check `lem.<ID>.<key>=` annotations in Go packages.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
@@ -60,7 +60,7 @@ pub enum LemFormat {
     Junit,
 }
 
-pub fn run(args: &LemArgs, go: Option<&Path>) -> Result<i32> {
+pub fn run(args: &LemArgs, go: Option<&str>) -> Result<i32> {
     output::check(args.output.as_deref())?;
     let dir = match &args.dir {
         Some(d) => d.clone(),
@@ -103,7 +103,7 @@ pub fn run(args: &LemArgs, go: Option<&Path>) -> Result<i32> {
             crate::typedefs::clip(&args.timeout)
         ))
     })?;
-    let tc = Toolchain::discover(go)?;
+    let tc = Toolchain::single(go, "lem")?;
     let opts = Options {
         timeout,
         gcflags: args

@@ -68,7 +68,7 @@ pub struct MatrixArgs {
     pub list: bool,
 }
 
-pub fn run(args: &MatrixArgs, go: Option<&std::path::Path>) -> Result<()> {
+pub fn run(args: &MatrixArgs, go: Option<&str>) -> Result<()> {
     output::check(args.output.as_deref())?;
     let mut rows = catalog::rows(args.catalog);
     if !args.types.is_empty() {
@@ -100,7 +100,7 @@ pub fn run(args: &MatrixArgs, go: Option<&std::path::Path>) -> Result<()> {
         });
     }
     let scenarios = parse_scenarios(&args.scenarios)?;
-    let tc = Toolchain::discover(go)?;
+    let tc = Toolchain::single(go, "matrix")?;
     let cross = parse_archs(&args.arch, &tc.goarch)?;
     let cases = generate::cases(&rows, &scenarios);
     let module = generate::module(&rows, &cases, "1.21")?;

@@ -9,7 +9,6 @@ pub mod lem;
 pub mod matrix;
 pub mod scan;
 
-use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
@@ -18,9 +17,11 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "ifacealloc", version, about, long_about = None)]
 pub struct Cli {
-    /// Go toolchain to use (default: $IFACEALLOC_GO, else `go` on PATH).
-    #[arg(long, global = true, value_name = "PATH")]
-    pub go: Option<PathBuf>,
+    /// Go toolchain(s): a go binary, a version (1.22.10; 1.22 = its newest
+    /// patch) fetched like GOTOOLCHAIN does, `all`, or a comma list of these
+    /// (default: $IFACEALLOC_GO, else `go` on PATH).
+    #[arg(long, global = true, value_name = "PATH|VERSION,...")]
+    pub go: Option<String>,
 
     /// Show the whole output of a failed go command (by default the compiler's
     /// error lines come first, at most 40 lines).

@@ -1,6 +1,6 @@
 //! `ifacealloc scan`: list a codebase's interface conversions and their cost.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
@@ -50,7 +50,7 @@ pub struct ScanArgs {
     pub output: Option<PathBuf>,
 }
 
-pub fn run(args: &ScanArgs, go: Option<&Path>) -> Result<i32> {
+pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
     output::check(args.output.as_deref())?;
     let dir = match &args.dir {
         Some(d) => d.clone(),
@@ -74,7 +74,7 @@ pub fn run(args: &ScanArgs, go: Option<&Path>) -> Result<i32> {
         ))
         .into());
     }
-    let tc = Toolchain::discover(go)?;
+    let tc = Toolchain::single(go, "scan")?;
     let opts = Options {
         tests: args.tests,
         deps: args.deps,
