@@ -34,7 +34,11 @@ impl GoSpec {
         }
         let v = t.strip_prefix("go").unwrap_or(t);
         let parts: Vec<&str> = v.split('.').collect();
-        let num = |p: &str| (!p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit())).then(|| p.parse::<u32>().ok()).flatten();
+        let num = |p: &str| {
+            (!p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit()))
+                .then(|| p.parse::<u32>().ok())
+                .flatten()
+        };
         match parts.as_slice() {
             ["1", minor] if num(minor).is_some() => GoSpec::Version {
                 minor: num(minor).unwrap_or(0),
@@ -133,7 +137,9 @@ impl Fetcher {
                 .env("GOTOOLCHAIN", &version),
         )?;
         let root = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-        let fetched = root.join("bin").join(if cfg!(windows) { "go.exe" } else { "go" });
+        let fetched = root
+            .join("bin")
+            .join(if cfg!(windows) { "go.exe" } else { "go" });
         if !out.status.success() || !fetched.is_file() {
             let said = String::from_utf8_lossy(&out.stderr);
             let said = said
@@ -280,7 +286,10 @@ mod tests {
             }
         );
         assert_eq!(GoSpec::parse("all"), GoSpec::All);
-        assert_eq!(GoSpec::parse("/usr/bin/go"), GoSpec::Path("/usr/bin/go".into()));
+        assert_eq!(
+            GoSpec::parse("/usr/bin/go"),
+            GoSpec::Path("/usr/bin/go".into())
+        );
         assert_eq!(GoSpec::parse("go"), GoSpec::Path("go".into()));
         assert_eq!(GoSpec::parse("./1.22"), GoSpec::Path("./1.22".into()));
         assert_eq!(release("21.13"), Some((21, 13)));

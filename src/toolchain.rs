@@ -98,7 +98,10 @@ impl Toolchain {
         use crate::gofetch::{Fetcher, GoSpec};
         let (text, origin) = match spec {
             Some(s) => (s.to_string(), "--go"),
-            None => match std::env::var("IFACEALLOC_GO").ok().filter(|v| !v.is_empty()) {
+            None => match std::env::var("IFACEALLOC_GO")
+                .ok()
+                .filter(|v| !v.is_empty())
+            {
                 Some(v) => (v, "IFACEALLOC_GO"),
                 None => ("go".to_string(), "PATH"),
             },

@@ -183,10 +183,7 @@ pub fn run(args: &ExplainArgs, go: Option<&str>) -> Result<i32> {
         }
         None => tcs.iter().map(|t| (t.version, Some(t))).collect(),
     };
-    if let Some((v, _)) = versions
-        .iter()
-        .find(|(v, _)| v.minor > rules::NEWEST_MINOR)
-    {
+    if let Some((v, _)) = versions.iter().find(|(v, _)| v.minor > rules::NEWEST_MINOR) {
         eprintln!(
             "warning: Go {} is newer than the rules know; using the rules of Go 1.{}, the newest they describe",
             v.lang(),
@@ -350,12 +347,7 @@ fn write_versions(rs: &[Explanation], out: &mut dyn Write) -> Result<()> {
         let because: Vec<String> = rules::BOUNDARIES
             .iter()
             .filter(|b| minor(p) < b.since && b.since <= minor(r))
-            .map(|b| {
-                format!(
-                    "{} (Go 1.{}: {}; {})",
-                    b.name, b.since, b.after, b.source
-                )
-            })
+            .map(|b| format!("{} (Go 1.{}: {}; {})", b.name, b.since, b.after, b.source))
             .collect();
         writeln!(
             out,
@@ -373,7 +365,6 @@ fn write_versions(rs: &[Explanation], out: &mut dyn Write) -> Result<()> {
     }
     Ok(())
 }
-
 
 /// Builds and runs the one case, and compares.
 fn verify(

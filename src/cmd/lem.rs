@@ -103,7 +103,7 @@ pub fn run(args: &LemArgs, go: Option<&str>) -> Result<i32> {
             crate::typedefs::clip(&args.timeout)
         ))
     })?;
-    let tc = Toolchain::single(go, "lem")?;
+    let tcs = Toolchain::resolve(go)?;
     let opts = Options {
         timeout,
         gcflags: args
@@ -115,7 +115,47 @@ pub fn run(args: &LemArgs, go: Option<&str>) -> Result<i32> {
         count: args.count,
         benchtime: args.benchtime.clone(),
     };
-    let report = lem::run(&tc, &dir, &patterns, &opts)?;
+    if tcs.len() > 1 {
+        let mut reports = Vec::new();
+        for tc in &tcs {
+            let r = lem::run(tc, &dir, &patterns, &opts)?;
+            for w in &r.warnings {
+                eprintln!("warning ({}): {w}", r.go_version);
+            }
+            reports.push(r);
+        }
+        output::emit(args.output.as_deref(), |out| match args.format {
+            LemFormat::Text => write_versions(&reports, out),
+            LemFormat::Json => {
+                serde_json::to_writer_pretty(
+                    &mut *out,
+                    &serde_json::json!({ "versions": reports }),
+                )?;
+                writeln!(out)?;
+                Ok(())
+            }
+            LemFormat::Junit => {
+                // One testsuite per (version, package).
+                let mut merged = Report::default();
+                for r in &reports {
+                    merged.cases.extend(r.cases.iter().map(|c| {
+                        let mut c = c.clone();
+                        c.package = format!("{} {}", r.go_version, c.package);
+                        c
+                    }));
+                }
+                merged.go_version = reports
+                    .iter()
+                    .map(|r| r.go_version.clone())
+                    .collect::<Vec<_>>()
+                    .join(",");
+                merged.goarch = reports[0].goarch.clone();
+                write_junit(&merged, out)
+            }
+        })?;
+        return Ok(i32::from(reports.iter().any(|r| r.failed() > 0)));
+    }
+    let report = lem::run(&tcs[0], &dir, &patterns, &opts)?;
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
@@ -129,6 +169,67 @@ pub fn run(args: &LemArgs, go: Option<&str>) -> Result<i32> {
         LemFormat::Junit => write_junit(&report, out),
     })?;
     Ok(if report.failed() > 0 { 1 } else { 0 })
+}
+
+/// Several versions: each version's summary, the claims whose verdict differs
+/// between versions (with every version's failures), then the total.
+fn write_versions(rs: &[Report], out: &mut dyn Write) -> Result<()> {
+    for r in rs {
+        writeln!(
+            out,
+            "{}: {} passed, {} failed",
+            r.go_version,
+            r.passed(),
+            r.failed()
+        )?;
+    }
+    let mut keys: Vec<(&str, &str)> = rs
+        .iter()
+        .flat_map(|r| r.cases.iter().map(|c| (c.package.as_str(), c.id.as_str())))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let mut differing = 0;
+    for (pkg, id) in &keys {
+        let per: Vec<Option<&lem::CaseReport>> = rs
+            .iter()
+            .map(|r| r.cases.iter().find(|c| c.package == *pkg && c.id == *id))
+            .collect();
+        let verdicts: Vec<Option<bool>> = per.iter().map(|c| c.map(|c| c.passed)).collect();
+        if verdicts.windows(2).all(|w| w[0] == w[1]) {
+            continue;
+        }
+        if differing == 0 {
+            writeln!(out, "\ndiffers between versions:")?;
+        }
+        differing += 1;
+        let name = per
+            .iter()
+            .flatten()
+            .next()
+            .map(|c| c.name.as_str())
+            .unwrap_or(id);
+        writeln!(out, "  {id} {}", if name == *id { "" } else { name })?;
+        for (r, c) in rs.iter().zip(&per) {
+            match c {
+                None => writeln!(out, "    {}: not run", r.go_version)?,
+                Some(c) if c.passed => writeln!(out, "    {}: PASS", r.go_version)?,
+                Some(c) => {
+                    writeln!(out, "    {}: FAIL", r.go_version)?;
+                    for f in &c.failures {
+                        writeln!(out, "      {f}")?;
+                    }
+                }
+            }
+        }
+    }
+    if differing == 0 {
+        writeln!(out, "\nevery claim has the same verdict on every version")?;
+    }
+    let passed: usize = rs.iter().map(Report::passed).sum();
+    let failed: usize = rs.iter().map(Report::failed).sum();
+    writeln!(out, "{passed} passed, {failed} failed")?;
+    Ok(())
 }
 
 /// The go-test-like text report: PASS/FAIL lines, then `N passed, M failed`.

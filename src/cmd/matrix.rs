@@ -12,8 +12,9 @@ use crate::gotype::Arch;
 use crate::measure::{self, Workdir};
 use crate::output;
 use crate::report::{self, Format};
+use crate::rules;
 use crate::scenario::Scenario;
-use crate::toolchain::Toolchain;
+use crate::toolchain::{GoVersion, Toolchain};
 use crate::typedefs;
 
 #[derive(Debug, Args)]
@@ -100,29 +101,74 @@ pub fn run(args: &MatrixArgs, go: Option<&str>) -> Result<()> {
         });
     }
     let scenarios = parse_scenarios(&args.scenarios)?;
-    let tc = Toolchain::single(go, "matrix")?;
+    let tcs = Toolchain::resolve(go)?;
+    let tc = &tcs[0];
     let cross = parse_archs(&args.arch, &tc.goarch)?;
     let cases = generate::cases(&rows, &scenarios);
+    // The module is emitted once; each toolchain builds and runs it.
     let module = generate::module(&rows, &cases, "1.21")?;
     let work = Workdir::new(args.keep.as_deref())?;
-    measure::write_module(&tc, &module, work.path())?;
+    measure::write_module(tc, &module, work.path())?;
     let catalog_name = match args.catalog {
         CatalogName::Seed => "seed",
         CatalogName::Default => "default",
         CatalogName::None => "none",
     };
-    let m = measure::run(
-        &tc,
-        &rows,
-        &module,
-        work.path(),
-        args.iterations,
-        catalog_name,
-        &cross,
-    )?;
+    let mut ms = Vec::new();
+    for tc in &tcs {
+        ms.push(measure::run(
+            tc,
+            &rows,
+            &module,
+            work.path(),
+            args.iterations,
+            catalog_name,
+            &cross,
+        )?);
+    }
+    if ms.len() > 1 {
+        let arch = Arch::by_name(&tc.goarch).unwrap_or(Arch::ALL[0]);
+        let explain = |i: usize, s, from: u32, to: u32| {
+            boundaries_behind(&rows[i], s, from, to, &arch, args.iterations)
+        };
+        return output::emit(args.output.as_deref(), |out| {
+            report::versions::export(args.format, &ms, &explain, out)
+        });
+    }
+    let m = ms.remove(0);
     let seed_layout = args.catalog == CatalogName::Seed;
     let exporter = report::exporter(args.format, seed_layout);
     output::emit(args.output.as_deref(), |out| exporter.export(&m, out))
+}
+
+/// The release rules that change the prediction for `row`'s `scenario`
+/// between Go 1.`from` and 1.`to`: each boundary in between whose release
+/// predicts differently from the one before it.
+fn boundaries_behind(
+    row: &Row,
+    scenario: Scenario,
+    from: u32,
+    to: u32,
+    arch: &Arch,
+    iterations: u64,
+) -> Vec<&'static rules::Boundary> {
+    let Some((value, source)) = rules::scenario_input(&row.ty, scenario, row.value.as_ref()) else {
+        return Vec::new();
+    };
+    let at = |minor: u32| {
+        let v = GoVersion {
+            major: 1,
+            minor,
+            patch: 0,
+        };
+        rules::predict(&row.ty, &value, source, v, arch, iterations)
+            .ok()
+            .map(|p| (p.routine, p.allocs, p.bytes.to_bits()))
+    };
+    rules::BOUNDARIES
+        .iter()
+        .filter(|b| from < b.since && b.since <= to && at(b.since - 1) != at(b.since))
+        .collect()
 }
 
 /// The GOARCH values to cross-compile for, without the host's.

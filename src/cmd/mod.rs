@@ -9,7 +9,6 @@ pub mod lem;
 pub mod matrix;
 pub mod scan;
 
-
 use clap::{Parser, Subcommand};
 
 /// ifacealloc: when does storing a Go value in an interface allocate, how many

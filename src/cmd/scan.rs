@@ -74,12 +74,44 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
         ))
         .into());
     }
-    let tc = Toolchain::single(go, "scan")?;
+    let tcs = Toolchain::resolve(go)?;
+    if tcs.len() > 1 && args.format == ScanFormat::Sarif {
+        return Err(UsageError::new(
+            "--format sarif describes one Go version; give --go one version, or use --format json",
+        )
+        .into());
+    }
     let opts = Options {
         tests: args.tests,
         deps: args.deps,
     };
-    let (mut sites, _root) = scan::scan(&tc, &dir, &patterns, &opts)?;
+    if tcs.len() > 1 {
+        // Each version scans on its own; the report joins them site by site.
+        let versions: Vec<String> = tcs.iter().map(|t| t.goversion.clone()).collect();
+        let mut scans = Vec::new();
+        for tc in &tcs {
+            let (mut sites, _) = scan::scan(tc, &dir, &patterns, &opts)?;
+            if let Some(min) = args.min_verdict {
+                sites.retain(|s| s.verdict >= min);
+            }
+            scans.push(sites);
+        }
+        let joined = scan::versions::join(&versions, scans);
+        output::emit(args.output.as_deref(), |out| {
+            scan::versions::write(args.format, &versions, &joined, out)
+        })?;
+        // --fail-on applies to the newest version given.
+        let failing = args.fail_on.is_some_and(|v| {
+            joined.iter().any(|s| {
+                s.results
+                    .get(versions.last().expect("several versions"))
+                    .is_some_and(|r| r.verdict >= v)
+            })
+        });
+        return Ok(i32::from(failing));
+    }
+    let tc = &tcs[0];
+    let (mut sites, _root) = scan::scan(tc, &dir, &patterns, &opts)?;
     if let Some(min) = args.min_verdict {
         sites.retain(|s| s.verdict >= min);
     }

@@ -12,8 +12,16 @@ pub struct CsvExporter;
 
 impl Exporter for CsvExporter {
     fn export(&self, m: &Matrix, out: &mut dyn Write) -> Result<()> {
+        write(m, out)
+    }
+}
+
+/// Writes the header and one record per case; every record names its Go version.
+pub fn write(m: &Matrix, out: &mut dyn Write) -> Result<()> {
+    {
         let mut w = csv::Writer::from_writer(out);
         let mut header: Vec<String> = [
+            "go",
             "row",
             "type",
             "go_type",
@@ -41,6 +49,7 @@ impl Exporter for CsvExporter {
         for r in &m.rows {
             for c in &r.cases {
                 let mut rec = vec![
+                    m.go.version.clone(),
                     r.name.clone(),
                     r.type_expr.clone(),
                     r.go_type.clone(),
@@ -87,6 +96,6 @@ impl Exporter for CsvExporter {
             }
         }
         w.flush()?;
-        Ok(())
     }
+    Ok(())
 }

@@ -1,10 +1,11 @@
 //! Reports: one file per output format, all behind [`Exporter`].
 
-mod csv;
+pub(crate) mod csv;
 mod json;
 mod markdown;
 pub mod seed;
 mod table;
+pub mod versions;
 
 use std::io::Write;
 

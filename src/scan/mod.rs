@@ -11,6 +11,7 @@
 //!    The build writes its binaries to a temporary directory only.
 
 pub mod report;
+pub mod versions;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
