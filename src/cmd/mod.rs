@@ -27,6 +27,11 @@ pub struct Cli {
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
 
+    /// Print where the time went, by phase (generate, go list, build, run,
+    /// parse, report), on stderr at the end.
+    #[arg(long, global = true)]
+    pub timings: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -129,17 +129,22 @@ pub fn export(format: Format, ms: &[Matrix], explain: Explain, out: &mut dyn Wri
 }
 
 fn write_markdown(ms: &[Matrix], changes: &[Change], out: &mut dyn Write) -> Result<()> {
-    let cols = Scenario::COLUMNS;
+    // The scenarios measured (a --scenarios subset leaves the others out).
+    let cols: Vec<Scenario> = Scenario::COLUMNS
+        .iter()
+        .copied()
+        .filter(|&s| ms[0].rows.iter().any(|r| r.case(s).is_some()))
+        .collect();
     write!(out, "| Row | `%T` | Size |")?;
     for m in ms {
-        for &s in cols {
+        for &s in &cols {
             write!(out, " {s} {} |", m.go.version)?;
         }
     }
     writeln!(out)?;
     write!(out, "|:--|:--|--:|")?;
     for _ in ms {
-        for _ in cols {
+        for _ in &cols {
             write!(out, "--:|")?;
         }
     }
@@ -155,7 +160,7 @@ fn write_markdown(ms: &[Matrix], changes: &[Change], out: &mut dyn Write) -> Res
         )?;
         for (k, m) in ms.iter().enumerate() {
             let row = &m.rows[i];
-            for &s in cols {
+            for &s in &cols {
                 let c = row.case(s);
                 let changed = k > 0 && key(ms[k - 1].rows[i].case(s)) != key(c);
                 write!(

@@ -146,7 +146,7 @@ pub fn scan(
     let dir = &dir
         .canonicalize()
         .with_context(|| format!("resolving {}", dir.display()))?;
-    let (pkgs, skipped) = list(tc, dir, patterns, opts)?;
+    let (pkgs, skipped) = crate::timings::phase("go list", || list(tc, dir, patterns, opts))?;
     // Say what cgo being off leaves out: whole packages, or some of their files.
     for (path, reason) in &skipped {
         eprintln!("scan: skipped {path}: {reason}");
@@ -234,7 +234,7 @@ pub fn scan(
     // Only sites in the packages' own files: cgo's generated Go lives in the
     // build cache and is not the user's code.
     let own_dirs: Vec<&Path> = targets.iter().map(|p| p.dir.as_path()).collect();
-    let found: Vec<Found> = run_finder(tc, &input)?
+    let found: Vec<Found> = crate::timings::phase("finder", || run_finder(tc, &input))?
         .into_iter()
         .filter(|f| own_dirs.iter().any(|d| Path::new(&f.file).starts_with(d)))
         .collect();
@@ -401,7 +401,8 @@ fn compiler_evidence(
     args.extend(patterns.iter().map(String::as_str));
     let mut cmd = tc.user_command(dir);
     cmd.env("GOFLAGS", "-mod=readonly").args(&args);
-    let out = crate::interrupt::output(&mut cmd).context("running go build")?;
+    let out = crate::timings::phase("build", || crate::interrupt::output(&mut cmd))
+        .context("running go build")?;
     if !out.status.success() {
         return Err(GoCommandFailed {
             command: format!("go {}", args.join(" ")),
@@ -418,26 +419,28 @@ fn compiler_evidence(
             dir.join(f.trim_start_matches("./"))
         }
     };
-    asm::read_listing(
-        &out.stderr[..],
-        |f| {
-            for ((file, line), facts) in f.lines {
-                for e in facts.evidence {
-                    ev.by_line
-                        .entry((abs(&file), line))
-                        .or_default()
-                        .push((f.name.clone(), e));
+    crate::timings::phase("parse", || {
+        asm::read_listing(
+            &out.stderr[..],
+            |f| {
+                for ((file, line), facts) in f.lines {
+                    for e in facts.evidence {
+                        ev.by_line
+                            .entry((abs(&file), line))
+                            .or_default()
+                            .push((f.name.clone(), e));
+                    }
                 }
-            }
-        },
-        |d| {
-            if let Some(r) = diag::convert_routine(&d.msg) {
-                ev.debug.insert((abs(&d.file), d.line, d.col), r);
-            } else if diag::escape_of(&d.msg) == Some(diag::Escape::DoesNotEscape) {
-                ev.no_escape.insert((abs(&d.file), d.line, d.col));
-            }
-        },
-    )?;
+            },
+            |d| {
+                if let Some(r) = diag::convert_routine(&d.msg) {
+                    ev.debug.insert((abs(&d.file), d.line, d.col), r);
+                } else if diag::escape_of(&d.msg) == Some(diag::Escape::DoesNotEscape) {
+                    ev.no_escape.insert((abs(&d.file), d.line, d.col));
+                }
+            },
+        )
+    })?;
     Ok(ev)
 }
 
