@@ -335,16 +335,87 @@ fn list(tc: &Toolchain, dir: &Path, patterns: &[String], opts: &Options) -> Resu
     })
 }
 
-fn run_finder(tc: &Toolchain, input: &FinderInput) -> Result<Vec<Found>> {
-    let tmp = crate::interrupt::temp_dir("ifacealloc-finder-")?;
+/// The finder built by `tc`: from ifacealloc's cache (keyed on the finder's
+/// source, the Go version and GOROOT), else built into `tmp` and cached.
+fn finder_binary(tc: &Toolchain, tmp: &Path) -> Result<PathBuf> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (FINDER_GO, &tc.goversion, &tc.goroot, &tc.goos, &tc.goarch).hash(&mut h);
+    let cached = crate::toolchain::cache_dir().map(|d| {
+        d.join("finder")
+            .join(format!("{:016x}", h.finish()))
+            .join("finder")
+    });
+    if let Some(c) = cached.as_ref().filter(|c| c.is_file()) {
+        return Ok(c.clone());
+    }
     std::fs::write(
-        tmp.path().join("go.mod"),
+        tmp.join("go.mod"),
         "module ifacealloc.local/finder\n\ngo 1.21\n",
     )?;
-    std::fs::write(tmp.path().join("finder.go"), FINDER_GO)?;
-    let exe = tmp.path().join("finder");
-    tc.run(tmp.path(), &["build", "-o", &exe.to_string_lossy(), "."])?;
+    std::fs::write(tmp.join("finder.go"), FINDER_GO)?;
+    let exe = tmp.join("finder");
+    tc.run(tmp, &["build", "-o", &exe.to_string_lossy(), "."])?;
+    if let Some(c) = cached {
+        // Into place by rename, so a concurrent run never sees half a binary.
+        if let Some(dir) = c.parent() {
+            if std::fs::create_dir_all(dir).is_ok() {
+                let staged = dir.join(format!(".finder-{}", std::process::id()));
+                if std::fs::copy(&exe, &staged).is_ok() && std::fs::rename(&staged, &c).is_ok() {
+                    return Ok(c);
+                }
+                let _ = std::fs::remove_file(&staged);
+            }
+        }
+    }
+    Ok(exe)
+}
+
+/// Where the finder's output for exactly this input is cached: keyed on the
+/// finder (source, Go version), the input (packages, files, export data,
+/// whose file names in Go's cache change with their content) and each source
+/// file's size and modification time.
+fn finder_results_file(tc: &Toolchain, json: &[u8], input: &FinderInput) -> Option<PathBuf> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (FINDER_GO, &tc.goversion, &tc.goroot, json).hash(&mut h);
+    for p in &input.packages {
+        for f in &p.files {
+            let m = std::fs::metadata(f).ok()?;
+            (m.len(), m.modified().ok()?).hash(&mut h);
+        }
+    }
+    for e in input.export.values() {
+        let m = std::fs::metadata(e).ok()?;
+        (m.len(), m.modified().ok()?).hash(&mut h);
+    }
+    Some(
+        crate::toolchain::cache_dir()?
+            .join("finder-results")
+            .join(format!("{:016x}.jsonl", h.finish())),
+    )
+}
+
+fn parse_found(stdout: &[u8]) -> Result<Vec<Found>> {
+    let mut found = Vec::new();
+    for line in stdout.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        found.push(serde_json::from_slice(line).context("reading the finder's output")?);
+    }
+    Ok(found)
+}
+
+fn run_finder(tc: &Toolchain, input: &FinderInput) -> Result<Vec<Found>> {
     let json = serde_json::to_vec(input)?;
+    let cached = finder_results_file(tc, &json, input);
+    if let Some(found) = cached
+        .as_ref()
+        .and_then(|c| std::fs::read(c).ok())
+        .and_then(|b| parse_found(&b).ok())
+    {
+        return Ok(found);
+    }
+    let tmp = crate::interrupt::temp_dir("ifacealloc-finder-")?;
+    let exe = finder_binary(tc, tmp.path())?;
     let input_file = tmp.path().join("input.json");
     std::fs::write(&input_file, &json)?;
     let out = crate::interrupt::output(std::process::Command::new(&exe).arg(&input_file))
@@ -356,9 +427,13 @@ fn run_finder(tc: &Toolchain, input: &FinderInput) -> Result<Vec<Found>> {
         }
         .into());
     }
-    let mut found = Vec::new();
-    for line in out.stdout.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-        found.push(serde_json::from_slice(line).context("reading the finder's output")?);
+    let found = parse_found(&out.stdout)?;
+    if let Some(c) = cached {
+        if let Some(dir) = c.parent() {
+            if std::fs::create_dir_all(dir).is_ok() {
+                let _ = crate::output::write_atomic(&c, &out.stdout);
+            }
+        }
     }
     Ok(found)
 }
