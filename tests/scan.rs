@@ -86,7 +86,7 @@ fn every_routine_and_verdict_at_its_line() {
 
 #[test]
 fn text_is_grouped_by_file_with_a_summary() {
-    let (out, _, code) = scan(&[]);
+    let (out, _, code) = scan(&["--heading"]);
     assert_eq!(code, 0);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "a/util.go");
@@ -332,4 +332,118 @@ fn cgo_follows_the_environment() {
     let sites: Vec<Value> = serde_json::from_str(&out).unwrap();
     assert_eq!(sites.len(), 1, "{out}");
     assert_eq!(sites[0]["file"], "pure.go");
+}
+
+/// Conversions in code the compiler removed (a constant-false `if debug`) are
+/// not allocations: verdict never, evidence "no code", apart in the totals.
+#[test]
+fn code_the_compiler_removed_is_not_an_allocation() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/deadcode");
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .args(["scan", "--format", "json", "--fail-on", "conditional", "-C"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    // G's store is conditional, so --fail-on conditional fails on it alone.
+    assert_eq!(out.status.code(), Some(1));
+    let sites: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    for s in &sites {
+        let f = s["function"].as_str().unwrap();
+        if f.ends_with(".G") {
+            assert_eq!(s["verdict"], "conditional", "{s}");
+            assert_eq!(s["evidence"], "-S", "{s}");
+        } else {
+            assert_eq!(s["verdict"], "never", "{s}");
+            assert_eq!(s["bytes"], 0.0, "{s}");
+            if s["type"] != "string" || s["line"] == 14 {
+                assert_eq!(s["evidence"], "no code", "{s}");
+                assert_eq!(s["reason"], "removed by the compiler: dead code", "{s}");
+            }
+        }
+    }
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("2 in code the compiler removed"), "{err}");
+}
+
+/// Piped, every site is one `path/file.go:LINE:COL: ` line, as Go's tools print.
+#[test]
+fn piped_output_follows_go_convention() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .current_dir(&root)
+        .args(["scan", "-C", "tests/fixtures/scan/sites"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let re = regex::Regex::new(r"^[^ ]+\.go:\d+:\d+: ").unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let (summary, sites) = lines.split_last().unwrap();
+    assert!(
+        summary.ends_with("never") || summary.contains("sites:"),
+        "{summary}"
+    );
+    assert!(!sites.is_empty());
+    for l in sites {
+        assert!(re.is_match(l), "{l}");
+        // Relative to the current directory, as `go vet` prints paths.
+        assert!(l.starts_with("tests/fixtures/scan/sites/"), "{l}");
+    }
+    // --heading brings back the grouped layout.
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .args(["scan", "--heading", "-C"])
+        .arg(root.join("tests/fixtures/scan/sites"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().any(|l| l == "sites.go"), "{text}");
+}
+
+/// Against the compiler as referee: every site scan calls conditional or
+/// always in go/types and text/template has a runtime.convT* call at its file
+/// and line in `go build -gcflags=-S`.
+#[test]
+fn every_allocating_site_is_backed_by_a_runtime_call() {
+    let pkgs = ["go/types", "text/template"];
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .args(["scan", "--format", "json"])
+        .args(pkgs)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sites: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let listing = std::process::Command::new("go")
+        .args(["build", "-gcflags=-S", "-o", "/dev/null"])
+        .args(pkgs)
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&listing.stderr);
+    let call = regex::Regex::new(r"\(([^()]+\.go):(\d+)\)\s+CALL\s+runtime\.convT").unwrap();
+    let calls: std::collections::HashSet<(String, u64)> = call
+        .captures_iter(&listing)
+        .map(|c| (c[1].to_string(), c[2].parse().unwrap()))
+        .collect();
+    let allocating: Vec<&Value> = sites
+        .iter()
+        .filter(|s| s["verdict"] == "conditional" || s["verdict"] == "always")
+        .collect();
+    assert!(allocating.len() > 100, "{}", allocating.len());
+    for s in allocating {
+        let file = s["file"].as_str().unwrap();
+        let line = s["line"].as_u64().unwrap();
+        assert!(
+            calls
+                .iter()
+                .any(|(f, l)| *l == line && (f == file || f.ends_with(&format!("/{file}")))),
+            "no runtime call at {file}:{line}: {s}"
+        );
+    }
 }

@@ -45,6 +45,15 @@ pub struct ScanArgs {
     #[arg(long, value_parser = ["bytes", "file"], default_value = "file")]
     pub sort: String,
 
+    /// Text: group sites under a heading per file (the default on a terminal).
+    #[arg(long, overrides_with = "no_heading")]
+    pub heading: bool,
+
+    /// Text: one `path/file.go:LINE:COL: ...` line per site, as Go's tools
+    /// print (the default when piped or written to a file).
+    #[arg(long, overrides_with = "heading")]
+    pub no_heading: bool,
+
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -123,8 +132,21 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
                 .then(a.line.cmp(&b.line))
         });
     }
-    output::emit(args.output.as_deref(), |out| {
-        report::write(args.format, &sites, out)
+    let headings = if args.heading {
+        true
+    } else if args.no_heading {
+        false
+    } else {
+        args.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout())
+    };
+    let style = if headings {
+        report::TextStyle::Headings
+    } else {
+        report::TextStyle::GoStyle(std::env::current_dir()?)
+    };
+    output::emit(args.output.as_deref(), |out| match args.format {
+        ScanFormat::Text => report::write_text(&sites, &style, out),
+        f => report::write(f, &sites, out),
     })?;
     if args.format != ScanFormat::Text && args.output.is_none() {
         eprintln!("{}", report::summary(&sites));

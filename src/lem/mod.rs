@@ -406,7 +406,7 @@ fn check_package(
         let mut failures = Vec::new();
         for a in c.anns.iter().filter(|a| applies(a, minor, &tc.goarch)) {
             let msgs = build.messages_at(&a.file, a.line);
-            let loc = format!("{}:{}", display_rel(&a.file, &p.dir), a.line);
+            let loc = format!("{}:{}", display_rel(&a.file), a.line);
             match a.key {
                 Key::Match | Key::NoMatch if msgs.is_empty() => {
                     report.warnings.push(format!(
@@ -451,7 +451,7 @@ fn check_package(
         let measured: Vec<(f64, f64)> = runs.iter().map(|r| (r.0, r.1)).collect();
         for (key, label, idx) in [(Key::Alloc, "alloc", 0usize), (Key::Bytes, "bytes", 1)] {
             let Some(a) = pick(key) else { continue };
-            let loc = format!("{}:{}", display_rel(&a.file, &p.dir), a.line);
+            let loc = format!("{}:{}", display_rel(&a.file), a.line);
             let Some((lo, hi)) = parse_range(&a.value) else {
                 return Err(UsageError::new(format!(
                     "{loc}: lem.{id}.{label}={:?}: expected N or MIN-MAX",
@@ -501,10 +501,27 @@ fn found(msgs: &[String]) -> String {
     }
 }
 
-fn display_rel(file: &Path, dir: &Path) -> String {
-    file.strip_prefix(dir)
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| file.display().to_string())
+/// A path as Go's tools print it: relative to the current directory (with
+/// `../` where needed), so `path/file.go:LINE:` works in editors and CI.
+fn display_rel(file: &Path) -> String {
+    let Ok(cwd) = std::env::current_dir() else {
+        return file.display().to_string();
+    };
+    if let Ok(p) = file.strip_prefix(&cwd) {
+        return p.display().to_string();
+    }
+    let mut up = PathBuf::new();
+    let mut base = cwd;
+    while base.pop() {
+        up.push("..");
+        if let Ok(p) = file.strip_prefix(&base) {
+            if base.parent().is_some() {
+                return up.join(p).display().to_string();
+            }
+            break;
+        }
+    }
+    file.display().to_string()
 }
 
 fn applies(a: &Annotation, minor: u32, goarch: &str) -> bool {

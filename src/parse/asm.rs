@@ -61,6 +61,8 @@ pub struct Function {
     /// evidence. The compiler may attribute a global's load to the global's
     /// declaration line, before the conversion that uses it.
     pub sequence: Vec<Step>,
+    /// (file, line) of every instruction, consecutive repeats dropped.
+    pub code_lines: Vec<(String, u32)>,
 }
 
 /// One instruction that references a package global or shows a routine.
@@ -369,6 +371,11 @@ fn globals_of(args: &str) -> Vec<String> {
 }
 
 fn record(f: &mut Function, ins: Instr) {
+    // Every line with code, for telling a conversion the compiler removed
+    // from one it compiled elsewhere (instructions of a line come in runs).
+    if f.code_lines.last().map(|(fl, l)| (fl.as_str(), *l)) != Some((ins.file.as_str(), ins.line)) {
+        f.code_lines.push((ins.file.clone(), ins.line));
+    }
     let routine = evidence_of(&ins.op, &ins.args);
     let globals = globals_of(&ins.args);
     if routine.is_none() && globals.is_empty() {

@@ -32,9 +32,24 @@ use crate::toolchain::Toolchain;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
+    /// The compiler's output says nothing about the site and the layout alone
+    /// does not decide: no guess is made.
+    Unknown,
     Never,
     Conditional,
     Always,
+}
+
+impl Site {
+    /// The routine as reports show it: `removed` for code the compiler removed.
+    pub fn routine_label(&self) -> &'static str {
+        self.routine_shown
+    }
+
+    /// Whether the compiler removed this site's code.
+    pub fn removed(&self) -> bool {
+        self.evidence == "no code"
+    }
 }
 
 impl Verdict {
@@ -50,6 +65,7 @@ impl Verdict {
 
     pub fn name(self) -> &'static str {
         match self {
+            Verdict::Unknown => "unknown",
             Verdict::Never => "never",
             Verdict::Conditional => "conditional",
             Verdict::Always => "always",
@@ -79,7 +95,12 @@ pub struct Site {
     pub function: String,
     #[serde(rename = "type")]
     pub type_name: String,
+    /// The routine (for code the compiler removed: the one it would have used).
+    #[serde(skip)]
     pub routine: Routine,
+    /// The routine as reports show it: its name, or `removed`.
+    #[serde(rename = "routine")]
+    pub routine_shown: &'static str,
     pub verdict: Verdict,
     /// Heap bytes per allocation as TotalAlloc counts them (0 when it never allocates).
     pub bytes: f64,
@@ -88,9 +109,13 @@ pub struct Site {
     pub expr: String,
     /// Functions this conversion was inlined into (where the compiler also compiled it).
     pub inlined_into: Vec<String>,
-    /// Where the routine was read: "-S", "escapedebug", or "layout" (predicted
-    /// from the type when the listing shows no code for the site).
+    /// Where the routine was read: "-S", "escapedebug", "-m", "static-init",
+    /// "layout" (the type alone decides: pointer-shaped, zero-sized, single
+    /// byte, constant), "no code" (the compiler removed the code), or "none".
     pub evidence: &'static str,
+    /// Why the verdict is what it is, when the routine alone does not say
+    /// (code the compiler removed; evidence missing).
+    pub reason: Option<&'static str>,
     #[serde(skip)]
     pub abs_file: PathBuf,
 }
@@ -446,6 +471,12 @@ struct CompilerEvidence {
     debug: BTreeMap<(PathBuf, u32, u32), Routine>,
     /// `-m`'s "... does not escape" at (file, line, col).
     no_escape: std::collections::BTreeSet<(PathBuf, u32, u32)>,
+    /// Every (file, line) with an instruction, in any function.
+    code: std::collections::HashSet<(PathBuf, u32)>,
+    /// Every (file, line, col) with a diagnostic (`-m`, escapedebug).
+    diagnosed: std::collections::HashSet<(PathBuf, u32, u32)>,
+    /// Every function the compiler emitted code for.
+    functions: std::collections::HashSet<String>,
 }
 
 fn compiler_evidence(
@@ -498,6 +529,10 @@ fn compiler_evidence(
         asm::read_listing(
             &out.stderr[..],
             |f| {
+                for (file, line) in &f.code_lines {
+                    ev.code.insert((abs(file), *line));
+                }
+                ev.functions.insert(f.name.clone());
                 for ((file, line), facts) in f.lines {
                     for e in facts.evidence {
                         ev.by_line
@@ -508,6 +543,7 @@ fn compiler_evidence(
                 }
             },
             |d| {
+                ev.diagnosed.insert((abs(&d.file), d.line, d.col));
                 if let Some(r) = diag::convert_routine(&d.msg) {
                     ev.debug.insert((abs(&d.file), d.line, d.col), r);
                 } else if diag::escape_of(&d.msg) == Some(diag::Escape::DoesNotEscape) {
@@ -568,6 +604,14 @@ fn classify_site(
         decision.routine,
         Routine::Direct | Routine::Zerobase | Routine::Staticuint64s
     );
+    // Whether the site's own function (or one it was inlined into) has code.
+    let compiled = |function: &str| {
+        ev.functions.contains(function)
+            || ev
+                .functions
+                .iter()
+                .any(|n| n.ends_with(&format!(".{}", short(function))))
+    };
     let (routine, evidence) = if let Some(r) = ev.debug.get(&(abs_file.clone(), f.line, f.column)) {
         (*r, "escapedebug")
     } else if by_layout || (how == How::Constant && decision.routine == Routine::Readonly) {
@@ -588,8 +632,18 @@ fn classify_site(
         // A package-level initializer with no code of its own: the compiler's
         // static initialization laid the value out as read-only data.
         (Routine::Readonly, "static-init")
+    } else if compiled(&f.function)
+        && !ev.code.contains(&(abs_file.clone(), f.line))
+        && !ev.diagnosed.contains(&(abs_file.clone(), f.line, f.column))
+    {
+        // The function was compiled, but nothing at all at this position:
+        // the compiler removed the code (`if debug { ... }` with a constant
+        // false, an unreachable branch). It cannot allocate.
+        (runtime, "no code")
     } else {
-        (runtime, "layout")
+        // Code or a diagnostic is there, but none that shows this
+        // conversion's routine: no guess.
+        (runtime, "none")
     };
     let inlined_into: Vec<String> = here
         .map(|v| {
@@ -603,7 +657,9 @@ fn classify_site(
             names
         })
         .unwrap_or_default();
+    // No code or no evidence: no allocation is claimed.
     let bytes = rules::alloc_request(routine, f.size, arch)
+        .filter(|_| !matches!(evidence, "no code" | "none"))
         .map(|(size, scan)| rules::heap_bytes(size, scan, tc.version, arch, 16384).1)
         .unwrap_or(0.0);
     let file = abs_file
@@ -617,9 +673,27 @@ fn classify_site(
         function: f.function,
         type_name: f.type_name,
         routine,
-        verdict: Verdict::of(routine),
+        routine_shown: if evidence == "no code" {
+            "removed"
+        } else {
+            routine.name()
+        },
+        verdict: match evidence {
+            "no code" => Verdict::Never,
+            "none" => Verdict::Unknown,
+            _ => Verdict::of(routine),
+        },
+        reason: match evidence {
+            "no code" => Some("removed by the compiler: dead code"),
+            "none" => Some("the compiler's output shows no routine for this conversion"),
+            _ => None,
+        },
         bytes,
-        condition: Verdict::condition(routine),
+        condition: if matches!(evidence, "no code" | "none") {
+            None
+        } else {
+            Verdict::condition(routine)
+        },
         expr: f.expr,
         inlined_into,
         evidence,

@@ -18,55 +18,134 @@ pub enum ScanFormat {
     Sarif,
 }
 
-/// `N sites: A always, C conditional, V never`.
+/// `N sites: A always, C conditional, V never`, then the sites in code the
+/// compiler removed (counted apart from `never`) and those left unknown.
 pub fn summary(sites: &[Site]) -> String {
-    let count = |v| sites.iter().filter(|s| s.verdict == v).count();
-    format!(
+    let count = |v| {
+        sites
+            .iter()
+            .filter(|s| s.verdict == v && !s.removed())
+            .count()
+    };
+    let removed = sites.iter().filter(|s| s.removed()).count();
+    let mut out = format!(
         "{} sites: {} always, {} conditional, {} never",
         sites.len(),
         count(Verdict::Always),
         count(Verdict::Conditional),
         count(Verdict::Never)
-    )
+    );
+    if removed > 0 {
+        out.push_str(&format!("; {removed} in code the compiler removed"));
+    }
+    let unknown = count(Verdict::Unknown);
+    if unknown > 0 {
+        out.push_str(&format!("; {unknown} unknown"));
+    }
+    out
 }
 
 fn bytes_cell(s: &Site) -> String {
-    if s.verdict == Verdict::Never {
+    if matches!(s.verdict, Verdict::Never | Verdict::Unknown) {
         "-".to_string()
     } else {
         format!("{} B", fmt_num(s.bytes))
     }
 }
 
-pub fn write(format: ScanFormat, sites: &[Site], out: &mut dyn Write) -> Result<()> {
-    match format {
-        ScanFormat::Text => {
+/// How text output names files: under a heading per file (a terminal), or
+/// `path/file.go:LINE:COL: ` on every line as Go's tools print (piped).
+#[derive(Debug, Clone)]
+pub enum TextStyle {
+    Headings,
+    /// Paths relative to this directory (the current one, as `go vet` prints them).
+    GoStyle(std::path::PathBuf),
+}
+
+/// A site's path relative to `cwd` (`./`-less, `../` where needed).
+fn relative(s: &Site, cwd: &std::path::Path) -> String {
+    let abs = &s.abs_file;
+    if let Ok(p) = abs.strip_prefix(cwd) {
+        return p.display().to_string();
+    }
+    // Walk up from cwd until abs is below.
+    let mut up = std::path::PathBuf::new();
+    let mut base = cwd.to_path_buf();
+    for _ in 0..64 {
+        if !base.pop() {
+            break;
+        }
+        up.push("..");
+        if let Ok(p) = abs.strip_prefix(&base) {
+            return up.join(p).display().to_string();
+        }
+    }
+    abs.display().to_string()
+}
+
+fn text_tail(s: &Site) -> String {
+    let mut line = String::new();
+    if let Some(c) = s.condition {
+        line.push_str(&format!(" ({c})"));
+    }
+    if let Some(r) = s.reason {
+        line.push_str(&format!(" ({r})"));
+    }
+    if !s.inlined_into.is_empty() {
+        line.push_str(&format!(" [inlined into {}]", s.inlined_into.join(", ")));
+    }
+    line
+}
+
+/// Text: headed by file on a terminal, Go's `file:line:col: ` lines when piped.
+pub fn write_text(sites: &[Site], style: &TextStyle, out: &mut dyn Write) -> Result<()> {
+    match style {
+        TextStyle::Headings => {
             let mut last = "";
             for s in sites {
                 if s.file != last {
                     writeln!(out, "{}", s.file)?;
                     last = &s.file;
                 }
-                let mut line = format!(
-                    "  {}:{}\t{:<11}\t{:>7}\t{:<13}\t{}\tin {}",
+                writeln!(
+                    out,
+                    "  {}:{}\t{:<11}\t{:>7}\t{:<13}\t{}\tin {}{}",
                     s.line,
                     s.column,
                     s.verdict.name(),
                     bytes_cell(s),
-                    s.routine.name(),
+                    s.routine_label(),
                     s.type_name,
-                    s.function
-                );
-                if let Some(c) = s.condition {
-                    line.push_str(&format!(" ({c})"));
-                }
-                if !s.inlined_into.is_empty() {
-                    line.push_str(&format!(" [inlined into {}]", s.inlined_into.join(", ")));
-                }
-                writeln!(out, "{line}")?;
+                    s.function,
+                    text_tail(s)
+                )?;
             }
-            writeln!(out, "{}", summary(sites))?;
         }
+        TextStyle::GoStyle(cwd) => {
+            for s in sites {
+                writeln!(
+                    out,
+                    "{}:{}:{}: {} {} {} {} in {}{}",
+                    relative(s, cwd),
+                    s.line,
+                    s.column,
+                    s.verdict.name(),
+                    s.routine_label(),
+                    s.type_name,
+                    bytes_cell(s),
+                    s.function,
+                    text_tail(s)
+                )?;
+            }
+        }
+    }
+    writeln!(out, "{}", summary(sites))?;
+    Ok(())
+}
+
+pub fn write(format: ScanFormat, sites: &[Site], out: &mut dyn Write) -> Result<()> {
+    match format {
+        ScanFormat::Text => write_text(sites, &TextStyle::Headings, out)?,
         ScanFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, sites)?;
             writeln!(out)?;
@@ -86,7 +165,7 @@ pub fn write(format: ScanFormat, sites: &[Site], out: &mut dyn Write) -> Result<
                     s.column,
                     md(&s.function),
                     md(&s.type_name),
-                    s.routine,
+                    s.routine_label(),
                     s.verdict.name(),
                     bytes_cell(s)
                 )?;
@@ -126,7 +205,7 @@ pub fn sarif(sites: &[Site]) -> serde_json::Value {
     let rule_index = |v: Verdict| match v {
         Verdict::Always => 0,
         Verdict::Conditional => 1,
-        Verdict::Never => 2,
+        Verdict::Never | Verdict::Unknown => 2,
     };
     let results: Vec<serde_json::Value> = sites
         .iter()
@@ -143,6 +222,7 @@ pub fn sarif(sites: &[Site]) -> serde_json::Value {
                         s.condition.unwrap_or("")
                     ),
                     Verdict::Never => "no allocation".to_string(),
+                    Verdict::Unknown => "not known (the compiler's output does not show it)".to_string(),
                 },
                 s.routine
             );
@@ -163,7 +243,8 @@ pub fn sarif(sites: &[Site]) -> serde_json::Value {
                     "logicalLocations": [{ "fullyQualifiedName": s.function, "kind": "function" }]
                 }],
                 "properties": {
-                    "routine": s.routine.name(),
+                    "routine": s.routine_label(),
+                    "evidence": s.evidence,
                     "type": s.type_name,
                     "bytes": s.bytes
                 }
