@@ -462,18 +462,21 @@ const rounds = 3
 // measure runs a case n times and returns the allocations and bytes counted
 // by the runtime. runtime.GC first empties the tiny-allocator block, so every
 // round starts from the same state.
-func measure(run func(int), n int) (mallocs, bytes uint64) {
+func measure(run func(int), n int) (mallocs, bytes uint64, nanos int64) {
 	var before, after runtime.MemStats
-	mallocs, bytes = ^uint64(0), ^uint64(0)
+	mallocs, bytes, nanos = ^uint64(0), ^uint64(0), int64(^uint64(0)>>1)
 	for i := 0; i < rounds; i++ {
 		runtime.GC()
 		runtime.ReadMemStats(&before)
+		start := time.Now()
 		run(n)
+		took := time.Since(start).Nanoseconds()
 		runtime.ReadMemStats(&after)
 		mallocs = min(mallocs, after.Mallocs-before.Mallocs)
 		bytes = min(bytes, after.TotalAlloc-before.TotalAlloc)
+		nanos = min(nanos, took)
 	}
-	return mallocs, bytes
+	return mallocs, bytes, nanos
 }
 
 type result struct {
@@ -481,6 +484,7 @@ type result struct {
 	Iterations int    `json:"iterations"`
 	Mallocs    uint64 `json:"mallocs"`
 	Bytes      uint64 `json:"bytes"`
+	Nanos      int64  `json:"nanos"`
 }
 
 func main() {
@@ -501,8 +505,8 @@ func main() {
 	}
 	for i, run := range cases {
 		run(1) // first use: page in code and data outside the measurement
-		m, b := measure(run, n)
-		if err := enc.Encode(result{i, n, m, b}); err != nil {
+		m, b, t := measure(run, n)
+		if err := enc.Encode(result{i, n, m, b, t}); err != nil {
 			panic(err)
 		}
 	}

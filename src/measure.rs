@@ -104,6 +104,9 @@ struct CaseLine {
     iterations: u64,
     mallocs: u64,
     bytes: u64,
+    /// Wall time of the fastest round.
+    #[serde(default)]
+    nanos: u64,
 }
 
 /// Builds the module in `dir` and runs every case; returns the filled matrix.
@@ -209,6 +212,7 @@ pub fn run(
                 scenario: case.scenario,
                 allocs_per_op: per_op(c.mallocs, c.iterations),
                 bytes_per_op: per_op(c.bytes, c.iterations),
+                ns_per_op: per_op(c.nanos, c.iterations),
                 mallocs: c.mallocs,
                 total_bytes: c.bytes,
                 iterations: c.iterations,

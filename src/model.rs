@@ -64,6 +64,8 @@ pub struct CaseResult {
     pub allocs_per_op: f64,
     /// Heap bytes per store (runtime.MemStats.TotalAlloc delta / iterations).
     pub bytes_per_op: f64,
+    /// Wall time per store in the fastest round, in nanoseconds (loop included).
+    pub ns_per_op: f64,
     /// The raw counters behind the two figures above.
     pub mallocs: u64,
     pub total_bytes: u64,

@@ -58,6 +58,8 @@ pub enum LemFormat {
     Text,
     Json,
     Junit,
+    /// A self-contained HTML report.
+    Html,
 }
 
 pub fn run(args: &LemArgs, go: Option<&str>) -> Result<i32> {
@@ -152,6 +154,10 @@ pub fn run(args: &LemArgs, go: Option<&str>) -> Result<i32> {
                 merged.goarch = reports[0].goarch.clone();
                 write_junit(&merged, out)
             }
+            LemFormat::Html => {
+                out.write_all(crate::report::html::lem(&reports)?.as_bytes())?;
+                Ok(())
+            }
         })?;
         return Ok(i32::from(reports.iter().any(|r| r.failed() > 0)));
     }
@@ -167,6 +173,10 @@ pub fn run(args: &LemArgs, go: Option<&str>) -> Result<i32> {
             Ok(())
         }
         LemFormat::Junit => write_junit(&report, out),
+        LemFormat::Html => {
+            out.write_all(crate::report::html::lem(std::slice::from_ref(&report))?.as_bytes())?;
+            Ok(())
+        }
     })?;
     Ok(if report.failed() > 0 { 1 } else { 0 })
 }

@@ -84,9 +84,9 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
         .into());
     }
     let tcs = Toolchain::resolve(go)?;
-    if tcs.len() > 1 && args.format == ScanFormat::Sarif {
+    if tcs.len() > 1 && matches!(args.format, ScanFormat::Sarif | ScanFormat::Html) {
         return Err(UsageError::new(
-            "--format sarif describes one Go version; give --go one version, or use --format json",
+            "--format sarif and html describe one Go version; give --go one version, or use --format json or text",
         )
         .into());
     }

@@ -1,6 +1,8 @@
 //! Reports: one file per output format, all behind [`Exporter`].
 
+mod benchfmt;
 pub(crate) mod csv;
+pub mod html;
 mod json;
 mod markdown;
 pub mod seed;
@@ -26,6 +28,10 @@ pub enum Format {
     Json,
     /// One line per case.
     Csv,
+    /// A self-contained HTML report: heatmap per Go version, sortable table.
+    Html,
+    /// The Go benchmark format, for benchstat.
+    Benchfmt,
 }
 
 /// Renders a measured matrix in one format.
@@ -41,6 +47,8 @@ pub fn exporter(format: Format, seed_layout: bool) -> Box<dyn Exporter> {
         Format::Markdown => Box::new(markdown::MarkdownExporter),
         Format::Json => Box::new(json::JsonExporter),
         Format::Csv => Box::new(csv::CsvExporter),
+        Format::Html => Box::new(html::MatrixHtml),
+        Format::Benchfmt => Box::new(benchfmt::BenchfmtExporter),
     }
 }
 

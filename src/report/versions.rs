@@ -124,6 +124,12 @@ pub fn export(format: Format, ms: &[Matrix], explain: Explain, out: &mut dyn Wri
             }
         }
         Format::Table | Format::Markdown => write_markdown(ms, &changes, out)?,
+        Format::Html => out.write_all(super::html::matrix(ms, &changes)?.as_bytes())?,
+        Format::Benchfmt => {
+            for m in ms {
+                super::benchfmt::write(m, out)?;
+            }
+        }
     }
     Ok(())
 }

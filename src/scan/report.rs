@@ -16,6 +16,8 @@ pub enum ScanFormat {
     Json,
     Markdown,
     Sarif,
+    /// A self-contained HTML report.
+    Html,
 }
 
 /// `N sites: A always, C conditional, V never`, then the sites in code the
@@ -176,6 +178,7 @@ pub fn write(format: ScanFormat, sites: &[Site], out: &mut dyn Write) -> Result<
             serde_json::to_writer_pretty(&mut *out, &sarif(sites))?;
             writeln!(out)?;
         }
+        ScanFormat::Html => out.write_all(crate::report::html::scan(sites)?.as_bytes())?,
     }
     Ok(())
 }

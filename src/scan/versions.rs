@@ -97,7 +97,7 @@ pub fn write(
             writeln!(out)?;
             return Ok(());
         }
-        ScanFormat::Sarif => return Err(UsageError::new(
+        ScanFormat::Sarif | ScanFormat::Html => return Err(UsageError::new(
             "--format sarif describes one Go version; give --go one version, or use --format json",
         )
         .into()),

@@ -1,0 +1,338 @@
+//! Self-contained HTML reports for `matrix` (one or several Go versions),
+//! `scan` and `lem`: inline CSS, inline SVG charts and a little inline
+//! script (sorting, filters) that the page does without. Nothing is loaded
+//! from the network (a Content-Security-Policy forbids it). Templates live
+//! beside this file and are rendered with minijinja, which escapes all text.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use minijinja::{context, Environment};
+use serde_json::{json, Value};
+
+use super::versions::Change;
+use super::{cell, Exporter};
+use crate::model::{fmt_num, CaseResult, Matrix};
+use crate::scenario::Scenario;
+
+const CSS: &str = include_str!("html/base.css");
+
+fn env() -> Environment<'static> {
+    let mut env = Environment::new();
+    // Templates named *.html are escaped as HTML.
+    env.add_template("matrix.html", include_str!("html/matrix.html"))
+        .expect("matrix template parses");
+    env.add_template("scan.html", include_str!("html/scan.html"))
+        .expect("scan template parses");
+    env.add_template("lem.html", include_str!("html/lem.html"))
+        .expect("lem template parses");
+    env
+}
+
+/// Today's date (UTC), as `2026-11-24`.
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The command line that made the report.
+fn command() -> String {
+    std::env::args()
+        .map(|a| {
+            if a.is_empty() || a.contains(|c: char| c.is_whitespace() || "'\"$`\\".contains(c)) {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            } else {
+                a
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn fill(c: Option<&CaseResult>) -> &'static str {
+    match c {
+        None => "#f3f4f7",
+        Some(c) if c.bytes_per_op == 0.0 => "#e6f4ea",
+        Some(c) if c.bytes_per_op <= 16.0 => "#fde7c8",
+        Some(c) if c.bytes_per_op <= 128.0 => "#f9b27c",
+        Some(c) if c.bytes_per_op <= 1024.0 => "#e8643c",
+        Some(_) => "#b3261e",
+    }
+}
+
+fn title(c: Option<&CaseResult>) -> String {
+    let Some(c) = c else {
+        return "does not apply to this type".into();
+    };
+    let mut t = format!(
+        "{} B and {} allocs per store, {} ns",
+        fmt_num(c.bytes_per_op),
+        fmt_num(c.allocs_per_op),
+        fmt_num(c.ns_per_op)
+    );
+    if let Some(r) = c.routine {
+        t.push_str(&format!("; routine {r}"));
+    }
+    if let Some(p) = &c.prediction {
+        t.push_str(&format!(
+            "; the rules predict {} B via {}",
+            fmt_num(p.bytes_per_op),
+            p.routine
+        ));
+    }
+    if let Some(n) = &c.note {
+        t.push_str(&format!("; note: {n}"));
+    }
+    t
+}
+
+fn key(c: Option<&CaseResult>) -> Option<(Option<crate::routine::Routine>, u64, u64)> {
+    c.map(|c| {
+        (
+            c.routine,
+            (c.allocs_per_op * 100.0).round() as u64,
+            (c.bytes_per_op * 100.0).round() as u64,
+        )
+    })
+}
+
+/// The matrix report for one or several versions (same rows in each).
+pub fn matrix(ms: &[Matrix], changes: &[Change]) -> Result<String> {
+    let scenarios: Vec<Scenario> = Scenario::COLUMNS
+        .iter()
+        .copied()
+        .filter(|&s| ms[0].rows.iter().any(|r| r.case(s).is_some()))
+        .collect();
+    let (cell_w, cell_h) = (86usize, 22usize);
+    let longest = ms[0]
+        .rows
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(4);
+    let label_width = (longest * 7 + 12).min(420);
+    let panels: Vec<Value> = ms
+        .iter()
+        .enumerate()
+        .map(|(k, m)| {
+            let rows: Vec<Value> = m
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let cells: Vec<Value> = scenarios
+                        .iter()
+                        .map(|&s| {
+                            let c = r.case(s);
+                            let changed =
+                                k > 0 && key(ms[k - 1].rows[i].case(s)) != key(c);
+                            json!({
+                                "scenario": s.name(),
+                                "fill": fill(c),
+                                "short": c.map(|c| if c.bytes_per_op == 0.0 { "0".to_string() } else { format!("{} B", fmt_num(c.bytes_per_op)) }).unwrap_or_else(|| "-".into()),
+                                "title": title(c),
+                                "changed": changed,
+                            })
+                        })
+                        .collect();
+                    json!({ "name": r.name, "index": i, "cells": cells })
+                })
+                .collect();
+            json!({
+                "version": m.go.version,
+                "width": label_width + scenarios.len() * cell_w + 4,
+                "height": 28 + m.rows.len() * cell_h,
+                "rows": rows,
+            })
+        })
+        .collect();
+    // One table row per catalog row; a column per (version, scenario).
+    let mut columns = Vec::new();
+    for m in ms {
+        for s in &scenarios {
+            columns.push(if ms.len() > 1 {
+                format!("{s} {}", m.go.version)
+            } else {
+                s.name().to_string()
+            });
+        }
+    }
+    let mut table = Vec::new();
+    for (i, r) in ms[0].rows.iter().enumerate() {
+        let mut cells: Vec<Value> = Vec::new();
+        for (k, m) in ms.iter().enumerate() {
+            for &s in &scenarios {
+                let c = m.rows[i].case(s);
+                cells.push(json!({
+                    "text": cell(c),
+                    "bytes": c.map(|c| c.bytes_per_op).unwrap_or(-1.0),
+                    "title": title(c),
+                    "changed": k > 0 && key(ms[k - 1].rows[i].case(s)) != key(c),
+                }));
+            }
+        }
+        table.push(json!({
+            "name": r.name,
+            "go_type": r.go_type,
+            "size": r.size,
+            "cells": cells,
+        }));
+    }
+    let versions: Vec<Value> = ms
+        .iter()
+        .map(|m| json!({ "version": m.go.version, "goos": m.go.goos, "goarch": m.go.goarch }))
+        .collect();
+    let env = env();
+    let t = env.get_template("matrix.html")?;
+    t.render(context! {
+        css => CSS,
+        versions => versions,
+        iterations => ms[0].iterations,
+        date => today(),
+        command => command(),
+        scenarios => scenarios.iter().map(|s| s.name()).collect::<Vec<_>>(),
+        panels => panels,
+        label_width => label_width,
+        cell_w => cell_w,
+        cell_h => cell_h,
+        changes => changes,
+        columns => columns,
+        table => table,
+    })
+    .context("rendering the HTML report")
+}
+
+pub struct MatrixHtml;
+
+impl Exporter for MatrixHtml {
+    fn export(&self, m: &Matrix, out: &mut dyn Write) -> Result<()> {
+        out.write_all(matrix(std::slice::from_ref(m), &[])?.as_bytes())?;
+        Ok(())
+    }
+}
+
+/// The scan report: totals, bytes per package, the sites with their source line.
+pub fn scan(sites: &[crate::scan::Site]) -> Result<String> {
+    use std::collections::BTreeMap;
+    let package = |s: &crate::scan::Site| {
+        s.function
+            .rsplit_once('.')
+            .map(|(p, _)| p.split(".(").next().unwrap_or(p).to_string())
+            .unwrap_or_default()
+    };
+    let mut verdicts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut routines: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut per_package: BTreeMap<String, (f64, usize)> = BTreeMap::new();
+    for s in sites {
+        *verdicts.entry(s.verdict.name()).or_default() += 1;
+        *routines.entry(s.routine_label()).or_default() += 1;
+        if s.bytes > 0.0 {
+            let e = per_package.entry(package(s)).or_default();
+            e.0 += s.bytes;
+            e.1 += 1;
+        }
+    }
+    let mut bars: Vec<(String, f64, usize)> = per_package
+        .into_iter()
+        .map(|(p, (b, n))| (p, b, n))
+        .collect();
+    bars.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let max = bars.first().map(|b| b.1).unwrap_or(1.0).max(1.0);
+    let bar_label = bars
+        .iter()
+        .map(|b| b.0.chars().count() * 7 + 12)
+        .max()
+        .unwrap_or(60)
+        .min(420);
+    let bar_values: Vec<Value> = bars
+        .iter()
+        .map(|(p, b, n)| {
+            json!({ "package": p, "bytes": fmt_num(*b), "sites": n, "width": ((b / max) * 400.0).max(1.0).round() })
+        })
+        .collect();
+    let mut packages: Vec<String> = sites.iter().map(package).collect();
+    packages.sort();
+    packages.dedup();
+    // Source lines, each file read once.
+    let mut sources: BTreeMap<&std::path::Path, Vec<String>> = BTreeMap::new();
+    let rows: Vec<Value> = sites
+        .iter()
+        .map(|s| {
+            let lines = sources.entry(s.abs_file.as_path()).or_insert_with(|| {
+                std::fs::read_to_string(&s.abs_file)
+                    .map(|t| t.lines().map(|l| l.trim().to_string()).collect())
+                    .unwrap_or_default()
+            });
+            json!({
+                "file": s.file,
+                "line": s.line,
+                "column": s.column,
+                "function": s.function,
+                "type": s.type_name,
+                "routine": s.routine_label(),
+                "verdict": s.verdict.name(),
+                "bytes": s.bytes,
+                "bytes_text": if s.bytes > 0.0 { format!("{} B", fmt_num(s.bytes)) } else { "-".into() },
+                "evidence": s.evidence,
+                "package": package(s),
+                "source": lines.get(s.line as usize - 1).cloned().unwrap_or_default(),
+            })
+        })
+        .collect();
+    let env = env();
+    let t = env.get_template("scan.html")?;
+    t.render(context! {
+        css => CSS,
+        summary => crate::scan::report::summary(sites),
+        date => today(),
+        command => command(),
+        verdicts => verdicts.iter().map(|(k, v)| json!({"name": k, "count": v})).collect::<Vec<_>>(),
+        routines => routines.iter().map(|(k, v)| json!({"name": k, "count": v})).collect::<Vec<_>>(),
+        bars => bar_values,
+        bar_label => bar_label,
+        bars_width => bar_label + 520,
+        bars_height => bars.len() * 22 + 8,
+        packages => packages,
+        sites => rows,
+    })
+    .context("rendering the HTML report")
+}
+
+/// The lem report: one table per Go version.
+pub fn lem(reports: &[crate::lem::Report]) -> Result<String> {
+    let rs: Vec<Value> = reports
+        .iter()
+        .map(|r| {
+            json!({
+                "go_version": r.go_version,
+                "goarch": r.goarch,
+                "passed": r.passed(),
+                "failed": r.failed(),
+                "cases": r.cases,
+                "warnings": r.warnings,
+            })
+        })
+        .collect();
+    let env = env();
+    let t = env.get_template("lem.html")?;
+    t.render(context! {
+        css => CSS,
+        reports => rs,
+        date => today(),
+        command => command(),
+    })
+    .context("rendering the HTML report")
+}
