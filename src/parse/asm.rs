@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use std::io::BufRead;
 
 use anyhow::{Context, Result};
+use memchr::memmem;
 
 use super::diag::{self, Diag};
 use super::lines::CappedLines;
@@ -162,11 +163,57 @@ pub fn read_listing(
         }
         stats.overlong = input.overlong;
         stats.lines += 1;
-        let line = String::from_utf8_lossy(&buf);
-        let line = line.trim_end_matches(['\n', '\r']);
-        if line.is_empty() {
+        let mut end = buf.len();
+        while end > 0 && matches!(buf[end - 1], b'\n' | b'\r') {
+            end -= 1;
+        }
+        let bytes = &buf[..end];
+        if bytes.is_empty() {
             continue;
         }
+        if matches!(bytes[0], b' ' | b'\t') {
+            // Instructions: the hot path, on bytes, allocating only for the
+            // few instructions that can show a routine or a global.
+            let mut s = 0;
+            while s < bytes.len() && matches!(bytes[s], b' ' | b'\t') {
+                s += 1;
+            }
+            let t = &bytes[s..];
+            if !t.starts_with(b"0x") {
+                continue; // `rel ...` relocations and the like
+            }
+            match fast_instr(t) {
+                Some(Some((file, line, op, args))) => {
+                    stats.instructions += 1;
+                    if let Some(f) = current.as_mut() {
+                        let same = f
+                            .code_lines
+                            .last()
+                            .is_some_and(|(lf, ll)| *ll == line && lf.as_bytes() == file);
+                        if !same {
+                            f.code_lines
+                                .push((String::from_utf8_lossy(file).into_owned(), line));
+                        }
+                        if may_matter(args) {
+                            record(
+                                f,
+                                Instr {
+                                    file: String::from_utf8_lossy(file).into_owned(),
+                                    line,
+                                    op: String::from_utf8_lossy(op).into_owned(),
+                                    args: String::from_utf8_lossy(args).trim().to_string(),
+                                },
+                            );
+                        }
+                    }
+                }
+                Some(None) => {} // a hex dump line
+                None => stats.skipped += 1,
+            }
+            continue;
+        }
+        let line = String::from_utf8_lossy(bytes);
+        let line: &str = &line;
         if !line.starts_with([' ', '\t']) {
             if let Some(d) = diag::parse(line) {
                 on_diag(d);
@@ -263,6 +310,96 @@ pub fn function_listing(
 
 /// `0x0017 00023 (file.go:19)\tOP\tARGS` → instruction; a hex dump line
 /// (`0x0000 48 8d ...`) → `Some(None)`; anything else → `None`.
+/// Whether an instruction's operands can show a routine or a package global:
+/// a stack temporary, or a `(SB)` symbol that is not type data, string data or
+/// a runtime function other than the conversions and their globals.
+fn may_matter(args: &[u8]) -> bool {
+    static SB: std::sync::OnceLock<memmem::Finder<'static>> = std::sync::OnceLock::new();
+    static AUTOTMP: std::sync::OnceLock<memmem::Finder<'static>> = std::sync::OnceLock::new();
+    let sb = SB.get_or_init(|| memmem::Finder::new(b"(SB)"));
+    if AUTOTMP
+        .get_or_init(|| memmem::Finder::new(b"autotmp"))
+        .find(args)
+        .is_some()
+    {
+        return true;
+    }
+    let mut from = 0;
+    while let Some(i) = sb.find(&args[from..]) {
+        let end = from + i;
+        // The symbol runs back to an operand delimiter.
+        let start = args[..end]
+            .iter()
+            .rposition(|b| matches!(b, b' ' | b',' | b'\t' | b'$' | b'('))
+            .map(|p| p + 1)
+            .unwrap_or(0);
+        let sym = &args[start..end];
+        let boring = sym.starts_with(b"type:")
+            || sym.starts_with(b"type.")
+            || sym.starts_with(b"go:")
+            || sym.starts_with(b"go.")
+            || sym.starts_with(b"gclocals")
+            || (sym.starts_with(b"runtime.")
+                && !sym.starts_with(b"runtime.conv")
+                && !sym.starts_with(b"runtime.zerobase")
+                && !sym.starts_with(b"runtime.staticuint64s")
+                && !sym.starts_with(b"runtime.zeroVal"));
+        if !boring {
+            return true;
+        }
+        from = end + 4;
+    }
+    false
+}
+
+/// [`parse_instr`] on bytes, without allocating: (file, line, op, args).
+/// `Some(None)` for hex dump lines and unknown positions; `None` when malformed.
+#[allow(clippy::type_complexity)]
+fn fast_instr(t: &[u8]) -> Option<Option<(&[u8], u32, &[u8], &[u8])>> {
+    let sp = memchr::memchr(b' ', t)?;
+    let mut rest = &t[sp..];
+    while rest.first() == Some(&b' ') {
+        rest = &rest[1..];
+    }
+    let sp2 = memchr::memchr(b' ', rest)?;
+    let dec = &rest[..sp2];
+    if dec.len() == 2 && dec.iter().all(u8::is_ascii_hexdigit) {
+        return Some(None);
+    }
+    if !dec.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    rest = &rest[sp2..];
+    while rest.first() == Some(&b' ') {
+        rest = &rest[1..];
+    }
+    let rest = rest.strip_prefix(b"(")?;
+    let close = memchr::memchr(b')', rest)?;
+    let pos = &rest[..close];
+    let mut after = &rest[close + 1..];
+    while matches!(after.first(), Some(b' ' | b'\t')) {
+        after = &after[1..];
+    }
+    let Some(colon) = memchr::memrchr(b':', pos) else {
+        return Some(None);
+    };
+    let digits = &pos[colon + 1..];
+    if digits.is_empty() || digits.len() > 9 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let line = digits
+        .iter()
+        .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+    let (op, args) = match memchr::memchr2(b'\t', b' ', after) {
+        Some(i) => (&after[..i], &after[i + 1..]),
+        None => (after, &after[after.len()..]),
+    };
+    if op.is_empty() {
+        return None;
+    }
+    Some(Some((&pos[..colon], line, op, args)))
+}
+
 fn parse_instr(t: &str) -> Option<Option<Instr>> {
     let (_pc, rest) = t.split_once(' ')?;
     let rest = rest.trim_start();
@@ -371,11 +508,6 @@ fn globals_of(args: &str) -> Vec<String> {
 }
 
 fn record(f: &mut Function, ins: Instr) {
-    // Every line with code, for telling a conversion the compiler removed
-    // from one it compiled elsewhere (instructions of a line come in runs).
-    if f.code_lines.last().map(|(fl, l)| (fl.as_str(), *l)) != Some((ins.file.as_str(), ins.line)) {
-        f.code_lines.push((ins.file.clone(), ins.line));
-    }
     let routine = evidence_of(&ins.op, &ins.args);
     let globals = globals_of(&ins.args);
     if routine.is_none() && globals.is_empty() {
