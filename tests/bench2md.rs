@@ -222,3 +222,31 @@ fn live_go_test_output_matches_matrix() {
         }
     }
 }
+
+/// Repeats of a benchmark (`go test -count N`) fold into one row with the
+/// mean of each metric and a Runs column, so memory stays bounded by the
+/// number of distinct benchmarks.
+#[test]
+fn repeated_runs_fold_into_one_row_with_means() {
+    let input = "goos: linux\npkg: example.com/p\nBenchmarkA-2 100 10 ns/op 8 B/op 1 allocs/op\nBenchmarkA-2 300 20 ns/op 8 B/op 1 allocs/op\nBenchmarkB-2 50 5 ns/op\n";
+    let out = assert_cmd::Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .args(["bench2md", "--no-echo"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("| Benchmark | Procs | Runs | Iterations | ns/op | B/op | allocs/op |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| BenchmarkA | 2 | 2 | 200 | 15 | 8 | 1 |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| BenchmarkB | 2 | 1 | 50 | 5 |  |  |"),
+        "{text}"
+    );
+}

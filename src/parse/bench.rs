@@ -29,14 +29,58 @@ pub struct BenchResult {
     pub metrics: Vec<(String, String)>,
     /// The `pkg:` config value in force, if any.
     pub pkg: Option<String>,
+    /// How many result lines were folded into this one (`-count N` repeats a
+    /// benchmark); with several, `iterations` and every metric are means.
+    pub runs: u32,
+    /// Per metric: (sum of values, how many runs had it), for the means.
+    sums: Vec<(f64, u32)>,
+    iteration_sum: u64,
+}
+
+/// Formats a mean the way benchmark output writes numbers: up to 4 decimals,
+/// trailing zeros dropped.
+fn mean_text(x: f64) -> String {
+    let s = format!("{x:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s.is_empty() || s == "-" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
 }
 
 impl BenchResult {
-    pub fn metric(&self, unit: &str) -> Option<&str> {
-        self.metrics
-            .iter()
-            .find(|(u, _)| u == unit)
-            .map(|(_, v)| v.as_str())
+    /// Folds another run of the same benchmark (its fields after the name)
+    /// into this one, without allocating unless a new unit appears.
+    fn fold(&mut self, iterations: u64, pairs: &[&str]) {
+        self.runs += 1;
+        self.iteration_sum += iterations;
+        self.iterations = self.iteration_sum / u64::from(self.runs);
+        for pair in pairs.chunks(2) {
+            let (value, unit) = (pair[0], pair[1]);
+            let v: f64 = value.parse().unwrap_or(0.0);
+            match self.metrics.iter().position(|(u, _)| u == unit) {
+                Some(i) => {
+                    self.sums[i].0 += v;
+                    self.sums[i].1 += 1;
+                }
+                None => {
+                    self.metrics.push((unit.to_string(), value.to_string()));
+                    self.sums.push((v, 1));
+                }
+            }
+        }
+    }
+
+    /// A metric's value: as written for one run, the mean of several.
+    pub fn metric(&self, unit: &str) -> Option<std::borrow::Cow<'_, str>> {
+        let i = self.metrics.iter().position(|(u, _)| u == unit)?;
+        let (sum, n) = self.sums[i];
+        Some(if n > 1 {
+            std::borrow::Cow::Owned(mean_text(sum / f64::from(n)))
+        } else {
+            std::borrow::Cow::Borrowed(self.metrics[i].1.as_str())
+        })
     }
 }
 
@@ -78,6 +122,9 @@ pub struct BenchParser {
     unplaced_real: std::collections::VecDeque<String>,
     /// Config keys seen, so each key is looked up in constant time.
     config_keys: std::collections::HashSet<String>,
+    /// pkg → (name as written, with its -P suffix) → index of its result,
+    /// for folding repeats.
+    index: std::collections::HashMap<Option<String>, std::collections::HashMap<String, usize>>,
     /// -json: partial output per package, until its newline arrives.
     json_partial: BTreeMap<String, String>,
     json_mode: Option<bool>,
@@ -223,6 +270,17 @@ impl BenchParser {
             self.context = Some(strip_procs(full).0.to_string());
             return;
         }
+        // A repeat of a known benchmark folds in place: no new result.
+        if let Some(&i) = self.index.get(&self.pkg).and_then(|m| m.get(full)) {
+            let pairs = &rest[1..];
+            let valid =
+                pairs.len() % 2 == 0 && pairs.chunks(2).all(|p| p[0].parse::<f64>().is_ok());
+            match (rest[0].parse::<u64>(), valid) {
+                (Ok(n), true) => self.report.results[i].fold(n, pairs),
+                _ => self.report.skipped += 1,
+            }
+            return;
+        }
         match parse_result(full, &rest) {
             Some(mut r) => {
                 r.pkg = self.pkg.clone();
@@ -233,6 +291,13 @@ impl BenchParser {
                         }
                     }
                 }
+                // Repeats of a benchmark (-count N, or the same output twice)
+                // fold into its first result: memory grows with the number of
+                // distinct benchmarks, not with the input.
+                self.index
+                    .entry(self.pkg.clone())
+                    .or_default()
+                    .insert(full.to_string(), self.report.results.len());
                 self.report.results.push(r);
             }
             None => self.report.skipped += 1,
@@ -300,12 +365,19 @@ fn parse_result(full: &str, rest: &[&str]) -> Option<BenchResult> {
         }
         metrics.push((pair[1].to_string(), v.to_string()));
     }
+    let sums = metrics
+        .iter()
+        .map(|(_, v)| (v.parse::<f64>().unwrap_or(0.0), 1))
+        .collect();
     Some(BenchResult {
         name: name.to_string(),
         procs,
         iterations,
         metrics,
         pkg: None,
+        runs: 1,
+        sums,
+        iteration_sum: iterations,
     })
 }
 
@@ -366,7 +438,7 @@ impl BenchReport {
                 });
                 rows.len() - 1
             });
-            let bytes = r.metric("B/op").map(seed_num).unwrap_or_default();
+            let bytes = r.metric("B/op").map(|v| seed_num(&v)).unwrap_or_default();
             let s = &mut rows[idx];
             let tail = &r.name[r.name.len() - 3..];
             match tail {
@@ -445,6 +517,10 @@ impl BenchReport {
         if show_procs {
             header.push("Procs");
         }
+        let show_runs = rows.iter().any(|r| r.runs > 1);
+        if show_runs {
+            header.push("Runs");
+        }
         header.extend(["Iterations", "ns/op", "B/op", "allocs/op"]);
         let mut header: Vec<String> = header.into_iter().map(String::from).collect();
         header.extend(custom.iter().map(|u| cell(u)));
@@ -472,9 +548,12 @@ impl BenchReport {
             if show_procs {
                 line.push(r.procs.map(|p| p.to_string()).unwrap_or_default());
             }
+            if show_runs {
+                line.push(r.runs.to_string());
+            }
             line.push(r.iterations.to_string());
             for u in standard.iter().chain(custom.iter()) {
-                line.push(cell(r.metric(u).unwrap_or("")));
+                line.push(cell(&r.metric(u).unwrap_or_default()));
             }
             if overflow {
                 let other: Vec<String> = r
@@ -514,8 +593,8 @@ mod tests {
         let b = &r.results[0];
         assert_eq!(b.name, "BenchmarkX/a=1");
         assert_eq!(b.procs, Some(8));
-        assert_eq!(b.metric("MB/s"), Some("80.00"));
-        assert_eq!(b.metric("widgets/op"), Some("3.00"));
+        assert_eq!(b.metric("MB/s").as_deref(), Some("80.00"));
+        assert_eq!(b.metric("widgets/op").as_deref(), Some("3.00"));
     }
 
     #[test]
@@ -542,6 +621,6 @@ mod tests {
         );
         let r = parse_str(input);
         assert_eq!(r.results.len(), 1);
-        assert_eq!(r.results[0].metric("ns/op"), Some("5"));
+        assert_eq!(r.results[0].metric("ns/op").as_deref(), Some("5"));
     }
 }

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Where ifacealloc's time goes against the tools it should be compared with
+# (issue: "Performance: the Go compiler is the only real cost"). Prints the
+# median wall time of 3 runs of each, warm caches. Usage: scripts/perf.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin="$root/target/release/ifacealloc"
+cargo build --release --quiet --manifest-path "$root/Cargo.toml"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+median() { # command...: prints the median seconds of 3 runs
+  local ts=()
+  for _ in 1 2 3; do
+    local s e
+    s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N)
+    ts+=("$(echo "$e - $s" | bc)")
+  done
+  printf '%s\n' "${ts[@]}" | sort -n | sed -n 2p
+}
+
+listing="$root/target/bench-listing-net-http.txt"
+if [ ! -s "$listing" ]; then
+  (cd "$work" && GOCACHE="$work/gocache" go build -a -gcflags=all=-S -o /dev/null net/http 2>"$listing")
+fi
+python3 - "$root/tests/fixtures/bench/go1.26-verbose.txt" "$work/bench.txt" <<'PY'
+import sys
+src = open(sys.argv[1]).read()
+with open(sys.argv[2], "w") as f:
+    n = 0
+    while n < 200_000_000:
+        f.write(src); n += len(src)
+PY
+echo "input sizes: listing $(du -h "$listing" | cut -f1), bench output $(du -h "$work/bench.txt" | cut -f1)"
+printf '%-44s %8s\n' "what" "seconds"
+row() { printf '%-44s %8.3f\n' "$1" "$2"; }
+row "wc -l listing" "$(median wc -l "$listing")"
+row "asm2md listing" "$(median "$bin" asm2md --no-echo "$listing")"
+row "wc -l bench output" "$(median wc -l "$work/bench.txt")"
+row "bench2md bench output" "$(median "$bin" bench2md --no-echo "$work/bench.txt")"
+/usr/bin/time -f "bench2md peak memory: %M KB" "$bin" bench2md --no-echo "$work/bench.txt" >/dev/null
+/usr/bin/time -f "asm2md peak memory: %M KB" "$bin" asm2md --no-echo "$listing" >/dev/null
+"$bin" matrix --keep "$work/m" --format csv >/dev/null
+row "matrix (default catalog), warm" "$(median "$bin" matrix)"
+row "go build of its module, warm" "$(median bash -c "cd $work/m && go build -o $work/x .")"
+pk="fmt strconv encoding/json log/slog net/http"
+row "scan $pk, warm" "$(median bash -c "cd $work && $bin scan $pk")"
+row "go vet of the same, warm" "$(median bash -c "cd $work && go vet $pk")"
+row "explain int64" "$(median "$bin" explain int64)"
+row "ifacealloc --version" "$(median "$bin" --version)"
+for _ in $(seq 1 1000); do printf "int64\nstring\n[]int\n*int\nstruct{ a int32; b int64 }\n"; done > "$work/q.txt"
+row "explain --batch, 5000 queries" "$(median "$bin" explain --batch "$work/q.txt" --go-version 1.26 --arch amd64)"
