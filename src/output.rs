@@ -85,6 +85,16 @@ fn parent_of(path: &Path) -> &Path {
     }
 }
 
+/// Best effort for caches: creates the parent directory and writes `bytes`
+/// atomically; a cache that cannot be written only makes the next run slower.
+pub fn write_cache(path: &Path, bytes: &[u8]) {
+    if let Some(dir) = path.parent() {
+        if std::fs::create_dir_all(dir).is_ok() {
+            let _ = write_atomic(path, bytes);
+        }
+    }
+}
+
 /// Writes `bytes` to a temporary file beside `path`'s target, then renames it
 /// into place.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {

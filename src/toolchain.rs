@@ -192,14 +192,7 @@ impl Toolchain {
                 check_version(&env.goversion, &go),
                 Path::new(&env.goroot).join("src").is_dir(),
             ) {
-                return Ok(Toolchain {
-                    go,
-                    goversion: env.goversion,
-                    version,
-                    goos: env.goos,
-                    goarch: env.goarch,
-                    goroot: PathBuf::from(env.goroot),
-                });
+                return Ok(Toolchain::from_env(go, env, version));
             }
         }
         let out = crate::interrupt::output(
@@ -251,21 +244,20 @@ impl Toolchain {
             .into());
         }
         if let Some(f) = cache {
-            // Best effort: a cache that cannot be written is only slower.
-            if let Some(dir) = f.parent() {
-                if std::fs::create_dir_all(dir).is_ok() {
-                    let _ = crate::output::write_atomic(&f, &out.stdout);
-                }
-            }
+            crate::output::write_cache(&f, &out.stdout);
         }
-        Ok(Toolchain {
+        Ok(Toolchain::from_env(go, env, version))
+    }
+
+    fn from_env(go: PathBuf, env: GoEnv, version: GoVersion) -> Toolchain {
+        Toolchain {
             go,
             goversion: env.goversion,
             version,
             goos: env.goos,
             goarch: env.goarch,
             goroot: PathBuf::from(env.goroot),
-        })
+        }
     }
 
     /// A `go` command with a controlled environment, run in `dir`.

@@ -2,23 +2,14 @@
 //! the way `GOTOOLCHAIN` fetches them, `matrix`, `scan`, `lem` and `explain`
 //! across several versions, and `explain --go-version all` offline.
 
+mod common;
+
 use std::path::PathBuf;
+
+use common::ifacealloc;
 
 use assert_cmd::Command;
 use serde_json::Value;
-
-fn ifacealloc(args: &[&str]) -> (String, String, i32) {
-    let out = Command::cargo_bin("ifacealloc")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-        out.status.code().unwrap(),
-    )
-}
 
 fn fixture(p: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -102,6 +102,35 @@ pub struct Explanation {
     pub verify: Option<Verification>,
 }
 
+impl Explanation {
+    /// The report of a prediction, before any --verify.
+    fn new(
+        ty: &Type,
+        v: &Value,
+        source: Source,
+        version: GoVersion,
+        arch: &Arch,
+        p: Prediction,
+    ) -> Explanation {
+        Explanation {
+            type_expr: ty.go_syntax(),
+            value: value::describe(ty, v),
+            source,
+            go_version: version.lang(),
+            rules_version: format!("1.{}", version.minor.min(rules::NEWEST_MINOR)),
+            arch: arch.name.to_string(),
+            layout: ty.layout(arch),
+            routine: p.routine,
+            allocs: p.allocs,
+            bytes: p.bytes,
+            alloc_size: p.alloc_size,
+            verdict: verdict(p.routine),
+            reasons: p.reasons,
+            verify: None,
+        }
+    }
+}
+
 /// A live measurement beside the prediction.
 #[derive(Debug, Serialize)]
 pub struct Verification {
@@ -222,22 +251,7 @@ pub fn run(args: &ExplainArgs, go: Option<&str>) -> Result<i32> {
     for (version, tc) in versions {
         let prediction = rules::predict(&ty, &v, args.source, version, &arch, args.iterations)
             .map_err(|e| UsageError::new(e.0))?;
-        let mut report = Explanation {
-            type_expr: ty.go_syntax(),
-            value: value::describe(&ty, &v),
-            source: args.source,
-            go_version: version.lang(),
-            rules_version: format!("1.{}", version.minor.min(rules::NEWEST_MINOR)),
-            arch: arch.name.to_string(),
-            layout: ty.layout(&arch),
-            routine: prediction.routine,
-            allocs: prediction.allocs,
-            bytes: prediction.bytes,
-            alloc_size: prediction.alloc_size,
-            verdict: verdict(prediction.routine),
-            reasons: prediction.reasons.clone(),
-            verify: None,
-        };
+        let mut report = Explanation::new(&ty, &v, args.source, version, &arch, prediction.clone());
         if args.verify {
             let tc = tc.expect("toolchain for --verify");
             if version.minor != tc.version.minor || arch.name != tc.goarch {
@@ -426,22 +440,7 @@ fn answer_query(
     let arch =
         Arch::by_name(arch_name).ok_or_else(|| format!("arch {arch_name:?}: unknown GOARCH"))?;
     let p = rules::predict(&ty, &v, source, version, &arch, args.iterations).map_err(|e| e.0)?;
-    Ok(Explanation {
-        type_expr: ty.go_syntax(),
-        value: value::describe(&ty, &v),
-        source,
-        go_version: version.lang(),
-        rules_version: format!("1.{}", version.minor.min(rules::NEWEST_MINOR)),
-        arch: arch.name.to_string(),
-        layout: ty.layout(&arch),
-        routine: p.routine,
-        allocs: p.allocs,
-        bytes: p.bytes,
-        alloc_size: p.alloc_size,
-        verdict: verdict(p.routine),
-        reasons: p.reasons,
-        verify: None,
-    })
+    Ok(Explanation::new(&ty, &v, source, version, &arch, p))
 }
 
 /// This machine's GOARCH, for offline answers without --arch.

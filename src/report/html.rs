@@ -26,6 +26,8 @@ fn env() -> Environment<'static> {
         .expect("scan template parses");
     env.add_template("lem.html", include_str!("html/lem.html"))
         .expect("lem template parses");
+    env.add_template("sort.js", include_str!("html/sort.js"))
+        .expect("sort script parses");
     env
 }
 

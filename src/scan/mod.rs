@@ -454,11 +454,7 @@ fn run_finder(tc: &Toolchain, input: &FinderInput) -> Result<Vec<Found>> {
     }
     let found = parse_found(&out.stdout)?;
     if let Some(c) = cached {
-        if let Some(dir) = c.parent() {
-            if std::fs::create_dir_all(dir).is_ok() {
-                let _ = crate::output::write_atomic(&c, &out.stdout);
-            }
-        }
+        crate::output::write_cache(&c, &out.stdout);
     }
     Ok(found)
 }
