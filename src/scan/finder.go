@@ -49,6 +49,8 @@ type site struct {
 	// or a single-field struct or one-element array of one.
 	DirectByKind bool `json:"direct_by_kind"`
 	Constant     bool `json:"constant"`
+	// Generic is set for a value whose type depends on type parameters.
+	Generic bool `json:"generic"`
 	// Literal is set for composite literals: "zero" or "const" (all constant), else "".
 	Literal string `json:"literal"`
 	Expr    string `json:"expr"`
@@ -364,29 +366,42 @@ func (w *walker) to(target types.Type, e ast.Expr) {
 	if b, ok := tv.Type.(*types.Basic); ok && b.Kind() == types.UntypedNil {
 		return
 	}
-	if _, ok := tv.Type.(*types.TypeParam); ok {
-		return
-	}
-	t := types.Default(tv.Type)
 	p := w.fset.Position(e.Pos())
 	fn := "init"
 	if len(w.funcs) > 0 {
 		fn = w.funcs[len(w.funcs)-1]
 	}
+	if hasTypeParam(tv.Type) {
+		// Generic code: the layout depends on the instantiation; the
+		// compiler's listing has one function per GC shape.
+		w.sites = append(w.sites, site{
+			File:     p.Filename,
+			Line:     p.Line,
+			Column:   p.Column,
+			Function: w.pkg + "." + fn,
+			Package:  w.pkg,
+			Type:     types.TypeString(tv.Type, nil),
+			Sole:     "other",
+			Generic:  true,
+			Expr:     exprString(e),
+		})
+		return
+	}
+	t := types.Default(tv.Type)
 	s := site{
-		File:     p.Filename,
-		Line:     p.Line,
-		Column:   p.Column,
-		Function: w.pkg + "." + fn,
-		Package:  w.pkg,
-		Type:     types.TypeString(t, nil),
-		Size:     w.sizes.Sizeof(t),
-		Align:    w.sizes.Alignof(t),
-		PtrBytes: w.ptrBytes(t),
-		Sole:     sole(t),
+		File:         p.Filename,
+		Line:         p.Line,
+		Column:       p.Column,
+		Function:     w.pkg + "." + fn,
+		Package:      w.pkg,
+		Type:         types.TypeString(t, nil),
+		Size:         w.sizes.Sizeof(t),
+		Align:        w.sizes.Alignof(t),
+		PtrBytes:     w.ptrBytes(t),
+		Sole:         sole(t),
 		DirectByKind: directByKind(t),
-		Constant: tv.Value != nil,
-		Expr:     exprString(e),
+		Constant:     tv.Value != nil,
+		Expr:         exprString(e),
 	}
 	if cl, ok := unparen(e).(*ast.CompositeLit); ok {
 		s.Literal = w.literalKind(cl)
@@ -475,6 +490,55 @@ func (w *walker) ptrBytes(t types.Type) int64 {
 		return p
 	}
 	return 0
+}
+
+// hasTypeParam reports whether t mentions a type parameter.
+func hasTypeParam(t types.Type) bool {
+	return hasTypeParamSeen(t, map[types.Type]bool{})
+}
+
+func hasTypeParamSeen(t types.Type, seen map[types.Type]bool) bool {
+	if t == nil || seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch u := t.(type) {
+	case *types.TypeParam:
+		return true
+	case *types.Pointer:
+		return hasTypeParamSeen(u.Elem(), seen)
+	case *types.Slice:
+		return hasTypeParamSeen(u.Elem(), seen)
+	case *types.Array:
+		return hasTypeParamSeen(u.Elem(), seen)
+	case *types.Chan:
+		return hasTypeParamSeen(u.Elem(), seen)
+	case *types.Map:
+		return hasTypeParamSeen(u.Key(), seen) || hasTypeParamSeen(u.Elem(), seen)
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			if hasTypeParamSeen(u.Field(i).Type(), seen) {
+				return true
+			}
+		}
+	case *types.Signature:
+		for _, tup := range []*types.Tuple{u.Params(), u.Results()} {
+			for i := 0; i < tup.Len(); i++ {
+				if hasTypeParamSeen(tup.At(i).Type(), seen) {
+					return true
+				}
+			}
+		}
+	case *types.Named:
+		if args := u.TypeArgs(); args != nil {
+			for i := 0; i < args.Len(); i++ {
+				if hasTypeParamSeen(args.At(i), seen) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // directByKind is types.IsDirectIface of cmd/compile up to Go 1.25.

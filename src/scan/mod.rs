@@ -116,8 +116,24 @@ pub struct Site {
     /// Why the verdict is what it is, when the routine alone does not say
     /// (code the compiler removed; evidence missing).
     pub reason: Option<&'static str>,
+    /// For a conversion in generic code: what each instantiation the build
+    /// compiled (one function per GC shape) does at this site.
+    pub instantiations: Vec<Instantiation>,
     #[serde(skip)]
     pub abs_file: PathBuf,
+}
+
+/// One compiled instantiation of a generic function at a conversion site.
+#[derive(Debug, Clone, Serialize)]
+pub struct Instantiation {
+    /// The type arguments as the compiler names the function, e.g.
+    /// `go.shape.int64` or `go.shape.string`.
+    pub shape: String,
+    pub routine: Routine,
+    pub verdict: Verdict,
+    /// Heap bytes per allocation where the routine fixes them (convT16/32/64,
+    /// convTstring, convTslice); 0 where it depends on the type's size.
+    pub bytes: f64,
 }
 
 /// Options of one scan.
@@ -157,6 +173,8 @@ struct Found {
     constant: bool,
     literal: String,
     expr: String,
+    #[serde(default)]
+    generic: bool,
 }
 
 const FINDER_GO: &str = include_str!("finder.go");
@@ -558,6 +576,9 @@ fn classify_site(
     tc: &Toolchain,
     root: &Path,
 ) -> Site {
+    if f.generic {
+        return classify_generic(f, ev, arch, tc, root);
+    }
     let layout = Layout {
         size: f.size,
         align: f.align,
@@ -693,6 +714,120 @@ fn classify_site(
         expr: f.expr,
         inlined_into,
         evidence,
+        instantiations: Vec::new(),
+        abs_file,
+    }
+}
+
+/// A conversion in generic code: one result per instantiation the listing
+/// holds (functions named `pkg.F[shape]`), from the runtime call or global at
+/// the site's line in each; none compiled is `unknown (not instantiated)`.
+fn classify_generic(
+    f: Found,
+    ev: &CompilerEvidence,
+    arch: &Arch,
+    tc: &Toolchain,
+    root: &Path,
+) -> Site {
+    let abs_file = PathBuf::from(&f.file);
+    let base = short(&f.function).to_string();
+    let mut inst: BTreeMap<String, Instantiation> = BTreeMap::new();
+    if let Some(here) = ev.by_line.get(&(abs_file.clone(), f.line)) {
+        for (func, e) in here {
+            // `pkg.F[shape]`: the shape may itself hold paths and dots.
+            let Some((head, args)) = func.split_once('[') else {
+                continue;
+            };
+            if short(head) != base {
+                continue;
+            }
+            let Some(shape) = args.strip_suffix(']') else {
+                continue;
+            };
+            // The GC-shape body holds the conversion; a `F[int64]` wrapper
+            // only calls it (or inlines it, the same routine).
+            let bytes = match e.routine {
+                Routine::ConvT16 => Some(2),
+                Routine::ConvT32 => Some(4),
+                Routine::ConvT64 => Some(8),
+                Routine::ConvTstring | Routine::ConvTslice => Some(0),
+                _ => None,
+            }
+            .and_then(|size| rules::alloc_request(e.routine, size, arch))
+            .map(|(size, scan)| rules::heap_bytes(size, scan, tc.version, arch, 16384).1)
+            .unwrap_or(0.0);
+            let candidate = Instantiation {
+                shape: shape.to_string(),
+                routine: e.routine,
+                verdict: Verdict::of(e.routine),
+                bytes,
+            };
+            // Per shape, the strongest evidence (a runtime call over a global).
+            let keep = inst.get(shape).is_none_or(|old| {
+                old.routine.runtime_func().is_none() && e.routine.runtime_func().is_some()
+            });
+            if keep {
+                inst.insert(shape.to_string(), candidate);
+            }
+        }
+    }
+    // A `F[int64]` wrapper repeats its `F[go.shape.int64]` body: keep the shape.
+    let shapes: Vec<String> = inst
+        .keys()
+        .filter(|k| k.starts_with("go.shape."))
+        .cloned()
+        .collect();
+    let instantiations: Vec<Instantiation> = inst
+        .into_values()
+        .filter(|i| {
+            i.shape.starts_with("go.shape.") || !shapes.contains(&format!("go.shape.{}", i.shape))
+        })
+        .collect();
+    let worst = instantiations.iter().max_by_key(|i| i.verdict);
+    let (routine, verdict, bytes, evidence, reason) = match worst {
+        Some(w) => (
+            w.routine,
+            w.verdict,
+            instantiations.iter().map(|i| i.bytes).fold(0.0, f64::max),
+            "-S",
+            None,
+        ),
+        None => (
+            Routine::ConvT,
+            Verdict::Unknown,
+            0.0,
+            "none",
+            Some("not instantiated: the build compiled no instantiation of this generic code"),
+        ),
+    };
+    let file = abs_file
+        .strip_prefix(root)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| f.file.clone());
+    Site {
+        file,
+        line: f.line,
+        column: f.column,
+        function: f.function,
+        type_name: f.type_name,
+        routine,
+        routine_shown: if worst.is_some() {
+            routine.name()
+        } else {
+            "unknown"
+        },
+        verdict,
+        bytes,
+        condition: if worst.is_some() {
+            Verdict::condition(routine)
+        } else {
+            None
+        },
+        expr: f.expr,
+        inlined_into: Vec::new(),
+        evidence,
+        reason,
+        instantiations,
         abs_file,
     }
 }

@@ -96,6 +96,16 @@ fn text_tail(s: &Site) -> String {
     if !s.inlined_into.is_empty() {
         line.push_str(&format!(" [inlined into {}]", s.inlined_into.join(", ")));
     }
+    if !s.instantiations.is_empty() {
+        let each: Vec<String> = s
+            .instantiations
+            .iter()
+            .map(|i| format!("{} {}", i.shape, i.routine))
+            .collect();
+        line.push_str(&format!(" [generic: {}]", each.join(", ")));
+    } else if s.reason.is_some_and(|r| r.contains("not instantiated")) {
+        line.push_str(" [generic]");
+    }
     line
 }
 
