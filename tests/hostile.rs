@@ -601,6 +601,19 @@ fn scan_inputs() {
             .file("a.go", "package h\n\nfunc F() { undefinedThing() }\n")
             .lines(6),
         case("scan bad format", &["scan", "--format", "bogus"], 2, "possible values"),
+        case("scan baseline missing", &["scan", "--baseline", "nope.json"], 2, "--baseline nope.json")
+            .file("go.mod", MODULE)
+            .file("a.go", "package h\n"),
+        case("scan baseline not JSON", &["scan", "--baseline", "b.json"], 2, "not a scan JSON report")
+            .file("go.mod", MODULE)
+            .file("a.go", "package h\n")
+            .file("b.json", "{ nope"),
+        case("scan new-from-rev outside git", &["scan", "--new-from-rev", "HEAD"], 2, "not in a git repository")
+            .file("go.mod", MODULE)
+            .file("a.go", "package h\n"),
+        case("scan new-from-rev flag-like", &["scan", "--new-from-rev=--all"], 2, "git revision")
+            .file("go.mod", MODULE)
+            .file("a.go", "package h\n"),
         case("scan -o dir", &["scan", "-o", "d"], 2, "is a directory").file("d/x", ""),
         case("scan cgo only, cgo off", &["scan"], 2, "cgo is off")
             .file("go.mod", MODULE)

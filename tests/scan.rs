@@ -530,3 +530,117 @@ fn generic_code_reports_each_instantiation() {
     assert!(text.contains("measured int64 1 8"), "{text}");
     assert!(text.contains("measured string 1 16"), "{text}");
 }
+
+/// Copies a fixture tree into a temporary directory.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let dest = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_tree(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
+
+fn scan_in(dir: &std::path::Path, args: &[&str]) -> (Vec<Value>, i32) {
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .arg("scan")
+        .args(args)
+        .args(["--format", "json", "-C"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    assert!(
+        code == 0 || code == 1,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (serde_json::from_slice(&out.stdout).unwrap(), code)
+}
+
+/// --baseline: only sites a change adds; moved code is not new.
+#[test]
+fn baseline_reports_only_new_or_worse_sites() {
+    let work = tempfile::tempdir().unwrap();
+    let tree = work.path().join("sites");
+    copy_tree(&fixture(), &tree);
+    let base = work.path().join("base.json");
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .args(["scan", "--format", "json", "-o"])
+        .arg(&base)
+        .arg("-C")
+        .arg(&tree)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let base_arg = base.to_str().unwrap();
+    // Nothing changed: nothing new, --fail-on passes.
+    let (sites, code) = scan_in(&tree, &["--baseline", base_arg, "--fail-on", "always"]);
+    assert_eq!((sites.len(), code), (0, 0), "{sites:?}");
+    // Moving an old function to the end of the file adds nothing.
+    let src = tree.join("sites.go");
+    let text = std::fs::read_to_string(&src).unwrap();
+    let moved = "func Pointer(p *int) { Sink = p } // line 16: direct\n";
+    assert!(text.contains(moved));
+    std::fs::write(&src, text.replace(moved, "") + "\n" + moved).unwrap();
+    let (sites, code) = scan_in(&tree, &["--baseline", base_arg, "--fail-on", "always"]);
+    assert_eq!((sites.len(), code), (0, 0), "{sites:?}");
+    // One new allocating site: it alone is reported, and --fail-on fails.
+    let text = std::fs::read_to_string(&src).unwrap();
+    std::fs::write(&src, text + "\nfunc Added(p [3]int64) { Sink = p }\n").unwrap();
+    let (sites, code) = scan_in(&tree, &["--baseline", base_arg, "--fail-on", "always"]);
+    assert_eq!(code, 1);
+    assert_eq!(sites.len(), 1, "{sites:?}");
+    assert_eq!(sites[0]["function"], "example.com/sites.Added");
+    assert_eq!(sites[0]["verdict"], "always");
+}
+
+/// --new-from-rev: the same against a git revision, in a temporary worktree.
+#[test]
+fn new_from_rev_compares_with_a_git_revision() {
+    let work = tempfile::tempdir().unwrap();
+    let tree = work.path().join("repo");
+    copy_tree(&fixture(), &tree);
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&tree)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "base"]);
+    let src = tree.join("sites.go");
+    let text = std::fs::read_to_string(&src).unwrap();
+    std::fs::write(&src, text + "\nfunc Added(s string) { Sink = s }\n").unwrap();
+    let (sites, code) = scan_in(
+        &tree,
+        &["--new-from-rev", "HEAD", "--fail-on", "conditional"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(sites.len(), 1, "{sites:?}");
+    assert_eq!(sites[0]["function"], "example.com/sites.Added");
+    // The temporary worktree is gone again.
+    let wt = std::process::Command::new("git")
+        .args(["worktree", "list"])
+        .current_dir(&tree)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&wt.stdout).lines().count(), 1);
+}

@@ -54,6 +54,16 @@ pub struct ScanArgs {
     #[arg(long, overrides_with = "heading")]
     pub no_heading: bool,
 
+    /// Report only sites that are new or worse than in FILE, an earlier
+    /// `scan --format json` (matched by function, type and expression, not line).
+    #[arg(long, value_name = "FILE", conflicts_with = "new_from_rev")]
+    pub baseline: Option<PathBuf>,
+
+    /// Like --baseline, against the same scan of a git revision (checked out
+    /// in a temporary worktree).
+    #[arg(long, value_name = "REV")]
+    pub new_from_rev: Option<String>,
+
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -84,6 +94,12 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
         .into());
     }
     let tcs = Toolchain::resolve(go)?;
+    if tcs.len() > 1 && (args.baseline.is_some() || args.new_from_rev.is_some()) {
+        return Err(UsageError::new(
+            "--baseline and --new-from-rev compare one Go version's scans; give --go one version",
+        )
+        .into());
+    }
     if tcs.len() > 1 && matches!(args.format, ScanFormat::Sarif | ScanFormat::Html) {
         return Err(UsageError::new(
             "--format sarif and html describe one Go version; give --go one version, or use --format json or text",
@@ -120,7 +136,23 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
         return Ok(i32::from(failing));
     }
     let tc = &tcs[0];
+    let known = match (&args.baseline, &args.new_from_rev) {
+        (Some(b), _) => Some(scan::baseline::read(b)?),
+        (None, Some(rev)) => Some(scan::baseline::at_revision(
+            tc, &dir, rev, &patterns, &opts,
+        )?),
+        _ => None,
+    };
     let (mut sites, _root) = scan::scan(tc, &dir, &patterns, &opts)?;
+    if let Some(known) = &known {
+        let before = sites.len();
+        sites = scan::baseline::new_or_worse(sites, known);
+        eprintln!(
+            "scan: {} of {before} sites are new or worse than the baseline ({} sites)",
+            sites.len(),
+            known.len()
+        );
+    }
     if let Some(min) = args.min_verdict {
         sites.retain(|s| s.verdict >= min);
     }

@@ -10,6 +10,7 @@
 //!    at each place, including where a function was inlined into others.
 //!    The build writes its binaries to a temporary directory only.
 
+pub mod baseline;
 pub mod report;
 pub mod versions;
 
@@ -29,7 +30,9 @@ use crate::rules::{self, How, Sole, TypeFacts};
 use crate::toolchain::Toolchain;
 
 /// Whether a site allocates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// The compiler's output says nothing about the site and the layout alone

@@ -1,0 +1,151 @@
+//! `scan --baseline FILE` and `--new-from-rev REV`: only the sites a change
+//! adds or makes worse. Sites are matched by function (package-qualified),
+//! type and expression — not by line — so moving code does not make old
+//! sites new; repeated expressions in one function match in turn.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use super::{Options, Site, Verdict};
+use crate::error::UsageError;
+use crate::toolchain::Toolchain;
+
+/// What a baseline keeps of a site.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Known {
+    pub function: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub expr: String,
+    pub verdict: Verdict,
+    pub bytes: f64,
+}
+
+type Key = (String, String, String);
+
+fn key_of(function: &str, type_name: &str, expr: &str) -> Key {
+    (
+        function.to_string(),
+        type_name.to_string(),
+        expr.to_string(),
+    )
+}
+
+/// Reads a previous `scan --format json` output.
+pub fn read(path: &Path) -> Result<Vec<Known>> {
+    let text = std::fs::read(path).map_err(|e| {
+        UsageError::new(format!(
+            "--baseline {}: {e}; give the JSON of an earlier `ifacealloc scan --format json`",
+            path.display()
+        ))
+    })?;
+    serde_json::from_slice(&text).map_err(|e| {
+        UsageError::new(format!(
+            "--baseline {}: not a scan JSON report ({e}); write one with `ifacealloc scan --format json -o FILE`",
+            path.display()
+        ))
+        .into()
+    })
+}
+
+/// The sites of a git revision: `git worktree add` into a temporary
+/// directory, the same patterns scanned there, the worktree removed.
+pub fn at_revision(
+    tc: &Toolchain,
+    dir: &Path,
+    rev: &str,
+    patterns: &[String],
+    opts: &Options,
+) -> Result<Vec<Known>> {
+    if rev.starts_with('-') || rev.contains(char::is_whitespace) {
+        return Err(UsageError::new(format!(
+            "--new-from-rev {rev:?}: give a git revision such as HEAD~1 or main"
+        ))
+        .into());
+    }
+    let git = |args: &[&str], cwd: &Path| {
+        crate::interrupt::output(
+            std::process::Command::new("git")
+                .args(args)
+                .current_dir(cwd),
+        )
+        .context("running git")
+    };
+    let top = git(&["rev-parse", "--show-toplevel"], dir)?;
+    if !top.status.success() {
+        return Err(UsageError::new(format!(
+            "--new-from-rev: {} is not in a git repository",
+            dir.display()
+        ))
+        .into());
+    }
+    let top = std::path::PathBuf::from(String::from_utf8_lossy(&top.stdout).trim());
+    let rel = dir
+        .canonicalize()?
+        .strip_prefix(top.canonicalize()?)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let tmp = crate::interrupt::temp_dir("ifacealloc-rev-")?;
+    let wt = tmp.path().join("tree");
+    let wt_str = wt.to_string_lossy().to_string();
+    let added = git(&["worktree", "add", "--detach", &wt_str, rev], &top)?;
+    if !added.status.success() {
+        return Err(UsageError::new(format!(
+            "--new-from-rev {rev}: git could not check it out: {}",
+            String::from_utf8_lossy(&added.stderr).trim()
+        ))
+        .into());
+    }
+    let result = super::scan(tc, &wt.join(&rel), patterns, opts);
+    let _ = git(&["worktree", "remove", "--force", &wt_str], &top);
+    let (sites, _) = result?;
+    Ok(sites
+        .into_iter()
+        .map(|s| Known {
+            function: s.function,
+            type_name: s.type_name,
+            expr: s.expr,
+            verdict: s.verdict,
+            bytes: s.bytes,
+        })
+        .collect())
+}
+
+/// Keeps the sites that are new, or worse (verdict or bytes) than the site
+/// they match in `known`.
+pub fn new_or_worse(sites: Vec<Site>, known: &[Known]) -> Vec<Site> {
+    let mut pool: HashMap<Key, Vec<&Known>> = HashMap::new();
+    for k in known {
+        pool.entry(key_of(&k.function, &k.type_name, &k.expr))
+            .or_default()
+            .push(k);
+    }
+    sites
+        .into_iter()
+        .filter(|s| {
+            let key = key_of(&s.function, &s.type_name, &s.expr);
+            match pool
+                .get_mut(&key)
+                .and_then(|v| (!v.is_empty()).then(|| v.remove(0)))
+            {
+                None => true,
+                Some(old) => s.verdict > old.verdict || s.bytes > old.bytes,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_order_for_worse() {
+        assert!(Verdict::Always > Verdict::Conditional);
+        assert!(Verdict::Conditional > Verdict::Never);
+        assert!(Verdict::Never > Verdict::Unknown);
+    }
+}
