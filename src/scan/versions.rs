@@ -11,12 +11,12 @@ use super::report::ScanFormat;
 use super::{Site, Verdict};
 use crate::error::UsageError;
 use crate::model::fmt_num;
-use crate::routine::Routine;
 
 /// One version's result for a site.
 #[derive(Debug, Clone, Serialize)]
 pub struct Result1 {
-    pub routine: Routine,
+    /// The routine's name, or `removed` for code the compiler removed.
+    pub routine: &'static str,
     pub verdict: Verdict,
     pub bytes: f64,
     pub evidence: &'static str,
@@ -63,7 +63,7 @@ pub fn join(versions: &[String], scans: Vec<Vec<Site>>) -> Vec<VersionedSite> {
             e.results.insert(
                 v.clone(),
                 Result1 {
-                    routine: s.routine,
+                    routine: s.routine_shown,
                     verdict: s.verdict,
                     bytes: s.bytes,
                     evidence: s.evidence,
