@@ -644,3 +644,160 @@ fn new_from_rev_compares_with_a_git_revision() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&wt.stdout).lines().count(), 1);
 }
+
+/// The flat bytes `go tool pprof -list` attributes to `file:line`.
+fn pprof_flat(dir: &std::path::Path, profile: &str, func: &str, file: &str, line: u64) -> u64 {
+    let out = std::process::Command::new("go")
+        .args([
+            "tool",
+            "pprof",
+            "-list",
+            func,
+            "-sample_index=alloc_space",
+            "-unit=B",
+            profile,
+        ])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut in_file = false;
+    for l in text.lines() {
+        if l.starts_with("ROUTINE") {
+            in_file = l.ends_with(file);
+            continue;
+        }
+        let cols: Vec<&str> = l.split_whitespace().collect();
+        if in_file
+            && cols.len() >= 3
+            && cols[2].split(':').next() == Some(line.to_string().as_str())
+        {
+            return cols[0].trim_end_matches('B').parse().unwrap_or(0);
+        }
+    }
+    panic!("pprof -list {func} has no line {file}:{line}:\n{text}");
+}
+
+/// Runs benchmarks with a memory profile of every allocation.
+fn profile_benchmarks(dir: &std::path::Path, bench: &str, times: &str) {
+    let out = std::process::Command::new("go")
+        .args(["test", "-run", "^$", "-bench", bench, "-benchtime", times])
+        .args(["-memprofile", "mem.out", "-memprofilerate", "1", "."])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// --profile ranks conversions by the bytes a real profile saw, equal to what
+/// `go tool pprof -list` attributes to their lines.
+#[test]
+fn a_profile_ranks_sites_by_the_bytes_it_saw() {
+    let work = tempfile::tempdir().unwrap();
+    let tree = work.path().join("profiled");
+    copy_tree(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/profiled"),
+        &tree,
+    );
+    profile_benchmarks(&tree, ".", "1000x");
+    let (sites, code) = scan_in(
+        &tree,
+        &["--profile", tree.join("mem.out").to_str().unwrap()],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        sites[0]["function"], "example.com/profiled.Hot",
+        "{sites:?}"
+    );
+    let hot = sites[0]["profile_bytes"].as_u64().unwrap();
+    assert!(hot >= 8000, "{hot}");
+    assert_eq!(
+        hot,
+        pprof_flat(&tree, "mem.out", "profiled.Hot$", "profiled.go", 8)
+    );
+    let cold = sites
+        .iter()
+        .find(|s| s["function"] == "example.com/profiled.Cold")
+        .unwrap();
+    assert_eq!(cold["profile_bytes"], 0);
+}
+
+/// A third-party module no other test uses, github.com/sirupsen/logrus
+/// v1.9.3, scanned with a profile of its own benchmarks.
+#[test]
+fn a_third_party_module_with_a_profile_of_its_own_benchmarks() {
+    let dl = std::process::Command::new("go")
+        .args([
+            "mod",
+            "download",
+            "-json",
+            "github.com/sirupsen/logrus@v1.9.3",
+        ])
+        .output()
+        .unwrap();
+    if !dl.status.success() {
+        eprintln!(
+            "SKIPPED: logrus could not be downloaded (is the Go module proxy reachable?): {}",
+            String::from_utf8_lossy(&dl.stdout)
+        );
+        return;
+    }
+    let info: Value = serde_json::from_slice(&dl.stdout).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let tree = work.path().join("logrus");
+    copy_tree(std::path::Path::new(info["Dir"].as_str().unwrap()), &tree);
+    for e in walk(&tree) {
+        let mut perm = std::fs::metadata(&e).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        perm.set_readonly(false);
+        std::fs::set_permissions(&e, perm).unwrap();
+    }
+    profile_benchmarks(&tree, "BenchmarkSmallTextFormatter", "500x");
+    let (sites, _) = scan_in(
+        &tree,
+        &["--profile", tree.join("mem.out").to_str().unwrap(), "."],
+    );
+    let top = &sites[0];
+    let bytes = top["profile_bytes"].as_u64().unwrap();
+    assert!(bytes > 0, "no site got bytes from the profile: {top}");
+    assert!(
+        top["verdict"] == "conditional" || top["verdict"] == "always",
+        "{top}"
+    );
+    let func = top["function"].as_str().unwrap();
+    let short = func
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .replace('(', "\\(")
+        .replace(')', "\\)")
+        .replace('*', "\\*");
+    assert_eq!(
+        bytes,
+        pprof_flat(
+            &tree,
+            "mem.out",
+            &short,
+            top["file"].as_str().unwrap(),
+            top["line"].as_u64().unwrap()
+        ),
+        "{top}"
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = vec![dir.to_path_buf()];
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -64,6 +64,12 @@ pub struct ScanArgs {
     #[arg(long, value_name = "REV")]
     pub new_from_rev: Option<String>,
 
+    /// A pprof memory profile (`go test -memprofile`, /debug/pprof/allocs):
+    /// each site gets the bytes and allocations the profile attributes to it,
+    /// and sites are ordered by them.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -94,9 +100,11 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
         .into());
     }
     let tcs = Toolchain::resolve(go)?;
-    if tcs.len() > 1 && (args.baseline.is_some() || args.new_from_rev.is_some()) {
+    if tcs.len() > 1
+        && (args.baseline.is_some() || args.new_from_rev.is_some() || args.profile.is_some())
+    {
         return Err(UsageError::new(
-            "--baseline and --new-from-rev compare one Go version's scans; give --go one version",
+            "--baseline, --new-from-rev and --profile work on one Go version's scan; give --go one version",
         )
         .into());
     }
@@ -136,6 +144,10 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
         return Ok(i32::from(failing));
     }
     let tc = &tcs[0];
+    let profiled = match &args.profile {
+        Some(p) => Some(scan::profile::read(p)?),
+        None => None,
+    };
     let known = match (&args.baseline, &args.new_from_rev) {
         (Some(b), _) => Some(scan::baseline::read(b)?),
         (None, Some(rev)) => Some(scan::baseline::at_revision(
@@ -156,7 +168,21 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
     if let Some(min) = args.min_verdict {
         sites.retain(|s| s.verdict >= min);
     }
-    if args.sort == "bytes" {
+    if let Some(attributed) = profiled {
+        let unmatched = scan::profile::join(&mut sites, attributed);
+        for u in &unmatched {
+            eprintln!(
+                "scan: the profile saw {} B in {} allocs at {}:{}, where scan's conversions never allocate (another allocation on that line, or a conversion scan does not know)",
+                u.bytes, u.allocs, u.file, u.line
+            );
+        }
+        sites.sort_by(|a, b| {
+            b.profile_bytes
+                .cmp(&a.profile_bytes)
+                .then(a.file.cmp(&b.file))
+                .then(a.line.cmp(&b.line))
+        });
+    } else if args.sort == "bytes" {
         sites.sort_by(|a, b| {
             b.bytes
                 .total_cmp(&a.bytes)

@@ -11,6 +11,7 @@
 //!    The build writes its binaries to a temporary directory only.
 
 pub mod baseline;
+pub mod profile;
 pub mod report;
 pub mod versions;
 
@@ -122,6 +123,10 @@ pub struct Site {
     /// For a conversion in generic code: what each instantiation the build
     /// compiled (one function per GC shape) does at this site.
     pub instantiations: Vec<Instantiation>,
+    /// With `--profile`: bytes and objects the profile attributes to this
+    /// conversion (0 when it never saw it run).
+    pub profile_bytes: u64,
+    pub profile_allocs: u64,
     #[serde(skip)]
     pub abs_file: PathBuf,
 }
@@ -718,6 +723,8 @@ fn classify_site(
         inlined_into,
         evidence,
         instantiations: Vec::new(),
+        profile_bytes: 0,
+        profile_allocs: 0,
         abs_file,
     }
 }
@@ -831,6 +838,8 @@ fn classify_generic(
         evidence,
         reason,
         instantiations,
+        profile_bytes: 0,
+        profile_allocs: 0,
         abs_file,
     }
 }

@@ -87,6 +87,12 @@ fn relative(s: &Site, cwd: &std::path::Path) -> String {
 
 fn text_tail(s: &Site) -> String {
     let mut line = String::new();
+    if s.profile_bytes > 0 {
+        line.push_str(&format!(
+            " (profile: {} B in {} allocs)",
+            s.profile_bytes, s.profile_allocs
+        ));
+    }
     if let Some(c) = s.condition {
         line.push_str(&format!(" ({c})"));
     }
@@ -258,6 +264,8 @@ pub fn sarif(sites: &[Site]) -> serde_json::Value {
                 "properties": {
                     "routine": s.routine_label(),
                     "evidence": s.evidence,
+                    "profile_bytes": s.profile_bytes,
+                    "profile_allocs": s.profile_allocs,
                     "type": s.type_name,
                     "bytes": s.bytes
                 }
