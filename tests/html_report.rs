@@ -93,7 +93,7 @@ fn screenshot(browser: &Path, page: &Path, png: &Path, work: &Path) {
             "--disable-gpu",
             "--no-first-run",
             "--hide-scrollbars",
-            "--window-size=1100,760",
+            "--window-size=1500,520",
         ])
         .arg(format!(
             "--user-data-dir={}",
@@ -179,8 +179,33 @@ fn reports_render_in_headless_chromium() {
     assert_eq!(r.dom.matches("<tr data-row=").count(), rows);
     assert!(r.console.is_empty(), "{:?}", r.console);
     assert!(r.page_requests.is_empty(), "{:?}", r.page_requests);
+    screenshot(
+        &browser,
+        &matrix,
+        &work.path().join("matrix.png"),
+        work.path(),
+    );
+    // The README's picture: two Go versions, a few rows, the change outlined.
+    let two = work.path().join("two.html");
+    ifacealloc(&[
+        "--go",
+        "1.21.13,go",
+        "matrix",
+        "--types",
+        "int64,string,struct_int32_int64,array_100_byte,bool,ptr_int",
+        "--format",
+        "html",
+        "-o",
+        two.to_str().unwrap(),
+    ]);
+    let r = render(&browser, &two, work.path());
+    assert!(r.console.is_empty() && r.page_requests.is_empty());
+    assert!(
+        r.dom.contains("stroke=\"#1d2330\""),
+        "no changed cell outlined"
+    );
     let png = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/matrix-report.png");
-    screenshot(&browser, &matrix, &png, work.path());
+    screenshot(&browser, &two, &png, work.path());
 
     // scan: one row per site.
     let scan = work.path().join("scan.html");

@@ -75,6 +75,27 @@ fn fill(c: Option<&CaseResult>) -> &'static str {
     }
 }
 
+/// A heatmap cell's text: bytes (and allocations when more than one) and
+/// the routine, e.g. `8 B convT64`, `0 zeroVal`.
+fn short_cell(c: Option<&CaseResult>) -> String {
+    let Some(c) = c else {
+        return "-".into();
+    };
+    let mut s = if c.bytes_per_op == 0.0 {
+        "0".to_string()
+    } else {
+        format!("{} B", fmt_num(c.bytes_per_op))
+    };
+    if c.allocs_per_op > 1.0 {
+        s.push_str(&format!("×{}", fmt_num(c.allocs_per_op)));
+    }
+    if let Some(r) = c.routine {
+        s.push(' ');
+        s.push_str(r.name());
+    }
+    s
+}
+
 fn title(c: Option<&CaseResult>) -> String {
     let Some(c) = c else {
         return "does not apply to this type".into();
@@ -118,7 +139,7 @@ pub fn matrix(ms: &[Matrix], changes: &[Change]) -> Result<String> {
         .copied()
         .filter(|&s| ms[0].rows.iter().any(|r| r.case(s).is_some()))
         .collect();
-    let (cell_w, cell_h) = (86usize, 22usize);
+    let (cell_w, cell_h) = (124usize, 22usize);
     let longest = ms[0]
         .rows
         .iter()
@@ -139,12 +160,11 @@ pub fn matrix(ms: &[Matrix], changes: &[Change]) -> Result<String> {
                         .iter()
                         .map(|&s| {
                             let c = r.case(s);
-                            let changed =
-                                k > 0 && key(ms[k - 1].rows[i].case(s)) != key(c);
+                            let changed = k > 0 && key(ms[k - 1].rows[i].case(s)) != key(c);
                             json!({
                                 "scenario": s.name(),
                                 "fill": fill(c),
-                                "short": c.map(|c| if c.bytes_per_op == 0.0 { "0".to_string() } else { format!("{} B", fmt_num(c.bytes_per_op)) }).unwrap_or_else(|| "-".into()),
+                                "short": short_cell(c),
                                 "title": title(c),
                                 "changed": changed,
                             })
