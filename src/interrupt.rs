@@ -70,9 +70,28 @@ pub fn go_tmp() -> Option<&'static Path> {
             .ok()?
             .keep();
         live().dirs.push(d.clone());
+        // Library users (tests, benches) never call `finish`: remove the
+        // directory when the process exits, however it exits normally.
+        #[cfg(unix)]
+        // SAFETY: registers a plain extern "C" function with no arguments.
+        unsafe {
+            libc::atexit(finish_at_exit);
+        }
         Some(d)
     })
     .as_deref()
+}
+
+#[cfg(unix)]
+extern "C" fn finish_at_exit() {
+    // try_lock: an exit racing an interrupt's cleanup must not deadlock.
+    let dirs = match LIVE.try_lock() {
+        Ok(mut reg) => std::mem::take(&mut reg.dirs),
+        Err(_) => return,
+    };
+    for d in dirs {
+        let _ = std::fs::remove_dir_all(d);
+    }
 }
 
 /// Removes what is left at the end of the process (the GOTMPDIR above).
