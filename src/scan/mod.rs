@@ -485,6 +485,20 @@ fn run_finder(tc: &Toolchain, input: &FinderInput) -> Result<Vec<Found>> {
     Ok(found)
 }
 
+/// Passes reads through and keeps a copy of every byte.
+struct Keep<'a, R> {
+    inner: R,
+    kept: &'a mut Vec<u8>,
+}
+
+impl<R: std::io::Read> std::io::Read for Keep<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.kept.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+}
+
 /// What the compiler showed: per (file, line), the routines with the function
 /// they were compiled into; per (file, line, col), escapedebug's routine.
 #[derive(Default)]
@@ -529,15 +543,14 @@ fn compiler_evidence(
     args.extend(patterns.iter().map(String::as_str));
     let mut cmd = tc.user_command(dir);
     cmd.env("GOFLAGS", "-mod=readonly").args(&args);
-    let out = crate::timings::phase("build", || crate::interrupt::output(&mut cmd))
-        .context("running go build")?;
-    if !out.status.success() {
-        return Err(GoCommandFailed {
-            command: format!("go {}", args.join(" ")),
-            output: diag::compiler_errors(&String::from_utf8_lossy(&out.stderr)),
-        }
-        .into());
-    }
+    // The listing is parsed as the compiler prints it (build and parse
+    // overlap); a copy of its output is kept for the message if it fails.
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut tracked = crate::interrupt::spawn(&mut cmd).context("running go build")?;
+    let stderr = tracked.child.stderr.take().expect("piped stderr");
+    let mut kept: Vec<u8> = Vec::new();
     let mut ev = CompilerEvidence::default();
     let abs = |f: &str| -> PathBuf {
         let p = Path::new(f);
@@ -547,9 +560,15 @@ fn compiler_evidence(
             dir.join(f.trim_start_matches("./"))
         }
     };
-    crate::timings::phase("parse", || {
+    let parsed = crate::timings::phase("build and parse", || {
         asm::read_listing(
-            &out.stderr[..],
+            std::io::BufReader::with_capacity(
+                1 << 16,
+                Keep {
+                    inner: stderr,
+                    kept: &mut kept,
+                },
+            ),
             |f| {
                 for (file, line) in &f.code_lines {
                     ev.code.insert((abs(file), *line));
@@ -573,7 +592,19 @@ fn compiler_evidence(
                 }
             },
         )
-    })?;
+    });
+    if parsed.is_err() {
+        tracked.kill_group();
+    }
+    let status = tracked.child.wait().context("waiting for go build")?;
+    if !status.success() {
+        return Err(GoCommandFailed {
+            command: format!("go {}", args.join(" ")),
+            output: diag::compiler_errors(&String::from_utf8_lossy(&kept)),
+        }
+        .into());
+    }
+    parsed?;
     Ok(ev)
 }
 
