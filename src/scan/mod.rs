@@ -718,12 +718,8 @@ fn classify_site(
         .filter(|_| !matches!(evidence, "no code" | "none"))
         .map(|(size, scan)| rules::heap_bytes(size, scan, tc.version, arch, 16384).1)
         .unwrap_or(0.0);
-    let file = abs_file
-        .strip_prefix(root)
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| f.file.clone());
     Site {
-        file,
+        file: module_relative(&abs_file, root),
         line: f.line,
         column: f.column,
         function: f.function,
@@ -841,12 +837,8 @@ fn classify_generic(
             Some("not instantiated: the build compiled no instantiation of this generic code"),
         ),
     };
-    let file = abs_file
-        .strip_prefix(root)
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| f.file.clone());
     Site {
-        file,
+        file: module_relative(&abs_file, root),
         line: f.line,
         column: f.column,
         function: f.function,
@@ -873,6 +865,11 @@ fn classify_generic(
         profile_allocs: 0,
         abs_file,
     }
+}
+
+/// A path relative to the module root; absolute when outside it (GOROOT).
+fn module_relative(abs: &Path, root: &Path) -> String {
+    abs.strip_prefix(root).unwrap_or(abs).display().to_string()
 }
 
 /// The function name after the package path: `F` or `(*T).M` of `example.com/p.F`.
