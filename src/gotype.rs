@@ -456,13 +456,6 @@ impl Type {
             .collect()
     }
 
-    /// Pointer-sized and all pointer: the compiler's `IsDirectIface` from Go
-    /// 1.26 on (`rules::is_pointer_shaped` has the rule per version).
-    pub fn is_pointer_shaped(&self, arch: &Arch) -> bool {
-        let l = self.layout(arch);
-        l.size == arch.ptr_size && l.ptr_bytes == arch.ptr_size
-    }
-
     pub fn has_pointers(&self, arch: &Arch) -> bool {
         self.layout(arch).ptr_bytes > 0
     }
@@ -1286,10 +1279,19 @@ mod tests {
         assert_eq!(p("struct{ a int64; b struct{} }").layout(&a).size, 16);
         assert_eq!(p("complex128").layout(&i386).align, 4);
         assert_eq!(p("struct{ a int64; p *int }").layout(&a).ptr_bytes, 16);
-        assert!(p("[1]*int").is_pointer_shaped(&a));
-        assert!(p("struct{ p *int }").is_pointer_shaped(&a));
-        assert!(!p("struct{ p *int; x int }").is_pointer_shaped(&a));
-        assert!(!p("string").is_pointer_shaped(&a));
+        // Pointer-shaped (the rule lives in `rules`, per Go version).
+        let shaped = |t: &str| {
+            let v = crate::toolchain::GoVersion {
+                major: 1,
+                minor: 26,
+                patch: 0,
+            };
+            crate::rules::is_pointer_shaped(&crate::rules::TypeFacts::of(&p(t), &a), v, &a)
+        };
+        assert!(shaped("[1]*int"));
+        assert!(shaped("struct{ p *int }"));
+        assert!(!shaped("struct{ p *int; x int }"));
+        assert!(!shaped("string"));
         assert_eq!(
             p("struct{ a int8 }").sole_component(),
             Some(&Type::Basic(Basic::Int8))

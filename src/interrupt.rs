@@ -84,19 +84,18 @@ pub fn go_tmp() -> Option<&'static Path> {
 
 #[cfg(unix)]
 extern "C" fn finish_at_exit() {
+    finish();
+}
+
+/// Removes what is left at the end of the process (the GOTMPDIR above). Run
+/// at exit; the CLI also calls it before exiting.
+pub fn finish() {
     // try_lock: an exit racing an interrupt's cleanup must not deadlock.
     let dirs = match LIVE.try_lock() {
         Ok(mut reg) => std::mem::take(&mut reg.dirs),
-        Err(_) => return,
+        Err(std::sync::TryLockError::Poisoned(e)) => std::mem::take(&mut e.into_inner().dirs),
+        Err(std::sync::TryLockError::WouldBlock) => return,
     };
-    for d in dirs {
-        let _ = std::fs::remove_dir_all(d);
-    }
-}
-
-/// Removes what is left at the end of the process (the GOTMPDIR above).
-pub fn finish() {
-    let dirs = std::mem::take(&mut live().dirs);
     for d in dirs {
         let _ = std::fs::remove_dir_all(d);
     }

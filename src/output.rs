@@ -28,6 +28,23 @@ pub fn emit(path: Option<&Path>, render: impl FnOnce(&mut Vec<u8>) -> Result<()>
     }
 }
 
+/// `path` as Go's tools print it: relative to `base` (with `../` where
+/// needed) when they share more than the root, else as it is.
+pub fn relative_to(path: &Path, base: &Path) -> String {
+    if let Ok(p) = path.strip_prefix(base) {
+        return p.display().to_string();
+    }
+    let mut up = PathBuf::new();
+    let mut base = base.to_path_buf();
+    while base.pop() && base.parent().is_some() {
+        up.push("..");
+        if let Ok(p) = path.strip_prefix(&base) {
+            return up.join(p).display().to_string();
+        }
+    }
+    path.display().to_string()
+}
+
 /// Checks up front that `-o path` can be written: not a directory, in an
 /// existing directory where a file can be created.
 pub fn check(path: Option<&Path>) -> Result<()> {

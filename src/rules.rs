@@ -80,14 +80,12 @@ const MAX_STACK_TEMP: u64 = 1024;
 const ZERO_VAL_SIZE: u64 = 1024;
 
 /// A Go release that changed the decision: the rule, and where the compiler or
-/// runtime shows it. The `since` constants below are read from this table's
-/// entries, so a boundary is written once.
+/// runtime shows it. Each entry's `since` is the constant the decision tests.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Boundary {
     /// The first Go 1.x minor release with the new behaviour.
     pub since: u32,
     pub name: &'static str,
-    pub before: &'static str,
     pub after: &'static str,
     /// The Go source that shows it (in that release's GOROOT).
     pub source: &'static str,
@@ -98,21 +96,18 @@ pub const BOUNDARIES: [Boundary; 3] = [
     Boundary {
         since: MALLOC_HEADER_SINCE,
         name: "malloc header",
-        before: "objects with pointers take their size class as they are",
         after: "objects with pointers larger than minSizeForMallocHeader carry an 8-byte header",
         source: "runtime/mbitmap.go (minSizeForMallocHeader), runtime/malloc.go mallocgc",
     },
     Boundary {
         since: STATIC_LITERALS_SINCE,
         name: "static composite literals",
-        before: "a composite literal stored in an interface is built like a run-time value",
         after: "a zero literal uses runtime.zeroVal and a constant one becomes read-only data",
         source: "cmd/compile/internal/walk/order.go (addrTemp), walk/convert.go dataWord",
     },
     Boundary {
         since: DIRECT_IFACE_BY_LAYOUT_SINCE,
         name: "pointer-shaped by layout",
-        before: "pointer-shaped means a pointer kind, or a single-field struct or one-element array of one",
         after: "pointer-shaped means pointer-sized with every byte pointer: zero-size fields beside one pointer no longer matter",
         source: "cmd/compile/internal/types/type.go IsDirectIface",
     },
@@ -125,8 +120,42 @@ pub const DIRECT_IFACE_BY_LAYOUT_SINCE: u32 = 26;
 
 /// The oldest and newest Go 1.x minor releases the rules describe. A newer
 /// toolchain gets the newest rules, with a warning.
-pub const OLDEST_MINOR: u32 = 21;
+pub const OLDEST_MINOR: u32 = crate::toolchain::MIN_MINOR;
 pub const NEWEST_MINOR: u32 = 27;
+
+/// A Go version the rules describe (`1.24`, `go1.24.3`), or `None` for text
+/// that is not one, or is older than [`OLDEST_MINOR`].
+pub fn go_version(s: &str) -> Option<GoVersion> {
+    GoVersion::parse(s).filter(|v| v.major == 1 && v.minor >= OLDEST_MINOR)
+}
+
+/// The boundaries between Go 1.`from` and 1.`to` that change the prediction
+/// for `v` of `ty` reaching the conversion by `source`: each one whose
+/// release predicts differently from the release before it.
+pub fn boundaries_between(
+    ty: &Type,
+    v: &Value,
+    source: Source,
+    from: u32,
+    to: u32,
+    arch: &Arch,
+    iterations: u64,
+) -> Vec<&'static Boundary> {
+    let at = |minor: u32| {
+        let version = GoVersion {
+            major: 1,
+            minor,
+            patch: 0,
+        };
+        predict(ty, v, source, version, arch, iterations)
+            .ok()
+            .map(|p| (p.routine, p.allocs, p.bytes.to_bits()))
+    };
+    BOUNDARIES
+        .iter()
+        .filter(|b| from < b.since && b.since <= to && at(b.since - 1) != at(b.since))
+        .collect()
+}
 
 /// An input the rules cannot apply to (a constant of a struct type, say).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -129,13 +129,14 @@ impl Toolchain {
                     .into());
                 }
             }
+            // Versions are fetched by the `go` on PATH, set up once.
+            if !matches!(spec, GoSpec::Path(_)) && fetcher.is_none() {
+                fetcher = Some(Fetcher::new(Path::new("go"))?);
+            }
             let paths: Vec<PathBuf> = match spec {
                 GoSpec::Path(p) => vec![p],
                 GoSpec::Version { minor, patch } => {
-                    if fetcher.is_none() {
-                        fetcher = Some(Fetcher::new(Path::new("go"))?);
-                    }
-                    let f = fetcher.as_mut().expect("just set");
+                    let f = fetcher.as_mut().expect("set above");
                     let patch = match patch {
                         Some(p) => p,
                         None => f.newest_patch(minor)?,
@@ -143,10 +144,7 @@ impl Toolchain {
                     vec![f.toolchain(minor, patch)?]
                 }
                 GoSpec::All => {
-                    if fetcher.is_none() {
-                        fetcher = Some(Fetcher::new(Path::new("go"))?);
-                    }
-                    let f = fetcher.as_mut().expect("just set");
+                    let f = fetcher.as_mut().expect("set above");
                     let mut v = Vec::new();
                     for (minor, patch) in f.all()? {
                         v.push(f.toolchain(minor, patch)?);

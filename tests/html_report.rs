@@ -5,6 +5,8 @@
 //! and its screenshot is not blank. Also: text is escaped, and the benchfmt
 //! output reads in the real benchstat.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command as Std;
 
@@ -269,16 +271,11 @@ fn html_escapes_every_text() {
         "package h\n\nimport \"testing\"\n\n// lem.x.name=<script>alert(2)</script>\n// lem.x.alloc=0\nfunc BenchmarkX(b *testing.B) {\n\tfor i := 0; i < b.N; i++ {\n\t}\n}\n",
     )
     .unwrap();
-    let out = Command::cargo_bin("ifacealloc")
-        .unwrap()
-        .args(["lem", "--format", "html", "-C"])
-        .arg(work.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::succeed(
+        Command::cargo_bin("ifacealloc")
+            .unwrap()
+            .args(["lem", "--format", "html", "-C"])
+            .arg(work.path()),
     );
     let html = String::from_utf8(out.stdout).unwrap();
     assert!(html.contains("&lt;script&gt;alert(2)"), "not escaped");

@@ -337,16 +337,6 @@ fn without_a_benchtime_slow_cases_run_fewer_iterations() {
     assert!(measured.iter().any(|c| c.2[0] == 10000), "{cases:?}");
 }
 
-/// Copies a fixture directory (flat) into a fresh temporary directory.
-fn copy_fixture(name: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(fixture(name)).unwrap() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, tmp.path().join(p.file_name().unwrap())).unwrap();
-    }
-    tmp
-}
-
 #[test]
 fn agrees_case_by_case_with_the_real_akutz_lem() {
     // The real library, through the Go module proxy into the module cache.
@@ -361,7 +351,8 @@ fn agrees_case_by_case_with_the_real_akutz_lem() {
         );
         return;
     }
-    let work = copy_fixture("lemv011");
+    let work = tempfile::tempdir().unwrap();
+    common::copy_tree(&fixture("lemv011"), work.path());
     let out = std::process::Command::new("go")
         .args(["test", "-count=1", "-v", "-run", "^TestLem$", "."])
         .current_dir(work.path())

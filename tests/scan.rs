@@ -1,6 +1,8 @@
 //! `scan` on a fixture module with one site of every routine and verdict (live),
 //! its output formats (SARIF validated against the SARIF 2.1.0 schema), and bad input.
 
+mod common;
+
 use std::path::PathBuf;
 
 use assert_cmd::Command;
@@ -253,16 +255,11 @@ fn never_writes_into_the_tree() {
         "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(len(\"x\") + 300) }\n",
     )
     .unwrap();
-    let out = Command::cargo_bin("ifacealloc")
-        .unwrap()
-        .args(["scan", "-C"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    common::succeed(
+        Command::cargo_bin("ifacealloc")
+            .unwrap()
+            .args(["scan", "-C"])
+            .arg(dir.path()),
     );
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
 }
@@ -408,16 +405,11 @@ fn piped_output_follows_go_convention() {
 #[test]
 fn every_allocating_site_is_backed_by_a_runtime_call() {
     let pkgs = ["go/types", "text/template"];
-    let out = Command::cargo_bin("ifacealloc")
-        .unwrap()
-        .args(["scan", "--format", "json"])
-        .args(pkgs)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::succeed(
+        Command::cargo_bin("ifacealloc")
+            .unwrap()
+            .args(["scan", "--format", "json"])
+            .args(pkgs),
     );
     let sites: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     let listing = std::process::Command::new("go")
@@ -454,16 +446,11 @@ fn every_allocating_site_is_backed_by_a_runtime_call() {
 #[test]
 fn generic_code_reports_each_instantiation() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/generic");
-    let out = Command::cargo_bin("ifacealloc")
-        .unwrap()
-        .args(["scan", "--format", "json", "-C"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::succeed(
+        Command::cargo_bin("ifacealloc")
+            .unwrap()
+            .args(["scan", "--format", "json", "-C"])
+            .arg(&dir),
     );
     let sites: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     let boxed = sites
@@ -531,20 +518,6 @@ fn generic_code_reports_each_instantiation() {
     assert!(text.contains("measured string 1 16"), "{text}");
 }
 
-/// Copies a fixture tree into a temporary directory.
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let dest = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_tree(&p, &dest);
-        } else {
-            std::fs::copy(&p, &dest).unwrap();
-        }
-    }
-}
-
 fn scan_in(dir: &std::path::Path, args: &[&str]) -> (Vec<Value>, i32) {
     let out = Command::cargo_bin("ifacealloc")
         .unwrap()
@@ -568,7 +541,7 @@ fn scan_in(dir: &std::path::Path, args: &[&str]) -> (Vec<Value>, i32) {
 fn baseline_reports_only_new_or_worse_sites() {
     let work = tempfile::tempdir().unwrap();
     let tree = work.path().join("sites");
-    copy_tree(&fixture(), &tree);
+    common::copy_tree(&fixture(), &tree);
     let base = work.path().join("base.json");
     let out = Command::cargo_bin("ifacealloc")
         .unwrap()
@@ -606,7 +579,7 @@ fn baseline_reports_only_new_or_worse_sites() {
 fn new_from_rev_compares_with_a_git_revision() {
     let work = tempfile::tempdir().unwrap();
     let tree = work.path().join("repo");
-    copy_tree(&fixture(), &tree);
+    common::copy_tree(&fixture(), &tree);
     let git = |args: &[&str]| {
         let out = std::process::Command::new("git")
             .args(args)
@@ -699,7 +672,7 @@ fn profile_benchmarks(dir: &std::path::Path, bench: &str, times: &str) {
 fn a_profile_ranks_sites_by_the_bytes_it_saw() {
     let work = tempfile::tempdir().unwrap();
     let tree = work.path().join("profiled");
-    copy_tree(
+    common::copy_tree(
         &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/profiled"),
         &tree,
     );
@@ -749,7 +722,7 @@ fn a_third_party_module_with_a_profile_of_its_own_benchmarks() {
     let info: Value = serde_json::from_slice(&dl.stdout).unwrap();
     let work = tempfile::tempdir().unwrap();
     let tree = work.path().join("logrus");
-    copy_tree(std::path::Path::new(info["Dir"].as_str().unwrap()), &tree);
+    common::copy_tree(std::path::Path::new(info["Dir"].as_str().unwrap()), &tree);
     for e in walk(&tree) {
         let mut perm = std::fs::metadata(&e).unwrap().permissions();
         #[allow(clippy::permissions_set_readonly_false)]

@@ -203,15 +203,13 @@ pub fn run(args: &ExplainArgs, go: Option<&str>) -> Result<i32> {
             })
             .collect(),
         Some(s) => {
-            let v = GoVersion::parse(s)
-                .filter(|v| v.major == 1 && v.minor >= rules::OLDEST_MINOR)
-                .ok_or_else(|| {
-                    UsageError::new(format!(
-                        "--go-version {:?}: give a Go version from 1.{} on (e.g. 1.24), or all",
-                        clip(s),
-                        rules::OLDEST_MINOR
-                    ))
-                })?;
+            let v = rules::go_version(s).ok_or_else(|| {
+                UsageError::new(format!(
+                    "--go-version {:?}: give a Go version from 1.{} on (e.g. 1.24), or all",
+                    clip(s),
+                    rules::OLDEST_MINOR
+                ))
+            })?;
             if args.verify && tcs.len() > 1 {
                 return Err(UsageError::new(
                     "--verify with --go-version measures on one toolchain; drop --go-version to verify on each --go toolchain",
@@ -284,7 +282,9 @@ pub fn run(args: &ExplainArgs, go: Option<&str>) -> Result<i32> {
             Ok(())
         }
         ExplainFormat::Text if reports.len() == 1 => write_text(&reports[0], out),
-        ExplainFormat::Text => write_versions(&reports, out),
+        ExplainFormat::Text => write_versions(&reports, out, &|from, to| {
+            rules::boundaries_between(&ty, &v, args.source, from, to, &arch, args.iterations)
+        }),
     })?;
     Ok(i32::from(
         reports
@@ -317,17 +317,13 @@ fn run_batch(
     // Defaults: the flags, else the toolchain (resolved once, only if needed).
     let mut tc: Option<Toolchain> = None;
     let mut default_version = match &args.go_version {
-        Some(s) => Some(
-            GoVersion::parse(s)
-                .filter(|v| v.major == 1 && v.minor >= rules::OLDEST_MINOR)
-                .ok_or_else(|| {
-                    UsageError::new(format!(
-                        "--go-version {:?}: give a Go version from 1.{} on",
-                        clip(s),
-                        rules::OLDEST_MINOR
-                    ))
-                })?,
-        ),
+        Some(s) => Some(rules::go_version(s).ok_or_else(|| {
+            UsageError::new(format!(
+                "--go-version {:?}: give a Go version from 1.{} on",
+                clip(s),
+                rules::OLDEST_MINOR
+            ))
+        })?),
         None => None,
     };
     let mut default_arch = args.arch.clone();
@@ -432,8 +428,7 @@ fn answer_query(
     };
     let version = match &q.go_version {
         None => version,
-        Some(s) => GoVersion::parse(s)
-            .filter(|v| v.major == 1 && v.minor >= rules::OLDEST_MINOR)
+        Some(s) => rules::go_version(s)
             .ok_or_else(|| format!("go_version {s:?}: give a Go version from 1.21 on"))?,
     };
     let arch_name = q.arch.as_deref().unwrap_or(arch);
@@ -459,7 +454,13 @@ fn host_goarch() -> &'static str {
 
 /// Several versions: one row each, the rows where the answer changes marked
 /// `*`, then what changed and the release rule behind it.
-fn write_versions(rs: &[Explanation], out: &mut dyn Write) -> Result<()> {
+/// `because(from, to)` names the release rules that change this answer
+/// between Go 1.`from` and 1.`to`.
+fn write_versions(
+    rs: &[Explanation],
+    out: &mut dyn Write,
+    because: &dyn Fn(u32, u32) -> Vec<&'static rules::Boundary>,
+) -> Result<()> {
     let first = &rs[0];
     writeln!(out, "type      {}", first.type_expr)?;
     writeln!(
@@ -518,9 +519,8 @@ fn write_versions(rs: &[Explanation], out: &mut dyn Write) -> Result<()> {
                 .parse()
                 .unwrap_or(0)
         };
-        let because: Vec<String> = rules::BOUNDARIES
-            .iter()
-            .filter(|b| minor(p) < b.since && b.since <= minor(r))
+        let because: Vec<String> = because(minor(p), minor(r))
+            .into_iter()
             .map(|b| format!("{} (Go 1.{}: {}; {})", b.name, b.since, b.after, b.source))
             .collect();
         writeln!(

@@ -14,7 +14,7 @@ use crate::output;
 use crate::report::{self, Format};
 use crate::rules;
 use crate::scenario::Scenario;
-use crate::toolchain::{GoVersion, Toolchain};
+use crate::toolchain::Toolchain;
 use crate::typedefs;
 
 #[derive(Debug, Args)]
@@ -144,8 +144,7 @@ pub fn run(args: &MatrixArgs, go: Option<&str>) -> Result<()> {
 }
 
 /// The release rules that change the prediction for `row`'s `scenario`
-/// between Go 1.`from` and 1.`to`: each boundary in between whose release
-/// predicts differently from the one before it.
+/// between Go 1.`from` and 1.`to`.
 fn boundaries_behind(
     row: &Row,
     scenario: Scenario,
@@ -154,23 +153,12 @@ fn boundaries_behind(
     arch: &Arch,
     iterations: u64,
 ) -> Vec<&'static rules::Boundary> {
-    let Some((value, source)) = rules::scenario_input(&row.ty, scenario, row.value.as_ref()) else {
-        return Vec::new();
-    };
-    let at = |minor: u32| {
-        let v = GoVersion {
-            major: 1,
-            minor,
-            patch: 0,
-        };
-        rules::predict(&row.ty, &value, source, v, arch, iterations)
-            .ok()
-            .map(|p| (p.routine, p.allocs, p.bytes.to_bits()))
-    };
-    rules::BOUNDARIES
-        .iter()
-        .filter(|b| from < b.since && b.since <= to && at(b.since - 1) != at(b.since))
-        .collect()
+    match rules::scenario_input(&row.ty, scenario, row.value.as_ref()) {
+        Some((value, source)) => {
+            rules::boundaries_between(&row.ty, &value, source, from, to, arch, iterations)
+        }
+        None => Vec::new(),
+    }
 }
 
 /// The GOARCH values to cross-compile for, without the host's.

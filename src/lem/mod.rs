@@ -501,27 +501,12 @@ fn found(msgs: &[String]) -> String {
     }
 }
 
-/// A path as Go's tools print it: relative to the current directory (with
-/// `../` where needed), so `path/file.go:LINE:` works in editors and CI.
+/// A path relative to the current directory, as Go's tools print it.
 fn display_rel(file: &Path) -> String {
-    let Ok(cwd) = std::env::current_dir() else {
-        return file.display().to_string();
-    };
-    if let Ok(p) = file.strip_prefix(&cwd) {
-        return p.display().to_string();
+    match std::env::current_dir() {
+        Ok(cwd) => crate::output::relative_to(file, &cwd),
+        Err(_) => file.display().to_string(),
     }
-    let mut up = PathBuf::new();
-    let mut base = cwd;
-    while base.pop() {
-        up.push("..");
-        if let Ok(p) = file.strip_prefix(&base) {
-            if base.parent().is_some() {
-                return up.join(p).display().to_string();
-            }
-            break;
-        }
-    }
-    file.display().to_string()
 }
 
 fn applies(a: &Annotation, minor: u32, goarch: &str) -> bool {

@@ -195,15 +195,7 @@ pub fn read_listing(
                                 .push((String::from_utf8_lossy(file).into_owned(), line));
                         }
                         if may_matter(args) {
-                            record(
-                                f,
-                                Instr {
-                                    file: String::from_utf8_lossy(file).into_owned(),
-                                    line,
-                                    op: String::from_utf8_lossy(op).into_owned(),
-                                    args: String::from_utf8_lossy(args).trim().to_string(),
-                                },
-                            );
+                            record(f, instr(file, line, op, args));
                         }
                     }
                 }
@@ -212,41 +204,24 @@ pub fn read_listing(
             }
             continue;
         }
+        // An unindented line: a diagnostic, or a symbol header.
         let line = String::from_utf8_lossy(bytes);
-        let line: &str = &line;
-        if !line.starts_with([' ', '\t']) {
-            if let Some(d) = diag::parse(line) {
-                on_diag(d);
-                continue;
-            }
-            // A symbol header ends the current function; an STEXT one starts the next.
-            if let Some(f) = current.take() {
-                on_function(f);
-            }
-            if let Some((name, rest)) = line.split_once(' ') {
-                if rest.starts_with("STEXT") {
-                    stats.functions += 1;
-                    current = Some(Function {
-                        name: name.to_string(),
-                        ..Function::default()
-                    });
-                }
-            }
+        if let Some(d) = diag::parse(&line) {
+            on_diag(d);
             continue;
         }
-        let t = line.trim_start();
-        if !t.starts_with("0x") {
-            continue; // `rel ...` relocations and the like
+        // A symbol header ends the current function; an STEXT one starts the next.
+        if let Some(f) = current.take() {
+            on_function(f);
         }
-        match parse_instr(t) {
-            Some(Some(ins)) => {
-                stats.instructions += 1;
-                if let Some(f) = current.as_mut() {
-                    record(f, ins);
-                }
+        if let Some((name, rest)) = line.split_once(' ') {
+            if rest.starts_with("STEXT") {
+                stats.functions += 1;
+                current = Some(Function {
+                    name: name.to_string(),
+                    ..Function::default()
+                });
             }
-            Some(None) => {} // a hex dump line
-            None => stats.skipped += 1,
         }
     }
     if let Some(f) = current.take() {
@@ -401,37 +376,17 @@ fn fast_instr(t: &[u8]) -> Option<Option<(&[u8], u32, &[u8], &[u8])>> {
 }
 
 fn parse_instr(t: &str) -> Option<Option<Instr>> {
-    let (_pc, rest) = t.split_once(' ')?;
-    let rest = rest.trim_start();
-    let (dec, rest) = rest.split_once(' ')?;
-    if dec.len() == 2 && dec.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Some(None); // a hex dump line: "0x0000 48 8d 05 ..."
-    }
-    if !dec.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let rest = rest.trim_start();
-    let rest = rest.strip_prefix('(')?;
-    let close = rest.find(')')?;
-    let pos = &rest[..close];
-    let after = rest[close + 1..].trim_start();
-    let (file, line) = match pos.rfind(':') {
-        Some(i) => (&pos[..i], pos[i + 1..].parse::<u32>().ok()?),
-        None => return Some(None), // <unknown line number>
-    };
-    let (op, args) = match after.split_once(['\t', ' ']) {
-        Some((op, args)) => (op, args.trim()),
-        None => (after, ""),
-    };
-    if op.is_empty() {
-        return None;
-    }
-    Some(Some(Instr {
-        file: file.to_string(),
+    Some(fast_instr(t.as_bytes())?.map(|(file, line, op, args)| instr(file, line, op, args)))
+}
+
+/// An owned instruction from [`fast_instr`]'s parts.
+fn instr(file: &[u8], line: u32, op: &[u8], args: &[u8]) -> Instr {
+    Instr {
+        file: String::from_utf8_lossy(file).into_owned(),
         line,
-        op: op.to_string(),
-        args: args.to_string(),
-    }))
+        op: String::from_utf8_lossy(op).into_owned(),
+        args: String::from_utf8_lossy(args).trim().to_string(),
+    }
 }
 
 /// The routine an instruction shows, if any.

@@ -10,10 +10,9 @@ use anyhow::{Context, Result};
 use minijinja::{context, Environment};
 use serde_json::{json, Value};
 
-use super::versions::Change;
+use super::versions::{key, measured_scenarios, Change};
 use super::{cell, Exporter};
 use crate::model::{fmt_num, CaseResult, Matrix};
-use crate::scenario::Scenario;
 
 const CSS: &str = include_str!("html/base.css");
 
@@ -122,23 +121,9 @@ fn title(c: Option<&CaseResult>) -> String {
     t
 }
 
-fn key(c: Option<&CaseResult>) -> Option<(Option<crate::routine::Routine>, u64, u64)> {
-    c.map(|c| {
-        (
-            c.routine,
-            (c.allocs_per_op * 100.0).round() as u64,
-            (c.bytes_per_op * 100.0).round() as u64,
-        )
-    })
-}
-
 /// The matrix report for one or several versions (same rows in each).
 pub fn matrix(ms: &[Matrix], changes: &[Change]) -> Result<String> {
-    let scenarios: Vec<Scenario> = Scenario::COLUMNS
-        .iter()
-        .copied()
-        .filter(|&s| ms[0].rows.iter().any(|r| r.case(s).is_some()))
-        .collect();
+    let scenarios = measured_scenarios(ms);
     let (cell_w, cell_h) = (124usize, 22usize);
     let longest = ms[0]
         .rows
@@ -260,7 +245,7 @@ pub fn scan(sites: &[crate::scan::Site]) -> Result<String> {
     let mut per_package: BTreeMap<String, (f64, usize)> = BTreeMap::new();
     for s in sites {
         *verdicts.entry(s.verdict.name()).or_default() += 1;
-        *routines.entry(s.routine_label()).or_default() += 1;
+        *routines.entry(s.routine_shown).or_default() += 1;
         if s.bytes > 0.0 {
             let e = per_package.entry(package(s)).or_default();
             e.0 += s.bytes;
@@ -304,7 +289,7 @@ pub fn scan(sites: &[crate::scan::Site]) -> Result<String> {
                 "column": s.column,
                 "function": s.function,
                 "type": s.type_name,
-                "routine": s.routine_label(),
+                "routine": s.routine_shown,
                 "verdict": s.verdict.name(),
                 "bytes": s.bytes,
                 "bytes_text": if s.bytes > 0.0 { format!("{} B", fmt_num(s.bytes)) } else { "-".into() },

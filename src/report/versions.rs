@@ -45,8 +45,18 @@ fn minor(m: &Matrix) -> u32 {
         .unwrap_or(0)
 }
 
+/// The scenario columns the matrices measured (a `--scenarios` subset
+/// leaves the others out).
+pub(crate) fn measured_scenarios(ms: &[Matrix]) -> Vec<Scenario> {
+    Scenario::COLUMNS
+        .iter()
+        .copied()
+        .filter(|&s| ms[0].rows.iter().any(|r| r.case(s).is_some()))
+        .collect()
+}
+
 /// What a case's comparison looks at: routine, allocations and bytes.
-fn key(c: Option<&CaseResult>) -> Option<(Option<crate::routine::Routine>, u64, u64)> {
+pub(crate) fn key(c: Option<&CaseResult>) -> Option<(Option<crate::routine::Routine>, u64, u64)> {
     c.map(|c| {
         (
             c.routine,
@@ -135,12 +145,7 @@ pub fn export(format: Format, ms: &[Matrix], explain: Explain, out: &mut dyn Wri
 }
 
 fn write_markdown(ms: &[Matrix], changes: &[Change], out: &mut dyn Write) -> Result<()> {
-    // The scenarios measured (a --scenarios subset leaves the others out).
-    let cols: Vec<Scenario> = Scenario::COLUMNS
-        .iter()
-        .copied()
-        .filter(|&s| ms[0].rows.iter().any(|r| r.case(s).is_some()))
-        .collect();
+    let cols = measured_scenarios(ms);
     write!(out, "| Row | `%T` | Size |")?;
     for m in ms {
         for &s in &cols {

@@ -45,11 +45,6 @@ pub enum Verdict {
 }
 
 impl Site {
-    /// The routine as reports show it: `removed` for code the compiler removed.
-    pub fn routine_label(&self) -> &'static str {
-        self.routine_shown
-    }
-
     /// Whether the compiler removed this site's code.
     pub fn removed(&self) -> bool {
         self.evidence == "no code"
@@ -386,12 +381,20 @@ fn list(tc: &Toolchain, dir: &Path, patterns: &[String], opts: &Options) -> Resu
     })
 }
 
+/// A hasher seeded with what the finder's behaviour depends on: its source
+/// and the toolchain that builds it.
+fn finder_hasher(tc: &Toolchain) -> std::collections::hash_map::DefaultHasher {
+    use std::hash::Hash;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (FINDER_GO, &tc.goversion, &tc.goroot, &tc.goos, &tc.goarch).hash(&mut h);
+    h
+}
+
 /// The finder built by `tc`: from ifacealloc's cache (keyed on the finder's
 /// source, the Go version and GOROOT), else built into `tmp` and cached.
 fn finder_binary(tc: &Toolchain, tmp: &Path) -> Result<PathBuf> {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (FINDER_GO, &tc.goversion, &tc.goroot, &tc.goos, &tc.goarch).hash(&mut h);
+    use std::hash::Hasher;
+    let h = finder_hasher(tc);
     let cached = crate::toolchain::cache_dir().map(|d| {
         d.join("finder")
             .join(format!("{:016x}", h.finish()))
@@ -428,8 +431,8 @@ fn finder_binary(tc: &Toolchain, tmp: &Path) -> Result<PathBuf> {
 /// file's size and modification time.
 fn finder_results_file(tc: &Toolchain, json: &[u8], input: &FinderInput) -> Option<PathBuf> {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (FINDER_GO, &tc.goversion, &tc.goroot, json).hash(&mut h);
+    let mut h = finder_hasher(tc);
+    json.hash(&mut h);
     for p in &input.packages {
         for f in &p.files {
             let m = std::fs::metadata(f).ok()?;
@@ -485,16 +488,29 @@ fn run_finder(tc: &Toolchain, input: &FinderInput) -> Result<Vec<Found>> {
     Ok(found)
 }
 
-/// Passes reads through and keeps a copy of every byte.
-struct Keep<'a, R> {
+/// Passes reads through and keeps a copy of the unindented lines: the
+/// compiler's messages and headers, all `diag::compiler_errors` looks at —
+/// not the (large) indented listing.
+struct KeepMessages<'a, R> {
     inner: R,
     kept: &'a mut Vec<u8>,
+    /// Whether the next byte starts a line, and whether the line is kept.
+    at_start: bool,
+    keeping: bool,
 }
 
-impl<R: std::io::Read> std::io::Read for Keep<'_, R> {
+impl<R: std::io::Read> std::io::Read for KeepMessages<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.kept.extend_from_slice(&buf[..n]);
+        for &b in &buf[..n] {
+            if self.at_start {
+                self.keeping = !matches!(b, b' ' | b'\t');
+            }
+            if self.keeping {
+                self.kept.push(b);
+            }
+            self.at_start = b == b'\n';
+        }
         Ok(n)
     }
 }
@@ -511,8 +527,10 @@ struct CompilerEvidence {
     code: std::collections::HashSet<(PathBuf, u32)>,
     /// Every (file, line, col) with a diagnostic (`-m`, escapedebug).
     diagnosed: std::collections::HashSet<(PathBuf, u32, u32)>,
-    /// Every function the compiler emitted code for.
+    /// Every function the compiler emitted code for, and the same names
+    /// without their package (`F`, `(*T).M`), for sites compiled by inlining.
     functions: std::collections::HashSet<String>,
+    short_functions: std::collections::HashSet<String>,
 }
 
 fn compiler_evidence(
@@ -544,7 +562,7 @@ fn compiler_evidence(
     let mut cmd = tc.user_command(dir);
     cmd.env("GOFLAGS", "-mod=readonly").args(&args);
     // The listing is parsed as the compiler prints it (build and parse
-    // overlap); a copy of its output is kept for the message if it fails.
+    // overlap); its messages are kept for the error if the build fails.
     cmd.stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
@@ -564,15 +582,18 @@ fn compiler_evidence(
         asm::read_listing(
             std::io::BufReader::with_capacity(
                 1 << 16,
-                Keep {
+                KeepMessages {
                     inner: stderr,
                     kept: &mut kept,
+                    at_start: true,
+                    keeping: true,
                 },
             ),
             |f| {
                 for (file, line) in &f.code_lines {
                     ev.code.insert((abs(file), *line));
                 }
+                ev.short_functions.insert(short(&f.name).to_string());
                 ev.functions.insert(f.name.clone());
                 for ((file, line), facts) in f.lines {
                     for e in facts.evidence {
@@ -662,11 +683,7 @@ fn classify_site(
     );
     // Whether the site's own function (or one it was inlined into) has code.
     let compiled = |function: &str| {
-        ev.functions.contains(function)
-            || ev
-                .functions
-                .iter()
-                .any(|n| n.ends_with(&format!(".{}", short(function))))
+        ev.functions.contains(function) || ev.short_functions.contains(short(function))
     };
     let (routine, evidence) = if let Some(r) = ev.debug.get(&(abs_file.clone(), f.line, f.column)) {
         (*r, "escapedebug")

@@ -64,27 +64,6 @@ pub enum TextStyle {
     GoStyle(std::path::PathBuf),
 }
 
-/// A site's path relative to `cwd` (`./`-less, `../` where needed).
-fn relative(s: &Site, cwd: &std::path::Path) -> String {
-    let abs = &s.abs_file;
-    if let Ok(p) = abs.strip_prefix(cwd) {
-        return p.display().to_string();
-    }
-    // Walk up from cwd until abs is below.
-    let mut up = std::path::PathBuf::new();
-    let mut base = cwd.to_path_buf();
-    for _ in 0..64 {
-        if !base.pop() {
-            break;
-        }
-        up.push("..");
-        if let Ok(p) = abs.strip_prefix(&base) {
-            return up.join(p).display().to_string();
-        }
-    }
-    abs.display().to_string()
-}
-
 fn text_tail(s: &Site) -> String {
     let mut line = String::new();
     if s.profile_bytes > 0 {
@@ -132,7 +111,7 @@ pub fn write_text(sites: &[Site], style: &TextStyle, out: &mut dyn Write) -> Res
                     s.column,
                     s.verdict.name(),
                     bytes_cell(s),
-                    s.routine_label(),
+                    s.routine_shown,
                     s.type_name,
                     s.function,
                     text_tail(s)
@@ -144,11 +123,11 @@ pub fn write_text(sites: &[Site], style: &TextStyle, out: &mut dyn Write) -> Res
                 writeln!(
                     out,
                     "{}:{}:{}: {} {} {} {} in {}{}",
-                    relative(s, cwd),
+                    crate::output::relative_to(&s.abs_file, cwd),
                     s.line,
                     s.column,
                     s.verdict.name(),
-                    s.routine_label(),
+                    s.routine_shown,
                     s.type_name,
                     bytes_cell(s),
                     s.function,
@@ -183,7 +162,7 @@ pub fn write(format: ScanFormat, sites: &[Site], out: &mut dyn Write) -> Result<
                     s.column,
                     md(&s.function),
                     md(&s.type_name),
-                    s.routine_label(),
+                    s.routine_shown,
                     s.verdict.name(),
                     bytes_cell(s)
                 )?;
@@ -262,7 +241,7 @@ pub fn sarif(sites: &[Site]) -> serde_json::Value {
                     "logicalLocations": [{ "fullyQualifiedName": s.function, "kind": "function" }]
                 }],
                 "properties": {
-                    "routine": s.routine_label(),
+                    "routine": s.routine_shown,
                     "evidence": s.evidence,
                     "profile_bytes": s.profile_bytes,
                     "profile_allocs": s.profile_allocs,

@@ -27,3 +27,30 @@ pub fn ifacealloc(args: &[&str]) -> (String, String, i32) {
         out.status.code().unwrap(),
     )
 }
+
+/// Runs `cmd`; fails the test with its stderr unless it succeeded.
+#[allow(dead_code)]
+pub fn succeed(cmd: &mut assert_cmd::Command) -> std::process::Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Copies a directory tree (a fixture) to `to`.
+#[allow(dead_code)]
+pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let dest = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_tree(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
