@@ -102,15 +102,83 @@ pub fn list_skipping(
     patterns: &[String],
     skip: impl Fn(&Package) -> Option<String>,
 ) -> Result<Listed> {
+    list_inner(tc, dir, flags, patterns, &skip)
+}
+
+/// Like [`list_skipping`] with `-export`, compiling the named packages with
+/// `gcflags` (e.g. `-gcflags=-S -m`): the compiler's output on stderr (fresh,
+/// or replayed from Go's cache) goes to `read_stderr` while the listing is
+/// read, so one go command both lists and compiles. On any failure the listing
+/// is run again without the flags, for go's own error message, and the second
+/// value is `None`.
+pub fn list_compiling<R: Send>(
+    tc: &Toolchain,
+    dir: &Path,
+    flags: &[&str],
+    gcflags: &str,
+    patterns: &[String],
+    skip: impl Fn(&Package) -> Option<String>,
+    read_stderr: impl FnOnce(Box<dyn std::io::Read + Send>) -> R + Send,
+) -> Result<(Listed, Option<R>)> {
+    let mut args = vec!["list", "-e", "-json"];
+    args.extend_from_slice(flags);
+    args.push(gcflags);
+    args.extend(patterns.iter().map(String::as_str));
+    let mut cmd = tc.user_command(dir);
+    cmd.env("GOFLAGS", "-mod=readonly")
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut t = crate::interrupt::spawn(&mut cmd).context("running go list")?;
+    let stderr = t.child.stderr.take().expect("piped stderr");
+    let mut stdout = Vec::new();
+    let (read, from_stderr) = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || read_stderr(Box::new(stderr)));
+        let read = match t.child.stdout.take() {
+            Some(mut p) => std::io::Read::read_to_end(&mut p, &mut stdout),
+            None => Ok(0),
+        };
+        (read, reader.join())
+    });
+    let status = t.child.wait().context("running go list")?;
+    let out = std::process::Output {
+        status,
+        stdout,
+        stderr: Vec::new(),
+    };
+    let listed = match (read, from_stderr) {
+        (Ok(_), Ok(r)) => finish(out, &args, &skip).map(|l| (l, r)).ok(),
+        _ => None,
+    };
+    match listed {
+        Some((l, r)) => Ok((l, Some(r))),
+        None => Ok((list_inner(tc, dir, flags, patterns, &skip)?, None)),
+    }
+}
+
+fn list_inner(
+    tc: &Toolchain,
+    dir: &Path,
+    flags: &[&str],
+    patterns: &[String],
+    skip: &dyn Fn(&Package) -> Option<String>,
+) -> Result<Listed> {
     let mut args = vec!["list", "-e", "-json"];
     args.extend_from_slice(flags);
     args.extend(patterns.iter().map(String::as_str));
-    let out = crate::interrupt::output(
-        tc.user_command(dir)
-            .env("GOFLAGS", "-mod=readonly")
-            .args(&args),
-    )
-    .context("running go list")?;
+    let mut cmd = tc.user_command(dir);
+    cmd.env("GOFLAGS", "-mod=readonly").args(&args);
+    let out = crate::interrupt::output(&mut cmd).context("running go list")?;
+    finish(out, &args, skip)
+}
+
+/// The packages of a finished `go list -json`, or go's error.
+fn finish(
+    out: std::process::Output,
+    args: &[&str],
+    skip: &dyn Fn(&Package) -> Option<String>,
+) -> Result<Listed> {
     let mut pkgs = Vec::new();
     let mut skipped = Vec::new();
     let mut msg = String::from_utf8_lossy(&out.stderr).trim().to_string();

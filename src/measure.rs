@@ -78,6 +78,32 @@ pub fn write_module(tc: &Toolchain, module: &Module, dir: &Path) -> Result<()> {
 }
 
 fn write_module_inner(tc: &Toolchain, module: &Module, dir: &Path) -> Result<()> {
+    // gofmt's answer for the same text and toolchain is cached: running it
+    // costs more than everything else in a warm run's generate phase.
+    let cached = crate::toolchain::cache_dir().map(|d| {
+        d.join("gofmt")
+            .join(format!("{:016x}", module_hash(tc, module)))
+    });
+    if let Some(c) = &cached {
+        let hit = module
+            .files
+            .iter()
+            .all(|(name, _)| !name.ends_with(".go") || c.join(name).is_file());
+        if hit {
+            for (name, text) in &module.files {
+                let p = dir.join(name);
+                if name.ends_with(".go") {
+                    if let Ok(formatted) = std::fs::read(c.join(name)) {
+                        std::fs::write(&p, formatted)
+                            .with_context(|| format!("writing {}", p.display()))?;
+                        continue;
+                    }
+                }
+                std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))?;
+            }
+            return Ok(());
+        }
+    }
     let mut go_files = Vec::new();
     for (name, text) in &module.files {
         let p = dir.join(name);
@@ -86,7 +112,72 @@ fn write_module_inner(tc: &Toolchain, module: &Module, dir: &Path) -> Result<()>
             go_files.push(p);
         }
     }
-    tc.gofmt(dir, &go_files)
+    tc.gofmt(dir, &go_files)?;
+    if let Some(c) = &cached {
+        for p in &go_files {
+            if let (Some(name), Ok(formatted)) = (p.file_name(), std::fs::read(p)) {
+                crate::output::write_cache(&c.join(name), &formatted);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The largest value ifacealloc stores to measure it: each measured store may
+/// copy the value to the heap, many times over.
+pub const MAX_MEASURED_BYTES: u64 = 256 << 20;
+
+/// How much one round of a case may copy: large values get fewer iterations
+/// (at least 16), so a row of megabyte arrays takes seconds, not hours.
+const ROUND_BYTES: u64 = 1 << 30;
+
+/// `requested` iterations, fewer for large values; an error for values too
+/// large to measure at all.
+fn iterations_for(tc: &Toolchain, rows: &[Row], requested: u64) -> Result<u64> {
+    let Some(arch) = Arch::by_name(&tc.goarch) else {
+        return Ok(requested);
+    };
+    let Some((row, size)) = rows
+        .iter()
+        .map(|r| (r, r.ty.layout(&arch).size))
+        .max_by_key(|(_, size)| *size)
+    else {
+        return Ok(requested);
+    };
+    if size > MAX_MEASURED_BYTES {
+        return Err(crate::error::UsageError::new(format!(
+            "{} is {size} bytes, too large to measure (ifacealloc measures values of up to {} MiB, since each measured store copies the value); leave it out, or drop --verify for the prediction alone",
+            row.ty.go_syntax(),
+            MAX_MEASURED_BYTES >> 20
+        ))
+        .into());
+    }
+    Ok(requested.min((ROUND_BYTES / size.max(1)).max(16)))
+}
+
+/// A hash of the module's text and the toolchain that builds it.
+fn module_hash(tc: &Toolchain, module: &Module) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (
+        env!("CARGO_PKG_VERSION"),
+        &tc.goversion,
+        &tc.goroot,
+        &tc.goos,
+        &tc.goarch,
+    )
+        .hash(&mut h);
+    module.files.hash(&mut h);
+    h.finish()
+}
+
+/// A file's bytes hashed: the identity of a built measuring program.
+fn file_hash(path: &Path) -> Option<u64> {
+    use std::hash::Hasher;
+    let bytes = std::fs::read(path).ok()?;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(&bytes);
+    Some(h.finish())
 }
 
 const NULL_DEVICE: &str = if cfg!(windows) { "NUL" } else { "/dev/null" };
@@ -109,6 +200,18 @@ struct CaseLine {
     nanos: u64,
 }
 
+/// How a matrix is measured.
+pub struct Plan<'a> {
+    /// Stores per round of each case (fewer for large values).
+    pub iterations: u64,
+    /// The catalog's name, for the report.
+    pub catalog: &'a str,
+    /// Further GOARCH values whose routines come from cross-compiling.
+    pub cross: &'a [Arch],
+    /// Whether an earlier run of the identical program may stand in for this one.
+    pub reuse: bool,
+}
+
 /// Builds the module in `dir` and runs every case; returns the filled matrix.
 /// `cross` are further GOARCH values whose routines come from cross-compiling.
 pub fn run(
@@ -116,19 +219,29 @@ pub fn run(
     rows: &[Row],
     module: &Module,
     dir: &Path,
-    iterations: u64,
-    catalog: &str,
-    cross: &[Arch],
+    plan: &Plan,
 ) -> Result<Matrix> {
+    let (catalog, cross, reuse) = (plan.catalog, plan.cross, plan.reuse);
+    let iterations = iterations_for(tc, rows, plan.iterations)?;
     let progress = Progress::new(
         module.cases.len() as u64 + 1 + cross.len() as u64,
         "building",
     );
-    let exe = dir.join(if cfg!(windows) {
+    let exe_name = if cfg!(windows) {
         "matrix.exe"
     } else {
         "matrix"
-    });
+    };
+    // The program is built to a path of its own in ifacealloc's cache: when an
+    // up-to-date binary is already there, go skips the link, as a warm
+    // `go build -o` of an unchanged package does.
+    let bin_dir = crate::toolchain::cache_dir()
+        .map(|d| {
+            d.join("matrix")
+                .join(format!("{:016x}", module_hash(tc, module)))
+        })
+        .filter(|d| std::fs::create_dir_all(d).is_ok());
+    let exe = bin_dir.as_deref().unwrap_or(dir).join(exe_name);
     // One build gives the binary and, on stderr, the listing and diagnostics:
     // -S and -m change what the compiler prints, not the code it generates.
     let gcflags = format!("-gcflags={}", classify::gcflags(tc.version));
@@ -179,6 +292,39 @@ pub fn run(
     }
     progress.inc("measuring");
     let run_started = std::time::Instant::now();
+    // Like `go test`'s result cache: the same program (byte for byte) with the
+    // same options measured before gives that run's lines, unless `reuse` is off.
+    let saved = match (&bin_dir, reuse) {
+        (Some(d), true) => {
+            file_hash(&exe).map(|h| d.join(format!("run-{h:016x}-{iterations}.jsonl")))
+        }
+        _ => None,
+    };
+    let mut filler = Filler {
+        tc,
+        rows,
+        module,
+        host: &host,
+        host_arch: &host_arch,
+        per_arch: &per_arch,
+        results: Vec::with_capacity(rows.len()),
+        seen_cases: 0,
+        progress: &progress,
+    };
+    if let Some(lines) = saved.as_ref().and_then(|p| std::fs::read_to_string(p).ok()) {
+        let all = lines.lines().try_for_each(|l| filler.line(l)).is_ok();
+        if all && filler.seen_cases == module.cases.len() {
+            crate::timings::add("run", run_started.elapsed());
+            progress.finish();
+            eprintln!(
+                "matrix: measurements reused from an earlier run of the identical program on {}; pass --fresh to measure again",
+                tc.goversion
+            );
+            return Ok(filler.matrix(catalog, iterations, cross));
+        }
+        filler.results.clear();
+        filler.seen_cases = 0;
+    }
 
     let mut tracked = crate::interrupt::spawn(
         std::process::Command::new(&exe)
@@ -193,12 +339,62 @@ pub fn run(
     .with_context(|| format!("running {}", exe.display()))?;
     let child = &mut tracked.child;
     let stdout = child.stdout.take().expect("piped stdout");
-    let mut results: Vec<RowResult> = Vec::with_capacity(rows.len());
-    let mut seen_cases = 0usize;
+    let mut record = String::new();
     for line in BufReader::new(stdout).lines() {
         let line = line.context("reading the measuring program's output")?;
+        filler.line(&line)?;
+        record.push_str(&line);
+        record.push('\n');
+    }
+    let mut stderr = Vec::new();
+    if let Some(mut e) = child.stderr.take() {
+        std::io::Read::read_to_end(&mut e, &mut stderr)
+            .context("reading the measuring program's errors")?;
+    }
+    let status = child.wait().context("waiting for the measuring program")?;
+    crate::timings::add("run", run_started.elapsed());
+    progress.finish();
+    if !status.success() || filler.seen_cases != module.cases.len() {
+        bail!(
+            "the measuring program failed ({status}) after {} of {} cases:\n{}",
+            filler.seen_cases,
+            module.cases.len(),
+            String::from_utf8_lossy(&stderr).trim_end()
+        );
+    }
+    if let Some(p) = &saved {
+        crate::output::write_cache(p, record.as_bytes());
+    }
+    Ok(filler.matrix(catalog, iterations, cross))
+}
+
+/// Turns the measuring program's output lines into rows of results.
+struct Filler<'a> {
+    tc: &'a Toolchain,
+    rows: &'a [Row],
+    module: &'a Module,
+    host: &'a [Classification],
+    host_arch: &'a Arch,
+    per_arch: &'a [(String, Vec<Classification>)],
+    results: Vec<RowResult>,
+    seen_cases: usize,
+    progress: &'a Progress,
+}
+
+impl Filler<'_> {
+    fn line(&mut self, line: &str) -> Result<()> {
+        let (tc, rows, module, host, host_arch, per_arch, progress) = (
+            self.tc,
+            self.rows,
+            self.module,
+            self.host,
+            self.host_arch,
+            self.per_arch,
+            self.progress,
+        );
+        let results = &mut self.results;
         if line.contains("\"case\"") {
-            let c: CaseLine = serde_json::from_str(&line)
+            let c: CaseLine = serde_json::from_str(line)
                 .with_context(|| format!("unexpected output from the measuring program: {line}"))?;
             let Some(case) = module.cases.get(c.case) else {
                 bail!("the measuring program reported unknown case {}", c.case);
@@ -229,15 +425,8 @@ pub fn run(
             let predicted =
                 rules::scenario_input(&src_row.ty, case.scenario, src_row.value.as_ref())
                     .and_then(|(v, source)| {
-                        rules::predict(
-                            &src_row.ty,
-                            &v,
-                            source,
-                            tc.version,
-                            &host_arch,
-                            c.iterations,
-                        )
-                        .ok()
+                        rules::predict(&src_row.ty, &v, source, tc.version, host_arch, c.iterations)
+                            .ok()
                     })
                     .map(|p| Predicted {
                         routine: p.routine,
@@ -265,10 +454,10 @@ pub fn run(
                 });
             }
             row.cases.push(result);
-            seen_cases += 1;
+            self.seen_cases += 1;
             progress.inc("measuring");
         } else {
-            let r: RowLine = serde_json::from_str(&line)
+            let r: RowLine = serde_json::from_str(line)
                 .with_context(|| format!("unexpected output from the measuring program: {line}"))?;
             let Some(src) = rows.get(results.len()) else {
                 bail!("the measuring program reported more rows than it was given");
@@ -282,32 +471,21 @@ pub fn run(
                 cases: Vec::new(),
             });
         }
+        Ok(())
     }
-    let mut stderr = Vec::new();
-    if let Some(mut e) = child.stderr.take() {
-        std::io::Read::read_to_end(&mut e, &mut stderr)
-            .context("reading the measuring program's errors")?;
+
+    fn matrix(self, catalog: &str, iterations: u64, cross: &[Arch]) -> Matrix {
+        Matrix {
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            go: GoInfo {
+                version: self.tc.goversion.clone(),
+                goos: self.tc.goos.clone(),
+                goarch: self.tc.goarch.clone(),
+            },
+            catalog: catalog.to_string(),
+            iterations,
+            cross_archs: cross.iter().map(|a| a.name.to_string()).collect(),
+            rows: self.results,
+        }
     }
-    let status = child.wait().context("waiting for the measuring program")?;
-    crate::timings::add("run", run_started.elapsed());
-    progress.finish();
-    if !status.success() || seen_cases != module.cases.len() {
-        bail!(
-            "the measuring program failed ({status}) after {seen_cases} of {} cases:\n{}",
-            module.cases.len(),
-            String::from_utf8_lossy(&stderr).trim_end()
-        );
-    }
-    Ok(Matrix {
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        go: GoInfo {
-            version: tc.goversion.clone(),
-            goos: tc.goos.clone(),
-            goarch: tc.goarch.clone(),
-        },
-        catalog: catalog.to_string(),
-        iterations,
-        cross_archs: cross.iter().map(|a| a.name.to_string()).collect(),
-        rows: results,
-    })
 }

@@ -429,10 +429,27 @@ fn toolchain_inputs() {
             "no src directory",
         ),
         script("go killed", "kill -9 $$", "killed by a signal"),
-        // The linker's own words, first and few, for a type too big to link.
+        // A value too large to measure is refused before anything is built
+        // (a 1 GiB store, 16,384 times over, would run for hours).
+        case(
+            "too large to measure",
+            &["explain", "[1073741824]byte", "--verify"],
+            2,
+            "too large to measure",
+        )
+        .lines(1),
+        // The linker's own words, first and few, for data too big to link.
         case(
             "too much data",
-            &["explain", "[1073741824]byte", "--verify"],
+            &[
+                "matrix",
+                "--type",
+                "[30000000]int64",
+                "--type",
+                "[30000001]int64",
+                "--type",
+                "[30000002]int64",
+            ],
             2,
             "too much data",
         )
@@ -681,11 +698,12 @@ fn interrupts_remove_every_temporary_directory() {
         libc::SIGTERM,
         143,
     );
-    // scan: killed during its build (net/http and all its dependencies).
+    // scan: killed while go list compiles net/http and all its dependencies
+    // (Go's own temporary files are in ifacealloc-go-*).
     interrupt(
         &["scan", "--deps", "net/http"],
         cwd.path(),
-        "ifacealloc-scan-",
+        "ifacealloc-go-",
         libc::SIGINT,
         130,
     );

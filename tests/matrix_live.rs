@@ -11,7 +11,7 @@ fn matrix() -> &'static Value {
     M.get_or_init(|| {
         let out = Command::cargo_bin("ifacealloc")
             .unwrap()
-            .args(["matrix", "--format", "json"])
+            .args(["matrix", "--fresh", "--format", "json"])
             .output()
             .unwrap();
         assert!(
@@ -199,4 +199,54 @@ fn known_routines() {
     // Too big for a stack temporary: allocated even though it does not escape.
     assert_eq!(routine("array_2000_byte", "local"), "convTnoptr");
     assert_eq!(routine("int64", "copy"), "none");
+}
+
+/// A second run of the identical program reuses the first run's measurements
+/// (as `go test` reuses a cached result) and says so; `--fresh` measures again.
+#[test]
+fn identical_runs_reuse_measurements_unless_fresh() {
+    let cache = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let out = Command::cargo_bin("ifacealloc")
+            .unwrap()
+            .env("IFACEALLOC_CACHE", cache.path())
+            .args([
+                "matrix", "--type", "int64", "--type", "string", "--format", "json",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let m: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (m, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let allocs = |m: &Value| -> Vec<(String, f64)> {
+        m["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r["cases"].as_array().unwrap().iter())
+            .map(|c| {
+                (
+                    c["scenario"].as_str().unwrap().to_string(),
+                    c["bytes_per_op"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let (first, said) = run(&[]);
+    assert!(!said.contains("reused"), "{said}");
+    let (second, said) = run(&[]);
+    assert!(said.contains("measurements reused"), "{said}");
+    assert_eq!(
+        first, second,
+        "a reused run reports the first run's figures"
+    );
+    let (third, said) = run(&["--fresh"]);
+    assert!(!said.contains("reused"), "{said}");
+    assert_eq!(allocs(&first), allocs(&third));
 }

@@ -27,7 +27,7 @@ fn catalog_predictions_match_measurements_on_every_go() {
             .unwrap()
             .arg("--go")
             .arg(&go)
-            .args(["matrix", "--format", "json"])
+            .args(["matrix", "--fresh", "--format", "json"])
             .output()
             .unwrap();
         assert!(
@@ -316,7 +316,13 @@ fn random_types_and_values_match_measurements_on_every_go() {
         let module = generate::module(&rows, &cases, "1.21").unwrap();
         let work = Workdir::new(None).unwrap();
         measure::write_module(&tc, &module, work.path()).unwrap();
-        let m = measure::run(&tc, &rows, &module, work.path(), 16384, "random", &[]).unwrap();
+        let plan = measure::Plan {
+            iterations: 16384,
+            catalog: "random",
+            cross: &[],
+            reuse: false,
+        };
+        let m = measure::run(&tc, &rows, &module, work.path(), &plan).unwrap();
         let mut bad = Vec::new();
         for (r, src) in m.rows.iter().zip(&rows) {
             let c = &r.cases[0];

@@ -271,7 +271,7 @@ pub fn run(args: &Asm2mdArgs, go: Option<&str>) -> Result<()> {
         }
         None => (Box::new(std::io::stdin().lock()), !args.no_echo),
     };
-    let reader = BufReader::with_capacity(1 << 16, Tee { inner: input, echo });
+    let reader = BufReader::with_capacity(1 << 20, Tee { inner: input, echo });
     let listing = collect(reader)?;
     std::io::stdout().flush()?;
     if listing.stats.skipped > 0 {

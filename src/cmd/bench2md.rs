@@ -46,22 +46,24 @@ pub fn run(args: &Bench2mdArgs) -> Result<()> {
         }
         None => (Box::new(std::io::stdin().lock()), !args.no_echo),
     };
-    let mut reader = CappedLines::new(BufReader::with_capacity(1 << 16, input));
+    let mut reader = CappedLines::new(BufReader::with_capacity(1 << 20, input));
     let mut parser = BenchParser::new();
-    let mut line = Vec::new();
     let stdout = std::io::stdout();
     let mut echo_out = stdout.lock();
-    while reader
-        .next_line(&mut line, |raw| {
-            if echo {
-                echo_out.write_all(raw)?;
-            }
-            Ok(())
-        })
-        .context("reading benchmark output")?
-    {
-        parser.feed_line(&line);
-    }
+    reader
+        .for_each_line(
+            |raw| {
+                if echo {
+                    echo_out.write_all(raw)?;
+                }
+                Ok(())
+            },
+            |line| -> std::io::Result<()> {
+                parser.feed_line(line);
+                Ok(())
+            },
+        )
+        .context("reading benchmark output")?;
     echo_out.flush()?;
     drop(echo_out);
     if reader.overlong > 0 {

@@ -561,7 +561,18 @@ fn verify(
     let module = generate::module(&rows, &cases, "1.21")?;
     let work = Workdir::new(None)?;
     measure::write_module(tc, &module, work.path())?;
-    let m = measure::run(tc, &rows, &module, work.path(), iterations, "explain", &[])?;
+    let m = measure::run(
+        tc,
+        &rows,
+        &module,
+        work.path(),
+        &measure::Plan {
+            iterations,
+            catalog: "explain",
+            cross: &[],
+            reuse: false,
+        },
+    )?;
     let c = &m.rows[0].cases[0];
     let matches = c.routine == Some(p.routine)
         && c.allocs_per_op == p.allocs as f64

@@ -32,6 +32,14 @@ pub enum LabAction {
         /// Lab number (1-5).
         n: u32,
     },
+    /// Draw a lab's figure (SVG) from a real run of its example program.
+    Figure {
+        /// Lab number (2 or 3).
+        n: u32,
+        /// Write the SVG to FILE (atomically) instead of stdout.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
 }
 
 /// One lab: its text and what `run` does.
@@ -142,6 +150,34 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "asmwalk/asmwalk.go",
         include_str!("../../examples/labs/asmwalk/asmwalk.go"),
     ),
+    (
+        "assertions/assertions.go",
+        include_str!("../../examples/labs/assertions/assertions.go"),
+    ),
+    (
+        "assertions/assertions_test.go",
+        include_str!("../../examples/labs/assertions/assertions_test.go"),
+    ),
+    (
+        "underlying/underlying.go",
+        include_str!("../../examples/labs/underlying/underlying.go"),
+    ),
+    (
+        "underlying/underlying_test.go",
+        include_str!("../../examples/labs/underlying/underlying_test.go"),
+    ),
+    (
+        "impact/impact.go",
+        include_str!("../../examples/labs/impact/impact.go"),
+    ),
+    (
+        "impact/impact_test.go",
+        include_str!("../../examples/labs/impact/impact_test.go"),
+    ),
+    (
+        "cmd/frame/main.go",
+        include_str!("../../examples/labs/cmd/frame/main.go"),
+    ),
 ];
 
 fn lab(n: u32) -> Result<&'static Lab> {
@@ -184,7 +220,26 @@ pub fn run(args: &LabArgs, go: Option<&str>) -> Result<i32> {
             let tc = Toolchain::single(go, "lab")?;
             run_lab(l, &tc, &mut out)
         }
+        LabAction::Figure { n, output } => {
+            crate::output::check(output.as_deref())?;
+            lab(*n)?;
+            let tc = Toolchain::single(go, "lab")?;
+            let svg = figure(&tc, *n)?;
+            crate::output::emit(output.as_deref(), |o| {
+                o.write_all(svg.as_bytes())?;
+                Ok(())
+            })?;
+            Ok(0)
+        }
     }
+}
+
+/// Lab `n`'s figure, drawn from a run of its example program on `tc`.
+pub fn figure(tc: &Toolchain, n: u32) -> Result<String> {
+    let tmp = crate::interrupt::temp_dir("ifacealloc-lab-")?;
+    write_examples(tmp.path())?;
+    let fig = crate::labfigure::collect(tc, tmp.path(), n)?;
+    Ok(crate::labfigure::svg(&fig))
 }
 
 /// Runs one lab and prints what it shows; returns 1 if a claim failed.

@@ -55,6 +55,12 @@ pub struct MatrixArgs {
     #[arg(long, value_name = "DIR")]
     pub keep: Option<PathBuf>,
 
+    /// Measure even when an earlier run measured the identical program with the
+    /// same options (by default its results are reused, as `go test` reuses a
+    /// cached test result; allocation counts are deterministic, ns/op is not).
+    #[arg(long)]
+    pub fresh: bool,
+
     /// Stores per measurement round.
     #[arg(long, default_value_t = 16384, value_parser = clap::value_parser!(u64).range(16..=100_000_000))]
     pub iterations: u64,
@@ -121,9 +127,12 @@ pub fn run(args: &MatrixArgs, go: Option<&str>) -> Result<()> {
             &rows,
             &module,
             work.path(),
-            args.iterations,
-            catalog_name,
-            &cross,
+            &measure::Plan {
+                iterations: args.iterations,
+                catalog: catalog_name,
+                cross: &cross,
+                reuse: !args.fresh,
+            },
         )?);
     }
     if ms.len() > 1 {

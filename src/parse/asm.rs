@@ -153,77 +153,77 @@ pub fn read_listing(
     let mut stats = Stats::default();
     let mut current: Option<Function> = None;
     let mut input = CappedLines::new(input);
-    let mut buf = Vec::with_capacity(256);
-    loop {
-        if !input
-            .next_line(&mut buf, |_| Ok(()))
-            .context("reading the assembly listing")?
-        {
-            break;
-        }
-        stats.overlong = input.overlong;
-        stats.lines += 1;
-        let mut end = buf.len();
-        while end > 0 && matches!(buf[end - 1], b'\n' | b'\r') {
-            end -= 1;
-        }
-        let bytes = &buf[..end];
-        if bytes.is_empty() {
-            continue;
-        }
-        if matches!(bytes[0], b' ' | b'\t') {
-            // Instructions: the hot path, on bytes, allocating only for the
-            // few instructions that can show a routine or a global.
-            let mut s = 0;
-            while s < bytes.len() && matches!(bytes[s], b' ' | b'\t') {
-                s += 1;
-            }
-            let t = &bytes[s..];
-            if !t.starts_with(b"0x") {
-                continue; // `rel ...` relocations and the like
-            }
-            match fast_instr(t) {
-                Some(Some((file, line, op, args))) => {
-                    stats.instructions += 1;
-                    if let Some(f) = current.as_mut() {
-                        let same = f
-                            .code_lines
-                            .last()
-                            .is_some_and(|(lf, ll)| *ll == line && lf.as_bytes() == file);
-                        if !same {
-                            f.code_lines
-                                .push((String::from_utf8_lossy(file).into_owned(), line));
+    input
+        .for_each_line(
+            |_| Ok(()),
+            |buf| -> Result<()> {
+                stats.lines += 1;
+                let mut end = buf.len();
+                while end > 0 && matches!(buf[end - 1], b'\n' | b'\r') {
+                    end -= 1;
+                }
+                let bytes = &buf[..end];
+                if bytes.is_empty() {
+                    return Ok(());
+                }
+                if matches!(bytes[0], b' ' | b'\t') {
+                    // Instructions: the hot path, on bytes, allocating only for the
+                    // few instructions that can show a routine or a global.
+                    let mut s = 0;
+                    while s < bytes.len() && matches!(bytes[s], b' ' | b'\t') {
+                        s += 1;
+                    }
+                    let t = &bytes[s..];
+                    if !t.starts_with(b"0x") || is_hex_dump(t) {
+                        return Ok(()); // `rel ...` relocations, data bytes
+                    }
+                    match fast_instr(t) {
+                        Some(Some((file, line, op, args))) => {
+                            stats.instructions += 1;
+                            if let Some(f) = current.as_mut() {
+                                let same = f
+                                    .code_lines
+                                    .last()
+                                    .is_some_and(|(lf, ll)| *ll == line && lf.as_bytes() == file);
+                                if !same {
+                                    f.code_lines
+                                        .push((String::from_utf8_lossy(file).into_owned(), line));
+                                }
+                                if may_matter(args) {
+                                    record(f, instr(file, line, op, args));
+                                }
+                            }
                         }
-                        if may_matter(args) {
-                            record(f, instr(file, line, op, args));
-                        }
+                        Some(None) => {} // a hex dump line
+                        None => stats.skipped += 1,
+                    }
+                    return Ok(());
+                }
+                // An unindented line: a diagnostic, or a symbol header.
+                if diag::may_be(bytes) {
+                    if let Some(d) = diag::parse(&String::from_utf8_lossy(bytes)) {
+                        on_diag(d);
+                        return Ok(());
                     }
                 }
-                Some(None) => {} // a hex dump line
-                None => stats.skipped += 1,
-            }
-            continue;
-        }
-        // An unindented line: a diagnostic, or a symbol header.
-        let line = String::from_utf8_lossy(bytes);
-        if let Some(d) = diag::parse(&line) {
-            on_diag(d);
-            continue;
-        }
-        // A symbol header ends the current function; an STEXT one starts the next.
-        if let Some(f) = current.take() {
-            on_function(f);
-        }
-        if let Some((name, rest)) = line.split_once(' ') {
-            if rest.starts_with("STEXT") {
-                stats.functions += 1;
-                current = Some(Function {
-                    name: name.to_string(),
-                    ..Function::default()
-                });
-            }
-        }
-    }
+                // A symbol header ends the current function; an STEXT one starts the next.
+                if let Some(f) = current.take() {
+                    on_function(f);
+                }
+                if let Some(sp) = memchr::memchr(b' ', bytes) {
+                    if bytes[sp + 1..].starts_with(b"STEXT") {
+                        stats.functions += 1;
+                        current = Some(Function {
+                            name: String::from_utf8_lossy(&bytes[..sp]).into_owned(),
+                            ..Function::default()
+                        });
+                    }
+                }
+                Ok(())
+            },
+        )
+        .context("reading the assembly listing")?;
+    stats.overlong = input.overlong;
     if let Some(f) = current.take() {
         on_function(f);
     }
@@ -325,6 +325,16 @@ fn may_matter(args: &[u8]) -> bool {
         from = end + 4;
     }
     false
+}
+
+/// `0x0000 48 8d 05 ...`: a line of data bytes, which the parser skips. An
+/// instruction has a five-digit decimal offset where a dump has a hex byte.
+fn is_hex_dump(t: &[u8]) -> bool {
+    t.len() > 10
+        && t[6] == b' '
+        && t[9] == b' '
+        && t[7].is_ascii_hexdigit()
+        && t[8].is_ascii_hexdigit()
 }
 
 /// [`parse_instr`] on bytes, without allocating: (file, line, op, args).

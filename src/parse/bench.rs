@@ -52,14 +52,19 @@ fn mean_text(x: f64) -> String {
 impl BenchResult {
     /// Folds another run of the same benchmark (its fields after the name)
     /// into this one, without allocating unless a new unit appears.
-    fn fold(&mut self, iterations: u64, pairs: &[&str]) {
+    fn fold(&mut self, iterations: u64, pairs: &[&str], values: &[f64]) {
         self.runs += 1;
         self.iteration_sum += iterations;
         self.iterations = self.iteration_sum / u64::from(self.runs);
-        for pair in pairs.chunks(2) {
+        for (k, (pair, &v)) in pairs.chunks(2).zip(values).enumerate() {
             let (value, unit) = (pair[0], pair[1]);
-            let v: f64 = value.parse().unwrap_or(0.0);
-            match self.metrics.iter().position(|(u, _)| u == unit) {
+            // Repeats list their units in the same order: try the same slot first.
+            let slot = if self.metrics.get(k).is_some_and(|(u, _)| u == unit) {
+                Some(k)
+            } else {
+                self.metrics.iter().position(|(u, _)| u == unit)
+            };
+            match slot {
                 Some(i) => {
                     self.sums[i].0 += v;
                     self.sums[i].1 += 1;
@@ -124,7 +129,7 @@ pub struct BenchParser {
     config_keys: std::collections::HashSet<String>,
     /// pkg → (name as written, with its -P suffix) → index of its result,
     /// for folding repeats.
-    index: std::collections::HashMap<Option<String>, std::collections::HashMap<String, usize>>,
+    index: rustc_hash::FxHashMap<Option<String>, rustc_hash::FxHashMap<String, usize>>,
     /// -json: partial output per package, until its newline arrives.
     json_partial: BTreeMap<String, String>,
     json_mode: Option<bool>,
@@ -147,7 +152,10 @@ impl BenchParser {
         if self.json_mode == Some(true) && line.first() == Some(&b'{') {
             self.feed_json(line);
         } else {
-            self.feed_text(&String::from_utf8_lossy(line), None);
+            match std::str::from_utf8(line) {
+                Ok(text) => self.feed_text(text, None),
+                Err(_) => self.feed_text(&String::from_utf8_lossy(line), None),
+            }
         }
     }
 
@@ -196,14 +204,14 @@ impl BenchParser {
 
     fn feed_text(&mut self, line: &str, test: Option<&str>) {
         if let Some(t) = test {
-            self.context = Some(t.to_string());
+            self.set_context(t);
         }
         let trimmed = line.trim_end();
         if trimmed.is_empty() {
             return;
         }
         if let Some(rest) = trimmed.strip_prefix("--- BENCH: ") {
-            self.context = Some(strip_procs(rest.trim()).0.to_string());
+            self.set_context(strip_procs(rest.trim()).0);
             return;
         }
         if trimmed.starts_with("Benchmark") {
@@ -244,6 +252,20 @@ impl BenchParser {
         }
     }
 
+    /// Sets the benchmark whose logs follow, reusing the string's buffer: a
+    /// verbose run announces every benchmark, so this runs once per result.
+    fn set_context(&mut self, name: &str) {
+        match &mut self.context {
+            Some(c) => {
+                if c != name {
+                    c.clear();
+                    c.push_str(name);
+                }
+            }
+            None => self.context = Some(name.to_string()),
+        }
+    }
+
     fn record_real(&mut self, value: String) {
         let row = self
             .context
@@ -259,29 +281,62 @@ impl BenchParser {
     }
 
     fn benchmark_line(&mut self, line: &str) {
-        let mut fields = line.split_whitespace();
-        let Some(full) = fields.next() else { return };
-        let rest: Vec<&str> = fields.collect();
+        // The fields of a result line, on the stack: name, N, then pairs.
+        const MAX_FIELDS: usize = 32;
+        let mut stack = [""; MAX_FIELDS];
+        let mut n = 0;
+        let mut heap: Vec<&str> = Vec::new();
+        for f in line.split_ascii_whitespace() {
+            if n < MAX_FIELDS {
+                stack[n] = f;
+            } else {
+                if heap.is_empty() {
+                    heap.extend_from_slice(&stack);
+                }
+                heap.push(f);
+            }
+            n += 1;
+        }
+        let fields: &[&str] = if n > MAX_FIELDS { &heap } else { &stack[..n] };
+        let Some((&full, rest)) = fields.split_first() else {
+            return;
+        };
         self.drop_pending();
-        if rest.is_empty() || rest[0].parse::<u64>().is_err() {
+        let iterations = rest.first().and_then(|r| r.parse::<u64>().ok());
+        let Some(iterations) = iterations else {
             // Name alone (verbose mode's announcement), or a name followed by the
             // benchmark's own output: the figures may come on a later line.
-            self.pending_name = Some((full.to_string(), !rest.is_empty()));
-            self.context = Some(strip_procs(full).0.to_string());
+            let mut pending = self.pending_name.take().map(|(p, _)| p).unwrap_or_default();
+            pending.clear();
+            pending.push_str(full);
+            self.pending_name = Some((pending, !rest.is_empty()));
+            self.set_context(strip_procs(full).0);
             return;
-        }
+        };
         // A repeat of a known benchmark folds in place: no new result.
         if let Some(&i) = self.index.get(&self.pkg).and_then(|m| m.get(full)) {
             let pairs = &rest[1..];
-            let valid =
-                pairs.len() % 2 == 0 && pairs.chunks(2).all(|p| p[0].parse::<f64>().is_ok());
-            match (rest[0].parse::<u64>(), valid) {
-                (Ok(n), true) => self.report.results[i].fold(n, pairs),
-                _ => self.report.skipped += 1,
+            let mut stack = [0f64; MAX_FIELDS / 2];
+            let mut heap: Vec<f64> = Vec::new();
+            let values: &mut [f64] = if pairs.len() / 2 <= stack.len() {
+                &mut stack
+            } else {
+                heap.resize(pairs.len() / 2, 0.0);
+                &mut heap
+            };
+            let valid = pairs.len() % 2 == 0
+                && pairs
+                    .chunks(2)
+                    .zip(values.iter_mut())
+                    .all(|(p, v)| p[0].parse::<f64>().map(|x| *v = x).is_ok());
+            if valid {
+                self.report.results[i].fold(iterations, pairs, values);
+            } else {
+                self.report.skipped += 1;
             }
             return;
         }
-        match parse_result(full, &rest) {
+        match parse_result(full, rest) {
             Some(mut r) => {
                 r.pkg = self.pkg.clone();
                 if let Some(row) = seed_row(&r.name) {

@@ -12,6 +12,11 @@ pub struct Diag {
     pub msg: String,
 }
 
+/// A cheap test on raw bytes: whether a line can be a diagnostic at all.
+pub fn may_be(line: &[u8]) -> bool {
+    memchr::memmem::find(line, b".go:").is_some()
+}
+
 /// Parses `path/file.go:12:5: message`; `None` for anything else.
 pub fn parse(line: &str) -> Option<Diag> {
     if line.starts_with([' ', '\t']) {
@@ -79,6 +84,10 @@ pub fn is_optimization_note(msg: &str) -> bool {
         || msg.starts_with("leaking param")
         || msg.starts_with("moved to heap")
         || msg.starts_with("convert:")
+        || msg.contains("devirtualiz")
+        || msg.contains("ignoring self-assignment")
+        || msg.starts_with("zero-copy")
+        || msg.starts_with("parameter ")
 }
 
 /// The compiler's own error messages from a build's output, without the `-S`

@@ -192,7 +192,12 @@ pub fn scan(
     let dir = &dir
         .canonicalize()
         .with_context(|| format!("resolving {}", dir.display()))?;
-    let (pkgs, skipped) = crate::timings::phase("go list", || list(tc, dir, patterns, opts))?;
+    // One go command lists the packages and compiles them with the flags
+    // that print the listing, which is parsed as it comes.
+    let ((pkgs, skipped), listed_evidence) =
+        crate::timings::phase("go list, compile and parse", || {
+            list(tc, dir, patterns, opts)
+        })?;
     // Say what cgo being off leaves out: whole packages, or some of their files.
     for (path, reason) in &skipped {
         eprintln!("scan: skipped {path}: {reason}");
@@ -302,7 +307,12 @@ pub fn scan(
         v.dedup();
         v
     };
-    let evidence = compiler_evidence(tc, dir, &build_patterns, opts, single_main)?;
+    let evidence = match listed_evidence {
+        Some(Ok(ev)) if skipped.is_empty() => ev,
+        // go list failed, or left packages out: a build of exactly the
+        // scanned packages gives the evidence, or the compiler's error.
+        _ => compiler_evidence(tc, dir, &build_patterns, opts, single_main)?,
+    };
     let arch =
         Arch::by_name(&tc.goarch).with_context(|| format!("unknown GOARCH {:?}", tc.goarch))?;
     let mut sites: Vec<Site> = found
@@ -368,17 +378,44 @@ fn has_cgo_files(dir: &Path) -> bool {
     false
 }
 
-/// The packages, and those skipped because they need cgo while cgo is off.
-fn list(tc: &Toolchain, dir: &Path, patterns: &[String], opts: &Options) -> Result<golist::Listed> {
+/// The `-gcflags` that make the compiler print the listing and its decisions.
+fn gcflags_for(tc: &Toolchain, opts: &Options) -> String {
+    let flags = crate::classify::gcflags(tc.version);
+    if opts.deps {
+        format!("-gcflags=all={flags}")
+    } else {
+        format!("-gcflags={flags}")
+    }
+}
+
+/// The packages, those skipped because they need cgo while cgo is off, and the
+/// compiler's evidence from compiling them (`None` when go list failed).
+fn list(
+    tc: &Toolchain,
+    dir: &Path,
+    patterns: &[String],
+    opts: &Options,
+) -> Result<(golist::Listed, Option<Result<CompilerEvidence>>)> {
     let mut flags = vec!["-deps", "-export", "-compiled"];
     if opts.tests {
         flags.push("-test");
     }
-    golist::list_skipping(tc, dir, &flags, patterns, |p| {
-        (!p.dep_only && !p.ignored_cgo_files().is_empty()).then(|| {
-            "it uses cgo and cgo is off (CGO_ENABLED=0, or no C compiler); set CGO_ENABLED=1 with a C compiler to scan it".to_string()
-        })
-    })
+    golist::list_compiling(
+        tc,
+        dir,
+        &flags,
+        &gcflags_for(tc, opts),
+        patterns,
+        |p| {
+            (!p.dep_only && !p.ignored_cgo_files().is_empty()).then(|| {
+                "it uses cgo and cgo is off (CGO_ENABLED=0, or no C compiler); set CGO_ENABLED=1 with a C compiler to scan it".to_string()
+            })
+        },
+        |stderr| {
+            let mut kept = Vec::new();
+            parse_evidence(stderr, dir, &mut kept)
+        },
+    )
 }
 
 /// A hasher seeded with what the finder's behaviour depends on: its source
@@ -541,12 +578,7 @@ fn compiler_evidence(
     single_main: bool,
 ) -> Result<CompilerEvidence> {
     let tmp = crate::interrupt::temp_dir("ifacealloc-scan-")?;
-    let flags = crate::classify::gcflags(tc.version);
-    let gcflags = if opts.deps {
-        format!("-gcflags=all={flags}")
-    } else {
-        format!("-gcflags={flags}")
-    };
+    let gcflags = gcflags_for(tc, opts);
     // Nothing is written into the user's tree: test binaries and a lone main
     // package's binary go to the temporary directory; go build discards the
     // rest by itself.
@@ -569,51 +601,8 @@ fn compiler_evidence(
     let mut tracked = crate::interrupt::spawn(&mut cmd).context("running go build")?;
     let stderr = tracked.child.stderr.take().expect("piped stderr");
     let mut kept: Vec<u8> = Vec::new();
-    let mut ev = CompilerEvidence::default();
-    let abs = |f: &str| -> PathBuf {
-        let p = Path::new(f);
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            dir.join(f.trim_start_matches("./"))
-        }
-    };
-    let parsed = crate::timings::phase("build and parse", || {
-        asm::read_listing(
-            std::io::BufReader::with_capacity(
-                1 << 16,
-                KeepMessages {
-                    inner: stderr,
-                    kept: &mut kept,
-                    at_start: true,
-                    keeping: true,
-                },
-            ),
-            |f| {
-                for (file, line) in &f.code_lines {
-                    ev.code.insert((abs(file), *line));
-                }
-                ev.short_functions.insert(short(&f.name).to_string());
-                ev.functions.insert(f.name.clone());
-                for ((file, line), facts) in f.lines {
-                    for e in facts.evidence {
-                        ev.by_line
-                            .entry((abs(&file), line))
-                            .or_default()
-                            .push((f.name.clone(), e));
-                    }
-                }
-            },
-            |d| {
-                ev.diagnosed.insert((abs(&d.file), d.line, d.col));
-                if let Some(r) = diag::convert_routine(&d.msg) {
-                    ev.debug.insert((abs(&d.file), d.line, d.col), r);
-                } else if diag::escape_of(&d.msg) == Some(diag::Escape::DoesNotEscape) {
-                    ev.no_escape.insert((abs(&d.file), d.line, d.col));
-                }
-            },
-        )
-    });
+    let parsed =
+        crate::timings::phase("build and parse", || parse_evidence(stderr, dir, &mut kept));
     if parsed.is_err() {
         tracked.kill_group();
     }
@@ -625,7 +614,59 @@ fn compiler_evidence(
         }
         .into());
     }
-    parsed?;
+    parsed
+}
+
+/// The evidence in a `-S -m` listing (go build's or go list's stderr), parsed
+/// as it is read; the compiler's own messages are kept in `kept`.
+fn parse_evidence(
+    stderr: impl std::io::Read,
+    dir: &Path,
+    kept: &mut Vec<u8>,
+) -> Result<CompilerEvidence> {
+    let mut ev = CompilerEvidence::default();
+    let abs = |f: &str| -> PathBuf {
+        let p = Path::new(f);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            dir.join(f.trim_start_matches("./"))
+        }
+    };
+    asm::read_listing(
+        std::io::BufReader::with_capacity(
+            1 << 20,
+            KeepMessages {
+                inner: stderr,
+                kept,
+                at_start: true,
+                keeping: true,
+            },
+        ),
+        |f| {
+            for (file, line) in &f.code_lines {
+                ev.code.insert((abs(file), *line));
+            }
+            ev.short_functions.insert(short(&f.name).to_string());
+            ev.functions.insert(f.name.clone());
+            for ((file, line), facts) in f.lines {
+                for e in facts.evidence {
+                    ev.by_line
+                        .entry((abs(&file), line))
+                        .or_default()
+                        .push((f.name.clone(), e));
+                }
+            }
+        },
+        |d| {
+            ev.diagnosed.insert((abs(&d.file), d.line, d.col));
+            if let Some(r) = diag::convert_routine(&d.msg) {
+                ev.debug.insert((abs(&d.file), d.line, d.col), r);
+            } else if diag::escape_of(&d.msg) == Some(diag::Escape::DoesNotEscape) {
+                ev.no_escape.insert((abs(&d.file), d.line, d.col));
+            }
+        },
+    )?;
     Ok(ev)
 }
 

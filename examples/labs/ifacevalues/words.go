@@ -35,3 +35,11 @@ func Kind(x any) reflect.Kind {
 	off := 2*unsafe.Sizeof(uintptr(0)) + 4 + 3
 	return reflect.Kind(*(*uint8)(unsafe.Add(typ, off)) & 0x1f)
 }
+
+// Addrs returns the two words of x as numbers. Unlike Words it lets nothing
+// escape, so the data word of an interface that stays in its function can be
+// seen pointing into that function's stack frame.
+func Addrs(x any) (typ, data uintptr) {
+	e := (*eface)(unsafe.Pointer(&x))
+	return uintptr(e.typ), uintptr(e.data)
+}
