@@ -259,7 +259,7 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-const FONT: &str = "font-family=\"ui-monospace,Menlo,Consolas,monospace\" font-size=\"12\"";
+const FONT: &str = "font-family=\"ui-monospace,Menlo,Consolas,monospace\"";
 
 /// Where one data word lands inside its region's box: the label, and the
 /// place within the region (`[200]`, an address).
@@ -317,7 +317,7 @@ fn words_svg(fig: &Figure) -> String {
         );
         let _ = writeln!(
             boxes,
-            "<text x=\"{}\" y=\"{}\" {FONT} font-weight=\"bold\">{}</text>",
+            "<text x=\"{}\" y=\"{}\" {FONT} font-size=\"12\" font-weight=\"bold\">{}</text>",
             region_x + 10.0,
             y + 18.0,
             esc(r.title())
@@ -327,7 +327,7 @@ fn words_svg(fig: &Figure) -> String {
             target_y[i] = ly - 4.0;
             let _ = writeln!(
                 boxes,
-                "<text x=\"{}\" y=\"{ly}\" {FONT}>{}</text>",
+                "<text x=\"{}\" y=\"{ly}\" {FONT} font-size=\"12\">{}</text>",
                 region_x + 14.0,
                 esc(&detail(&fig.values[i]))
             );
@@ -339,7 +339,7 @@ fn words_svg(fig: &Figure) -> String {
         let ry = top + row_h * i as f64;
         let _ = writeln!(
             boxes,
-            "<text x=\"10\" y=\"{}\" {FONT}>{}</text>",
+            "<text x=\"10\" y=\"{}\" {FONT} font-size=\"12\">{}</text>",
             ry + 20.0,
             esc(&v.label)
         );
@@ -354,7 +354,7 @@ fn words_svg(fig: &Figure) -> String {
             );
             let _ = writeln!(
                 boxes,
-                "<text x=\"{}\" y=\"{}\" {FONT}>{}</text>",
+                "<text x=\"{}\" y=\"{}\" {FONT} font-size=\"12\">{}</text>",
                 x + 6.0,
                 ry + 18.0,
                 esc(&title)
@@ -392,12 +392,12 @@ fn words_svg(fig: &Figure) -> String {
     );
     let _ = writeln!(
         s,
-        "<text x=\"10\" y=\"46\" {FONT} fill=\"#555\">type word → the type's descriptor ({}); data word → where the value is. Addresses from the run, regions from the binary's symbol table.</text>",
+        "<text x=\"10\" y=\"46\" {FONT} font-size=\"12\" fill=\"#555\">type word → the type's descriptor ({}); data word → the value. Addresses: this run's; regions: the binary's symbol table.</text>",
         if typed { "in read-only data, for every value" } else { "not all in read-only data" }
     );
     let _ = writeln!(
         s,
-        "<text x=\"{type_x}\" y=\"{}\" {FONT} fill=\"#555\">type word</text><text x=\"{data_x}\" y=\"{}\" {FONT} fill=\"#555\">data word</text>",
+        "<text x=\"{type_x}\" y=\"{}\" {FONT} font-size=\"12\" fill=\"#555\">type word</text><text x=\"{data_x}\" y=\"{}\" {FONT} font-size=\"12\" fill=\"#555\">data word</text>",
         top - 6.0,
         top - 6.0
     );
@@ -446,7 +446,7 @@ fn frame_svg(fig: &Figure) -> String {
             if gap > 0 {
                 let _ = writeln!(
                     body,
-                    "<text x=\"{}\" y=\"{}\" {FONT} fill=\"#777\">… {gap} bytes of other slots …</text>",
+                    "<text x=\"{}\" y=\"{}\" {FONT} font-size=\"12\" fill=\"#777\">… {gap} bytes of other slots …</text>",
                     x + 10.0,
                     y + 16.0
                 );
@@ -467,7 +467,7 @@ fn frame_svg(fig: &Figure) -> String {
             };
             let _ = writeln!(
                 body,
-                "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{word_h}\" fill=\"#e1f5e4\" stroke=\"#2e8b57\"/>\n<text x=\"{}\" y=\"{}\" {FONT}>{}</text>\n<text x=\"10\" y=\"{}\" {FONT} fill=\"#555\">{addr:#x}</text>",
+                "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{word_h}\" fill=\"#e1f5e4\" stroke=\"#2e8b57\"/>\n<text x=\"{}\" y=\"{}\" {FONT} font-size=\"12\">{}</text>\n<text x=\"10\" y=\"{}\" {FONT} font-size=\"12\" fill=\"#555\">{addr:#x}</text>",
                 x + 8.0,
                 y + 19.0,
                 esc(&text),
@@ -493,7 +493,7 @@ fn frame_svg(fig: &Figure) -> String {
         );
     }
     let height = y + 60.0;
-    let width = 760.0;
+    let width = 940.0;
     let _ = writeln!(
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">"
@@ -514,13 +514,13 @@ fn frame_svg(fig: &Figure) -> String {
         .unwrap_or("");
     let _ = writeln!(
         s,
-        "<text x=\"10\" y=\"46\" {FONT} fill=\"#555\">Higher addresses at the top (the stack grows down). The data word points {where_}.</text>"
+        "<text x=\"10\" y=\"46\" {FONT} font-size=\"12\" fill=\"#555\">Higher addresses at the top (the stack grows down). The data word points {where_}.</text>"
     );
     s.push_str(&body);
     if let Some(v) = value {
         let _ = writeln!(
             s,
-            "<text x=\"10\" y=\"{}\" {FONT} fill=\"#555\">type word {:#x} → the {} descriptor ({}); data word {:#x}.</text>",
+            "<text x=\"10\" y=\"{}\" {FONT} font-size=\"12\" fill=\"#555\">type word {:#x} → the {} descriptor ({}); data word {:#x}.</text>",
             y + 30.0,
             v.type_word,
             esc(&v.go_type),

@@ -16,6 +16,7 @@ pub mod golinks;
 pub mod golist;
 pub mod gotype;
 pub mod interrupt;
+pub mod labdocs;
 pub mod labfigure;
 pub mod lem;
 pub mod measure;

@@ -22,6 +22,10 @@ pub struct AsmArgs {
     /// Write the listing to FILE (atomically) instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Compile for this GOARCH (e.g. arm64) instead of the host's.
+    #[arg(long, value_name = "GOARCH")]
+    pub arch: Option<String>,
 }
 
 /// What each routine means, for the annotation.
@@ -71,8 +75,18 @@ pub fn run(args: &AsmArgs, go: Option<&str>) -> Result<()> {
         ))
         .into());
     }
+    if let Some(a) = &args.arch {
+        if crate::gotype::Arch::by_name(a).is_none() {
+            let all: Vec<&str> = crate::gotype::Arch::ALL.iter().map(|a| a.name).collect();
+            return Err(UsageError::new(format!(
+                "--arch: unknown GOARCH {a:?}; choose from {}",
+                all.join(", ")
+            ))
+            .into());
+        }
+    }
     let tc = Toolchain::single(go, "asm")?;
-    let text = render(&tc, &file, &func)?;
+    let text = render(&tc, &file, &func, args.arch.as_deref())?;
     output::emit(args.output.as_deref(), |out| {
         out.write_all(text.as_bytes())?;
         Ok(())
@@ -80,7 +94,7 @@ pub fn run(args: &AsmArgs, go: Option<&str>) -> Result<()> {
 }
 
 /// Builds the file's package with -S and renders FUNC's listing.
-pub fn render(tc: &Toolchain, file: &Path, func: &str) -> Result<String> {
+pub fn render(tc: &Toolchain, file: &Path, func: &str, goarch: Option<&str>) -> Result<String> {
     let file = file
         .canonicalize()
         .with_context(|| format!("resolving {}", file.display()))?;
@@ -96,6 +110,10 @@ pub fn render(tc: &Toolchain, file: &Path, func: &str) -> Result<String> {
     };
     let mut cmd = tc.command(dir);
     cmd.env("GOFLAGS", "-mod=readonly").args(&args);
+    if let Some(a) = goarch {
+        cmd.env("GOARCH", a)
+            .env("GOOS", if a == "wasm" { "wasip1" } else { "linux" });
+    }
     let out = crate::interrupt::output(&mut cmd).context("running go build")?;
     if !out.status.success() {
         return Err(crate::error::GoCommandFailed {
@@ -143,10 +161,22 @@ pub fn render(tc: &Toolchain, file: &Path, func: &str) -> Result<String> {
     }
     let source = std::fs::read_to_string(&file).unwrap_or_default();
     let src_lines: Vec<&str> = source.lines().collect();
+    let platform = format!(
+        "{} {}/{}",
+        tc.goversion,
+        if goarch.is_some() {
+            "linux"
+        } else {
+            tc.goos.as_str()
+        },
+        goarch.unwrap_or(&tc.goarch)
+    );
     let mut s = String::new();
     let mut found: Vec<Routine> = Vec::new();
     for (sym, instrs) in defined_here {
-        render_function(sym, instrs, &base, &src_lines, tc, &mut s, &mut found);
+        render_function(
+            sym, instrs, &base, &src_lines, &platform, &mut s, &mut found,
+        );
     }
     let names: Vec<&str> = found.iter().map(|r| r.name()).collect();
     s.push_str(&format!(
@@ -167,7 +197,7 @@ fn render_function(
     instrs: &[ListedInstr],
     base: &str,
     src_lines: &[&str],
-    tc: &Toolchain,
+    platform: &str,
     s: &mut String,
     found: &mut Vec<Routine>,
 ) {
@@ -178,10 +208,7 @@ fn render_function(
             (a, b)
         }
     });
-    s.push_str(&format!(
-        "TEXT {sym} ({base}:{first}-{last}), {} {}/{}\n",
-        tc.goversion, tc.goos, tc.goarch
-    ));
+    s.push_str(&format!("TEXT {sym} ({base}:{first}-{last}), {platform}\n"));
     let mut last_pos: Option<(String, u32)> = None;
     for ListedInstr { pc, instr } in instrs {
         let pos = (instr.file.clone(), instr.line);

@@ -22,15 +22,31 @@ pub struct LabArgs {
 pub enum LabAction {
     /// List the labs.
     List,
-    /// Print a lab's text.
+    /// Print a lab's text (markdown), or render it as an HTML page.
     Show {
         /// Lab number (1-5).
         n: u32,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ShowFormat::Markdown)]
+        format: ShowFormat,
+        /// Write to FILE (atomically) instead of stdout.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
     },
     /// Run a lab's examples on the local Go and check its claims.
     Run {
         /// Lab number (1-5).
         n: u32,
+    },
+    /// Check every output shown in the lab docs against a live `lab run`
+    /// (exit 1 if one is stale); --write refreshes them in place.
+    Docs {
+        /// The docs directory.
+        #[arg(long, default_value = "docs/labs", value_name = "DIR")]
+        dir: std::path::PathBuf,
+        /// Rewrite stale blocks with the live output instead of failing.
+        #[arg(long)]
+        write: bool,
     },
     /// Draw a lab's figure (SVG) from a real run of its example program.
     Figure {
@@ -40,6 +56,13 @@ pub enum LabAction {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<std::path::PathBuf>,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShowFormat {
+    Markdown,
+    /// A standalone page with the figures inline.
+    Html,
 }
 
 /// One lab: its text and what `run` does.
@@ -54,8 +77,11 @@ pub struct Lab {
     pub lem_packages: &'static [&'static str],
     /// Packages whose `go test` tests to run (plain claims about values).
     pub test_packages: &'static [&'static str],
-    /// `FILE.go:FUNC` targets for `asm`.
-    pub asm: &'static [&'static str],
+    /// Packages whose benchmarks to run with `-benchmem`, for time per op.
+    pub bench_packages: &'static [&'static str],
+    /// `FILE.go:FUNC` targets for `asm`, each with the GOARCH to compile for
+    /// (`None`: the host's).
+    pub asm: &'static [(&'static str, Option<&'static str>)],
 }
 
 pub const LABS: &[Lab] = &[
@@ -67,6 +93,7 @@ pub const LABS: &[Lab] = &[
         programs: &[],
         lem_packages: &[],
         test_packages: &[],
+        bench_packages: &[],
         asm: &[],
     },
     Lab {
@@ -75,8 +102,9 @@ pub const LABS: &[Lab] = &[
         doc_path: "docs/labs/02-interface-values.md",
         doc: include_str!("../../docs/labs/02-interface-values.md"),
         programs: &["./cmd/words"],
-        lem_packages: &["./ifacevalues"],
-        test_packages: &["./ifacevalues"],
+        lem_packages: &["./ifacevalues", "./assertions", "./underlying"],
+        test_packages: &["./ifacevalues", "./assertions", "./underlying"],
+        bench_packages: &[],
         asm: &[],
     },
     Lab {
@@ -84,9 +112,10 @@ pub const LABS: &[Lab] = &[
         title: "Escape analysis",
         doc_path: "docs/labs/03-escape-analysis.md",
         doc: include_str!("../../docs/labs/03-escape-analysis.md"),
-        programs: &[],
+        programs: &["./cmd/frame"],
         lem_packages: &["./escape"],
         test_packages: &[],
+        bench_packages: &[],
         asm: &[],
     },
     Lab {
@@ -95,8 +124,9 @@ pub const LABS: &[Lab] = &[
         doc_path: "docs/labs/04-missing-mallocs.md",
         doc: include_str!("../../docs/labs/04-missing-mallocs.md"),
         programs: &[],
-        lem_packages: &["./mallocs"],
-        test_packages: &[],
+        lem_packages: &["./mallocs", "./impact"],
+        test_packages: &["./impact"],
+        bench_packages: &["./impact"],
         asm: &[],
     },
     Lab {
@@ -107,7 +137,12 @@ pub const LABS: &[Lab] = &[
         programs: &[],
         lem_packages: &[],
         test_packages: &[],
-        asm: &["asmwalk/asmwalk.go:Store"],
+        bench_packages: &[],
+        asm: &[
+            ("asmwalk/asmwalk.go:Store", None),
+            ("asmwalk/asmwalk.go:StoreInt", Some("amd64")),
+            ("asmwalk/asmwalk.go:StoreInt", Some("arm64")),
+        ],
     },
 ];
 
@@ -211,15 +246,44 @@ pub fn run(args: &LabArgs, go: Option<&str>) -> Result<i32> {
             }
             Ok(0)
         }
-        LabAction::Show { n } => {
-            out.write_all(lab(*n)?.doc.as_bytes())?;
+        LabAction::Show { n, format, output } => {
+            crate::output::check(output.as_deref())?;
+            let l = lab(*n)?;
+            let text = match format {
+                ShowFormat::Markdown => l.doc.to_string(),
+                ShowFormat::Html => {
+                    let all: Vec<(u32, &str)> = LABS.iter().map(|l| (l.number, l.title)).collect();
+                    crate::report::html::lab(l.number, l.title, l.doc, &all)?
+                }
+            };
+            crate::output::emit(output.as_deref(), |o| {
+                o.write_all(text.as_bytes())?;
+                Ok(())
+            })?;
             Ok(0)
         }
         LabAction::Run { n } => {
             let l = lab(*n)?;
-            let tc = Toolchain::single(go, "lab")?;
-            run_lab(l, &tc, &mut out)
+            let tcs = Toolchain::resolve(go)?;
+            if tcs.len() == 1 {
+                return Ok(run_lab(l, &tcs[0], &mut out)?.0);
+            }
+            // Several versions: each one's run, then the claims that differ.
+            let mut code = 0;
+            let mut reports = Vec::new();
+            for tc in &tcs {
+                let (c, report) = run_lab(l, tc, &mut out)?;
+                code = code.max(c);
+                reports.extend(report);
+                writeln!(out)?;
+            }
+            if reports.len() > 1 {
+                writeln!(out, "claims across versions:")?;
+                crate::cmd::lem::write_versions(&reports, &mut out)?;
+            }
+            Ok(code)
         }
+        LabAction::Docs { dir, write } => docs(dir, *write, go, &mut out),
         LabAction::Figure { n, output } => {
             crate::output::check(output.as_deref())?;
             lab(*n)?;
@@ -234,6 +298,77 @@ pub fn run(args: &LabArgs, go: Option<&str>) -> Result<i32> {
     }
 }
 
+/// `lab docs`: compares (or, with `write`, refreshes) every marked output
+/// block of the docs in `dir` with live runs on the local Go.
+fn docs(dir: &Path, write: bool, go: Option<&str>, out: &mut dyn Write) -> Result<i32> {
+    let tc = Toolchain::single(go, "lab docs")?;
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        UsageError::new(format!(
+            "--dir {}: {e}; run from the repository root or pass --dir docs/labs",
+            dir.display()
+        ))
+    })?;
+    let mut files: Vec<std::path::PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    files.sort();
+    // Each lab runs once, however many blocks show its output.
+    let cache: std::cell::RefCell<std::collections::BTreeMap<u32, String>> = Default::default();
+    let live = |n: u32| -> String {
+        if let Some(s) = cache.borrow().get(&n) {
+            return s.clone();
+        }
+        let mut buf = Vec::new();
+        let text = match lab(n).and_then(|l| run_lab(l, &tc, &mut buf)) {
+            Ok(_) => String::from_utf8_lossy(&buf).into_owned(),
+            Err(e) => format!("lab run {n} failed: {e:#}"),
+        };
+        cache.borrow_mut().insert(n, text.clone());
+        text
+    };
+    let mut stale_blocks = 0;
+    for f in &files {
+        let doc = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+        let problems = crate::labdocs::stale(&doc, &live);
+        if problems.is_empty() {
+            continue;
+        }
+        if write {
+            let fresh = crate::labdocs::refresh(&doc, &live)
+                .map_err(|e| UsageError::new(format!("{}: {e}", f.display())))?;
+            crate::output::write_atomic(f, fresh.as_bytes())?;
+            writeln!(
+                out,
+                "{}: refreshed {} block(s)",
+                f.display(),
+                problems.len()
+            )?;
+        } else {
+            for p in &problems {
+                writeln!(out, "{}: {p}", f.display())?;
+            }
+            stale_blocks += problems.len();
+        }
+    }
+    if stale_blocks > 0 {
+        writeln!(
+            out,
+            "{stale_blocks} stale output block(s) on {}; `ifacealloc lab docs --write` refreshes them",
+            tc.goversion
+        )?;
+        return Ok(1);
+    }
+    writeln!(
+        out,
+        "every output shown in {} matches a live run on {}",
+        dir.display(),
+        tc.goversion
+    )?;
+    Ok(0)
+}
+
 /// Lab `n`'s figure, drawn from a run of its example program on `tc`.
 pub fn figure(tc: &Toolchain, n: u32) -> Result<String> {
     let tmp = crate::interrupt::temp_dir("ifacealloc-lab-")?;
@@ -242,8 +377,9 @@ pub fn figure(tc: &Toolchain, n: u32) -> Result<String> {
     Ok(crate::labfigure::svg(&fig))
 }
 
-/// Runs one lab and prints what it shows; returns 1 if a claim failed.
-pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<i32> {
+/// Runs one lab and prints what it shows; returns 1 if a claim failed, and
+/// the report of its `lem` claims, if it has any.
+pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<(i32, Option<lem::Report>)> {
     let tmp = crate::interrupt::temp_dir("ifacealloc-lab-")?;
     let dir = tmp.path();
     write_examples(dir)?;
@@ -253,6 +389,7 @@ pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<i32> {
         l.number, l.title, tc.goversion, tc.goos, tc.goarch
     )?;
     let mut failed = false;
+    let mut lem_report = None;
     if l.number == 1 {
         writeln!(
             out,
@@ -288,11 +425,40 @@ pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<i32> {
                 .args(["test", "-count=1", "-v", "-run", "^Test", pkg]),
         )?;
         for line in String::from_utf8_lossy(&o.stdout).lines() {
-            if line.starts_with("--- ") || line.starts_with("ok") || line.starts_with("FAIL") {
+            // Results, and what the tests logged (t.Logf: indented file:line).
+            let logged = line.starts_with("    ") && line.contains("_test.go:");
+            if line.starts_with("--- ")
+                || line.starts_with("ok")
+                || line.starts_with("FAIL")
+                || logged
+            {
                 writeln!(out, "{line}")?;
             }
         }
         if !o.status.success() {
+            failed = true;
+        }
+    }
+    for pkg in l.bench_packages {
+        writeln!(out, "\n$ go test -run '^$' -bench . -benchmem {pkg}")?;
+        let o = crate::interrupt::output(tc.command(dir).args([
+            "test",
+            "-count=1",
+            "-run",
+            "^$",
+            "-bench",
+            ".",
+            "-benchmem",
+            "-benchtime=200000x",
+            pkg,
+        ]))?;
+        for line in String::from_utf8_lossy(&o.stdout).lines() {
+            if line.starts_with("Benchmark") || line.starts_with("ok") || line.starts_with("FAIL") {
+                writeln!(out, "{line}")?;
+            }
+        }
+        if !o.status.success() {
+            out.write_all(&o.stderr)?;
             failed = true;
         }
     }
@@ -318,12 +484,16 @@ pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<i32> {
         )?;
         crate::cmd::lem::write_text(&report, out)?;
         failed |= report.failed() > 0;
+        lem_report = Some(report);
     }
-    for target in l.asm {
+    for (target, arch) in l.asm {
         let (file, func) = target.split_once(':').expect("static target");
-        writeln!(out, "\n$ ifacealloc asm {target}")?;
-        let text = crate::cmd::asm::render(tc, &dir.join(file), func)?;
+        match arch {
+            Some(a) => writeln!(out, "\n$ ifacealloc asm --arch {a} {target}")?,
+            None => writeln!(out, "\n$ ifacealloc asm {target}")?,
+        }
+        let text = crate::cmd::asm::render(tc, &dir.join(file), func, *arch)?;
         out.write_all(text.as_bytes())?;
     }
-    Ok(if failed { 1 } else { 0 })
+    Ok((if failed { 1 } else { 0 }, lem_report))
 }

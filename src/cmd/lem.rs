@@ -181,9 +181,10 @@ pub fn run(args: &LemArgs, go: Option<&str>) -> Result<i32> {
     Ok(if report.failed() > 0 { 1 } else { 0 })
 }
 
-/// Several versions: each version's summary, the claims whose verdict differs
-/// between versions (with every version's failures), then the total.
-fn write_versions(rs: &[Report], out: &mut dyn Write) -> Result<()> {
+/// Several versions: each version's summary, the claims whose verdict or
+/// measurement differs between versions (with every version's figures and
+/// failures), then the total.
+pub fn write_versions(rs: &[Report], out: &mut dyn Write) -> Result<()> {
     for r in rs {
         writeln!(
             out,
@@ -206,7 +207,13 @@ fn write_versions(rs: &[Report], out: &mut dyn Write) -> Result<()> {
             .map(|r| r.cases.iter().find(|c| c.package == *pkg && c.id == *id))
             .collect();
         let verdicts: Vec<Option<bool>> = per.iter().map(|c| c.map(|c| c.passed)).collect();
-        if verdicts.windows(2).all(|w| w[0] == w[1]) {
+        // A claim with per-version keys passes everywhere, yet what it
+        // measured changed: that is a difference worth showing too.
+        let measured: Vec<Option<(f64, f64)>> = per
+            .iter()
+            .map(|c| c.and_then(|c| c.measured.first().copied()))
+            .collect();
+        if verdicts.windows(2).all(|w| w[0] == w[1]) && measured.windows(2).all(|w| w[0] == w[1]) {
             continue;
         }
         if differing == 0 {
@@ -223,9 +230,9 @@ fn write_versions(rs: &[Report], out: &mut dyn Write) -> Result<()> {
         for (r, c) in rs.iter().zip(&per) {
             match c {
                 None => writeln!(out, "    {}: not run", r.go_version)?,
-                Some(c) if c.passed => writeln!(out, "    {}: PASS", r.go_version)?,
+                Some(c) if c.passed => writeln!(out, "    {}: PASS{}", r.go_version, figures(c))?,
                 Some(c) => {
-                    writeln!(out, "    {}: FAIL", r.go_version)?;
+                    writeln!(out, "    {}: FAIL{}", r.go_version, figures(c))?;
                     for f in &c.failures {
                         writeln!(out, "      {f}")?;
                     }
@@ -234,12 +241,27 @@ fn write_versions(rs: &[Report], out: &mut dyn Write) -> Result<()> {
         }
     }
     if differing == 0 {
-        writeln!(out, "\nevery claim has the same verdict on every version")?;
+        writeln!(
+            out,
+            "\nevery claim has the same verdict and measurement on every version"
+        )?;
     }
     let passed: usize = rs.iter().map(Report::passed).sum();
     let failed: usize = rs.iter().map(Report::failed).sum();
     writeln!(out, "{passed} passed, {failed} failed")?;
     Ok(())
+}
+
+/// `, 1 allocs/op, 8 B/op`: what a case's first run measured.
+fn figures(c: &lem::CaseReport) -> String {
+    match c.measured.first() {
+        Some((a, b)) => format!(
+            ", {} allocs/op, {} B/op",
+            crate::model::fmt_num(*a),
+            crate::model::fmt_num(*b)
+        ),
+        None => String::new(),
+    }
 }
 
 /// The go-test-like text report: PASS/FAIL lines, then `N passed, M failed`.

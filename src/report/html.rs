@@ -25,6 +25,8 @@ fn env() -> Environment<'static> {
         .expect("scan template parses");
     env.add_template("lem.html", include_str!("html/lem.html"))
         .expect("lem template parses");
+    env.add_template("lab.html", include_str!("html/lab.html"))
+        .expect("lab template parses");
     env.add_template("sort.js", include_str!("html/sort.js"))
         .expect("sort script parses");
     env
@@ -342,4 +344,63 @@ pub fn lem(reports: &[crate::lem::Report]) -> Result<String> {
         command => command(),
     })
     .context("rendering the HTML report")
+}
+
+/// The figures the lab docs embed, by the file name their image links use.
+const LAB_FIGURES: &[(&str, &str)] = &[
+    (
+        "lab2-words.svg",
+        include_str!("../../docs/img/lab2-words.svg"),
+    ),
+    (
+        "lab3-frame.svg",
+        include_str!("../../docs/img/lab3-frame.svg"),
+    ),
+];
+
+/// One lab as a standalone HTML page: its markdown rendered, its figures
+/// inline (the SVGs `lab figure` drew, as the docs embed them).
+pub fn lab(number: u32, title: &str, markdown: &str, labs: &[(u32, &str)]) -> Result<String> {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut events = Vec::new();
+    let mut in_image = false;
+    for ev in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
+        match ev {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                let name = dest_url.rsplit('/').next().unwrap_or("");
+                match LAB_FIGURES.iter().find(|(n, _)| *n == name) {
+                    Some((_, svg)) => {
+                        events.push(Event::Html(svg.to_string().into()));
+                        in_image = true;
+                    }
+                    None => events.push(Event::Start(Tag::Image {
+                        link_type: pulldown_cmark::LinkType::Inline,
+                        dest_url,
+                        title: "".into(),
+                        id: "".into(),
+                    })),
+                }
+            }
+            Event::End(TagEnd::Image) if in_image => in_image = false,
+            _ if in_image => {} // the alt text of an inlined figure
+            ev => events.push(ev),
+        }
+    }
+    let mut body = String::new();
+    pulldown_cmark::html::push_html(&mut body, events.into_iter());
+    let labs: Vec<Value> = labs
+        .iter()
+        .map(|(n, t)| json!({ "number": n, "title": t }))
+        .collect();
+    let env = env();
+    let t = env.get_template("lab.html")?;
+    t.render(context! {
+        css => CSS,
+        number => number,
+        title => title,
+        body => body,
+        labs => labs,
+        version => env!("CARGO_PKG_VERSION"),
+    })
+    .context("rendering the lab page")
 }

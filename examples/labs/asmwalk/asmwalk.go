@@ -11,3 +11,9 @@ func Store(wide int64, flag bool, name string) {
 	B = flag
 	C = name
 }
+
+// StoreInt is the smallest conversion there is: one int64 into A. Lab 5 walks
+// its listing instruction by instruction, on amd64 and on arm64.
+func StoreInt(v int64) {
+	A = v
+}

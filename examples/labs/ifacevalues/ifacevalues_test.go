@@ -133,3 +133,22 @@ func BenchmarkZeroSized(b *testing.B) {
 		sink = struct{}{} // lem.empty.m=struct \{\}\{\} escapes to heap
 	}
 }
+
+// onePointer holds one pointer after a zero-size field: one word, all pointer.
+type onePointer struct {
+	_ struct{}
+	p *int64
+}
+
+var op = onePointer{p: &big64}
+
+// lem.onepointer.name=one pointer after a zero-size field: copied to the heap before Go 1.26, its own data word since
+// lem.onepointer.alloc=1
+// lem.onepointer.bytes=8
+// lem.onepointer.alloc@go1.26=0
+// lem.onepointer.bytes@go1.26=0
+func BenchmarkOnePointer(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		sink = op
+	}
+}
