@@ -63,7 +63,7 @@ fn bad_versions_are_one_line_errors() {
         assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     }
     // A command that runs on one toolchain says so.
-    let (_, err, code) = ifacealloc(&["--go", "1.21.13,1.25.5", "lab", "run", "1"]);
+    let (_, err, code) = ifacealloc(&["--go", "1.21.13,1.25.5", "lab", "figure", "2"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("runs on one"), "{err}");
 }

@@ -67,6 +67,15 @@ pub fn collect(input: impl std::io::BufRead) -> Result<Listing> {
     Ok(listing)
 }
 
+/// [`collect`] on every core: for a file, where nothing is echoed.
+pub fn collect_parallel(input: impl std::io::Read + Send) -> Result<Listing> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut listing = Listing::default();
+    let stats = asm::read_listing_parallel(input, threads, |f| absorb(&mut listing, &f), |_| {})?;
+    listing.stats = stats;
+    Ok(listing)
+}
+
 fn absorb(listing: &mut Listing, f: &Function) {
     for ((file, line), facts) in &f.lines {
         if listing.isa.is_none() {
@@ -252,7 +261,7 @@ impl<R: Read> Read for Tee<R> {
 
 pub fn run(args: &Asm2mdArgs, go: Option<&str>) -> Result<()> {
     output::check(args.output.as_deref())?;
-    let (input, echo): (Box<dyn Read>, bool) = match &args.file {
+    let (file, echo): (Option<std::fs::File>, bool) = match &args.file {
         Some(p) => {
             if p.is_dir() {
                 return Err(UsageError::new(format!(
@@ -267,12 +276,20 @@ pub fn run(args: &Asm2mdArgs, go: Option<&str>) -> Result<()> {
                     p.display()
                 ))
             })?;
-            (Box::new(f), false)
+            (Some(f), false)
         }
-        None => (Box::new(std::io::stdin().lock()), !args.no_echo),
+        None => (None, !args.no_echo),
     };
-    let reader = BufReader::with_capacity(1 << 20, Tee { inner: input, echo });
-    let listing = collect(reader)?;
+    let listing = match file {
+        Some(f) => collect_parallel(f)?,
+        None => collect(BufReader::with_capacity(
+            1 << 20,
+            Tee {
+                inner: std::io::stdin().lock(),
+                echo,
+            },
+        ))?,
+    };
     std::io::stdout().flush()?;
     if listing.stats.skipped > 0 {
         eprintln!(

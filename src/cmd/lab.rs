@@ -127,7 +127,7 @@ pub const LABS: &[Lab] = &[
         lem_packages: &["./mallocs", "./impact"],
         test_packages: &["./impact"],
         bench_packages: &["./impact"],
-        asm: &[],
+        asm: &[("mallocs/mallocs_test.go:BenchmarkSmall", None)],
     },
     Lab {
         number: 5,

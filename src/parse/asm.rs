@@ -230,6 +230,179 @@ pub fn read_listing(
     Ok(stats)
 }
 
+/// What a chunk of a listing held, in order.
+enum Item {
+    Function(Function),
+    Diag(Diag),
+}
+
+/// Whether the line starting at `at` begins a symbol: unindented and not a
+/// diagnostic. Such a line ends the function before it, so a listing cut
+/// there parses the same on either side.
+fn starts_symbol(buf: &[u8], at: usize) -> bool {
+    let end = memchr::memchr(b'\n', &buf[at..]).map_or(buf.len(), |i| at + i);
+    let line = &buf[at..end];
+    !line.is_empty() && !matches!(line[0], b' ' | b'\t' | b'\r') && !diag::may_be(line)
+}
+
+/// [`read_listing`] on `threads` cores: the input is cut into chunks of a few
+/// MiB at symbol headers, the chunks are parsed in parallel, and the callbacks
+/// see functions and diagnostics in input order, as the sequential reader
+/// gives them. Memory stays bounded by the chunks in flight. A function too
+/// long to fit a chunk (64 MiB) sends the rest of the input to the sequential
+/// reader, so the result is the same for any input.
+pub fn read_listing_parallel<R: std::io::Read + Send>(
+    input: R,
+    threads: usize,
+    on_function: impl FnMut(Function),
+    on_diag: impl FnMut(Diag),
+) -> Result<Stats> {
+    read_listing_chunked(input, threads, 2 << 20, 64 << 20, on_function, on_diag)
+}
+
+/// [`read_listing_parallel`] with the chunk size and the longest chunk given.
+fn read_listing_chunked<R: std::io::Read + Send>(
+    input: R,
+    threads: usize,
+    chunk_size: usize,
+    max_chunk: usize,
+    mut on_function: impl FnMut(Function),
+    mut on_diag: impl FnMut(Diag),
+) -> Result<Stats> {
+    use std::io::Read;
+    use std::sync::mpsc;
+    let (chunk_size, max_chunk) = (chunk_size.max(1), max_chunk.max(1));
+    if threads < 2 {
+        return read_listing(
+            std::io::BufReader::with_capacity(1 << 20, input),
+            on_function,
+            on_diag,
+        );
+    }
+    let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Vec<u8>)>(threads);
+    let job_rx = std::sync::Mutex::new(job_rx);
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Result<(Vec<Item>, Stats)>)>();
+    let mut stats = Stats::default();
+    let rest = std::thread::scope(|scope| -> Result<Option<(Vec<u8>, R)>> {
+        let reader = scope.spawn(move || -> Result<Option<(Vec<u8>, R)>> {
+            let mut input = input;
+            let mut buf: Vec<u8> = Vec::with_capacity(chunk_size * 2);
+            let mut seq = 0;
+            let mut eof = false;
+            loop {
+                // Fill to at least CHUNK bytes, or to the end of the input.
+                while !eof && buf.len() < chunk_size {
+                    let old = buf.len();
+                    buf.resize(old + chunk_size, 0);
+                    let n = loop {
+                        match input.read(&mut buf[old..]) {
+                            Ok(n) => break n,
+                            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                            Err(e) => return Err(e).context("reading the assembly listing"),
+                        }
+                    };
+                    buf.truncate(old + n);
+                    eof = n == 0;
+                }
+                if eof {
+                    if !buf.is_empty() {
+                        let _ = job_tx.send((seq, buf));
+                    }
+                    return Ok(None);
+                }
+                // The last symbol header in the buffer, past its first line.
+                let mut cut = None;
+                let mut end = buf.len();
+                while let Some(nl) = memchr::memrchr(b'\n', &buf[..end]) {
+                    if nl + 1 < buf.len() && starts_symbol(&buf, nl + 1) {
+                        cut = Some(nl + 1);
+                        break;
+                    }
+                    end = nl;
+                }
+                match cut {
+                    Some(at) => {
+                        let rest = buf.split_off(at);
+                        if job_tx
+                            .send((seq, std::mem::replace(&mut buf, rest)))
+                            .is_err()
+                        {
+                            return Ok(None);
+                        }
+                        seq += 1;
+                    }
+                    None if buf.len() >= max_chunk => return Ok(Some((buf, input))),
+                    None => {
+                        // One function longer than the buffer: read more of it.
+                        let old = buf.len();
+                        buf.resize(old + chunk_size, 0);
+                        let n = input
+                            .read(&mut buf[old..])
+                            .context("reading the assembly listing")?;
+                        buf.truncate(old + n);
+                        eof = n == 0;
+                    }
+                }
+            }
+        });
+        for _ in 0..threads {
+            let (rx, tx) = (&job_rx, done_tx.clone());
+            scope.spawn(move || loop {
+                let job = rx.lock().map(|r| r.recv());
+                let Ok(Ok((seq, chunk))) = job else { return };
+                let items = std::cell::RefCell::new(Vec::new());
+                let st = read_listing(
+                    &chunk[..],
+                    |f| items.borrow_mut().push(Item::Function(f)),
+                    |d| items.borrow_mut().push(Item::Diag(d)),
+                );
+                if tx
+                    .send((seq, st.map(|st| (items.into_inner(), st))))
+                    .is_err()
+                {
+                    return;
+                }
+            });
+        }
+        drop(done_tx);
+        // Deliver in input order.
+        let mut pending = BTreeMap::new();
+        let mut next = 0;
+        for (seq, result) in done_rx {
+            pending.insert(seq, result);
+            while let Some(r) = pending.remove(&next) {
+                let (items, st) = r?;
+                stats.lines += st.lines;
+                stats.functions += st.functions;
+                stats.instructions += st.instructions;
+                stats.skipped += st.skipped;
+                stats.overlong += st.overlong;
+                for item in items {
+                    match item {
+                        Item::Function(f) => on_function(f),
+                        Item::Diag(d) => on_diag(d),
+                    }
+                }
+                next += 1;
+            }
+        }
+        reader.join().expect("the listing reader does not panic")
+    })?;
+    if let Some((head, tail)) = rest {
+        let st = read_listing(
+            std::io::BufReader::with_capacity(1 << 20, std::io::Cursor::new(head).chain(tail)),
+            on_function,
+            on_diag,
+        )?;
+        stats.lines += st.lines;
+        stats.functions += st.functions;
+        stats.instructions += st.instructions;
+        stats.skipped += st.skipped;
+        stats.overlong += st.overlong;
+    }
+    Ok(stats)
+}
+
 /// One instruction of a function's listing, with its pc offset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListedInstr {
@@ -539,6 +712,73 @@ mod tests {
         assert_eq!(globals_of("main.n0+8(SB), AX"), vec!["n0"]);
         assert_eq!(globals_of("\"\"._int64(SB), AX"), vec!["_int64"]);
         assert_eq!(globals_of("type:int64(SB), CX"), Vec::<String>::new());
+    }
+
+    /// Every function and diagnostic, in order, with what the parser kept.
+    fn transcript(stats: Stats, items: &[String]) -> String {
+        format!("{stats:?}\n{}", items.join("\n"))
+    }
+
+    fn sequential(text: &[u8]) -> String {
+        let items = std::cell::RefCell::new(Vec::new());
+        let st = read_listing(
+            text,
+            |f| {
+                items
+                    .borrow_mut()
+                    .push(format!("F {} {:?} {:?}", f.name, f.lines, f.code_lines))
+            },
+            |d| items.borrow_mut().push(format!("D {d:?}")),
+        )
+        .unwrap();
+        transcript(st, &items.into_inner())
+    }
+
+    fn chunked(text: &[u8], chunk: usize, max: usize) -> String {
+        let items = std::cell::RefCell::new(Vec::new());
+        let st = read_listing_chunked(
+            text,
+            2,
+            chunk,
+            max,
+            |f| {
+                items
+                    .borrow_mut()
+                    .push(format!("F {} {:?} {:?}", f.name, f.lines, f.code_lines))
+            },
+            |d| items.borrow_mut().push(format!("D {d:?}")),
+        )
+        .unwrap();
+        transcript(st, &items.into_inner())
+    }
+
+    /// Cut anywhere a chunk may be cut, or nowhere (a function longer than
+    /// the longest chunk), the parallel reader gives what the sequential one does.
+    #[test]
+    fn parallel_reading_equals_sequential() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/asm");
+        let mut n = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_none_or(|x| x != "txt") {
+                continue;
+            }
+            let text = std::fs::read(&p).unwrap();
+            let want = sequential(&text);
+            for (chunk, max) in [(64, 1 << 20), (1000, 4000), (1 << 16, 1 << 20), (64, 300)] {
+                assert_eq!(
+                    chunked(&text, chunk, max),
+                    want,
+                    "{} {chunk} {max}",
+                    p.display()
+                );
+            }
+            n += 1;
+        }
+        assert!(n >= 5, "{n} fixtures");
+        // Diagnostics between functions keep their place.
+        let text = b"a.go:1:2: x escapes to heap\nmain.f STEXT size=1\n\t0x0000 00000 (a.go:3)\tCALL\truntime.convT64(SB)\nb.go:4:5: y does not escape\nmain.g STEXT size=1\n\t0x0000 00000 (a.go:9)\tRET\t\n";
+        assert_eq!(chunked(text, 8, 1 << 20), sequential(text));
     }
 
     #[test]
