@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Where ifacealloc's time goes against the tools it should be compared with
 # (issue: "Performance: the Go compiler is the only real cost"). Prints the
-# median wall time of 3 runs of each, warm caches. Usage: scripts/perf.sh
+# median wall time of 3 runs of each, warm caches; with PERF_COLD=1 also one
+# run each from an empty Go build cache (minutes). Usage: scripts/perf.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/target/release/ifacealloc"
@@ -42,6 +43,7 @@ row "bench2md bench output" "$(median "$bin" bench2md --no-echo "$work/bench.txt
 /usr/bin/time -f "asm2md peak memory: %M KB" "$bin" asm2md --no-echo "$listing" >/dev/null
 "$bin" matrix --keep "$work/m" --format csv >/dev/null
 row "matrix (default catalog), warm" "$(median "$bin" matrix)"
+row "matrix --fresh (measured again), warm" "$(median "$bin" matrix --fresh)"
 row "go build of its module, warm" "$(median bash -c "cd $work/m && go build -o $work/x .")"
 pk="fmt strconv encoding/json log/slog net/http"
 row "scan $pk, warm" "$(median bash -c "cd $work && $bin scan $pk")"
@@ -50,3 +52,12 @@ row "explain int64" "$(median "$bin" explain int64)"
 row "ifacealloc --version" "$(median "$bin" --version)"
 for _ in $(seq 1 1000); do printf "int64\nstring\n[]int\n*int\nstruct{ a int32; b int64 }\n"; done > "$work/q.txt"
 row "explain --batch, 5000 queries" "$(median "$bin" explain --batch "$work/q.txt" --go-version 1.26 --arch amd64)"
+
+if [ "${PERF_COLD:-}" = 1 ]; then
+  once() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc; }
+  cold() { rm -rf "$work/gocache"; GOCACHE="$work/gocache" once "$@"; }
+  row "matrix --fresh, cold Go cache" "$(cold "$bin" matrix --fresh)"
+  row "go build of its module, cold" "$(cold bash -c "cd $work/m && go build -o $work/x .")"
+  row "scan $pk, cold" "$(cold bash -c "cd $work && $bin scan $pk")"
+  row "go build -a -gcflags=-m of the same, cold" "$(cold bash -c "cd $work && go build -a -gcflags=-m $pk")"
+fi

@@ -157,6 +157,26 @@ fn region_of(syms: &[Symbol], addr: u64, on_stack: bool) -> Region {
     }
 }
 
+/// One value the program printed, its words resolved; `on_stack` is the
+/// program's verdict on the data word for addresses outside the binary.
+fn value(
+    syms: &[Symbol],
+    label: &str,
+    go_type: &str,
+    typ: u64,
+    data: u64,
+    on_stack: impl Fn(u64) -> bool,
+) -> Value {
+    Value {
+        label: label.to_string(),
+        go_type: go_type.to_string(),
+        type_word: typ,
+        data_word: data,
+        type_in_rodata: region_of(syms, typ, false) == Region::ReadOnly,
+        region: region_of(syms, data, on_stack(data)),
+    }
+}
+
 fn hex(s: &str) -> Result<u64> {
     u64::from_str_radix(s.trim_start_matches("0x"), 16)
         .with_context(|| format!("not an address: {s:?}"))
@@ -207,31 +227,18 @@ pub fn collect(tc: &Toolchain, dir: &Path, n: u32) -> Result<Figure> {
         let f: Vec<&str> = line.split('\t').collect();
         match f.as_slice() {
             ["figure", label, go_type, typ, data, where_] => {
-                let (typ, data) = (hex(typ)?, hex(data)?);
-                fig.values.push(Value {
-                    label: label.to_string(),
-                    go_type: go_type.to_string(),
-                    type_word: typ,
-                    data_word: data,
-                    type_in_rodata: region_of(&syms, typ, false) == Region::ReadOnly,
-                    region: region_of(&syms, data, *where_ == "stack"),
-                });
+                let on_stack = *where_ == "stack";
+                fig.values
+                    .push(value(&syms, label, go_type, hex(typ)?, hex(data)?, |_| {
+                        on_stack
+                    }));
             }
             ["word", label, go_type, typ, data] => {
-                let (typ, data) = (hex(typ)?, hex(data)?);
                 // In lab 3 the data word points at a slot of the frame.
-                let in_frame = fig
-                    .slots
-                    .iter()
-                    .any(|s| data >= s.addr && data < s.addr + s.size);
-                fig.values.push(Value {
-                    label: label.to_string(),
-                    go_type: go_type.to_string(),
-                    type_word: typ,
-                    data_word: data,
-                    type_in_rodata: region_of(&syms, typ, false) == Region::ReadOnly,
-                    region: region_of(&syms, data, in_frame),
-                });
+                let slots = &fig.slots;
+                let in_frame = |d: u64| slots.iter().any(|s| d >= s.addr && d < s.addr + s.size);
+                let v = value(&syms, label, go_type, hex(typ)?, hex(data)?, in_frame);
+                fig.values.push(v);
             }
             ["slot", label, addr, size] => fig.slots.push(Slot {
                 label: label.to_string(),

@@ -155,6 +155,27 @@ fn iterations_for(tc: &Toolchain, rows: &[Row], requested: u64) -> Result<u64> {
     Ok(requested.min((ROUND_BYTES / size.max(1)).max(16)))
 }
 
+/// How many measuring programs (a few MiB each) the cache keeps.
+const KEPT_PROGRAMS: usize = 32;
+
+/// Removes all but the `keep` most recently changed entries of `dir`.
+fn prune(dir: &Path, keep: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut all: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    if all.len() <= keep {
+        return;
+    }
+    all.sort();
+    for (_, p) in &all[..all.len() - keep] {
+        let _ = std::fs::remove_dir_all(p);
+    }
+}
+
 /// A hash of the module's text and the toolchain that builds it.
 fn module_hash(tc: &Toolchain, module: &Module) -> u64 {
     use std::hash::{Hash, Hasher};
@@ -236,10 +257,9 @@ pub fn run(
     // up-to-date binary is already there, go skips the link, as a warm
     // `go build -o` of an unchanged package does.
     let bin_dir = crate::toolchain::cache_dir()
-        .map(|d| {
-            d.join("matrix")
-                .join(format!("{:016x}", module_hash(tc, module)))
-        })
+        .map(|d| d.join("matrix"))
+        .inspect(|d| prune(d, KEPT_PROGRAMS))
+        .map(|d| d.join(format!("{:016x}", module_hash(tc, module))))
         .filter(|d| std::fs::create_dir_all(d).is_ok());
     let exe = bin_dir.as_deref().unwrap_or(dir).join(exe_name);
     // One build gives the binary and, on stderr, the listing and diagnostics:
@@ -487,5 +507,26 @@ impl Filler<'_> {
             cross_archs: cross.iter().map(|a| a.name.to_string()).collect(),
             rows: self.results,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prune_keeps_the_newest() {
+        let d = tempfile::tempdir().unwrap();
+        for i in 0..5 {
+            std::fs::create_dir(d.path().join(format!("e{i}"))).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        prune(d.path(), 2);
+        let mut left: Vec<String> = std::fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["e3", "e4"]);
     }
 }

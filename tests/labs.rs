@@ -26,18 +26,23 @@ fn docs() -> Vec<(PathBuf, String)> {
     v
 }
 
+/// `ifacealloc --go GO lem -C examples/labs ARGS...`.
+fn lem_on(go: &Path, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .arg("--go")
+        .arg(go)
+        .args(["lem", "-C"])
+        .arg(root().join("examples/labs"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn every_lab_claim_holds_on_every_go() {
     for go in common::toolchains() {
-        let out = Command::cargo_bin("ifacealloc")
-            .unwrap()
-            .arg("--go")
-            .arg(&go)
-            .args(["lem", "-C"])
-            .arg(root().join("examples/labs"))
-            .arg("./...")
-            .output()
-            .unwrap();
+        let out = lem_on(&go, &["./..."]);
         let text = String::from_utf8_lossy(&out.stdout);
         assert_eq!(
             out.status.code(),
@@ -284,16 +289,11 @@ fn docs_show_what_a_live_run_prints() {
 #[test]
 fn figures_are_current_and_show_each_region() {
     for (n, file) in [(2, "lab2-words.svg"), (3, "lab3-frame.svg")] {
-        let out = Command::cargo_bin("ifacealloc")
-            .unwrap()
-            .args(["lab", "figure", &n.to_string()])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = common::succeed(Command::cargo_bin("ifacealloc").unwrap().args([
+            "lab",
+            "figure",
+            &n.to_string(),
+        ]));
         let live = String::from_utf8(out.stdout).unwrap();
         roxmltree::Document::parse(&live).expect("well-formed SVG");
         let committed = std::fs::read_to_string(root().join("docs/img").join(file)).unwrap();
@@ -379,15 +379,7 @@ fn lab_run_on_two_versions_lists_the_claims_that_differ() {
 /// the local Go and every Go in IFACEALLOC_TEST_GOS.
 fn section(pkg: &str, ids: &[&str], tests: &[&str]) {
     for go in common::toolchains() {
-        let out = Command::cargo_bin("ifacealloc")
-            .unwrap()
-            .arg("--go")
-            .arg(&go)
-            .args(["lem", "-C"])
-            .arg(root().join("examples/labs"))
-            .args(["--run", &format!("^({})$", ids.join("|")), pkg])
-            .output()
-            .unwrap();
+        let out = lem_on(&go, &["--run", &format!("^({})$", ids.join("|")), pkg]);
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
             text.ends_with(&format!("{} passed, 0 failed\n", ids.len())),

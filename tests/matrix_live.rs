@@ -2,6 +2,8 @@
 
 use std::sync::OnceLock;
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 
@@ -207,19 +209,13 @@ fn known_routines() {
 fn identical_runs_reuse_measurements_unless_fresh() {
     let cache = tempfile::tempdir().unwrap();
     let run = |extra: &[&str]| {
-        let out = Command::cargo_bin("ifacealloc")
-            .unwrap()
-            .env("IFACEALLOC_CACHE", cache.path())
-            .args([
-                "matrix", "--type", "int64", "--type", "string", "--format", "json",
-            ])
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let out = common::succeed(
+            Command::cargo_bin("ifacealloc")
+                .unwrap()
+                .env("IFACEALLOC_CACHE", cache.path())
+                .args(["matrix", "--type", "int64", "--type", "string"])
+                .args(["--format", "json"])
+                .args(extra),
         );
         let m: Value = serde_json::from_slice(&out.stdout).unwrap();
         (m, String::from_utf8_lossy(&out.stderr).into_owned())

@@ -719,26 +719,12 @@ mod tests {
         format!("{stats:?}\n{}", items.join("\n"))
     }
 
-    fn sequential(text: &[u8]) -> String {
-        let items = std::cell::RefCell::new(Vec::new());
-        let st = read_listing(
-            text,
-            |f| {
-                items
-                    .borrow_mut()
-                    .push(format!("F {} {:?} {:?}", f.name, f.lines, f.code_lines))
-            },
-            |d| items.borrow_mut().push(format!("D {d:?}")),
-        )
-        .unwrap();
-        transcript(st, &items.into_inner())
-    }
-
-    fn chunked(text: &[u8], chunk: usize, max: usize) -> String {
+    /// One thread reads sequentially; two cut the input into chunks.
+    fn chunked(text: &[u8], threads: usize, chunk: usize, max: usize) -> String {
         let items = std::cell::RefCell::new(Vec::new());
         let st = read_listing_chunked(
             text,
-            2,
+            threads,
             chunk,
             max,
             |f| {
@@ -750,6 +736,10 @@ mod tests {
         )
         .unwrap();
         transcript(st, &items.into_inner())
+    }
+
+    fn sequential(text: &[u8]) -> String {
+        chunked(text, 1, 0, 0)
     }
 
     /// Cut anywhere a chunk may be cut, or nowhere (a function longer than
@@ -767,7 +757,7 @@ mod tests {
             let want = sequential(&text);
             for (chunk, max) in [(64, 1 << 20), (1000, 4000), (1 << 16, 1 << 20), (64, 300)] {
                 assert_eq!(
-                    chunked(&text, chunk, max),
+                    chunked(&text, 2, chunk, max),
                     want,
                     "{} {chunk} {max}",
                     p.display()
@@ -778,7 +768,7 @@ mod tests {
         assert!(n >= 5, "{n} fixtures");
         // Diagnostics between functions keep their place.
         let text = b"a.go:1:2: x escapes to heap\nmain.f STEXT size=1\n\t0x0000 00000 (a.go:3)\tCALL\truntime.convT64(SB)\nb.go:4:5: y does not escape\nmain.g STEXT size=1\n\t0x0000 00000 (a.go:9)\tRET\t\n";
-        assert_eq!(chunked(text, 8, 1 << 20), sequential(text));
+        assert_eq!(chunked(text, 2, 8, 1 << 20), sequential(text));
     }
 
     #[test]
