@@ -280,6 +280,20 @@ fn detail(v: &Value) -> String {
     }
 }
 
+/// Where a value's data word points, in words: `runtime.staticuint64s[200]`,
+/// `heap`, `read-only data`.
+pub fn place(v: &Value) -> String {
+    match &v.region {
+        Region::Staticuint64s(i) => format!("runtime.staticuint64s[{i}]"),
+        Region::Zerobase => "runtime.zerobase".into(),
+        Region::ZeroVal => "runtime.zeroVal".into(),
+        Region::ReadOnly => "read-only data in the binary".into(),
+        Region::Static => "static data in the binary".into(),
+        Region::Heap => "the heap".into(),
+        Region::Stack => "this goroutine's stack".into(),
+    }
+}
+
 /// Draws a figure as a standalone SVG document.
 pub fn svg(fig: &Figure) -> String {
     if fig.slots.is_empty() {

@@ -418,6 +418,30 @@ pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<(i32, Opt
             failed = true;
         }
     }
+    if crate::labfigure::FIGURES.iter().any(|f| f.0 == l.number) {
+        // What `lab figure` draws, as text: each data word and where it points.
+        let fig = crate::labfigure::collect(tc, dir, l.number)?;
+        writeln!(
+            out,
+            "\nwhere each data word pointed (regions from the binary's symbol table; `lab figure {}` draws this):",
+            l.number
+        )?;
+        for v in &fig.values {
+            writeln!(
+                out,
+                "  {:<28} type word {:#x} ({}) → data word {:#x}: {}",
+                v.label,
+                v.type_word,
+                if v.type_in_rodata {
+                    "read-only data"
+                } else {
+                    "not read-only data"
+                },
+                v.data_word,
+                crate::labfigure::place(v)
+            )?;
+        }
+    }
     for pkg in l.test_packages {
         writeln!(out, "\n$ go test {pkg}")?;
         let o = crate::interrupt::output(

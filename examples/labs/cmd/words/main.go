@@ -99,7 +99,7 @@ func main() {
 	x := int64(n + 4096)
 	var i any = x
 	_, copyAt := ifacevalues.Words(i)
-	fmt.Println("x lives at its own address; the interface's copy elsewhere:", copyAt != unsafe.Pointer(&x))
+	fmt.Printf("x lives at %p; the interface's copy at %p: a different place: %t\n", &x, copyAt, copyAt != unsafe.Pointer(&x))
 	x = 1
 	fmt.Println("stored 4096, then changed the variable to", x, "- the interface still holds", i)
 
