@@ -2,8 +2,8 @@
 //! `.ci/run` installs): the DOM has a row per catalog row (matrix) and per site
 //! (scan), the page logs nothing to the console and makes no network request
 //! (checked with Chromium's own net log, against a control page that does),
-//! and its screenshot is not blank. Also: text is escaped, and the benchfmt
-//! output reads in the real benchstat.
+//! and its screenshot is not blank; the lab pages likewise, figures inline.
+//! Also: text is escaped, and the benchfmt output reads in the real benchstat.
 
 mod common;
 
@@ -232,6 +232,28 @@ fn reports_render_in_headless_chromium() {
     assert!(r.console.is_empty(), "{:?}", r.console);
     assert!(r.page_requests.is_empty(), "{:?}", r.page_requests);
     screenshot(&browser, &scan, &work.path().join("scan.png"), work.path());
+
+    // The lab pages: every figure inline and drawn, nothing fetched or logged.
+    for n in 1..=5 {
+        let page = work.path().join(format!("lab-{n}.html"));
+        ifacealloc(&[
+            "lab",
+            "show",
+            &n.to_string(),
+            "--format",
+            "html",
+            "-o",
+            page.to_str().unwrap(),
+        ]);
+        let r = render(&browser, &page, work.path());
+        assert!(r.console.is_empty(), "lab {n}: {:?}", r.console);
+        assert!(r.page_requests.is_empty(), "lab {n}: {:?}", r.page_requests);
+        assert!(r.dom.contains(&format!("<h1>Lab {n}")), "lab {n}");
+        if n == 2 {
+            assert!(r.dom.contains("runtime.staticuint64s") && r.dom.contains("<svg"));
+            screenshot(&browser, &page, &work.path().join("lab-2.png"), work.path());
+        }
+    }
 }
 
 #[test]
