@@ -286,7 +286,7 @@ impl BenchParser {
         let mut stack = [""; MAX_FIELDS];
         let mut n = 0;
         let mut heap: Vec<&str> = Vec::new();
-        for f in line.split_ascii_whitespace() {
+        for f in AsciiFields::new(line) {
             if n < MAX_FIELDS {
                 stack[n] = f;
             } else {
@@ -434,6 +434,57 @@ fn parse_result(full: &str, rest: &[&str]) -> Option<BenchResult> {
         sums,
         iteration_sum: iterations,
     })
+}
+
+/// The fields of a line split at runs of ASCII whitespace, as
+/// `str::split_ascii_whitespace` splits them, but finding the end of a run of
+/// padding spaces (benchmark output is mostly padding) eight bytes at a time.
+struct AsciiFields<'a> {
+    line: &'a str,
+    at: usize,
+}
+
+impl<'a> AsciiFields<'a> {
+    fn new(line: &'a str) -> Self {
+        AsciiFields { line, at: 0 }
+    }
+}
+
+impl<'a> Iterator for AsciiFields<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+        let b = self.line.as_bytes();
+        let mut i = self.at;
+        loop {
+            if i + 8 <= b.len() {
+                let word = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+                let other = word ^ SPACES;
+                // The first byte that is not a space, by its lowest set bit.
+                i += (other.trailing_zeros() / 8) as usize;
+                if other == 0 {
+                    continue;
+                }
+            }
+            if i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+                continue;
+            }
+            break;
+        }
+        if i >= b.len() {
+            self.at = b.len();
+            return None;
+        }
+        let start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        self.at = i;
+        // Both ends sit next to ASCII bytes (or the line's ends): char boundaries.
+        Some(&self.line[start..i])
+    }
 }
 
 /// A config line: `key: value` with a lower-case key and no spaces in the key.
@@ -640,6 +691,25 @@ pub fn parse_str(input: &str) -> BenchReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_split_like_split_ascii_whitespace() {
+        for line in [
+            "",
+            "   ",
+            "        ",
+            "         x",
+            "BenchmarkX-2   \t   1000\t        3.146 ns/op\t       0 B/op",
+            "a",
+            "  a  b\t\tc \r\n",
+            "BenchmarkÜ/ß-8                 12  3 x/op",
+            "\u{a0}a\u{a0} b                \u{2003} c",
+        ] {
+            let want: Vec<&str> = line.split_ascii_whitespace().collect();
+            let got: Vec<&str> = AsciiFields::new(line).collect();
+            assert_eq!(got, want, "{line:?}");
+        }
+    }
 
     #[test]
     fn parses_a_result_line_with_custom_metrics() {
