@@ -402,6 +402,8 @@ struct Filler<'a> {
 }
 
 impl Filler<'_> {
+    /// Takes one line of the program's output: a row's layout, or one case's
+    /// counts (joined with the compiler's routine and the model's prediction).
     fn line(&mut self, line: &str) -> Result<()> {
         let (tc, rows, module, host, host_arch, per_arch, progress) = (
             self.tc,

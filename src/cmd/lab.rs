@@ -104,7 +104,7 @@ pub const LABS: &[Lab] = &[
         programs: &["./cmd/words"],
         lem_packages: &["./ifacevalues", "./assertions", "./underlying"],
         test_packages: &["./ifacevalues", "./assertions", "./underlying"],
-        bench_packages: &[],
+        bench_packages: &["./assertions"],
         asm: &[],
     },
     Lab {
