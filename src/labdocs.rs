@@ -1,6 +1,7 @@
 //! Docs that cannot go stale: every output shown in `docs/labs` sits in a
-//! block marked `<!-- output of: ifacealloc lab run N -->`, and is a run of
-//! consecutive lines of that lab's live output. `lab docs` compares each block
+//! block marked `<!-- output of: ifacealloc lab run N -->` (or, for what
+//! differs between releases, `<!-- output of: ifacealloc --go A,B lab run N -->`),
+//! and is a run of consecutive lines of that lab's live output. `lab docs` compares each block
 //! with a live run (`--write` refreshes them). What differs between two runs
 //! on one machine — addresses, timings, iteration counts — is masked on both
 //! sides before comparing; everything else must match.
@@ -12,12 +13,36 @@ use regex::Regex;
 pub struct Block {
     /// The lab whose `lab run` output the block shows.
     pub lab: u32,
+    /// The `--go` versions it was run on, when not the local Go.
+    pub go: Option<String>,
     /// Line index (0-based) of the block's first content line in the doc.
     pub first: usize,
     pub lines: Vec<String>,
 }
 
-const MARKER: &str = "<!-- output of: ifacealloc lab run ";
+/// The run a block shows: `(lab, --go spec)`.
+pub type Run = (u32, Option<String>);
+
+/// The run a marker line names, if it is one.
+fn marker(line: &str) -> Option<Run> {
+    let rest = line
+        .trim()
+        .strip_prefix("<!-- output of: ifacealloc ")?
+        .strip_suffix("-->")?
+        .trim();
+    let (go, rest) = match rest.strip_prefix("--go ") {
+        Some(r) => {
+            let (spec, rest) = r.split_once(' ')?;
+            let ok = spec
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b',');
+            (Some(spec.to_string()).filter(|_| ok)?.into(), rest)
+        }
+        None => (None, rest),
+    };
+    let lab = rest.strip_prefix("lab run ")?.trim().parse().ok()?;
+    Some((lab, go))
+}
 
 /// The marked blocks of a doc, in order.
 pub fn blocks(doc: &str) -> Vec<Block> {
@@ -25,12 +50,7 @@ pub fn blocks(doc: &str) -> Vec<Block> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < lines.len() {
-        let lab = lines[i]
-            .trim()
-            .strip_prefix(MARKER)
-            .and_then(|r| r.strip_suffix("-->"))
-            .and_then(|n| n.trim().parse::<u32>().ok());
-        if let (Some(lab), Some(fence)) = (lab, lines.get(i + 1)) {
+        if let (Some((lab, go)), Some(fence)) = (marker(lines[i]), lines.get(i + 1)) {
             if fence.starts_with("```") {
                 let first = i + 2;
                 let mut end = first;
@@ -39,6 +59,7 @@ pub fn blocks(doc: &str) -> Vec<Block> {
                 }
                 out.push(Block {
                     lab,
+                    go,
                     first,
                     lines: lines[first..end].iter().map(|s| s.to_string()).collect(),
                 });
@@ -94,10 +115,10 @@ pub fn find(block: &Block, live: &str) -> Option<usize> {
 }
 
 /// What is stale in `doc`, one message per block, given each lab's live output.
-pub fn stale(doc: &str, live: &dyn Fn(u32) -> String) -> Vec<String> {
+pub fn stale(doc: &str, live: &dyn Fn(&Run) -> String) -> Vec<String> {
     blocks(doc)
         .into_iter()
-        .filter(|b| find(b, &live(b.lab)).is_none())
+        .filter(|b| find(b, &live(&(b.lab, b.go.clone()))).is_none())
         .map(|b| {
             let first = b.lines.first().map(String::as_str).unwrap_or("");
             format!(
@@ -113,10 +134,10 @@ pub fn stale(doc: &str, live: &dyn Fn(u32) -> String) -> Vec<String> {
 /// `doc` with every block replaced by the live lines that start where the
 /// block's first line matches (and as many lines as the block had). Blocks
 /// whose first line is no longer printed are left alone and named in the error.
-pub fn refresh(doc: &str, live: &dyn Fn(u32) -> String) -> Result<String, String> {
+pub fn refresh(doc: &str, live: &dyn Fn(&Run) -> String) -> Result<String, String> {
     let mut lines: Vec<String> = doc.lines().map(str::to_string).collect();
     for b in blocks(doc).into_iter().rev() {
-        let out = live(b.lab);
+        let out = live(&(b.lab, b.go.clone()));
         let out: Vec<&str> = out.lines().collect();
         let head = b.lines.first().map(|l| normalize(l)).unwrap_or_default();
         let Some(start) = out.iter().position(|l| normalize(l) == head) else {
@@ -152,17 +173,26 @@ mod tests {
         let bs = blocks(DOC);
         assert_eq!(bs.len(), 1);
         assert_eq!(bs[0].lab, 2);
+        assert_eq!(bs[0].go, None);
+        assert_eq!(
+            marker("<!-- output of: ifacealloc --go 1.21.13,1.26.8 lab run 2 -->"),
+            Some((2, Some("1.21.13,1.26.8".to_string())))
+        );
+        assert_eq!(
+            marker("<!-- output of: ifacealloc --go $(rm) lab run 2 -->"),
+            None
+        );
         assert_eq!(bs[0].lines, vec!["b 0x10", "c (0.00s)"]);
-        let live = |_| "a\nb 0xfeed\nc (1.25s)\nd\n".to_string();
+        let live = |_: &Run| "a\nb 0xfeed\nc (1.25s)\nd\n".to_string();
         assert!(stale(DOC, &live).is_empty());
-        let changed = |_| "a\nb 0xfeed\nC (1.25s)\n".to_string();
+        let changed = |_: &Run| "a\nb 0xfeed\nC (1.25s)\n".to_string();
         assert_eq!(stale(DOC, &changed).len(), 1);
         let refreshed = refresh(DOC, &changed).unwrap();
         assert!(
             refreshed.contains("b 0xfeed\nC (1.25s)\n```\nafter\n"),
             "{refreshed}"
         );
-        assert!(refresh(DOC, &|_| "nothing".to_string()).is_err());
+        assert!(refresh(DOC, &|_: &Run| "nothing".to_string()).is_err());
     }
 
     #[test]

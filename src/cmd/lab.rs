@@ -265,23 +265,7 @@ pub fn run(args: &LabArgs, go: Option<&str>) -> Result<i32> {
         LabAction::Run { n } => {
             let l = lab(*n)?;
             let tcs = Toolchain::resolve(go)?;
-            if tcs.len() == 1 {
-                return Ok(run_lab(l, &tcs[0], &mut out)?.0);
-            }
-            // Several versions: each one's run, then the claims that differ.
-            let mut code = 0;
-            let mut reports = Vec::new();
-            for tc in &tcs {
-                let (c, report) = run_lab(l, tc, &mut out)?;
-                code = code.max(c);
-                reports.extend(report);
-                writeln!(out)?;
-            }
-            if reports.len() > 1 {
-                writeln!(out, "claims across versions:")?;
-                crate::cmd::lem::write_versions(&reports, &mut out)?;
-            }
-            Ok(code)
+            run_versions(l, &tcs, &mut out)
         }
         LabAction::Docs { dir, write } => docs(dir, *write, go, &mut out),
         LabAction::Figure { n, output } => {
@@ -296,6 +280,27 @@ pub fn run(args: &LabArgs, go: Option<&str>) -> Result<i32> {
             Ok(0)
         }
     }
+}
+
+/// Runs a lab on each toolchain; with several, ends with the claims whose
+/// verdict or measurement differs between them.
+fn run_versions(l: &Lab, tcs: &[Toolchain], out: &mut dyn Write) -> Result<i32> {
+    if let [tc] = tcs {
+        return Ok(run_lab(l, tc, out)?.0);
+    }
+    let mut code = 0;
+    let mut reports = Vec::new();
+    for tc in tcs {
+        let (c, report) = run_lab(l, tc, out)?;
+        code = code.max(c);
+        reports.extend(report);
+        writeln!(out)?;
+    }
+    if reports.len() > 1 {
+        writeln!(out, "claims across versions:")?;
+        crate::cmd::lem::write_versions(&reports, out)?;
+    }
+    Ok(code)
 }
 
 /// `lab docs`: compares (or, with `write`, refreshes) every marked output
@@ -314,18 +319,24 @@ fn docs(dir: &Path, write: bool, go: Option<&str>, out: &mut dyn Write) -> Resul
         .filter(|p| p.extension().is_some_and(|x| x == "md"))
         .collect();
     files.sort();
-    // Each lab runs once, however many blocks show its output.
-    let cache: std::cell::RefCell<std::collections::BTreeMap<u32, String>> = Default::default();
-    let live = |n: u32| -> String {
-        if let Some(s) = cache.borrow().get(&n) {
+    // Each run happens once, however many blocks show its output.
+    let cache: std::cell::RefCell<std::collections::BTreeMap<crate::labdocs::Run, String>> =
+        Default::default();
+    let live = |run: &crate::labdocs::Run| -> String {
+        if let Some(s) = cache.borrow().get(run) {
             return s.clone();
         }
+        let (n, spec) = run;
         let mut buf = Vec::new();
-        let text = match lab(n).and_then(|l| run_lab(l, &tc, &mut buf)) {
+        let done = lab(*n).and_then(|l| match spec {
+            None => run_versions(l, std::slice::from_ref(&tc), &mut buf),
+            Some(spec) => run_versions(l, &Toolchain::resolve(Some(spec))?, &mut buf),
+        });
+        let text = match done {
             Ok(_) => String::from_utf8_lossy(&buf).into_owned(),
             Err(e) => format!("lab run {n} failed: {e:#}"),
         };
-        cache.borrow_mut().insert(n, text.clone());
+        cache.borrow_mut().insert(run.clone(), text.clone());
         text
     };
     let mut stale_blocks = 0;
