@@ -63,7 +63,8 @@ pub struct Function {
     /// declaration line, before the conversion that uses it.
     pub sequence: Vec<Step>,
     /// (file, line) of every instruction, consecutive repeats dropped.
-    pub code_lines: Vec<(String, u32)>,
+    /// The file names are shared: a function's lines name a handful of files.
+    pub code_lines: Vec<(std::sync::Arc<str>, u32)>,
 }
 
 /// One instruction that references a package global or shows a routine.
@@ -186,11 +187,14 @@ pub fn read_listing(
                                     .last()
                                     .is_some_and(|(lf, ll)| *ll == line && lf.as_bytes() == file);
                                 if !same {
-                                    f.code_lines
-                                        .push((String::from_utf8_lossy(file).into_owned(), line));
+                                    let name = match f.code_lines.last() {
+                                        Some((lf, _)) if lf.as_bytes() == file => lf.clone(),
+                                        _ => String::from_utf8_lossy(file).into(),
+                                    };
+                                    f.code_lines.push((name, line));
                                 }
                                 if may_matter(args) {
-                                    record(f, instr(file, line, op, args));
+                                    record(f, file, line, op, args);
                                 }
                             }
                         }
@@ -282,6 +286,8 @@ fn read_listing_chunked<R: std::io::Read + Send>(
     let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Vec<u8>)>(threads);
     let job_rx = std::sync::Mutex::new(job_rx);
     let (done_tx, done_rx) = mpsc::channel::<(usize, Result<(Vec<Item>, Stats)>)>();
+    // Parsed chunks' buffers go back to the reader: no fresh pages per chunk.
+    let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
     let mut stats = Stats::default();
     let rest = std::thread::scope(|scope| -> Result<Option<(Vec<u8>, R)>> {
         let reader = scope.spawn(move || -> Result<Option<(Vec<u8>, R)>> {
@@ -292,16 +298,11 @@ fn read_listing_chunked<R: std::io::Read + Send>(
             loop {
                 // Fill to at least CHUNK bytes, or to the end of the input.
                 while !eof && buf.len() < chunk_size {
-                    let old = buf.len();
-                    buf.resize(old + chunk_size, 0);
-                    let n = loop {
-                        match input.read(&mut buf[old..]) {
-                            Ok(n) => break n,
-                            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                            Err(e) => return Err(e).context("reading the assembly listing"),
-                        }
-                    };
-                    buf.truncate(old + n);
+                    // read_to_end fills spare capacity without zeroing it first.
+                    let n = (&mut input)
+                        .take(chunk_size as u64)
+                        .read_to_end(&mut buf)
+                        .context("reading the assembly listing")?;
                     eof = n == 0;
                 }
                 if eof {
@@ -322,9 +323,14 @@ fn read_listing_chunked<R: std::io::Read + Send>(
                 }
                 match cut {
                     Some(at) => {
-                        let rest = buf.split_off(at);
+                        let mut next = free_rx
+                            .try_recv()
+                            .unwrap_or_else(|_| Vec::with_capacity(chunk_size * 2));
+                        next.clear();
+                        next.extend_from_slice(&buf[at..]);
+                        buf.truncate(at);
                         if job_tx
-                            .send((seq, std::mem::replace(&mut buf, rest)))
+                            .send((seq, std::mem::replace(&mut buf, next)))
                             .is_err()
                         {
                             return Ok(None);
@@ -334,19 +340,17 @@ fn read_listing_chunked<R: std::io::Read + Send>(
                     None if buf.len() >= max_chunk => return Ok(Some((buf, input))),
                     None => {
                         // One function longer than the buffer: read more of it.
-                        let old = buf.len();
-                        buf.resize(old + chunk_size, 0);
-                        let n = input
-                            .read(&mut buf[old..])
+                        let n = (&mut input)
+                            .take(chunk_size as u64)
+                            .read_to_end(&mut buf)
                             .context("reading the assembly listing")?;
-                        buf.truncate(old + n);
                         eof = n == 0;
                     }
                 }
             }
         });
         for _ in 0..threads {
-            let (rx, tx) = (&job_rx, done_tx.clone());
+            let (rx, tx, free) = (&job_rx, done_tx.clone(), free_tx.clone());
             scope.spawn(move || loop {
                 let job = rx.lock().map(|r| r.recv());
                 let Ok(Ok((seq, chunk))) = job else { return };
@@ -356,6 +360,7 @@ fn read_listing_chunked<R: std::io::Read + Send>(
                     |f| items.borrow_mut().push(Item::Function(f)),
                     |d| items.borrow_mut().push(Item::Diag(d)),
                 );
+                let _ = free.send(chunk);
                 if tx
                     .send((seq, st.map(|st| (items.into_inner(), st))))
                     .is_err()
@@ -365,6 +370,7 @@ fn read_listing_chunked<R: std::io::Read + Send>(
             });
         }
         drop(done_tx);
+        drop(free_tx);
         // Deliver in input order.
         let mut pending = BTreeMap::new();
         let mut next = 0;
@@ -645,14 +651,19 @@ fn globals_of(args: &str) -> Vec<String> {
     out
 }
 
-fn record(f: &mut Function, ins: Instr) {
-    let routine = evidence_of(&ins.op, &ins.args);
-    let globals = globals_of(&ins.args);
+/// Adds what one instruction shows to `f`, allocating only when it shows
+/// something (most instructions that reach here reference other symbols).
+fn record(f: &mut Function, file: &[u8], line: u32, op: &[u8], args: &[u8]) {
+    let op = String::from_utf8_lossy(op);
+    let args = String::from_utf8_lossy(args);
+    let args = args.trim();
+    let routine = evidence_of(&op, args);
+    let globals = globals_of(args);
     if routine.is_none() && globals.is_empty() {
         return;
     }
-    let line = ins.line;
-    let facts = f.lines.entry((ins.file, ins.line)).or_default();
+    let file = String::from_utf8_lossy(file).into_owned();
+    let facts = f.lines.entry((file, line)).or_default();
     if routine.is_some() {
         f.sequence.push(Step { line, global: None });
     }
@@ -665,12 +676,12 @@ fn record(f: &mut Function, ins: Instr) {
     if let Some(r) = routine {
         facts.evidence.push(Evidence {
             routine: r,
-            op: ins.op.clone(),
-            text: format!("{} {}", ins.op, ins.args),
+            op: op.to_string(),
+            text: format!("{op} {args}"),
         });
     }
     for g in globals {
-        facts.global_ops.push((ins.op.clone(), g.clone()));
+        facts.global_ops.push((op.to_string(), g.clone()));
         if !facts.globals.contains(&g) {
             facts.globals.push(g);
         }
