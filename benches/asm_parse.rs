@@ -1,4 +1,5 @@
-//! Throughput of the streaming `-S` listing parser on a listing of at least
+//! Throughput of the streaming `-S` listing parser, sequential and on every
+//! core (what `asm2md FILE` uses), on a listing of at least
 //! 100 MB: `go build -a -gcflags=all=-S net/http` (net/http and every package it
 //! imports), produced once into target/ and read from disk on each iteration.
 
@@ -49,6 +50,21 @@ fn bench(c: &mut Criterion) {
             let mut sites = 0usize;
             let stats = asm::read_listing(
                 BufReader::with_capacity(1 << 16, f),
+                |func| sites += func.lines.values().map(|l| l.evidence.len()).sum::<usize>(),
+                |_| {},
+            )
+            .unwrap();
+            (stats.instructions, sites)
+        })
+    });
+    g.bench_function("read_listing_parallel", |b| {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        b.iter(|| {
+            let f = std::fs::File::open(&path).unwrap();
+            let mut sites = 0usize;
+            let stats = asm::read_listing_parallel(
+                f,
+                threads,
                 |func| sites += func.lines.values().map(|l| l.evidence.len()).sum::<usize>(),
                 |_| {},
             )
