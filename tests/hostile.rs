@@ -543,6 +543,37 @@ fn matrix_and_asm_and_lab_inputs() {
         ),
         case("lab show 99", &["lab", "show", "99"], 2, "99"),
         case("lab run 0", &["lab", "run", "0"], 2, "0"),
+        case(
+            "lab figure 4",
+            &["lab", "figure", "4"],
+            2,
+            "labs with figures: 2, 3",
+        ),
+        case(
+            "lab docs no dir",
+            &["lab", "docs", "--dir", "nope"],
+            2,
+            "--dir nope",
+        ),
+        case(
+            "lab docs no blocks",
+            &["lab", "docs", "--dir", "d"],
+            2,
+            "no `<!-- output of",
+        )
+        .file("d/x.md", "# nothing to check\n"),
+        case(
+            "lab show bad format",
+            &["lab", "show", "2", "--format", "pdf"],
+            2,
+            "pdf",
+        ),
+        case(
+            "asm bad arch",
+            &["asm", "--arch", "vax", "x.go:F"],
+            2,
+            "unknown GOARCH",
+        ),
         case("no subcommand", &["bogus"], 2, "unrecognized subcommand"),
     ];
     for c in &cases {

@@ -67,14 +67,6 @@ fn split_target(t: &str) -> Result<(PathBuf, String)> {
 
 pub fn run(args: &AsmArgs, go: Option<&str>) -> Result<()> {
     output::check(args.output.as_deref())?;
-    let (file, func) = split_target(&args.target)?;
-    if !file.is_file() {
-        return Err(UsageError::new(format!(
-            "{}: no such Go file; give the path of the file that defines {func}",
-            file.display()
-        ))
-        .into());
-    }
     if let Some(a) = &args.arch {
         if crate::gotype::Arch::by_name(a).is_none() {
             let all: Vec<&str> = crate::gotype::Arch::ALL.iter().map(|a| a.name).collect();
@@ -84,6 +76,14 @@ pub fn run(args: &AsmArgs, go: Option<&str>) -> Result<()> {
             ))
             .into());
         }
+    }
+    let (file, func) = split_target(&args.target)?;
+    if !file.is_file() {
+        return Err(UsageError::new(format!(
+            "{}: no such Go file; give the path of the file that defines {func}",
+            file.display()
+        ))
+        .into());
     }
     let tc = Toolchain::single(go, "asm")?;
     let text = render(&tc, &file, &func, args.arch.as_deref())?;

@@ -340,8 +340,10 @@ fn docs(dir: &Path, write: bool, go: Option<&str>, out: &mut dyn Write) -> Resul
         text
     };
     let mut stale_blocks = 0;
+    let mut blocks = 0;
     for f in &files {
         let doc = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+        blocks += crate::labdocs::blocks(&doc).len();
         let problems = crate::labdocs::stale(&doc, &live);
         if problems.is_empty() {
             continue;
@@ -363,6 +365,13 @@ fn docs(dir: &Path, write: bool, go: Option<&str>, out: &mut dyn Write) -> Resul
             stale_blocks += problems.len();
         }
     }
+    if blocks == 0 {
+        return Err(UsageError::new(format!(
+            "--dir {}: no `<!-- output of: ifacealloc lab run N -->` blocks in its .md files; pass --dir docs/labs",
+            dir.display()
+        ))
+        .into());
+    }
     if stale_blocks > 0 {
         writeln!(
             out,
@@ -373,7 +382,7 @@ fn docs(dir: &Path, write: bool, go: Option<&str>, out: &mut dyn Write) -> Resul
     }
     writeln!(
         out,
-        "every output shown in {} matches a live run on {}",
+        "all {blocks} outputs shown in {} match a live run (on {} unless a block names versions)",
         dir.display(),
         tc.goversion
     )?;
