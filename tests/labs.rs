@@ -263,18 +263,11 @@ fn asm_marks_conversions_and_rejects_bad_targets() {
 /// Every output block in docs/labs is what a live `lab run` prints now.
 #[test]
 fn docs_show_what_a_live_run_prints() {
-    let out = Command::cargo_bin("ifacealloc")
-        .unwrap()
-        .args(["lab", "docs", "--dir"])
-        .arg(root().join("docs/labs"))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let dir = root().join("docs/labs");
+    let (text, err, code) = common::ifacealloc(&["lab", "docs", "--dir", dir.to_str().unwrap()]);
     assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{text}{}\nrun scripts/lab-docs.sh to refresh the docs",
-        String::from_utf8_lossy(&out.stderr)
+        code, 0,
+        "{text}{err}\nrun scripts/lab-docs.sh to refresh the docs"
     );
     let blocks: usize = docs()
         .iter()
