@@ -140,8 +140,8 @@ fn bench(c: &mut Criterion) {
             |b, i| {
                 b.iter(|| {
                     let mut r = CappedLines::new(BufReader::with_capacity(1 << 16, &i[..]));
-                    let mut buf = Vec::new();
-                    while r.next_line(&mut buf, |_| Ok(())).unwrap() {}
+                    r.for_each_line(|_| Ok(()), |_| -> std::io::Result<()> { Ok(()) })
+                        .unwrap();
                     r.overlong
                 })
             },

@@ -83,6 +83,8 @@ pub struct Figure {
     pub platform: String,
     pub values: Vec<Value>,
     pub slots: Vec<Slot>,
+    /// What the program printed, whole.
+    pub output: String,
 }
 
 /// The labs that have a figure, and the program each runs.
@@ -110,7 +112,7 @@ fn symbols(tc: &Toolchain, dir: &Path, exe: &Path) -> Result<Vec<Symbol>> {
             &exe.to_string_lossy(),
         ],
     )?;
-    let mut syms: Vec<Symbol> = String::from_utf8_lossy(&out.stdout)
+    let syms: Vec<Symbol> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| {
             let mut f = l.split_whitespace();
@@ -121,7 +123,6 @@ fn symbols(tc: &Toolchain, dir: &Path, exe: &Path) -> Result<Vec<Symbol>> {
             Some(Symbol { addr, size, name })
         })
         .collect();
-    syms.sort_by_key(|s| s.addr);
     Ok(syms)
 }
 
@@ -216,12 +217,13 @@ pub fn collect(tc: &Toolchain, dir: &Path, n: u32) -> Result<Figure> {
         );
     }
     let syms = symbols(tc, dir, &exe)?;
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let mut fig = Figure {
         lab: n,
         platform: format!("{} {}/{}", tc.goversion, tc.goos, tc.goarch),
         values: Vec::new(),
         slots: Vec::new(),
+        output: String::new(),
     };
     for line in text.lines() {
         let f: Vec<&str> = line.split('\t').collect();
@@ -256,6 +258,7 @@ pub fn collect(tc: &Toolchain, dir: &Path, n: u32) -> Result<Figure> {
     if fig.values.is_empty() {
         bail!("{program} printed no values to draw");
     }
+    fig.output = text;
     Ok(fig)
 }
 
@@ -610,6 +613,7 @@ mod tests {
                 region: Region::ZeroVal,
             }],
             slots: vec![],
+            output: String::new(),
         };
         let s = svg(&fig);
         assert!(s.contains("&quot;&quot; &lt;&amp;&gt;"), "{s}");

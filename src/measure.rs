@@ -84,37 +84,25 @@ fn write_module_inner(tc: &Toolchain, module: &Module, dir: &Path) -> Result<()>
         d.join("gofmt")
             .join(format!("{:016x}", module_hash(tc, module)))
     });
-    if let Some(c) = &cached {
-        let hit = module
-            .files
-            .iter()
-            .all(|(name, _)| !name.ends_with(".go") || c.join(name).is_file());
-        if hit {
-            for (name, text) in &module.files {
-                let p = dir.join(name);
-                if name.ends_with(".go") {
-                    if let Ok(formatted) = std::fs::read(c.join(name)) {
-                        std::fs::write(&p, formatted)
-                            .with_context(|| format!("writing {}", p.display()))?;
-                        continue;
-                    }
-                }
-                std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))?;
-            }
-            return Ok(());
-        }
-    }
-    let mut go_files = Vec::new();
+    let mut unformatted = Vec::new();
     for (name, text) in &module.files {
         let p = dir.join(name);
-        std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))?;
-        if name.ends_with(".go") {
-            go_files.push(p);
+        let formatted = cached
+            .as_ref()
+            .filter(|_| name.ends_with(".go"))
+            .and_then(|c| std::fs::read(c.join(name)).ok());
+        if name.ends_with(".go") && formatted.is_none() {
+            unformatted.push(p.clone());
         }
+        let bytes = formatted.as_deref().unwrap_or(text.as_bytes());
+        std::fs::write(&p, bytes).with_context(|| format!("writing {}", p.display()))?;
     }
-    tc.gofmt(dir, &go_files)?;
+    if unformatted.is_empty() {
+        return Ok(());
+    }
+    tc.gofmt(dir, &unformatted)?;
     if let Some(c) = &cached {
-        for p in &go_files {
+        for p in &unformatted {
             if let (Some(name), Ok(formatted)) = (p.file_name(), std::fs::read(p)) {
                 crate::output::write_cache(&c.join(name), &formatted);
             }

@@ -352,8 +352,6 @@ fn run_batch(
         })?;
         Box::new(std::io::BufReader::new(f))
     };
-    let mut lines = crate::parse::lines::CappedLines::new(reader);
-    let mut buf = Vec::new();
     let mut out: Box<dyn Write> = match &args.output {
         Some(_) => Box::new(Vec::new()),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
@@ -361,34 +359,38 @@ fn run_batch(
     let mut collected: Vec<u8> = Vec::new();
     let mut n = 0u64;
     let mut failed = 0u64;
-    while lines.next_line(&mut buf, |_| Ok(()))? {
-        n += 1;
-        let text = String::from_utf8_lossy(&buf);
-        let text = text.trim();
-        if text.is_empty() || text.starts_with('#') {
-            continue;
-        }
-        let answer = answer_query(
-            text,
-            defs,
-            default_version.expect("set above"),
-            default_arch.as_deref().expect("set above"),
-            args,
-        );
-        let line = match answer {
-            Ok(e) => serde_json::to_string(&e)?,
-            Err(e) => {
-                failed += 1;
-                serde_json::json!({ "line": n, "error": e }).to_string()
+    crate::parse::lines::CappedLines::new(reader).for_each_line(
+        |_| Ok(()),
+        |buf| -> Result<()> {
+            n += 1;
+            let text = String::from_utf8_lossy(buf);
+            let text = text.trim();
+            if text.is_empty() || text.starts_with('#') {
+                return Ok(());
             }
-        };
-        if args.output.is_some() {
-            collected.extend_from_slice(line.as_bytes());
-            collected.push(b'\n');
-        } else {
-            writeln!(out, "{line}")?;
-        }
-    }
+            let answer = answer_query(
+                text,
+                defs,
+                default_version.expect("set above"),
+                default_arch.as_deref().expect("set above"),
+                args,
+            );
+            let line = match answer {
+                Ok(e) => serde_json::to_string(&e)?,
+                Err(e) => {
+                    failed += 1;
+                    serde_json::json!({ "line": n, "error": e }).to_string()
+                }
+            };
+            if args.output.is_some() {
+                collected.extend_from_slice(line.as_bytes());
+                collected.push(b'\n');
+            } else {
+                writeln!(out, "{line}")?;
+            }
+            Ok(())
+        },
+    )?;
     out.flush()?;
     drop(out);
     if let Some(p) = &args.output {

@@ -429,37 +429,52 @@ pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<(i32, Opt
             failed = true;
         }
     }
+    let figure = crate::labfigure::FIGURES.iter().find(|f| f.0 == l.number);
     for prog in l.programs {
+        if let Some(&(_, fprog, args)) = figure.filter(|f| f.1 == *prog) {
+            // The figure's program: one build and run serve both its output and
+            // the addresses resolved against its symbol table.
+            let exe = fprog.rsplit('/').next().unwrap_or(fprog);
+            let run = [format!("./{exe}")]
+                .into_iter()
+                .chain(args.iter().map(|a| a.to_string()));
+            writeln!(
+                out,
+                "\n$ go build -o {exe} {fprog} && {}",
+                run.collect::<Vec<_>>().join(" ")
+            )?;
+            let fig = crate::labfigure::collect(tc, dir, l.number)?;
+            for line in fig.output.lines().filter(|l| !l.starts_with("figure\t")) {
+                writeln!(out, "{line}")?;
+            }
+            writeln!(
+                out,
+                "\nwhere each data word pointed (regions from the binary's symbol table; `lab figure {}` draws this):",
+                l.number
+            )?;
+            for v in &fig.values {
+                writeln!(
+                    out,
+                    "  {:<28} type word {:#x} ({}) → data word {:#x}: {}",
+                    v.label,
+                    v.type_word,
+                    if v.type_in_rodata {
+                        "read-only data"
+                    } else {
+                        "not read-only data"
+                    },
+                    v.data_word,
+                    crate::labfigure::place(v)
+                )?;
+            }
+            continue;
+        }
         writeln!(out, "\n$ go run {prog}")?;
         let o = crate::interrupt::output(tc.command(dir).args(["run", prog]))?;
         out.write_all(&o.stdout)?;
         if !o.status.success() {
             out.write_all(&o.stderr)?;
             failed = true;
-        }
-    }
-    if crate::labfigure::FIGURES.iter().any(|f| f.0 == l.number) {
-        // What `lab figure` draws, as text: each data word and where it points.
-        let fig = crate::labfigure::collect(tc, dir, l.number)?;
-        writeln!(
-            out,
-            "\nwhere each data word pointed (regions from the binary's symbol table; `lab figure {}` draws this):",
-            l.number
-        )?;
-        for v in &fig.values {
-            writeln!(
-                out,
-                "  {:<28} type word {:#x} ({}) → data word {:#x}: {}",
-                v.label,
-                v.type_word,
-                if v.type_in_rodata {
-                    "read-only data"
-                } else {
-                    "not read-only data"
-                },
-                v.data_word,
-                crate::labfigure::place(v)
-            )?;
         }
     }
     for pkg in l.test_packages {

@@ -144,6 +144,16 @@ pub struct Stats {
     pub overlong: u64,
 }
 
+impl std::ops::AddAssign for Stats {
+    fn add_assign(&mut self, o: Stats) {
+        self.lines += o.lines;
+        self.functions += o.functions;
+        self.instructions += o.instructions;
+        self.skipped += o.skipped;
+        self.overlong += o.overlong;
+    }
+}
+
 /// Reads a listing, calling `on_function` for each function and `on_diag`
 /// for each `file:line:col: message` diagnostic (from `-m`) interleaved with it.
 pub fn read_listing(
@@ -182,16 +192,16 @@ pub fn read_listing(
                         Some(Some((file, line, op, args))) => {
                             stats.instructions += 1;
                             if let Some(f) = current.as_mut() {
-                                let same = f
-                                    .code_lines
-                                    .last()
-                                    .is_some_and(|(lf, ll)| *ll == line && lf.as_bytes() == file);
-                                if !same {
-                                    let name = match f.code_lines.last() {
-                                        Some((lf, _)) if lf.as_bytes() == file => lf.clone(),
-                                        _ => String::from_utf8_lossy(file).into(),
-                                    };
-                                    f.code_lines.push((name, line));
+                                match f.code_lines.last() {
+                                    Some((lf, ll)) if lf.as_bytes() == file => {
+                                        if *ll != line {
+                                            let lf = lf.clone();
+                                            f.code_lines.push((lf, line));
+                                        }
+                                    }
+                                    _ => f
+                                        .code_lines
+                                        .push((String::from_utf8_lossy(file).into(), line)),
                                 }
                                 if may_matter(args) {
                                     record(f, file, line, op, args);
@@ -243,9 +253,13 @@ enum Item {
 /// Whether the line starting at `at` begins a symbol: unindented and not a
 /// diagnostic. Such a line ends the function before it, so a listing cut
 /// there parses the same on either side.
+/// The line must be whole in `buf`: a line cut by the buffer's end cannot be
+/// told from a diagnostic (`foo.g` may go on to `foo.go:4:5: ...`).
 fn starts_symbol(buf: &[u8], at: usize) -> bool {
-    let end = memchr::memchr(b'\n', &buf[at..]).map_or(buf.len(), |i| at + i);
-    let line = &buf[at..end];
+    let Some(len) = memchr::memchr(b'\n', &buf[at..]) else {
+        return false;
+    };
+    let line = &buf[at..at + len];
     !line.is_empty() && !matches!(line[0], b' ' | b'\t' | b'\r') && !diag::may_be(line)
 }
 
@@ -295,12 +309,14 @@ fn read_listing_chunked<R: std::io::Read + Send>(
             let mut buf: Vec<u8> = Vec::with_capacity(chunk_size * 2);
             let mut seq = 0;
             let mut eof = false;
+            // How much to hold before looking for a cut: one chunk, more while
+            // a function runs past it.
+            let mut want = chunk_size;
             loop {
-                // Fill to at least CHUNK bytes, or to the end of the input.
-                while !eof && buf.len() < chunk_size {
+                while !eof && buf.len() < want {
                     // read_to_end fills spare capacity without zeroing it first.
                     let n = (&mut input)
-                        .take(chunk_size as u64)
+                        .take((want - buf.len()) as u64)
                         .read_to_end(&mut buf)
                         .context("reading the assembly listing")?;
                     eof = n == 0;
@@ -336,16 +352,11 @@ fn read_listing_chunked<R: std::io::Read + Send>(
                             return Ok(None);
                         }
                         seq += 1;
+                        want = chunk_size;
                     }
                     None if buf.len() >= max_chunk => return Ok(Some((buf, input))),
-                    None => {
-                        // One function longer than the buffer: read more of it.
-                        let n = (&mut input)
-                            .take(chunk_size as u64)
-                            .read_to_end(&mut buf)
-                            .context("reading the assembly listing")?;
-                        eof = n == 0;
-                    }
+                    // One function longer than the buffer: read more of it.
+                    None => want = buf.len() + chunk_size,
                 }
             }
         });
@@ -378,11 +389,7 @@ fn read_listing_chunked<R: std::io::Read + Send>(
             pending.insert(seq, result);
             while let Some(r) = pending.remove(&next) {
                 let (items, st) = r?;
-                stats.lines += st.lines;
-                stats.functions += st.functions;
-                stats.instructions += st.instructions;
-                stats.skipped += st.skipped;
-                stats.overlong += st.overlong;
+                stats += st;
                 for item in items {
                     match item {
                         Item::Function(f) => on_function(f),
@@ -395,16 +402,11 @@ fn read_listing_chunked<R: std::io::Read + Send>(
         reader.join().expect("the listing reader does not panic")
     })?;
     if let Some((head, tail)) = rest {
-        let st = read_listing(
+        stats += read_listing(
             std::io::BufReader::with_capacity(1 << 20, std::io::Cursor::new(head).chain(tail)),
             on_function,
             on_diag,
         )?;
-        stats.lines += st.lines;
-        stats.functions += st.functions;
-        stats.instructions += st.instructions;
-        stats.skipped += st.skipped;
-        stats.overlong += st.overlong;
     }
     Ok(stats)
 }
@@ -424,38 +426,36 @@ pub fn function_listing(
 ) -> Result<Vec<(String, Vec<ListedInstr>)>> {
     let mut out: Vec<(String, Vec<ListedInstr>)> = Vec::new();
     let mut current: Option<(String, Vec<ListedInstr>)> = None;
-    let mut input = CappedLines::new(input);
-    let mut buf = Vec::new();
-    loop {
-        if !input
-            .next_line(&mut buf, |_| Ok(()))
-            .context("reading the assembly listing")?
-        {
-            break;
-        }
-        let line = String::from_utf8_lossy(&buf);
-        let line = line.trim_end_matches(['\n', '\r']);
-        if !line.starts_with([' ', '\t']) {
-            if let Some(f) = current.take() {
-                out.push(f);
-            }
-            if let Some((sym, rest)) = line.split_once(' ') {
-                if rest.starts_with("STEXT") && is_named(local_name(sym), name) {
-                    current = Some((sym.to_string(), Vec::new()));
+    CappedLines::new(input)
+        .for_each_line(
+            |_| Ok(()),
+            |buf| -> std::io::Result<()> {
+                let line = String::from_utf8_lossy(buf);
+                let line = line.trim_end_matches(['\n', '\r']);
+                if !line.starts_with([' ', '\t']) {
+                    if let Some(f) = current.take() {
+                        out.push(f);
+                    }
+                    if let Some((sym, rest)) = line.split_once(' ') {
+                        if rest.starts_with("STEXT") && is_named(local_name(sym), name) {
+                            current = Some((sym.to_string(), Vec::new()));
+                        }
+                    }
+                    return Ok(());
                 }
-            }
-            continue;
-        }
-        if let Some((_, instrs)) = current.as_mut() {
-            let t = line.trim_start();
-            if let Some(Some(ins)) = parse_instr(t) {
-                let pc = t.split(' ').next().unwrap_or("").to_string();
-                if !matches!(ins.op.as_str(), "PCDATA" | "FUNCDATA") {
-                    instrs.push(ListedInstr { pc, instr: ins });
+                if let Some((_, instrs)) = current.as_mut() {
+                    let t = line.trim_start();
+                    if let Some(Some(ins)) = parse_instr(t) {
+                        let pc = t.split(' ').next().unwrap_or("").to_string();
+                        if !matches!(ins.op.as_str(), "PCDATA" | "FUNCDATA") {
+                            instrs.push(ListedInstr { pc, instr: ins });
+                        }
+                    }
                 }
-            }
-        }
-    }
+                Ok(())
+            },
+        )
+        .context("reading the assembly listing")?;
     if let Some(f) = current.take() {
         out.push(f);
     }
@@ -508,6 +508,8 @@ fn may_matter(args: &[u8]) -> bool {
 
 /// `0x0000 48 8d 05 ...`: a line of data bytes, which the parser skips. An
 /// instruction has a five-digit decimal offset where a dump has a hex byte.
+/// [`fast_instr`] knows dumps too; this positional test first saves about a
+/// tenth of `asm2md`'s time (dumps are a quarter of a listing's lines).
 fn is_hex_dump(t: &[u8]) -> bool {
     t.len() > 10
         && t[6] == b' '
@@ -779,7 +781,13 @@ mod tests {
         assert!(n >= 5, "{n} fixtures");
         // Diagnostics between functions keep their place.
         let text = b"a.go:1:2: x escapes to heap\nmain.f STEXT size=1\n\t0x0000 00000 (a.go:3)\tCALL\truntime.convT64(SB)\nb.go:4:5: y does not escape\nmain.g STEXT size=1\n\t0x0000 00000 (a.go:9)\tRET\t\n";
-        assert_eq!(chunked(text, 2, 8, 1 << 20), sequential(text));
+        for chunk in 1..=text.len() {
+            assert_eq!(
+                chunked(text, 2, chunk, 1 << 20),
+                sequential(text),
+                "{chunk}"
+            );
+        }
     }
 
     #[test]

@@ -20,48 +20,6 @@ impl<R: BufRead> CappedLines<R> {
         CappedLines { input, overlong: 0 }
     }
 
-    /// Reads the next line into `buf` (cleared first; its newline kept), at most
-    /// [`MAX_LINE`] bytes of it. Every byte read, kept or not, is passed to
-    /// `raw` (for echoing the input). Returns `false` at the end of input.
-    pub fn next_line(
-        &mut self,
-        buf: &mut Vec<u8>,
-        mut raw: impl FnMut(&[u8]) -> io::Result<()>,
-    ) -> io::Result<bool> {
-        buf.clear();
-        let mut any = false;
-        let mut cut = false;
-        loop {
-            let chunk = match self.input.fill_buf() {
-                Ok(c) => c,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if chunk.is_empty() {
-                break;
-            }
-            any = true;
-            let (take, done) = match memchr::memchr(b'\n', chunk) {
-                Some(i) => (i + 1, true),
-                None => (chunk.len(), false),
-            };
-            raw(&chunk[..take])?;
-            let room = MAX_LINE.saturating_sub(buf.len());
-            if take > room {
-                cut = true;
-            }
-            buf.extend_from_slice(&chunk[..take.min(room)]);
-            self.input.consume(take);
-            if done {
-                break;
-            }
-        }
-        if cut {
-            self.overlong += 1;
-        }
-        Ok(any)
-    }
-
     /// Calls `f` with every line (newline kept; at most [`MAX_LINE`] bytes of
     /// it) until the input ends or `f` fails. Lines wholly inside the reader's
     /// buffer are handed over in place, without a copy: this is the fast path
@@ -71,9 +29,9 @@ impl<R: BufRead> CappedLines<R> {
         mut raw: impl FnMut(&[u8]) -> io::Result<()>,
         mut f: impl FnMut(&[u8]) -> Result<(), E>,
     ) -> Result<(), E> {
-        // A line begun in one buffer fill and ended in another.
+        // A line begun in one buffer fill and ended in another (never empty
+        // while one is open), and whether it went past the cap.
         let mut carry: Vec<u8> = Vec::new();
-        let mut carrying = false;
         let mut cut = false;
         loop {
             let chunk = match self.input.fill_buf() {
@@ -87,7 +45,7 @@ impl<R: BufRead> CappedLines<R> {
             raw(chunk)?;
             let n = chunk.len();
             let mut pos = 0;
-            if carrying {
+            if !carry.is_empty() {
                 let (take, done) = match memchr::memchr(b'\n', chunk) {
                     Some(i) => (i + 1, true),
                     None => (n, false),
@@ -97,41 +55,31 @@ impl<R: BufRead> CappedLines<R> {
                 carry.extend_from_slice(&chunk[..take.min(room)]);
                 pos = take;
                 if done {
-                    if cut {
-                        self.overlong += 1;
-                    }
+                    self.overlong += u64::from(cut);
                     f(&carry)?;
                     carry.clear();
-                    carrying = false;
                     cut = false;
                 }
             }
-            if !carrying {
+            if carry.is_empty() {
                 let base = pos;
                 for i in memchr::memchr_iter(b'\n', &chunk[base..]) {
                     let end = base + i + 1;
                     let line = &chunk[pos..end];
-                    if line.len() > MAX_LINE {
-                        self.overlong += 1;
-                        f(&line[..MAX_LINE])?;
-                    } else {
-                        f(line)?;
-                    }
+                    self.overlong += u64::from(line.len() > MAX_LINE);
+                    f(&line[..line.len().min(MAX_LINE)])?;
                     pos = end;
                 }
                 if pos < n {
                     let rest = &chunk[pos..];
                     cut = rest.len() > MAX_LINE;
                     carry.extend_from_slice(&rest[..rest.len().min(MAX_LINE)]);
-                    carrying = true;
                 }
             }
             self.input.consume(n);
         }
-        if carrying {
-            if cut {
-                self.overlong += 1;
-            }
+        if !carry.is_empty() {
+            self.overlong += u64::from(cut);
             f(&carry)?;
         }
         Ok(())
@@ -147,19 +95,23 @@ mod tests {
         let mut input = vec![b'x'; MAX_LINE * 3];
         input.extend_from_slice(b"\nshort\n");
         let mut r = CappedLines::new(io::BufReader::with_capacity(4096, &input[..]));
-        let mut buf = Vec::new();
+        let mut lines: Vec<Vec<u8>> = Vec::new();
         let mut echoed = 0usize;
-        assert!(r
-            .next_line(&mut buf, |b| {
+        r.for_each_line(
+            |b| {
                 echoed += b.len();
                 Ok(())
-            })
-            .unwrap());
-        assert_eq!(buf.len(), MAX_LINE);
-        assert!(r.next_line(&mut buf, |_| Ok(())).unwrap());
-        assert_eq!(buf, b"short\n");
-        assert!(!r.next_line(&mut buf, |_| Ok(())).unwrap());
+            },
+            |l| -> io::Result<()> {
+                lines.push(l.to_vec());
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].len(), MAX_LINE);
+        assert_eq!(lines[1], b"short\n");
         assert_eq!(r.overlong, 1);
-        assert_eq!(echoed, MAX_LINE * 3 + 1);
+        assert_eq!(echoed, MAX_LINE * 3 + 7);
     }
 }

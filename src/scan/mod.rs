@@ -308,9 +308,9 @@ pub fn scan(
         v
     };
     let evidence = match listed_evidence {
-        Some(Ok(ev)) if skipped.is_empty() => ev,
-        // go list failed, or left packages out: a build of exactly the
-        // scanned packages gives the evidence, or the compiler's error.
+        Some(Ok(ev)) => ev,
+        // go list failed: a build of exactly the scanned packages gives the
+        // evidence, or the compiler's error.
         _ => compiler_evidence(tc, dir, &build_patterns, opts, single_main)?,
     };
     let arch =
@@ -411,10 +411,7 @@ fn list(
                 "it uses cgo and cgo is off (CGO_ENABLED=0, or no C compiler); set CGO_ENABLED=1 with a C compiler to scan it".to_string()
             })
         },
-        |stderr| {
-            let mut kept = Vec::new();
-            parse_evidence(stderr, dir, &mut kept)
-        },
+        |stderr| parse_evidence(stderr, dir),
     )
 }
 
@@ -601,8 +598,17 @@ fn compiler_evidence(
     let mut tracked = crate::interrupt::spawn(&mut cmd).context("running go build")?;
     let stderr = tracked.child.stderr.take().expect("piped stderr");
     let mut kept: Vec<u8> = Vec::new();
-    let parsed =
-        crate::timings::phase("build and parse", || parse_evidence(stderr, dir, &mut kept));
+    let parsed = crate::timings::phase("build and parse", || {
+        parse_evidence(
+            KeepMessages {
+                inner: stderr,
+                kept: &mut kept,
+                at_start: true,
+                keeping: true,
+            },
+            dir,
+        )
+    });
     if parsed.is_err() {
         tracked.kill_group();
     }
@@ -619,11 +625,7 @@ fn compiler_evidence(
 
 /// The evidence in a `-S -m` listing (go build's or go list's stderr), parsed
 /// as it is read; the compiler's own messages are kept in `kept`.
-fn parse_evidence(
-    stderr: impl std::io::Read,
-    dir: &Path,
-    kept: &mut Vec<u8>,
-) -> Result<CompilerEvidence> {
+fn parse_evidence(stderr: impl std::io::Read, dir: &Path) -> Result<CompilerEvidence> {
     let mut ev = CompilerEvidence::default();
     let abs = |f: &str| -> PathBuf {
         let p = Path::new(f);
@@ -634,15 +636,7 @@ fn parse_evidence(
         }
     };
     asm::read_listing(
-        std::io::BufReader::with_capacity(
-            1 << 20,
-            KeepMessages {
-                inner: stderr,
-                kept,
-                at_start: true,
-                keeping: true,
-            },
-        ),
+        std::io::BufReader::with_capacity(1 << 20, stderr),
         |f| {
             for (file, line) in &f.code_lines {
                 ev.code.insert((abs(file), *line));
