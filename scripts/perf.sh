@@ -41,7 +41,7 @@ row "wc -l bench output" "$(median wc -l "$work/bench.txt")"
 row "bench2md bench output" "$(median "$bin" bench2md --no-echo "$work/bench.txt")"
 /usr/bin/time -f "bench2md peak memory: %M KB" "$bin" bench2md --no-echo "$work/bench.txt" >/dev/null
 /usr/bin/time -f "asm2md peak memory: %M KB" "$bin" asm2md --no-echo "$listing" >/dev/null
-"$bin" matrix --keep "$work/m" --format csv >/dev/null
+"$bin" matrix --keep "$work/m" --format csv >/dev/null 2>&1
 row "matrix (default catalog), warm" "$(median "$bin" matrix)"
 row "matrix --fresh (measured again), warm" "$(median "$bin" matrix --fresh)"
 row "go build of its module, warm" "$(median bash -c "cd $work/m && go build -o $work/x .")"
