@@ -1,8 +1,9 @@
 //! Throughput of the bench2md parser on a large input built from recorded
-//! `go test -bench` output (plain and -json), fed line by line as the CLI does.
+//! `go test -bench` output (plain and -json): fed line by line (as when the
+//! input is echoed), and read in parallel chunks (as for a file).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use ifacealloc::parse::bench::BenchParser;
+use ifacealloc::parse::bench::{self, BenchParser};
 
 fn large_input(name: &str, target_bytes: usize) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/bench/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -29,6 +30,13 @@ fn bench(c: &mut Criterion) {
         let input = large_input(file, 32 << 20);
         g.throughput(Throughput::Bytes(input.len() as u64));
         g.bench_function(label, |b| b.iter(|| parse(&input)));
+        // As the CLI reads a file: cut into chunks, split on every core.
+        g.bench_function(format!("{label}, parallel"), |b| {
+            b.iter(|| {
+                let (report, _) = bench::read_parallel(&input[..]).expect("in memory");
+                report.results.len()
+            })
+        });
     }
     g.finish();
 }

@@ -45,6 +45,9 @@ row "bench2md bench output" "$(median "$bin" bench2md --no-echo "$work/bench.txt
 row "matrix (default catalog), warm" "$(median "$bin" matrix)"
 row "matrix --fresh (measured again), warm" "$(median "$bin" matrix --fresh)"
 row "go build of its module, warm" "$(median bash -c "cd $work/m && go build -o $work/x .")"
+# What matrix asks go for: the same build with the -S -m listing, which Go
+# replays from its cache on a warm run (the floor of a warm matrix).
+row "go build -gcflags='-S -m' of it, warm" "$(median bash -c "cd $work/m && go build -trimpath '-gcflags=-S -m -d=escapedebug=1' -o $work/y . 2>/dev/null")"
 pk="fmt strconv encoding/json log/slog net/http"
 row "scan $pk, warm" "$(median bash -c "cd $work && $bin scan $pk")"
 row "go vet of the same, warm" "$(median bash -c "cd $work && go vet $pk")"

@@ -96,6 +96,12 @@ pub fn classify(
         },
     )?;
     let bodies = body_lines(cases_go);
+    // Diagnostics by line, so each case finds its body's in log time; within
+    // a body they are taken in the compiler's order, as printed.
+    let mut by_line: Vec<(u32, usize)> =
+        diags.iter().enumerate().map(|(i, d)| (d.line, i)).collect();
+    by_line.sort_unstable();
+    let mut in_body: Vec<usize> = Vec::new();
     let mut out = Vec::with_capacity(cases.len());
     for (i, c) in cases.iter().enumerate() {
         if matches!(c.scenario, Scenario::Copy | Scenario::CopyZero) {
@@ -109,15 +115,14 @@ pub fn classify(
             });
             continue;
         };
-        let in_body = |d: &&Diag| (from..=to).contains(&d.line);
-        let escape = diags
-            .iter()
-            .filter(in_body)
-            .find_map(|d| diag::escape_of(&d.msg));
-        let debug_routine = diags
-            .iter()
-            .filter(in_body)
-            .find_map(|d| diag::convert_routine(&d.msg));
+        let lo = by_line.partition_point(|&(l, _)| l < from);
+        let hi = by_line.partition_point(|&(l, _)| l <= to);
+        in_body.clear();
+        in_body.extend(by_line[lo..hi].iter().map(|&(_, i)| i));
+        in_body.sort_unstable();
+        let body = || in_body.iter().map(|&i| &diags[i]);
+        let escape = body().find_map(|d| diag::escape_of(&d.msg));
+        let debug_routine = body().find_map(|d| diag::convert_routine(&d.msg));
         let mut notes = Vec::new();
         let from_asm = funcs.get(&i).and_then(|f| {
             let ev = f.evidence_in(CASES_FILE, from, to);

@@ -204,16 +204,27 @@ pub fn output_within(
     );
     let start = std::time::Instant::now();
     let mut timed_out = false;
-    let status = loop {
-        if let Some(st) = t.child.try_wait()? {
-            break st;
+    let status = match limit {
+        // No limit: block until it ends, so a quick command (a warm go build)
+        // is not kept waiting by a polling interval.
+        None => t.child.wait()?,
+        Some(limit) => {
+            // Polled from 1 ms up to 20 ms: prompt for short commands, cheap
+            // for long ones.
+            let mut pause = std::time::Duration::from_millis(1);
+            loop {
+                if let Some(st) = t.child.try_wait()? {
+                    break st;
+                }
+                if start.elapsed() >= limit {
+                    timed_out = true;
+                    t.kill_group();
+                    break t.child.wait()?;
+                }
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(std::time::Duration::from_millis(20));
+            }
         }
-        if limit.is_some_and(|l| start.elapsed() >= l) {
-            timed_out = true;
-            t.kill_group();
-            break t.child.wait()?;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
     };
     let stdout = out_thread.join().unwrap_or_default();
     let stderr = err_thread.join().unwrap_or_default();

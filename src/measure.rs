@@ -272,7 +272,7 @@ pub fn run(
         .with_context(|| format!("unknown host GOARCH {:?}", tc.goarch))?;
     let host = crate::timings::phase("parse", || {
         classify::classify(
-            &String::from_utf8_lossy(&built.stderr),
+            &crate::parse::lines::text(&built.stderr),
             &cases_go,
             &module.cases,
             rows,
@@ -289,7 +289,7 @@ pub fn run(
             Some(arch.name),
         )?;
         let c = classify::classify(
-            &String::from_utf8_lossy(&out.stderr),
+            &crate::parse::lines::text(&out.stderr),
             &cases_go,
             &module.cases,
             rows,

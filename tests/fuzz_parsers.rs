@@ -153,6 +153,32 @@ fn bench_output() {
     });
 }
 
+/// Mutated bench output (raw bytes: broken UTF-8, stray CRs, lines split
+/// anywhere) read in small chunks on two threads gives exactly what reading
+/// it line by line gives.
+#[test]
+fn bench_output_read_in_chunks() {
+    use ifacealloc::parse::{bench, chunks::Plan};
+    let samples = chunks(
+        &[
+            fixture("bench/go1.21-verbose.txt"),
+            fixture("bench/go1.26-plain.txt"),
+            fixture("bench/go1.26-json.txt"),
+        ],
+        2048,
+    );
+    let plan = Plan {
+        threads: 2,
+        chunk_size: 61,
+        max_chunk: 1024,
+    };
+    check(mutated(samples), |input| {
+        let want = bench::read_lines(input, |_| Ok(())).unwrap();
+        let got = bench::read_chunked(input, plan).unwrap();
+        assert_eq!(format!("{got:?}"), format!("{want:?}"));
+    });
+}
+
 #[test]
 fn assembly_listings() {
     let samples = chunks(

@@ -1,15 +1,14 @@
 //! `ifacealloc bench2md`: `go test -bench -benchmem` output → markdown table.
 
-use std::io::{BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 
 use crate::error::UsageError;
 use crate::output;
-use crate::parse::bench::BenchParser;
-use crate::parse::lines::CappedLines;
+use crate::parse::bench::{self, BenchReport};
 
 #[derive(Debug, Args)]
 pub struct Bench2mdArgs {
@@ -27,7 +26,7 @@ pub struct Bench2mdArgs {
 
 pub fn run(args: &Bench2mdArgs) -> Result<()> {
     output::check(args.output.as_deref())?;
-    let (input, echo): (Box<dyn Read>, bool) = match &args.file {
+    let input: Box<dyn Read + Send> = match &args.file {
         Some(p) => {
             if p.is_dir() {
                 return Err(UsageError::new(format!(
@@ -42,38 +41,22 @@ pub fn run(args: &Bench2mdArgs) -> Result<()> {
                     p.display()
                 ))
             })?;
-            (Box::new(f), false)
+            Box::new(f)
         }
-        None => (Box::new(std::io::stdin().lock()), !args.no_echo),
+        None => Box::new(std::io::stdin()),
     };
-    let mut reader = CappedLines::new(BufReader::with_capacity(1 << 20, input));
-    let mut parser = BenchParser::new();
-    let stdout = std::io::stdout();
-    let mut echo_out = stdout.lock();
-    reader
-        .for_each_line(
-            |raw| {
-                if echo {
-                    echo_out.write_all(raw)?;
-                }
-                Ok(())
-            },
-            |line| -> std::io::Result<()> {
-                parser.feed_line(line);
-                Ok(())
-            },
-        )
-        .context("reading benchmark output")?;
-    echo_out.flush()?;
-    drop(echo_out);
-    if reader.overlong > 0 {
+    let echo = args.file.is_none() && !args.no_echo;
+    let (report, overlong) = if echo {
+        read_echoing(input)?
+    } else {
+        bench::read_parallel(input)?
+    };
+    if overlong > 0 {
         eprintln!(
-            "bench2md: {} line(s) longer than {} bytes were read only in part",
-            reader.overlong,
+            "bench2md: {overlong} line(s) longer than {} bytes were read only in part",
             crate::parse::lines::MAX_LINE
         );
     }
-    let report = parser.finish();
     if report.skipped > 0 {
         eprintln!(
             "bench2md: skipped {} malformed benchmark line(s)",
@@ -92,4 +75,13 @@ pub fn run(args: &Bench2mdArgs) -> Result<()> {
         }
         report.write_markdown(out)
     })
+}
+
+/// Reads on this thread, copying every byte read to stdout as it goes.
+fn read_echoing(input: impl Read) -> Result<(BenchReport, u64)> {
+    let stdout = std::io::stdout();
+    let mut echo_out = stdout.lock();
+    let read = bench::read_lines(input, |raw| echo_out.write_all(raw))?;
+    echo_out.flush()?;
+    Ok(read)
 }

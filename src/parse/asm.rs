@@ -18,6 +18,7 @@ use std::io::BufRead;
 use anyhow::{Context, Result};
 use memchr::memmem;
 
+use super::chunks;
 use super::diag::{self, Diag};
 use super::lines::CappedLines;
 use crate::routine::Routine;
@@ -215,7 +216,7 @@ pub fn read_listing(
                 }
                 // An unindented line: a diagnostic, or a symbol header.
                 if diag::may_be(bytes) {
-                    if let Some(d) = diag::parse(&String::from_utf8_lossy(bytes)) {
+                    if let Some(d) = diag::parse(&super::lines::text(bytes)) {
                         on_diag(d);
                         return Ok(());
                     }
@@ -275,7 +276,7 @@ pub fn read_listing_parallel<R: std::io::Read + Send>(
     on_function: impl FnMut(Function),
     on_diag: impl FnMut(Diag),
 ) -> Result<Stats> {
-    read_listing_chunked(input, threads, 2 << 20, 64 << 20, on_function, on_diag)
+    read_listing_chunked(input, threads, 1 << 20, 64 << 20, on_function, on_diag)
 }
 
 /// [`read_listing_parallel`] with the chunk size and the longest chunk given.
@@ -287,9 +288,6 @@ fn read_listing_chunked<R: std::io::Read + Send>(
     mut on_function: impl FnMut(Function),
     mut on_diag: impl FnMut(Diag),
 ) -> Result<Stats> {
-    use std::io::Read;
-    use std::sync::mpsc;
-    let (chunk_size, max_chunk) = (chunk_size.max(1), max_chunk.max(1));
     if threads < 2 {
         return read_listing(
             std::io::BufReader::with_capacity(1 << 20, input),
@@ -297,118 +295,58 @@ fn read_listing_chunked<R: std::io::Read + Send>(
             on_diag,
         );
     }
-    let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Vec<u8>)>(threads);
-    let job_rx = std::sync::Mutex::new(job_rx);
-    let (done_tx, done_rx) = mpsc::channel::<(usize, Result<(Vec<Item>, Stats)>)>();
-    // Parsed chunks' buffers go back to the reader: no fresh pages per chunk.
-    let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
+    let plan = chunks::Plan {
+        threads,
+        chunk_size,
+        max_chunk,
+    };
     let mut stats = Stats::default();
-    let rest = std::thread::scope(|scope| -> Result<Option<(Vec<u8>, R)>> {
-        let reader = scope.spawn(move || -> Result<Option<(Vec<u8>, R)>> {
-            let mut input = input;
-            let mut buf: Vec<u8> = Vec::with_capacity(chunk_size * 2);
-            let mut seq = 0;
-            let mut eof = false;
-            // How much to hold before looking for a cut: one chunk, more while
-            // a function runs past it.
-            let mut want = chunk_size;
-            loop {
-                while !eof && buf.len() < want {
-                    // read_to_end fills spare capacity without zeroing it first.
-                    let n = (&mut input)
-                        .take((want - buf.len()) as u64)
-                        .read_to_end(&mut buf)
-                        .context("reading the assembly listing")?;
-                    eof = n == 0;
-                }
-                if eof {
-                    if !buf.is_empty() {
-                        let _ = job_tx.send((seq, buf));
-                    }
-                    return Ok(None);
-                }
-                // The last symbol header in the buffer, past its first line.
-                let mut cut = None;
-                let mut end = buf.len();
-                while let Some(nl) = memchr::memrchr(b'\n', &buf[..end]) {
-                    if nl + 1 < buf.len() && starts_symbol(&buf, nl + 1) {
-                        cut = Some(nl + 1);
-                        break;
-                    }
-                    end = nl;
-                }
-                match cut {
-                    Some(at) => {
-                        let mut next = free_rx
-                            .try_recv()
-                            .unwrap_or_else(|_| Vec::with_capacity(chunk_size * 2));
-                        next.clear();
-                        next.extend_from_slice(&buf[at..]);
-                        buf.truncate(at);
-                        if job_tx
-                            .send((seq, std::mem::replace(&mut buf, next)))
-                            .is_err()
-                        {
-                            return Ok(None);
-                        }
-                        seq += 1;
-                        want = chunk_size;
-                    }
-                    None if buf.len() >= max_chunk => return Ok(Some((buf, input))),
-                    // One function longer than the buffer: read more of it.
-                    None => want = buf.len() + chunk_size,
+    let rest = chunks::parse_in_chunks(
+        input,
+        plan,
+        "the assembly listing",
+        last_symbol_start,
+        |chunk| {
+            let items = std::cell::RefCell::new(Vec::new());
+            let st = read_listing(
+                chunk,
+                |f| items.borrow_mut().push(Item::Function(f)),
+                |d| items.borrow_mut().push(Item::Diag(d)),
+            )?;
+            Ok((items.into_inner(), st))
+        },
+        |_, (items, st)| {
+            stats += st;
+            for item in items {
+                match item {
+                    Item::Function(f) => on_function(f),
+                    Item::Diag(d) => on_diag(d),
                 }
             }
-        });
-        for _ in 0..threads {
-            let (rx, tx, free) = (&job_rx, done_tx.clone(), free_tx.clone());
-            scope.spawn(move || loop {
-                let job = rx.lock().map(|r| r.recv());
-                let Ok(Ok((seq, chunk))) = job else { return };
-                let items = std::cell::RefCell::new(Vec::new());
-                let st = read_listing(
-                    &chunk[..],
-                    |f| items.borrow_mut().push(Item::Function(f)),
-                    |d| items.borrow_mut().push(Item::Diag(d)),
-                );
-                let _ = free.send(chunk);
-                if tx
-                    .send((seq, st.map(|st| (items.into_inner(), st))))
-                    .is_err()
-                {
-                    return;
-                }
-            });
-        }
-        drop(done_tx);
-        drop(free_tx);
-        // Deliver in input order.
-        let mut pending = BTreeMap::new();
-        let mut next = 0;
-        for (seq, result) in done_rx {
-            pending.insert(seq, result);
-            while let Some(r) = pending.remove(&next) {
-                let (items, st) = r?;
-                stats += st;
-                for item in items {
-                    match item {
-                        Item::Function(f) => on_function(f),
-                        Item::Diag(d) => on_diag(d),
-                    }
-                }
-                next += 1;
-            }
-        }
-        reader.join().expect("the listing reader does not panic")
-    })?;
-    if let Some((head, tail)) = rest {
+            Ok(())
+        },
+    )?;
+    if let Some(rest) = rest {
         stats += read_listing(
-            std::io::BufReader::with_capacity(1 << 20, std::io::Cursor::new(head).chain(tail)),
+            std::io::BufReader::with_capacity(1 << 20, rest),
             on_function,
             on_diag,
         )?;
     }
     Ok(stats)
+}
+
+/// Where a listing chunk may end: before its last symbol header (a line cut
+/// by the buffer's end is never taken for one).
+fn last_symbol_start(buf: &[u8]) -> Option<usize> {
+    let mut end = buf.len();
+    while let Some(nl) = memchr::memrchr(b'\n', &buf[..end]) {
+        if nl + 1 < buf.len() && starts_symbol(buf, nl + 1) {
+            return Some(nl + 1);
+        }
+        end = nl;
+    }
+    None
 }
 
 /// One instruction of a function's listing, with its pc offset.
@@ -430,7 +368,7 @@ pub fn function_listing(
         .for_each_line(
             |_| Ok(()),
             |buf| -> std::io::Result<()> {
-                let line = String::from_utf8_lossy(buf);
+                let line = super::lines::text(buf);
                 let line = line.trim_end_matches(['\n', '\r']);
                 if !line.starts_with([' ', '\t']) {
                     if let Some(f) = current.take() {

@@ -11,10 +11,14 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use anyhow::Result;
+use std::io::Read;
+
+use anyhow::{Context, Result};
 use memchr::memmem;
 use serde::Deserialize;
 
+use super::chunks;
+use super::lines::{CappedLines, MAX_LINE};
 use crate::report::seed::{self, SeedRow};
 
 /// One benchmark result line.
@@ -34,7 +38,10 @@ pub struct BenchResult {
     pub runs: u32,
     /// Per metric: (sum of values, how many runs had it), for the means.
     sums: Vec<(f64, u32)>,
-    iteration_sum: u64,
+    /// The iteration counts summed, for the mean (wide: no overflow).
+    iteration_sum: u128,
+    /// Per metric: its unit's [`unit_id`].
+    unit_ids: Vec<u8>,
 }
 
 /// Formats a mean the way benchmark output writes numbers: up to 4 decimals,
@@ -50,19 +57,23 @@ fn mean_text(x: f64) -> String {
 }
 
 impl BenchResult {
-    /// Folds another run of the same benchmark (its fields after the name)
-    /// into this one, without allocating unless a new unit appears.
-    fn fold(&mut self, iterations: u64, pairs: &[&str], values: &[f64]) {
+    /// Folds another run of the same benchmark into this one, without
+    /// allocating unless a new unit appears: `pairs` are (value, unit) spans
+    /// of `text`, `values` and `units` the values parsed and the units' ids.
+    fn fold(&mut self, iterations: u64, text: &[u8], pairs: &[Span], values: &[f64], units: &[u8]) {
         self.runs += 1;
-        self.iteration_sum += iterations;
-        self.iterations = self.iteration_sum / u64::from(self.runs);
-        for (k, (pair, &v)) in pairs.chunks(2).zip(values).enumerate() {
-            let (value, unit) = (pair[0], pair[1]);
+        self.iteration_sum += u128::from(iterations);
+        for (k, ((pair, &v), &id)) in pairs.chunks(2).zip(values).zip(units).enumerate() {
+            let unit = span(text, pair[1]);
+            let same = |i: usize| match (self.unit_ids[i], id) {
+                (0, 0) => self.metrics[i].0.as_bytes() == unit,
+                (known, id) => known == id,
+            };
             // Repeats list their units in the same order: try the same slot first.
-            let slot = if self.metrics.get(k).is_some_and(|(u, _)| u == unit) {
+            let slot = if k < self.metrics.len() && same(k) {
                 Some(k)
             } else {
-                self.metrics.iter().position(|(u, _)| u == unit)
+                (0..self.metrics.len()).find(|&i| same(i))
             };
             match slot {
                 Some(i) => {
@@ -70,7 +81,8 @@ impl BenchResult {
                     self.sums[i].1 += 1;
                 }
                 None => {
-                    self.metrics.push((unit.to_string(), value.to_string()));
+                    self.metrics.push((owned(unit), owned(span(text, pair[0]))));
+                    self.unit_ids.push(id);
                     self.sums.push((v, 1));
                 }
             }
@@ -120,16 +132,22 @@ pub struct BenchParser {
     pkg: Option<String>,
     /// A benchmark name printed alone (verbose mode, or before interleaved
     /// output), and whether other text followed it on its line.
-    pending_name: Option<(String, bool)>,
+    pending_name: Option<(Vec<u8>, bool)>,
     /// The benchmark whose logs follow (from a name line, `--- BENCH:`, or -json's Test).
-    context: Option<String>,
+    context: Option<Vec<u8>>,
     /// `real(T)` values seen with no benchmark context, for the next seed row.
     unplaced_real: std::collections::VecDeque<String>,
     /// Config keys seen, so each key is looked up in constant time.
     config_keys: std::collections::HashSet<String>,
-    /// pkg → (name as written, with its -P suffix) → index of its result,
-    /// for folding repeats.
-    index: rustc_hash::FxHashMap<Option<String>, rustc_hash::FxHashMap<String, usize>>,
+    /// pkg → its table in `names`, and per pkg: name as written (with its -P
+    /// suffix) and the index of its result, for folding repeats; hashed by
+    /// [`name_hash`], which the lines come with.
+    pkg_ids: rustc_hash::FxHashMap<Option<String>, usize>,
+    names: Vec<hashbrown::HashTable<(Box<[u8]>, usize)>>,
+    /// The map in `names` of the `pkg:` in force, once looked up.
+    current_names: Option<usize>,
+    /// A line's fields, reused from line to line.
+    scratch: SplitLines,
     /// -json: partial output per package, until its newline arrives.
     json_partial: BTreeMap<String, String>,
     json_mode: Option<bool>,
@@ -152,10 +170,7 @@ impl BenchParser {
         if self.json_mode == Some(true) && line.first() == Some(&b'{') {
             self.feed_json(line);
         } else {
-            match std::str::from_utf8(line) {
-                Ok(text) => self.feed_text(text, None),
-                Err(_) => self.feed_text(&String::from_utf8_lossy(line), None),
-            }
+            self.feed_text(&super::lines::text(line), None);
         }
     }
 
@@ -204,31 +219,33 @@ impl BenchParser {
 
     fn feed_text(&mut self, line: &str, test: Option<&str>) {
         if let Some(t) = test {
-            self.set_context(t);
+            self.set_context(t.as_bytes());
         }
         let trimmed = line.trim_end();
         if trimmed.is_empty() {
             return;
         }
         if let Some(rest) = trimmed.strip_prefix("--- BENCH: ") {
-            self.set_context(strip_procs(rest.trim()).0);
+            self.set_context(strip_procs(rest.trim()).0.as_bytes());
             return;
         }
         if trimmed.starts_with("Benchmark") {
-            self.benchmark_line(trimmed);
+            self.benchmark_text(trimmed);
             return;
         }
         if let Some((pending, _)) = &self.pending_name {
             // A result split by interleaved output: "   1000\t  12 ns/op ...".
-            let fields: Vec<&str> = trimmed.split_whitespace().collect();
-            if fields.first().is_some_and(|f| f.parse::<u64>().is_ok()) && fields.len() >= 3 {
-                let joined = format!("{pending} {trimmed}");
+            let mut fields = trimmed.split_whitespace();
+            if fields.next().is_some_and(|f| f.parse::<u64>().is_ok()) && fields.nth(1).is_some() {
+                let joined = format!("{} {trimmed}", String::from_utf8_lossy(pending));
                 self.pending_name = None;
-                self.benchmark_line(&joined);
+                self.benchmark_text(&joined);
                 return;
             }
         }
-        if let Some(idx) = trimmed.find(": real(T)=") {
+        static REAL_T: std::sync::LazyLock<memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memmem::Finder::new(b": real(T)="));
+        if let Some(idx) = REAL_T.find(trimmed.as_bytes()) {
             // A log line: "    file_test.go:12: real(T)=int64".
             if line.starts_with([' ', '\t'])
                 && trimmed[..idx]
@@ -242,10 +259,12 @@ impl BenchParser {
         }
         if !line.starts_with([' ', '\t']) {
             if let Some((k, v)) = config_line(trimmed) {
-                if k == "pkg" {
+                if k == "pkg" && self.pkg.as_deref() != Some(v) {
                     self.pkg = Some(v.to_string());
+                    self.current_names = None;
                 }
-                if self.config_keys.insert(k.to_string()) {
+                if !self.config_keys.contains(k) {
+                    self.config_keys.insert(k.to_string());
                     self.report.config.push((k.to_string(), v.to_string()));
                 }
             }
@@ -254,15 +273,11 @@ impl BenchParser {
 
     /// Sets the benchmark whose logs follow, reusing the string's buffer: a
     /// verbose run announces every benchmark, so this runs once per result.
-    fn set_context(&mut self, name: &str) {
-        match &mut self.context {
-            Some(c) => {
-                if c != name {
-                    c.clear();
-                    c.push_str(name);
-                }
-            }
-            None => self.context = Some(name.to_string()),
+    fn set_context(&mut self, name: &[u8]) {
+        let c = self.context.get_or_insert_with(Vec::new);
+        if c != name {
+            c.clear();
+            c.extend_from_slice(name);
         }
     }
 
@@ -270,8 +285,8 @@ impl BenchParser {
         let row = self
             .context
             .as_deref()
-            .and_then(|c| c.strip_prefix("BenchmarkMem/"))
-            .map(|r| r.split('/').next().unwrap_or(r).to_string());
+            .and_then(|c| c.strip_prefix(b"BenchmarkMem/"))
+            .map(|r| owned(r.split(|&c| c == b'/').next().unwrap_or(r)));
         match row {
             Some(r) => {
                 self.report.real_types.insert(r, value);
@@ -280,83 +295,121 @@ impl BenchParser {
         }
     }
 
-    fn benchmark_line(&mut self, line: &str) {
-        // The fields of a result line, on the stack: name, N, then pairs.
-        const MAX_FIELDS: usize = 32;
-        let mut stack = [""; MAX_FIELDS];
-        let mut n = 0;
-        let mut heap: Vec<&str> = Vec::new();
-        for f in AsciiFields::new(line) {
-            if n < MAX_FIELDS {
-                stack[n] = f;
-            } else {
-                if heap.is_empty() {
-                    heap.extend_from_slice(&stack);
-                }
-                heap.push(f);
-            }
-            n += 1;
+    /// A `Benchmark...` line read on this thread.
+    fn benchmark_text(&mut self, text: &str) {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        if let Some(b) = scratch.push_bench(text.as_bytes(), (0, text.len() as u32)) {
+            self.bench_line(text.as_bytes(), &scratch, b);
         }
-        let fields: &[&str] = if n > MAX_FIELDS { &heap } else { &stack[..n] };
-        let Some((&full, rest)) = fields.split_first() else {
+        self.scratch = scratch;
+    }
+
+    /// Feeds the lines of `chunk` that [`split_chunk`] split into `split`, in order.
+    pub fn feed_split(&mut self, chunk: &[u8], split: &SplitLines) {
+        for line in &split.lines {
+            match *line {
+                SplitLine::Other(line) => self.feed_line(span(chunk, line)),
+                SplitLine::Bench(b) => {
+                    // As feed_line decides: a first line that is no JSON.
+                    self.json_mode.get_or_insert(false);
+                    self.bench_line(chunk, split, b);
+                }
+            }
+        }
+    }
+
+    /// The results map of the `pkg:` in force.
+    fn names(&mut self) -> &mut hashbrown::HashTable<(Box<[u8]>, usize)> {
+        let id = match self.current_names {
+            Some(id) => id,
+            None => {
+                let next = self.names.len();
+                let id = *self.pkg_ids.entry(self.pkg.clone()).or_insert(next);
+                if id == next {
+                    self.names.push(Default::default());
+                }
+                self.current_names = Some(id);
+                id
+            }
+        };
+        &mut self.names[id]
+    }
+
+    /// A `Benchmark...` line, split into `split` (its ranges are in `text`).
+    fn bench_line(&mut self, text: &[u8], split: &SplitLines, b: BenchLine) {
+        let fields = &split.fields[b.fields.0 as usize..b.fields.1 as usize];
+        let Some((&name_span, rest)) = fields.split_first() else {
             return;
         };
+        // Valid UTF-8 (push_bench checked), kept as bytes: a str is made
+        // only for a new result.
+        let full = span(text, name_span);
         self.drop_pending();
-        let iterations = rest.first().and_then(|r| r.parse::<u64>().ok());
-        let Some(iterations) = iterations else {
+        let Some(iterations) = b.iterations else {
             // Name alone (verbose mode's announcement), or a name followed by the
             // benchmark's own output: the figures may come on a later line.
             let mut pending = self.pending_name.take().map(|(p, _)| p).unwrap_or_default();
             pending.clear();
-            pending.push_str(full);
+            pending.extend_from_slice(full);
             self.pending_name = Some((pending, !rest.is_empty()));
-            self.set_context(strip_procs(full).0);
+            self.set_context(&full[..b.procs.map_or(full.len(), |(at, _)| at as usize)]);
             return;
         };
+        let pairs = &rest[1..];
+        let values = &split.values[b.values as usize..];
+        let units = &split.units[b.values as usize..];
         // A repeat of a known benchmark folds in place: no new result.
-        if let Some(&i) = self.index.get(&self.pkg).and_then(|m| m.get(full)) {
-            let pairs = &rest[1..];
-            let mut stack = [0f64; MAX_FIELDS / 2];
-            let mut heap: Vec<f64> = Vec::new();
-            let values: &mut [f64] = if pairs.len() / 2 <= stack.len() {
-                &mut stack
-            } else {
-                heap.resize(pairs.len() / 2, 0.0);
-                &mut heap
-            };
-            let valid = pairs.len() % 2 == 0
-                && pairs
-                    .chunks(2)
-                    .zip(values.iter_mut())
-                    .all(|(p, v)| p[0].parse::<f64>().map(|x| *v = x).is_ok());
-            if valid {
-                self.report.results[i].fold(iterations, pairs, values);
+        if let Some(&(_, i)) = self.names().find(b.hash, |(k, _)| **k == *full) {
+            if b.values_ok {
+                self.report.results[i].fold(iterations, text, pairs, values, units);
             } else {
                 self.report.skipped += 1;
             }
             return;
         }
-        match parse_result(full, rest) {
-            Some(mut r) => {
-                r.pkg = self.pkg.clone();
-                if let Some(row) = seed_row(&r.name) {
-                    if !self.report.real_types.contains_key(row) {
-                        if let Some(v) = self.unplaced_real.pop_front() {
-                            self.report.real_types.insert(row.to_string(), v);
-                        }
-                    }
-                }
-                // Repeats of a benchmark (-count N, or the same output twice)
-                // fold into its first result: memory grows with the number of
-                // distinct benchmarks, not with the input.
-                self.index
-                    .entry(self.pkg.clone())
-                    .or_default()
-                    .insert(full.to_string(), self.report.results.len());
-                self.report.results.push(r);
-            }
-            None => self.report.skipped += 1,
+        let full_text = super::lines::text(full);
+        let (name, procs) = match b.procs {
+            Some((at, p)) => (&full_text[..at as usize], Some(p)),
+            None => (&*full_text, None),
+        };
+        // Go requires the character after "Benchmark" not to be lower case.
+        let lower = name["Benchmark".len()..].starts_with(|c: char| c.is_lowercase());
+        if !b.values_ok || lower {
+            self.report.skipped += 1;
+            return;
         }
+        let metrics: Vec<(String, String)> = pairs
+            .chunks(2)
+            .map(|p| (owned(span(text, p[1])), owned(span(text, p[0]))))
+            .collect();
+        let sums = values[..metrics.len()].iter().map(|&v| (v, 1)).collect();
+        let unit_ids = units[..metrics.len()].to_vec();
+        let r = BenchResult {
+            name: name.to_string(),
+            procs,
+            iterations,
+            metrics,
+            pkg: self.pkg.clone(),
+            runs: 1,
+            sums,
+            iteration_sum: u128::from(iterations),
+            unit_ids,
+        };
+        if let Some(row) = seed_row(&r.name) {
+            if !self.report.real_types.contains_key(row) {
+                if let Some(v) = self.unplaced_real.pop_front() {
+                    self.report.real_types.insert(row.to_string(), v);
+                }
+            }
+        }
+        // Repeats of a benchmark (-count N, or the same output twice) fold
+        // into its first result: memory grows with the number of distinct
+        // benchmarks, not with the input.
+        let at = self.report.results.len();
+        self.names()
+            .insert_unique(b.hash, (full.into(), at), |(k, _)| name_hash(k));
+        self.report.results.push(r);
     }
 
     /// Forgets a pending name; one that had text after it was a malformed line.
@@ -375,6 +428,10 @@ impl BenchParser {
             self.feed_text(&l, None);
         }
         self.drop_pending();
+        for r in &mut self.report.results {
+            // A mean of u64 values fits a u64.
+            r.iterations = (r.iteration_sum / u128::from(r.runs)) as u64;
+        }
         self.report
     }
 }
@@ -389,102 +446,391 @@ fn trim_newline(b: &[u8]) -> &[u8] {
 
 /// Splits `Name-8` into ("Name", Some(8)).
 fn strip_procs(name: &str) -> (&str, Option<u32>) {
-    if let Some(i) = name.rfind('-') {
-        if let Ok(p) = name[i + 1..].parse::<u32>() {
-            if i > 0 {
-                return (&name[..i], Some(p));
-            }
-        }
+    match procs_suffix(name.as_bytes()) {
+        Some((at, p)) => (&name[..at], Some(p)),
+        None => (name, None),
     }
-    (name, None)
 }
 
-fn parse_result(full: &str, rest: &[&str]) -> Option<BenchResult> {
-    let (name, procs) = strip_procs(full);
-    // Go requires the character after "Benchmark" not to be lower case.
-    if name.len() > "Benchmark".len()
-        && name["Benchmark".len()..].starts_with(|c: char| c.is_lowercase())
-    {
+/// Where a `-P` GOMAXPROCS suffix starts in a name, and P.
+fn procs_suffix(name: &[u8]) -> Option<(usize, u32)> {
+    // What str::parse::<u32> reads ends in a digit; `-8` is the usual case.
+    let digits = name.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 {
         return None;
     }
-    let iterations = rest[0].parse::<u64>().ok()?;
-    let pairs = &rest[1..];
-    if pairs.len() % 2 != 0 {
-        return None;
+    if digits <= 9 && name.len() > digits + 1 && name[name.len() - digits - 1] == b'-' {
+        let at = name.len() - digits - 1;
+        let p = name[at + 1..]
+            .iter()
+            .fold(0, |n, &d| n * 10 + u32::from(d - b'0'));
+        return Some((at, p));
     }
-    let mut metrics = Vec::with_capacity(pairs.len() / 2);
-    for pair in pairs.chunks(2) {
-        let v = pair[0];
-        if v.parse::<f64>().is_err() {
+    let i = memchr::memrchr(b'-', name).filter(|&i| i > 0)?;
+    let p = std::str::from_utf8(&name[i + 1..]).ok()?.parse().ok()?;
+    Some((i, p))
+}
+
+/// Text of a field known to be valid UTF-8.
+fn owned(b: &[u8]) -> String {
+    super::lines::text(b).into_owned()
+}
+
+/// A field's place in the text it was split from: start and end. Chunks
+/// are far below 4 GiB (see [`read_parallel`]).
+type Span = (u32, u32);
+
+fn span(text: &[u8], (start, end): Span) -> &[u8] {
+    &text[start as usize..end as usize]
+}
+
+/// The hash a benchmark's name is found by.
+fn name_hash(name: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(name)
+}
+
+/// The units of Go's own metrics by a number, so a repeat's units are
+/// matched without comparing text; 0 is any other unit.
+fn unit_id(unit: &[u8]) -> u8 {
+    match unit {
+        b"ns/op" => 1,
+        b"B/op" => 2,
+        b"allocs/op" => 3,
+        b"MB/s" => 4,
+        _ => 0,
+    }
+}
+
+/// A `Benchmark...` line read without the parser's state.
+#[derive(Debug, Clone, Copy)]
+struct BenchLine {
+    /// Its fields: an index range into [`SplitLines::fields`].
+    fields: (u32, u32),
+    /// The second field as an iteration count, if it is one.
+    iterations: Option<u64>,
+    /// The name's `-P` suffix: where it starts, and P.
+    procs: Option<(u32, u32)>,
+    /// The name's [`name_hash`].
+    hash: u64,
+    /// Where its metric values start in [`SplitLines::values`] and
+    /// [`SplitLines::units`]: with `values_ok`, one per (value, unit) pair,
+    /// every value a number.
+    values: u32,
+    values_ok: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum SplitLine {
+    /// A `Benchmark...` line of valid UTF-8.
+    Bench(BenchLine),
+    /// Any other line, fed whole to [`BenchParser::feed_line`]: its span.
+    Other(Span),
+}
+
+/// Lines of benchmark output split into fields and their numbers parsed:
+/// the part of parsing that needs no state, so it can run on any thread.
+/// Spans are in the text the lines were split from.
+#[derive(Debug, Default)]
+pub struct SplitLines {
+    lines: Vec<SplitLine>,
+    fields: Vec<Span>,
+    values: Vec<f64>,
+    /// Per value: its unit's [`unit_id`].
+    units: Vec<u8>,
+    /// Lines longer than [`MAX_LINE`], cut there.
+    pub overlong: u64,
+}
+
+impl SplitLines {
+    fn clear(&mut self) {
+        self.lines.clear();
+        self.fields.clear();
+        self.values.clear();
+        self.units.clear();
+        self.overlong = 0;
+    }
+
+    /// Splits a `Benchmark...` line, the `line` span of `buf` (trimmed as
+    /// `str::trim_end` trims). None if it is not valid UTF-8.
+    fn push_bench(&mut self, buf: &[u8], (start, end): Span) -> Option<BenchLine> {
+        let first = self.fields.len();
+        let ascii = split_fields(buf, start as usize, end as usize, &mut self.fields);
+        if !ascii && std::str::from_utf8(span(buf, (start, end))).is_err() {
+            self.fields.truncate(first);
             return None;
         }
-        metrics.push((pair[1].to_string(), v.to_string()));
-    }
-    let sums = metrics
-        .iter()
-        .map(|(_, v)| (v.parse::<f64>().unwrap_or(0.0), 1))
-        .collect();
-    Some(BenchResult {
-        name: name.to_string(),
-        procs,
-        iterations,
-        metrics,
-        pkg: None,
-        runs: 1,
-        sums,
-        iteration_sum: iterations,
-    })
-}
-
-/// The fields of a line split at runs of ASCII whitespace, as
-/// `str::split_ascii_whitespace` splits them, but finding the end of a run of
-/// padding spaces (benchmark output is mostly padding) eight bytes at a time.
-struct AsciiFields<'a> {
-    line: &'a str,
-    at: usize,
-}
-
-impl<'a> AsciiFields<'a> {
-    fn new(line: &'a str) -> Self {
-        AsciiFields { line, at: 0 }
-    }
-}
-
-impl<'a> Iterator for AsciiFields<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
-        let b = self.line.as_bytes();
-        let mut i = self.at;
-        loop {
-            if i + 8 <= b.len() {
-                let word = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
-                let other = word ^ SPACES;
-                // The first byte that is not a space, by its lowest set bit.
-                i += (other.trailing_zeros() / 8) as usize;
-                if other == 0 {
-                    continue;
+        let fields = &self.fields[first..];
+        let field = |f: Span| span(buf, f);
+        let values = self.values.len();
+        let iterations = fields.get(1).and_then(|&f| parse_count(field(f)));
+        let procs = fields
+            .first()
+            .and_then(|&f| procs_suffix(field(f)))
+            .map(|(at, p)| (at as u32, p));
+        let mut values_ok = false;
+        if iterations.is_some() {
+            let pairs = &fields[2..];
+            values_ok = pairs.len() % 2 == 0;
+            for p in pairs.chunks(2).filter(|_| values_ok) {
+                match parse_value(field(p[0])) {
+                    Some(v) => {
+                        self.values.push(v);
+                        self.units.push(unit_id(field(p[1])));
+                    }
+                    None => {
+                        values_ok = false;
+                        break;
+                    }
                 }
             }
-            if i < b.len() && b[i].is_ascii_whitespace() {
-                i += 1;
-                continue;
-            }
-            break;
         }
-        if i >= b.len() {
-            self.at = b.len();
-            return None;
-        }
-        let start = i;
-        while i < b.len() && !b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        self.at = i;
-        // Both ends sit next to ASCII bytes (or the line's ends): char boundaries.
-        Some(&self.line[start..i])
+        let hash = fields.first().map_or(0, |&f| name_hash(field(f)));
+        Some(BenchLine {
+            fields: (first as u32, self.fields.len() as u32),
+            iterations,
+            procs,
+            hash,
+            values: values as u32,
+            values_ok,
+        })
     }
+
+    /// One line of a chunk, `start..end` with its newline.
+    fn push_line(&mut self, chunk: &[u8], start: u32, end: u32) {
+        // As CappedLines reads: at most MAX_LINE bytes of a line, newline included.
+        let end = if (end - start) as usize > MAX_LINE {
+            self.overlong += 1;
+            start + MAX_LINE as u32
+        } else {
+            end
+        };
+        let line = trim_newline(span(chunk, (start, end)));
+        if line.starts_with(b"Benchmark") {
+            // feed_text's trim_end (Unicode whitespace): on bytes while they
+            // are ASCII, as str when a non-ASCII character ends the line.
+            let mut len = line.len();
+            while len > 0 && matches!(line[len - 1], b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ') {
+                len -= 1;
+            }
+            let len = match line[..len].last() {
+                Some(&c) if c < 0x80 => Some(len),
+                _ => std::str::from_utf8(line).ok().map(|t| t.trim_end().len()),
+            };
+            if let Some(b) = len.and_then(|n| self.push_bench(chunk, (start, start + n as u32))) {
+                self.lines.push(SplitLine::Bench(b));
+                return;
+            }
+        }
+        self.lines.push(SplitLine::Other((start, end)));
+    }
+}
+
+/// A decimal count as `str::parse::<u64>` reads it, digits without a sign
+/// on a fast path.
+fn parse_count(b: &[u8]) -> Option<u64> {
+    if !b.is_empty() && b.len() <= 19 && b.iter().all(u8::is_ascii_digit) {
+        return Some(b.iter().fold(0, |n, &d| n * 10 + u64::from(d - b'0')));
+    }
+    std::str::from_utf8(b).ok()?.parse().ok()
+}
+
+/// A metric value as `str::parse::<f64>` reads it. Plain decimals of up to
+/// 15 digits (`3.146`, `88`), which is what benchmarks print, take a fast
+/// path that gives the same value: the digits as an integer and a power of
+/// ten are both exact in an f64, so one correctly rounded division is the
+/// correctly rounded value of the text.
+fn parse_value(b: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    // One pass: the digits as an integer, and where the point was.
+    let (mut m, mut digits, mut point) = (0u64, 0, None);
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'0'..=b'9' if digits < 15 => {
+                m = m * 10 + u64::from(c - b'0');
+                digits += 1;
+            }
+            b'.' if point.is_none() && i > 0 && i + 1 < b.len() => point = Some(i),
+            _ => return std::str::from_utf8(b).ok()?.parse().ok(),
+        }
+    }
+    if digits > 0 {
+        let frac = point.map_or(0, |p| b.len() - p - 1);
+        return Some(m as f64 / POW10[frac]);
+    }
+    std::str::from_utf8(b).ok()?.parse().ok()
+}
+
+/// Splits every line of `chunk` (benchmark output cut at a line end) for
+/// [`BenchParser::feed_split`].
+/// `chunk` must be shorter than 4 GiB.
+pub fn split_chunk(chunk: &[u8], out: &mut SplitLines) {
+    out.clear();
+    let mut start = 0;
+    for nl in memchr::memchr_iter(b'\n', chunk) {
+        let end = nl as u32 + 1;
+        out.push_line(chunk, start, end);
+        start = end;
+    }
+    if (start as usize) < chunk.len() {
+        out.push_line(chunk, start, chunk.len() as u32);
+    }
+}
+
+/// Reads benchmark output, plain or `-json`, on every core (see
+/// [`chunks`]): the same report as [`read_lines`] gives, and how many lines
+/// were longer than [`MAX_LINE`].
+pub fn read_parallel(input: impl Read + Send) -> Result<(BenchReport, u64)> {
+    // Half-MiB chunks: their split lines take about twice their size, and
+    // a few of each in flight keep the whole read within a few MiB.
+    let plan = chunks::Plan {
+        chunk_size: 1 << 19,
+        ..chunks::Plan::for_this_machine()
+    };
+    read_chunked(input, plan)
+}
+
+/// [`read_parallel`] cut as `plan` says (fewer than 2 threads: on this one).
+pub fn read_chunked(input: impl Read + Send, plan: chunks::Plan) -> Result<(BenchReport, u64)> {
+    let mut parser = BenchParser::new();
+    let mut overlong = 0;
+    // Spans are u32: chunks stay far below 4 GiB.
+    let plan = chunks::Plan {
+        chunk_size: plan.chunk_size.min(1 << 30),
+        max_chunk: plan.max_chunk.min(1 << 30),
+        ..plan
+    };
+    let rest = if plan.threads < 2 {
+        Some(std::io::Cursor::new(Vec::new()).chain(input))
+    } else {
+        // Split lines' buffers are recycled as the chunks' are.
+        let spare = std::sync::Mutex::new(Vec::<SplitLines>::new());
+        chunks::parse_in_chunks(
+            input,
+            plan,
+            "benchmark output",
+            |buf| memchr::memrchr(b'\n', buf).map(|nl| nl + 1),
+            |chunk| {
+                let mut split = spare
+                    .lock()
+                    .ok()
+                    .and_then(|mut s| s.pop())
+                    .unwrap_or_default();
+                split_chunk(chunk, &mut split);
+                Ok(split)
+            },
+            |chunk, split| {
+                overlong += split.overlong;
+                parser.feed_split(chunk, &split);
+                if let Ok(mut s) = spare.lock() {
+                    s.push(split);
+                }
+                Ok(())
+            },
+        )?
+    };
+    if let Some(rest) = rest {
+        overlong += feed_lines(&mut parser, rest, |_| Ok(()))?;
+    }
+    Ok((parser.finish(), overlong))
+}
+
+/// Reads benchmark output on this thread, line by line, handing every byte
+/// read to `raw` as it goes (to echo it); the report, and how many lines were
+/// longer than [`MAX_LINE`].
+pub fn read_lines(
+    input: impl Read,
+    raw: impl FnMut(&[u8]) -> std::io::Result<()>,
+) -> Result<(BenchReport, u64)> {
+    let mut parser = BenchParser::new();
+    let overlong = feed_lines(&mut parser, input, raw)?;
+    Ok((parser.finish(), overlong))
+}
+
+/// Feeds every line of `input` to `parser`; returns the overlong count.
+fn feed_lines(
+    parser: &mut BenchParser,
+    input: impl Read,
+    raw: impl FnMut(&[u8]) -> std::io::Result<()>,
+) -> Result<u64> {
+    let mut lines = CappedLines::new(std::io::BufReader::with_capacity(1 << 20, input));
+    lines
+        .for_each_line(raw, |line| -> std::io::Result<()> {
+            parser.feed_line(line);
+            Ok(())
+        })
+        .context("reading benchmark output")?;
+    Ok(lines.overlong)
+}
+
+/// Appends the fields of `buf[start..end]`, split at runs of ASCII
+/// whitespace as `split_ascii_whitespace` splits, to `out` as spans of
+/// `buf`; returns whether those bytes are all ASCII. Eight bytes at a time
+/// (benchmark output is mostly padding): a mask marks a word's whitespace
+/// bytes, and fields start and end at the mask's edges. A line's last word
+/// is read whole when `buf` goes on past it, the bytes past the end masked.
+fn split_fields(buf: &[u8], start: usize, end: usize, out: &mut Vec<Span>) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES * 0x80;
+    const LOW7: u64 = ONES * 0x7f;
+    // The high bit of every byte equal to `c`; exact, no carry between bytes.
+    let eq = |x: u64, c: u8| {
+        let t = x ^ (ONES * u64::from(c));
+        !(((t & LOW7) + LOW7) | t) & HIGH
+    };
+    let whitespace = |x: u64| {
+        let common = eq(x, b' ') | eq(x, b'\t');
+        // Bytes below 0x21: only when some are not space or tab are the
+        // rarer whitespace bytes looked for.
+        let below = !(((x & LOW7) + ONES * (0x80 - 0x21)) | x) & HIGH;
+        if below == common {
+            common
+        } else {
+            common | eq(x, b'\n') | eq(x, b'\r') | eq(x, 0x0c)
+        }
+    };
+    let mut open: Option<usize> = None;
+    let mut edge = |at: usize, out: &mut Vec<Span>| match open.take() {
+        Some(s) => out.push((s as u32, at as u32)),
+        None => open = Some(at),
+    };
+    let mut i = start;
+    let mut in_field = false;
+    let mut high = 0;
+    while i < end && i + 8 <= buf.len() {
+        let x = u64::from_le_bytes(buf[i..i + 8].try_into().expect("eight bytes"));
+        // The bytes of this line in the word: all, or the last few.
+        let mine = if end - i >= 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * (end - i))) - 1
+        };
+        high |= x & mine;
+        let field = !whitespace(x) & HIGH & mine;
+        // A byte differing from the one before it is an edge.
+        let mut edges = field ^ ((field << 8) | if in_field { 0x80 } else { 0 });
+        while edges != 0 {
+            edge(i + (edges.trailing_zeros() / 8) as usize, out);
+            edges &= edges - 1;
+        }
+        in_field = mine == u64::MAX && field >> 63 != 0;
+        i += 8;
+    }
+    while i < end {
+        let c = buf[i];
+        high |= u64::from(c);
+        if c.is_ascii_whitespace() == in_field {
+            edge(i, out);
+            in_field = !in_field;
+        }
+        i += 1;
+    }
+    if in_field {
+        edge(end, out);
+    }
+    high & HIGH == 0
 }
 
 /// A config line: `key: value` with a lower-case key and no spaces in the key.
@@ -706,8 +1052,147 @@ mod tests {
             "\u{a0}a\u{a0} b                \u{2003} c",
         ] {
             let want: Vec<&str> = line.split_ascii_whitespace().collect();
-            let got: Vec<&str> = AsciiFields::new(line).collect();
+            let mut ranges = Vec::new();
+            split_fields(line.as_bytes(), 0, line.len(), &mut ranges);
+            let got: Vec<&str> = ranges
+                .iter()
+                .map(|&(s, e)| &line[s as usize..e as usize])
+                .collect();
             assert_eq!(got, want, "{line:?}");
+        }
+    }
+
+    /// A line's fields are the same whether its buffer ends with it or goes
+    /// on (the last word is then read whole and masked).
+    #[test]
+    fn fields_split_inside_a_longer_buffer() {
+        let buf = "BenchmarkÜ-8 \t 12\t 3.5 ns/op\x0b x\x0cy\r\nBenchmarkNext 1 2 3\n";
+        for start in 0..buf.len() {
+            for end in start..=buf.len() {
+                let Some(want) = buf.get(start..end) else {
+                    continue;
+                };
+                let want: Vec<&str> = want.split_ascii_whitespace().collect();
+                let mut spans = Vec::new();
+                let ascii = split_fields(buf.as_bytes(), start, end, &mut spans);
+                let got: Vec<&str> = spans
+                    .iter()
+                    .map(|&f| &buf[f.0 as usize..f.1 as usize])
+                    .collect();
+                assert_eq!(got, want, "{start}..{end}");
+                assert_eq!(
+                    ascii,
+                    buf.as_bytes()[start..end].is_ascii(),
+                    "{start}..{end}"
+                );
+            }
+        }
+    }
+
+    /// The fast number readers give what `str::parse` gives, bit for bit.
+    #[test]
+    fn numbers_read_as_str_parse_reads_them() {
+        let cases = [
+            "0",
+            "7",
+            "88",
+            "3.146",
+            "0.5810",
+            "175.3",
+            "365.11",
+            "123456789012345",
+            "1234567890123456",
+            "99999999999999.9",
+            "0.000000000000001",
+            "1.",
+            ".5",
+            "1.2.3",
+            "",
+            "-1",
+            "+1",
+            "1e5",
+            "inf",
+            "NaN",
+            "0x10",
+            "18446744073709551615",
+            "18446744073709551616",
+            "00012",
+            "1_000",
+            "٣",
+        ];
+        for c in cases {
+            assert_eq!(
+                parse_value(c.as_bytes()).map(f64::to_bits),
+                c.parse::<f64>().ok().map(f64::to_bits),
+                "{c:?}"
+            );
+            assert_eq!(parse_count(c.as_bytes()), c.parse::<u64>().ok(), "{c:?}");
+        }
+        // Every decimal with up to 6 digits and any point position.
+        for n in 0..200_000u64 {
+            let digits = n.to_string();
+            for point in 1..digits.len() {
+                let text = format!("{}.{}", &digits[..point], &digits[point..]);
+                assert_eq!(
+                    parse_value(text.as_bytes()).map(f64::to_bits),
+                    text.parse::<f64>().ok().map(f64::to_bits),
+                    "{text}"
+                );
+            }
+        }
+    }
+
+    /// Every recorded output, and hostile variants of it, read in chunks of
+    /// any size on two threads gives what one thread reading line by line
+    /// gives: the same results, sums, skips and overlong count.
+    #[test]
+    fn chunked_reading_equals_line_by_line() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bench");
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "txt") {
+                inputs.push(std::fs::read(&p).unwrap());
+            }
+        }
+        assert!(inputs.len() >= 6, "{} fixtures", inputs.len());
+        let plain = inputs
+            .iter()
+            .find(|i| i.starts_with(b"goos"))
+            .unwrap()
+            .clone();
+        let mut hostile = plain.clone();
+        hostile.extend_from_slice(
+            b"BenchmarkBad\xff-2 10 1 ns/op\r\nBenchmarkX-2 5 1\xe2\x80\x83 ns/op\n",
+        );
+        hostile.extend_from_slice(
+            b"BenchmarkSplit-2 \t\nlog\n   7\t 2.5 ns/op\nBenchmarkU-2 3 1 ns/op\xe3\x80\x80\n",
+        );
+        hostile.extend(std::iter::repeat_n(b'B', MAX_LINE + 10));
+        hostile.extend_from_slice(b"\nBenchmarkLast-2 1 1 ns/op");
+        inputs.push(hostile);
+        inputs.push(plain.repeat(3));
+        for input in &inputs {
+            let show = |(r, n): (BenchReport, u64)| format!("{r:?} {n}");
+            let want = show(read_lines(&input[..], |_| Ok(())).unwrap());
+            for (chunk_size, max_chunk) in [
+                (1, 1 << 30),
+                (7, 64),
+                (100, 400),
+                (4096, 1 << 21),
+                (1 << 20, 1 << 22),
+            ] {
+                let plan = chunks::Plan {
+                    threads: 2,
+                    chunk_size,
+                    max_chunk,
+                };
+                assert_eq!(
+                    show(read_chunked(&input[..], plan).unwrap()),
+                    want,
+                    "{chunk_size} {max_chunk}"
+                );
+            }
         }
     }
 

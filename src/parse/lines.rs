@@ -2,7 +2,19 @@
 //! a single enormous line (a 1 GB blob piped in by mistake) costs the cap in
 //! memory, not its own size. The excess is skipped and counted.
 
+use std::borrow::Cow;
 use std::io::{self, BufRead};
+
+/// `bytes` as text: borrowed when they are valid UTF-8, else with U+FFFD
+/// for each bad sequence. Checked with `str::from_utf8`, which reads ASCII a
+/// word at a time, before the lossy conversion, which reads a byte at a time:
+/// megabytes of compiler output are nearly always valid.
+pub fn text(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
 
 /// The longest line kept whole; longer ones are cut here and their rest skipped.
 /// Far above anything `go test` or the compiler prints on one line.

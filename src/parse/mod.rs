@@ -2,5 +2,6 @@
 
 pub mod asm;
 pub mod bench;
+pub mod chunks;
 pub mod diag;
 pub mod lines;

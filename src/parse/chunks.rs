@@ -1,0 +1,303 @@
+//! Parsing a stream on every core: the input is read in chunks of a few MiB,
+//! each cut where the format allows (a symbol header, a line end), the chunks
+//! are parsed on worker threads, and the results come back in input order
+//! with their chunk, so a stateful consumer sees what a sequential reader
+//! would. Chunk buffers are recycled and few are in flight: memory stays
+//! bounded whatever the input's size.
+
+use std::collections::BTreeMap;
+use std::io::{Chain, Cursor, Read};
+use std::sync::mpsc;
+
+use anyhow::{Context, Result};
+
+/// How the input is cut.
+#[derive(Debug, Clone, Copy)]
+pub struct Plan {
+    /// Worker threads; fewer than 2 means the caller should read sequentially.
+    pub threads: usize,
+    /// How much to read before looking for a cut.
+    pub chunk_size: usize,
+    /// The longest chunk: past it with no cut found, the rest of the input is
+    /// handed back unparsed.
+    pub max_chunk: usize,
+}
+
+impl Plan {
+    /// 2 MiB chunks, at most 64 MiB, on every core.
+    pub fn for_this_machine() -> Plan {
+        Plan {
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            chunk_size: 2 << 20,
+            max_chunk: 64 << 20,
+        }
+    }
+}
+
+/// What is left when no cut was found within [`Plan::max_chunk`]: the bytes
+/// read so far, then the unread input.
+pub type Rest<R> = Chain<Cursor<Vec<u8>>, R>;
+
+/// Reads `input` in chunks cut at `cut(buffer)` (the offset where the next
+/// chunk starts, or None if the buffer holds no place to cut), runs `work` on
+/// each chunk on `plan.threads` threads, and calls `deliver(chunk, result)` in
+/// input order. `what` names the input in read errors. Returns the rest of the
+/// input if some part of it could not be cut within `plan.max_chunk`; the
+/// caller reads that sequentially, so every input gets the same result.
+pub fn parse_in_chunks<R, T>(
+    input: R,
+    plan: Plan,
+    what: &str,
+    cut: impl Fn(&[u8]) -> Option<usize> + Send,
+    work: impl Fn(&[u8]) -> Result<T> + Sync,
+    mut deliver: impl FnMut(&[u8], T) -> Result<()>,
+) -> Result<Option<Rest<R>>>
+where
+    R: Read + Send,
+    T: Send,
+{
+    let chunk_size = plan.chunk_size.max(1);
+    let max_chunk = plan.max_chunk.max(1);
+    let threads = plan.threads.max(1);
+    let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Vec<u8>)>(threads);
+    // Owned by the workers only: when they all stop, the reader's sends fail.
+    let job_rx = std::sync::Arc::new(std::sync::Mutex::new(job_rx));
+    type Done<T> = (usize, Vec<u8>, Result<T>);
+    let (done_tx, done_rx) = mpsc::channel::<Done<T>>();
+    // Delivered chunks' buffers go back to the reader: no fresh pages per chunk.
+    let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
+    let work = &work;
+    std::thread::scope(|scope| -> Result<Option<Rest<R>>> {
+        let reader = scope.spawn(move || -> Result<Option<Rest<R>>> {
+            let mut input = input;
+            let mut buf: Vec<u8> = Vec::with_capacity(chunk_size * 2);
+            let (mut buffers, max_buffers) = (1, 2 * threads + 2);
+            let mut seq = 0;
+            let mut eof = false;
+            // How much to hold before looking for a cut: one chunk, more while
+            // no cut is found.
+            let mut want = chunk_size;
+            loop {
+                while !eof && buf.len() < want {
+                    // read_to_end fills spare capacity without zeroing it first.
+                    let n = (&mut input)
+                        .take((want - buf.len()) as u64)
+                        .read_to_end(&mut buf)
+                        .with_context(|| format!("reading {what}"))?;
+                    eof = n == 0;
+                }
+                if eof {
+                    if !buf.is_empty() {
+                        let _ = job_tx.send((seq, buf));
+                    }
+                    return Ok(None);
+                }
+                match cut(&buf).filter(|&at| at > 0 && at <= buf.len()) {
+                    Some(at) => {
+                        // A recycled buffer, a new one while few are in
+                        // flight, else wait for one: a slow consumer holds
+                        // the reader back instead of filling memory.
+                        let mut next = match free_rx.try_recv() {
+                            Ok(b) => b,
+                            Err(_) if buffers < max_buffers => {
+                                buffers += 1;
+                                Vec::with_capacity(chunk_size * 2)
+                            }
+                            Err(_) => match free_rx.recv() {
+                                Ok(b) => b,
+                                Err(_) => return Ok(None),
+                            },
+                        };
+                        next.clear();
+                        next.extend_from_slice(&buf[at..]);
+                        buf.truncate(at);
+                        if job_tx
+                            .send((seq, std::mem::replace(&mut buf, next)))
+                            .is_err()
+                        {
+                            return Ok(None);
+                        }
+                        seq += 1;
+                        want = chunk_size;
+                    }
+                    None if buf.len() >= max_chunk => {
+                        return Ok(Some(Cursor::new(buf).chain(input)));
+                    }
+                    // Read on, doubling: every byte is searched for a cut
+                    // a bounded number of times, however long the line.
+                    None => want = (buf.len() + buf.len().max(chunk_size)).min(max_chunk),
+                }
+            }
+        });
+        for _ in 0..threads {
+            let (rx, tx) = (job_rx.clone(), done_tx.clone());
+            scope.spawn(move || loop {
+                let job = rx.lock().map(|r| r.recv());
+                let Ok(Ok((seq, chunk))) = job else { return };
+                let result = work(&chunk);
+                if tx.send((seq, chunk, result)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(done_tx);
+        drop(job_rx);
+        let mut pending = BTreeMap::new();
+        let mut next = 0;
+        let mut failed = None;
+        for (seq, chunk, result) in done_rx {
+            pending.insert(seq, (chunk, result));
+            while let Some((chunk, result)) = pending.remove(&next) {
+                if failed.is_none() {
+                    if let Err(e) = result.and_then(|r| deliver(&chunk, r)) {
+                        failed = Some(e);
+                    }
+                }
+                let _ = free_tx.send(chunk);
+                next += 1;
+            }
+            if failed.is_some() {
+                // Dropping the receiver stops the workers at their next send,
+                // and with them gone, the reader at its next one.
+                break;
+            }
+        }
+        drop(free_tx);
+        let rest = reader.join().expect("the chunk reader does not panic");
+        match failed {
+            Some(e) => Err(e),
+            None => rest,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(n: usize) -> Vec<u8> {
+        (0..n)
+            .flat_map(|i| format!("line {i}\n").into_bytes())
+            .collect()
+    }
+
+    fn plan() -> Plan {
+        Plan {
+            threads: 2,
+            chunk_size: 64,
+            max_chunk: 1 << 20,
+        }
+    }
+
+    fn at_last_newline(buf: &[u8]) -> Option<usize> {
+        memchr::memrchr(b'\n', buf).map(|nl| nl + 1)
+    }
+
+    #[test]
+    fn chunks_come_back_whole_and_in_order() {
+        let input = lines(5000);
+        let mut seen = Vec::new();
+        let rest = parse_in_chunks(
+            &input[..],
+            plan(),
+            "test input",
+            at_last_newline,
+            |chunk| Ok(chunk.len()),
+            |chunk, len| {
+                assert_eq!(chunk.len(), len);
+                assert!(chunk.ends_with(b"\n"));
+                seen.extend_from_slice(chunk);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert!(rest.is_none());
+        assert_eq!(seen, input);
+    }
+
+    /// A consumer that fails stops the reader and the workers: the call
+    /// returns its error instead of waiting on them.
+    #[test]
+    fn a_failing_consumer_ends_the_read() {
+        let input = lines(100_000);
+        let mut delivered = 0;
+        let err = parse_in_chunks(
+            &input[..],
+            plan(),
+            "test input",
+            at_last_newline,
+            |_| Ok(()),
+            |_, ()| {
+                delivered += 1;
+                if delivered == 3 {
+                    anyhow::bail!("consumer gave up")
+                }
+                Ok(())
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "consumer gave up");
+        assert_eq!(delivered, 3);
+    }
+
+    /// A read error is reported with what was being read.
+    #[test]
+    fn a_read_error_names_the_input() {
+        #[derive(Debug)]
+        struct Broken(usize);
+        impl Read for Broken {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(std::io::Error::other("disk on fire"));
+                }
+                self.0 -= 1;
+                let n = buf.len().min(6);
+                buf[..n].copy_from_slice(&b"12345\n"[..n]);
+                Ok(n)
+            }
+        }
+        let err = parse_in_chunks(
+            Broken(100),
+            plan(),
+            "the test input",
+            at_last_newline,
+            |_| Ok(()),
+            |_, ()| Ok(()),
+        )
+        .unwrap_err();
+        assert_eq!(format!("{err:#}"), "reading the test input: disk on fire");
+    }
+
+    /// No cut within the longest chunk: the bytes read so far and the rest
+    /// of the input come back for the caller to read in order.
+    #[test]
+    fn an_uncuttable_stretch_hands_back_the_rest() {
+        let mut input = lines(100);
+        let at = input.len();
+        input.extend(std::iter::repeat_n(b'x', 5000));
+        input.extend_from_slice(b"\ntail\n");
+        let mut seen = Vec::new();
+        let rest = parse_in_chunks(
+            &input[..],
+            Plan {
+                max_chunk: 1000,
+                ..plan()
+            },
+            "test input",
+            at_last_newline,
+            |_| Ok(()),
+            |chunk, ()| {
+                seen.extend_from_slice(chunk);
+                Ok(())
+            },
+        )
+        .unwrap()
+        .expect("a rest");
+        let mut tail = Vec::new();
+        let mut rest = rest;
+        rest.read_to_end(&mut tail).unwrap();
+        assert!(seen.len() <= at, "{} > {at}", seen.len());
+        seen.extend_from_slice(&tail);
+        assert_eq!(seen, input);
+    }
+}
