@@ -78,8 +78,11 @@ pub fn classify(
 ) -> Result<Vec<Classification>> {
     let mut funcs: BTreeMap<usize, Function> = BTreeMap::new();
     let mut diags: Vec<Diag> = Vec::new();
-    asm::read_listing(
+    // Megabytes for a large catalog: read on every core, in listing order.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    asm::read_listing_parallel(
         compiler_output.as_bytes(),
+        threads,
         |f| {
             if let Some(n) = f
                 .local_name()

@@ -200,9 +200,7 @@ pub fn read_listing(
                                             f.code_lines.push((lf, line));
                                         }
                                     }
-                                    _ => f
-                                        .code_lines
-                                        .push((String::from_utf8_lossy(file).into(), line)),
+                                    _ => f.code_lines.push((super::lines::text(file).into(), line)),
                                 }
                                 if may_matter(args) {
                                     record(f, file, line, op, args);
@@ -229,7 +227,7 @@ pub fn read_listing(
                     if bytes[sp + 1..].starts_with(b"STEXT") {
                         stats.functions += 1;
                         current = Some(Function {
-                            name: String::from_utf8_lossy(&bytes[..sp]).into_owned(),
+                            name: super::lines::text(&bytes[..sp]).into_owned(),
                             ..Function::default()
                         });
                     }
@@ -511,10 +509,10 @@ fn parse_instr(t: &str) -> Option<Option<Instr>> {
 /// An owned instruction from [`fast_instr`]'s parts.
 fn instr(file: &[u8], line: u32, op: &[u8], args: &[u8]) -> Instr {
     Instr {
-        file: String::from_utf8_lossy(file).into_owned(),
+        file: super::lines::text(file).into_owned(),
         line,
-        op: String::from_utf8_lossy(op).into_owned(),
-        args: String::from_utf8_lossy(args).trim().to_string(),
+        op: super::lines::text(op).into_owned(),
+        args: super::lines::text(args).trim().to_string(),
     }
 }
 
@@ -594,15 +592,15 @@ fn globals_of(args: &str) -> Vec<String> {
 /// Adds what one instruction shows to `f`, allocating only when it shows
 /// something (most instructions that reach here reference other symbols).
 fn record(f: &mut Function, file: &[u8], line: u32, op: &[u8], args: &[u8]) {
-    let op = String::from_utf8_lossy(op);
-    let args = String::from_utf8_lossy(args);
+    let op = super::lines::text(op);
+    let args = super::lines::text(args);
     let args = args.trim();
     let routine = evidence_of(&op, args);
     let globals = globals_of(args);
     if routine.is_none() && globals.is_empty() {
         return;
     }
-    let file = String::from_utf8_lossy(file).into_owned();
+    let file = super::lines::text(file).into_owned();
     let facts = f.lines.entry((file, line)).or_default();
     if routine.is_some() {
         f.sequence.push(Step { line, global: None });
