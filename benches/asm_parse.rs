@@ -58,13 +58,11 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.bench_function("read_listing_parallel", |b| {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         b.iter(|| {
             let f = std::fs::File::open(&path).unwrap();
             let mut sites = 0usize;
             let stats = asm::read_listing_parallel(
                 f,
-                threads,
                 |func| sites += func.lines.values().map(|l| l.evidence.len()).sum::<usize>(),
                 |_| {},
             )

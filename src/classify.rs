@@ -78,11 +78,8 @@ pub fn classify(
 ) -> Result<Vec<Classification>> {
     let mut funcs: BTreeMap<usize, Function> = BTreeMap::new();
     let mut diags: Vec<Diag> = Vec::new();
-    // Megabytes for a large catalog: read on every core, in listing order.
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    asm::read_listing_parallel(
+    asm::read_listing(
         compiler_output.as_bytes(),
-        threads,
         |f| {
             if let Some(n) = f
                 .local_name()

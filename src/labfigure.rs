@@ -10,6 +10,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 
+use crate::report::xml_escape;
 use crate::toolchain::Toolchain;
 
 /// Where a data word points.
@@ -262,13 +263,6 @@ pub fn collect(tc: &Toolchain, dir: &Path, n: u32) -> Result<Figure> {
     Ok(fig)
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 const FONT: &str = "font-family=\"ui-monospace,Menlo,Consolas,monospace\"";
 
 /// Where one data word lands inside its region's box: the label, and the
@@ -344,7 +338,7 @@ fn words_svg(fig: &Figure) -> String {
             "<text x=\"{}\" y=\"{}\" {FONT} font-size=\"12\" font-weight=\"bold\">{}</text>",
             region_x + 10.0,
             y + 18.0,
-            esc(r.title())
+            xml_escape(r.title())
         );
         for (k, &i) in list.iter().enumerate() {
             let ly = y + 36.0 + 18.0 * k as f64;
@@ -353,7 +347,7 @@ fn words_svg(fig: &Figure) -> String {
                 boxes,
                 "<text x=\"{}\" y=\"{ly}\" {FONT} font-size=\"12\">{}</text>",
                 region_x + 14.0,
-                esc(&detail(&fig.values[i]))
+                xml_escape(&detail(&fig.values[i]))
             );
         }
         y += h + 14.0;
@@ -365,7 +359,7 @@ fn words_svg(fig: &Figure) -> String {
             boxes,
             "<text x=\"10\" y=\"{}\" {FONT} font-size=\"12\">{}</text>",
             ry + 20.0,
-            esc(&v.label)
+            xml_escape(&v.label)
         );
         for (x, word, title) in [
             (type_x, v.type_word, format!("type: {}", v.go_type)),
@@ -381,7 +375,7 @@ fn words_svg(fig: &Figure) -> String {
                 "<text x=\"{}\" y=\"{}\" {FONT} font-size=\"12\">{}</text>",
                 x + 6.0,
                 ry + 18.0,
-                esc(&title)
+                xml_escape(&title)
             );
         }
         let _ = writeln!(
@@ -412,7 +406,7 @@ fn words_svg(fig: &Figure) -> String {
         s,
         "<rect width=\"100%\" height=\"100%\" fill=\"#fafafa\"/>\n<text x=\"10\" y=\"24\" {FONT} font-size=\"15\" font-weight=\"bold\">Lab {}: where each interface's data word pointed — one run on {}</text>",
         fig.lab,
-        esc(&fig.platform)
+        xml_escape(&fig.platform)
     );
     let _ = writeln!(
         s,
@@ -494,7 +488,7 @@ fn frame_svg(fig: &Figure) -> String {
                 "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{word_h}\" fill=\"#e1f5e4\" stroke=\"#2e8b57\"/>\n<text x=\"{}\" y=\"{}\" {FONT} font-size=\"12\">{}</text>\n<text x=\"10\" y=\"{}\" {FONT} font-size=\"12\" fill=\"#555\">{addr:#x}</text>",
                 x + 8.0,
                 y + 19.0,
-                esc(&text),
+                xml_escape(&text),
                 y + 19.0
             );
             if words == 2 && wd == 1 {
@@ -527,7 +521,7 @@ fn frame_svg(fig: &Figure) -> String {
         s,
         "<rect width=\"100%\" height=\"100%\" fill=\"#fafafa\"/>\n<text x=\"10\" y=\"24\" {FONT} font-size=\"15\" font-weight=\"bold\">Lab {}: a stack frame holding an interface that does not escape — one run on {}</text>",
         fig.lab,
-        esc(&fig.platform)
+        xml_escape(&fig.platform)
     );
     let where_ = value
         .map(|v| match v.region {
@@ -547,7 +541,7 @@ fn frame_svg(fig: &Figure) -> String {
             "<text x=\"10\" y=\"{}\" {FONT} font-size=\"12\" fill=\"#555\">type word {:#x} → the {} descriptor ({}); data word {:#x}.</text>",
             y + 30.0,
             v.type_word,
-            esc(&v.go_type),
+            xml_escape(&v.go_type),
             if v.type_in_rodata { "read-only data" } else { "not in read-only data" },
             v.data_word
         );

@@ -69,9 +69,8 @@ pub fn collect(input: impl std::io::BufRead) -> Result<Listing> {
 
 /// [`collect`] on every core: for a file, where nothing is echoed.
 pub fn collect_parallel(input: impl std::io::Read + Send) -> Result<Listing> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut listing = Listing::default();
-    let stats = asm::read_listing_parallel(input, threads, |f| absorb(&mut listing, &f), |_| {})?;
+    let stats = asm::read_listing_parallel(input, |f| absorb(&mut listing, &f), |_| {})?;
     listing.stats = stats;
     Ok(listing)
 }

@@ -9,6 +9,7 @@ use clap::Args;
 use crate::error::UsageError;
 use crate::lem::{self, Options, Report};
 use crate::output;
+use crate::report::xml_escape as xml;
 use crate::toolchain::Toolchain;
 
 #[derive(Debug, Args)]
@@ -279,20 +280,6 @@ pub fn write_text(r: &Report, out: &mut dyn Write) -> Result<()> {
     }
     writeln!(out, "{} passed, {} failed", r.passed(), r.failed())?;
     Ok(())
-}
-
-fn xml(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '&' => "&amp;".to_string(),
-            '<' => "&lt;".to_string(),
-            '>' => "&gt;".to_string(),
-            '"' => "&quot;".to_string(),
-            '\'' => "&apos;".to_string(),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => " ".to_string(),
-            c => c.to_string(),
-        })
-        .collect()
 }
 
 fn write_junit(r: &Report, out: &mut dyn Write) -> Result<()> {

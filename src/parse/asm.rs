@@ -262,42 +262,31 @@ fn starts_symbol(buf: &[u8], at: usize) -> bool {
     !line.is_empty() && !matches!(line[0], b' ' | b'\t' | b'\r') && !diag::may_be(line)
 }
 
-/// [`read_listing`] on `threads` cores: the input is cut into chunks of a few
-/// MiB at symbol headers, the chunks are parsed in parallel, and the callbacks
+/// [`read_listing`] on every core: the input is cut into 1 MiB chunks at
+/// symbol headers, the chunks are parsed in parallel, and the callbacks
 /// see functions and diagnostics in input order, as the sequential reader
 /// gives them. Memory stays bounded by the chunks in flight. A function too
 /// long to fit a chunk (64 MiB) sends the rest of the input to the sequential
 /// reader, so the result is the same for any input.
 pub fn read_listing_parallel<R: std::io::Read + Send>(
     input: R,
-    threads: usize,
     on_function: impl FnMut(Function),
     on_diag: impl FnMut(Diag),
 ) -> Result<Stats> {
-    read_listing_chunked(input, threads, 1 << 20, 64 << 20, on_function, on_diag)
+    let plan = chunks::Plan {
+        chunk_size: 1 << 20,
+        ..chunks::Plan::for_this_machine()
+    };
+    read_listing_chunked(input, plan, on_function, on_diag)
 }
 
-/// [`read_listing_parallel`] with the chunk size and the longest chunk given.
+/// [`read_listing_parallel`] cut as `plan` says.
 fn read_listing_chunked<R: std::io::Read + Send>(
     input: R,
-    threads: usize,
-    chunk_size: usize,
-    max_chunk: usize,
+    plan: chunks::Plan,
     mut on_function: impl FnMut(Function),
     mut on_diag: impl FnMut(Diag),
 ) -> Result<Stats> {
-    if threads < 2 {
-        return read_listing(
-            std::io::BufReader::with_capacity(1 << 20, input),
-            on_function,
-            on_diag,
-        );
-    }
-    let plan = chunks::Plan {
-        threads,
-        chunk_size,
-        max_chunk,
-    };
     let mut stats = Stats::default();
     let rest = chunks::parse_in_chunks(
         input,
@@ -671,11 +660,14 @@ mod tests {
     /// One thread reads sequentially; two cut the input into chunks.
     fn chunked(text: &[u8], threads: usize, chunk: usize, max: usize) -> String {
         let items = std::cell::RefCell::new(Vec::new());
+        let plan = chunks::Plan {
+            threads,
+            chunk_size: chunk,
+            max_chunk: max,
+        };
         let st = read_listing_chunked(
             text,
-            threads,
-            chunk,
-            max,
+            plan,
             |f| {
                 items
                     .borrow_mut()

@@ -204,9 +204,9 @@ impl BenchParser {
             from = start;
         }
         buf.drain(..start);
-        if buf.len() > crate::parse::lines::MAX_LINE {
+        if buf.len() > MAX_LINE {
             // A line with no end in sight: keep its start only.
-            let mut cut = crate::parse::lines::MAX_LINE;
+            let mut cut = MAX_LINE;
             while !buf.is_char_boundary(cut) {
                 cut -= 1;
             }
@@ -702,35 +702,31 @@ pub fn read_chunked(input: impl Read + Send, plan: chunks::Plan) -> Result<(Benc
         max_chunk: plan.max_chunk.min(1 << 30),
         ..plan
     };
-    let rest = if plan.threads < 2 {
-        Some(std::io::Cursor::new(Vec::new()).chain(input))
-    } else {
-        // Split lines' buffers are recycled as the chunks' are.
-        let spare = std::sync::Mutex::new(Vec::<SplitLines>::new());
-        chunks::parse_in_chunks(
-            input,
-            plan,
-            "benchmark output",
-            |buf| memchr::memrchr(b'\n', buf).map(|nl| nl + 1),
-            |chunk| {
-                let mut split = spare
-                    .lock()
-                    .ok()
-                    .and_then(|mut s| s.pop())
-                    .unwrap_or_default();
-                split_chunk(chunk, &mut split);
-                Ok(split)
-            },
-            |chunk, split| {
-                overlong += split.overlong;
-                parser.feed_split(chunk, &split);
-                if let Ok(mut s) = spare.lock() {
-                    s.push(split);
-                }
-                Ok(())
-            },
-        )?
-    };
+    // Split lines' buffers are recycled as the chunks' are.
+    let spare = std::sync::Mutex::new(Vec::<SplitLines>::new());
+    let rest = chunks::parse_in_chunks(
+        input,
+        plan,
+        "benchmark output",
+        |buf| memchr::memrchr(b'\n', buf).map(|nl| nl + 1),
+        |chunk| {
+            let mut split = spare
+                .lock()
+                .ok()
+                .and_then(|mut s| s.pop())
+                .unwrap_or_default();
+            split_chunk(chunk, &mut split);
+            Ok(split)
+        },
+        |chunk, split| {
+            overlong += split.overlong;
+            parser.feed_split(chunk, &split);
+            if let Ok(mut s) = spare.lock() {
+                s.push(split);
+            }
+            Ok(())
+        },
+    )?;
     if let Some(rest) = rest {
         overlong += feed_lines(&mut parser, rest, |_| Ok(()))?;
     }

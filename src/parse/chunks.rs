@@ -14,7 +14,8 @@ use anyhow::{Context, Result};
 /// How the input is cut.
 #[derive(Debug, Clone, Copy)]
 pub struct Plan {
-    /// Worker threads; fewer than 2 means the caller should read sequentially.
+    /// Worker threads; with fewer than 2 the whole input is handed back to be
+    /// read sequentially.
     pub threads: usize,
     /// How much to read before looking for a cut.
     pub chunk_size: usize,
@@ -42,8 +43,9 @@ pub type Rest<R> = Chain<Cursor<Vec<u8>>, R>;
 /// chunk starts, or None if the buffer holds no place to cut), runs `work` on
 /// each chunk on `plan.threads` threads, and calls `deliver(chunk, result)` in
 /// input order. `what` names the input in read errors. Returns the rest of the
-/// input if some part of it could not be cut within `plan.max_chunk`; the
-/// caller reads that sequentially, so every input gets the same result.
+/// input if some part of it could not be cut within `plan.max_chunk` (all of
+/// it with fewer than 2 threads); the caller reads that sequentially, so
+/// every input gets the same result.
 pub fn parse_in_chunks<R, T>(
     input: R,
     plan: Plan,
@@ -56,9 +58,12 @@ where
     R: Read + Send,
     T: Send,
 {
+    if plan.threads < 2 {
+        return Ok(Some(Cursor::new(Vec::new()).chain(input)));
+    }
     let chunk_size = plan.chunk_size.max(1);
     let max_chunk = plan.max_chunk.max(1);
-    let threads = plan.threads.max(1);
+    let threads = plan.threads;
     let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Vec<u8>)>(threads);
     // Owned by the workers only: when they all stop, the reader's sends fail.
     let job_rx = std::sync::Arc::new(std::sync::Mutex::new(job_rx));

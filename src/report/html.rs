@@ -32,6 +32,15 @@ fn env() -> Environment<'static> {
     env
 }
 
+/// Renders `template` with `ctx` and the shared stylesheet as `css`; `what`
+/// names the page in an error.
+fn render(template: &str, ctx: minijinja::Value, what: &str) -> Result<String> {
+    env()
+        .get_template(template)?
+        .render(context! { css => CSS, ..ctx })
+        .with_context(|| format!("rendering {what}"))
+}
+
 /// Today's date (UTC), as `2026-11-24`.
 fn today() -> String {
     let secs = std::time::SystemTime::now()
@@ -204,10 +213,9 @@ pub fn matrix(ms: &[Matrix], changes: &[Change]) -> Result<String> {
         .iter()
         .map(|m| json!({ "version": m.go.version, "goos": m.go.goos, "goarch": m.go.goarch }))
         .collect();
-    let env = env();
-    let t = env.get_template("matrix.html")?;
-    t.render(context! {
-        css => CSS,
+    render(
+        "matrix.html",
+        context! {
         versions => versions,
         iterations => ms[0].iterations,
         date => today(),
@@ -220,8 +228,9 @@ pub fn matrix(ms: &[Matrix], changes: &[Change]) -> Result<String> {
         changes => changes,
         columns => columns,
         table => table,
-    })
-    .context("rendering the HTML report")
+        },
+        "the HTML report",
+    )
 }
 
 pub struct MatrixHtml;
@@ -301,10 +310,9 @@ pub fn scan(sites: &[crate::scan::Site]) -> Result<String> {
             })
         })
         .collect();
-    let env = env();
-    let t = env.get_template("scan.html")?;
-    t.render(context! {
-        css => CSS,
+    render(
+        "scan.html",
+        context! {
         summary => crate::scan::report::summary(sites),
         date => today(),
         command => command(),
@@ -316,8 +324,9 @@ pub fn scan(sites: &[crate::scan::Site]) -> Result<String> {
         bars_height => bars.len() * 22 + 8,
         packages => packages,
         sites => rows,
-    })
-    .context("rendering the HTML report")
+        },
+        "the HTML report",
+    )
 }
 
 /// The lem report: one table per Go version.
@@ -335,15 +344,15 @@ pub fn lem(reports: &[crate::lem::Report]) -> Result<String> {
             })
         })
         .collect();
-    let env = env();
-    let t = env.get_template("lem.html")?;
-    t.render(context! {
-        css => CSS,
+    render(
+        "lem.html",
+        context! {
         reports => rs,
         date => today(),
         command => command(),
-    })
-    .context("rendering the HTML report")
+        },
+        "the HTML report",
+    )
 }
 
 /// The figures the lab docs embed, by the file name their image links use.
@@ -392,15 +401,15 @@ pub fn lab(number: u32, title: &str, markdown: &str, labs: &[(u32, &str)]) -> Re
         .iter()
         .map(|(n, t)| json!({ "number": n, "title": t }))
         .collect();
-    let env = env();
-    let t = env.get_template("lab.html")?;
-    t.render(context! {
-        css => CSS,
+    render(
+        "lab.html",
+        context! {
         number => number,
         title => title,
         body => body,
         labs => labs,
         version => env!("CARGO_PKG_VERSION"),
-    })
-    .context("rendering the lab page")
+        },
+        "the lab page",
+    )
 }

@@ -148,6 +148,22 @@ pub fn notes(m: &Matrix) -> Vec<String> {
     out
 }
 
+/// Text for XML and SVG (text and attribute values): the five markup
+/// characters escaped, control characters XML forbids made spaces.
+pub fn xml_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '"' => "&quot;".to_string(),
+            '\'' => "&apos;".to_string(),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => " ".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
 /// The one-line caption under a table: what was measured, where.
 pub fn caption(m: &Matrix) -> String {
     format!(
