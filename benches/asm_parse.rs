@@ -50,6 +50,7 @@ fn bench(c: &mut Criterion) {
             let mut sites = 0usize;
             let stats = asm::read_listing(
                 BufReader::with_capacity(1 << 16, f),
+                asm::Detail::Facts,
                 |func| sites += func.lines.values().map(|l| l.evidence.len()).sum::<usize>(),
                 |_| {},
             )
@@ -63,6 +64,22 @@ fn bench(c: &mut Criterion) {
             let mut sites = 0usize;
             let stats = asm::read_listing_parallel(
                 f,
+                asm::Detail::Facts,
+                |func| sites += func.lines.values().map(|l| l.evidence.len()).sum::<usize>(),
+                |_| {},
+            )
+            .unwrap();
+            (stats.instructions, sites)
+        })
+    });
+    g.bench_function("read_listing_mapped", |b| {
+        b.iter(|| {
+            let f = std::fs::File::open(&path).unwrap();
+            let mapped = ifacealloc::mapped::map(&f, &path).unwrap();
+            let mut sites = 0usize;
+            let stats = asm::read_listing_mapped(
+                &mapped,
+                asm::Detail::Facts,
                 |func| sites += func.lines.values().map(|l| l.evidence.len()).sum::<usize>(),
                 |_| {},
             )

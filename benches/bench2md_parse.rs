@@ -30,10 +30,21 @@ fn bench(c: &mut Criterion) {
         let input = large_input(file, 32 << 20);
         g.throughput(Throughput::Bytes(input.len() as u64));
         g.bench_function(label, |b| b.iter(|| parse(&input)));
-        // As the CLI reads a file: cut into chunks, split on every core.
+        // As the CLI reads a pipe: cut into chunks, split on every core.
         g.bench_function(format!("{label}, parallel"), |b| {
             b.iter(|| {
                 let (report, _) = bench::read_parallel(&input[..]).expect("in memory");
+                report.results.len()
+            })
+        });
+        // As the CLI reads a file, mapped: the chunks are slices of it.
+        let plan = ifacealloc::parse::chunks::Plan {
+            chunk_size: 1 << 19,
+            ..ifacealloc::parse::chunks::Plan::for_this_machine()
+        };
+        g.bench_function(format!("{label}, sliced"), |b| {
+            b.iter(|| {
+                let (report, _) = bench::read_sliced(&input, plan, |_| {}).expect("in memory");
                 report.results.len()
             })
         });

@@ -80,6 +80,7 @@ pub fn classify(
     let mut diags: Vec<Diag> = Vec::new();
     asm::read_listing(
         compiler_output.as_bytes(),
+        asm::Detail::Functions,
         |f| {
             if let Some(n) = f
                 .local_name()

@@ -19,33 +19,78 @@ pub struct SourceSpan {
 /// Finds `func NAME(` or `var NAME ` in `$goroot/src/runtime/*.go`; a function
 /// spans to its closing `}` at column 0.
 pub fn find_runtime_symbol(goroot: &Path, name: &str) -> Option<SourceSpan> {
+    find_runtime_symbols(goroot, &[name]).remove(name)
+}
+
+/// Where each of `names` is defined in `$goroot/src/runtime/*.go` (tests
+/// left out): the first line that starts `func NAME(` or `var NAME `, in
+/// file name order; a function spans to its closing `}` at column 0. One
+/// pass over the files, ending when every name is found.
+pub fn find_runtime_symbols(goroot: &Path, names: &[&str]) -> HashMap<String, SourceSpan> {
+    let mut found = HashMap::new();
     let dir = goroot.join("src").join("runtime");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .ok()?
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return found;
+    };
+    let mut files: Vec<_> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.extension().is_some_and(|x| x == "go") && !p.to_string_lossy().ends_with("_test.go")
         })
         .collect();
     files.sort();
-    let func = format!("func {name}(");
-    let var = format!("var {name} ");
+    // A name whose function has no closing brace is not looked for further.
+    let mut done: Vec<&str> = Vec::new();
     for p in files {
-        let Ok(text) = std::fs::read_to_string(&p) else {
+        if done.len() == names.len() {
+            break;
+        }
+        let Ok(text) = std::fs::read(&p) else {
             continue;
         };
-        let lines: Vec<&str> = text.lines().collect();
-        for (i, l) in lines.iter().enumerate() {
-            if l.starts_with(&func) {
-                let end = lines[i..].iter().position(|l| *l == "}").map(|k| i + k)?;
-                return Some(span(&p, i, end));
+        for &name in names {
+            if done.contains(&name) {
+                continue;
             }
-            if l.starts_with(&var) {
-                return Some(span(&p, i, i));
+            match definition(&text, name) {
+                Some(Some((first, last))) => {
+                    found.insert(name.to_string(), span(&p, first, last));
+                    done.push(name);
+                }
+                Some(None) => done.push(name),
+                None => {}
             }
         }
     }
-    None
+    found
+}
+
+/// The first and last line (0-based) of `name`'s definition in `text`;
+/// `Some(None)` for a function without its closing brace.
+#[allow(clippy::option_option)]
+fn definition(text: &[u8], name: &str) -> Option<Option<(usize, usize)>> {
+    let at_line_start = |pattern: String| {
+        memchr::memmem::find_iter(text, pattern.as_bytes())
+            .find(|&i| i == 0 || text[i - 1] == b'\n')
+    };
+    let func = at_line_start(format!("func {name}("));
+    let var = at_line_start(format!("var {name} "));
+    let line_of = |at: usize| memchr::memchr_iter(b'\n', &text[..at]).count();
+    match (func, var) {
+        (Some(f), v) if v.is_none_or(|v| f < v) => {
+            let first = line_of(f);
+            // The closing line is `}` alone (before `\n`, `\r\n` or the end).
+            let close = memchr::memmem::find_iter(&text[f..], b"\n}")
+                .map(|i| f + i + 1)
+                .find(|&i| matches!(&text[i + 1..], [] | [b'\n', ..] | [b'\r', b'\n', ..]));
+            Some(close.map(|c| (first, line_of(c))))
+        }
+        (_, Some(v)) => {
+            let line = line_of(v);
+            Some(Some((line, line)))
+        }
+        _ => None,
+    }
 }
 
 fn span(p: &Path, first0: usize, last0: usize) -> SourceSpan {
@@ -88,7 +133,7 @@ pub fn routine_link(goroot: &Path, goversion: &str, r: Routine) -> Option<String
 
 fn routine_link_uncached(goroot: &Path, goversion: &str, r: Routine) -> Option<String> {
     let sym = r.runtime_symbol()?;
-    let s = find_runtime_symbol(goroot, sym)?;
+    let s = runtime_spans(goroot).get(sym)?.clone();
     let lines = if s.first == s.last {
         format!("L{}", s.first)
     } else {
@@ -99,6 +144,26 @@ fn routine_link_uncached(goroot: &Path, goversion: &str, r: Routine) -> Option<S
         git_ref(goversion),
         s.file
     ))
+}
+
+/// Where every routine's runtime symbol is defined under `goroot`, found
+/// in one pass over the runtime's files, once per process.
+fn runtime_spans(goroot: &Path) -> std::sync::Arc<HashMap<String, SourceSpan>> {
+    type Cache = HashMap<PathBuf, std::sync::Arc<HashMap<String, SourceSpan>>>;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(goroot).cloned()) {
+        return hit;
+    }
+    let names: Vec<&str> = Routine::ALL
+        .iter()
+        .filter_map(|r| r.runtime_symbol())
+        .collect();
+    let spans = std::sync::Arc::new(find_runtime_symbols(goroot, &names));
+    if let Ok(mut c) = cache.lock() {
+        c.insert(goroot.to_path_buf(), spans.clone());
+    }
+    spans
 }
 
 /// Instruction families, for documentation links.
@@ -148,6 +213,57 @@ pub fn instruction_link(isa: Isa, op: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the one-pass search finds is what reading each file line by
+    /// line for one name at a time finds, on the live toolchain's runtime.
+    #[test]
+    fn runtime_symbols_found_in_one_pass_as_line_by_line() {
+        fn line_by_line(goroot: &Path, name: &str) -> Option<SourceSpan> {
+            let dir = goroot.join("src").join("runtime");
+            let mut files: Vec<_> = std::fs::read_dir(&dir)
+                .ok()?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.extension().is_some_and(|x| x == "go")
+                        && !p.to_string_lossy().ends_with("_test.go")
+                })
+                .collect();
+            files.sort();
+            let (func, var) = (format!("func {name}("), format!("var {name} "));
+            for p in files {
+                let text = std::fs::read_to_string(&p).ok()?;
+                let lines: Vec<&str> = text.lines().collect();
+                for (i, l) in lines.iter().enumerate() {
+                    if l.starts_with(&func) {
+                        let end = lines[i..].iter().position(|l| *l == "}").map(|k| i + k)?;
+                        return Some(span(&p, i, end));
+                    }
+                    if l.starts_with(&var) {
+                        return Some(span(&p, i, i));
+                    }
+                }
+            }
+            None
+        }
+        let goroot = crate::toolchain::Toolchain::single(None, "test")
+            .expect("a Go toolchain on PATH")
+            .goroot;
+        let mut names: Vec<&str> = Routine::ALL
+            .iter()
+            .filter_map(|r| r.runtime_symbol())
+            .collect();
+        // Functions in files before and after iface.go, and a name in none.
+        names.extend(["mallocgc", "gcenable", "newobject", "no_such_symbol"]);
+        let found = find_runtime_symbols(&goroot, &names);
+        for name in &names {
+            assert_eq!(
+                found.get(*name),
+                line_by_line(&goroot, name).as_ref(),
+                "{name}"
+            );
+        }
+        assert_eq!(found.len(), names.len() - 1, "{found:?}");
+    }
 
     #[test]
     fn git_refs() {

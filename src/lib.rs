@@ -19,6 +19,7 @@ pub mod interrupt;
 pub mod labdocs;
 pub mod labfigure;
 pub mod lem;
+pub mod mapped;
 pub mod measure;
 pub mod model;
 pub mod output;

@@ -154,8 +154,8 @@ fn bench_output() {
 }
 
 /// Mutated bench output (raw bytes: broken UTF-8, stray CRs, lines split
-/// anywhere) read in small chunks on two threads gives exactly what reading
-/// it line by line gives.
+/// anywhere) read in small chunks on two threads, from a stream or sliced
+/// from memory, gives exactly what reading it line by line gives.
 #[test]
 fn bench_output_read_in_chunks() {
     use ifacealloc::parse::{bench, chunks::Plan};
@@ -176,9 +176,13 @@ fn bench_output_read_in_chunks() {
         let want = bench::read_lines(input, |_| Ok(())).unwrap();
         let got = bench::read_chunked(input, plan).unwrap();
         assert_eq!(format!("{got:?}"), format!("{want:?}"));
+        let got = bench::read_sliced(input, plan, |_| {}).unwrap();
+        assert_eq!(format!("{got:?}"), format!("{want:?}"));
     });
 }
 
+/// Mutated listings never panic the parsers, and read through a small
+/// buffer or from memory give what reading them whole gives.
 #[test]
 fn assembly_listings() {
     let samples = chunks(
@@ -190,7 +194,22 @@ fn assembly_listings() {
         3000,
     );
     check(mutated(samples), |input| {
-        let _ = ifacealloc::cmd::asm2md::collect(input);
+        use ifacealloc::cmd::asm2md::{collect, collect_sliced};
+        let whole = collect(input).map(|l| format!("{l:?}"));
+        // Lines that cross the reader's buffer fills are searched for
+        // symbols on their own: the same listing either way.
+        let crossing = collect(std::io::BufReader::with_capacity(16, input));
+        assert_eq!(
+            crossing.map(|l| format!("{l:?}")).ok(),
+            whole.as_ref().ok().cloned()
+        );
+        let plan = ifacealloc::parse::chunks::Plan {
+            threads: 2,
+            chunk_size: 97,
+            max_chunk: 1024,
+        };
+        let sliced = collect_sliced(input, plan).map(|l| format!("{l:?}"));
+        assert_eq!(sliced.ok(), whole.ok());
         let _ = ifacealloc::parse::asm::function_listing(input, "BenchmarkMem");
     });
 }

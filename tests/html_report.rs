@@ -206,7 +206,8 @@ fn reports_render_in_headless_chromium() {
         r.dom.contains("stroke=\"#1d2330\""),
         "no changed cell outlined"
     );
-    let png = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/matrix-report.png");
+    // Kept for a look: target/tmp/matrix-report.png (wherever the target dir is).
+    let png = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("matrix-report.png");
     screenshot(&browser, &two, &png, work.path());
 
     // scan: one row per site.

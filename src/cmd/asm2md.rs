@@ -61,17 +61,29 @@ pub struct Listing {
 
 /// Reads a listing and collects the seed layout's stores and every runtime conversion.
 pub fn collect(input: impl std::io::BufRead) -> Result<Listing> {
-    let mut listing = Listing::default();
-    let stats = asm::read_listing(input, |f| absorb(&mut listing, &f), |_| {})?;
-    listing.stats = stats;
-    Ok(listing)
+    gather(|on_f| asm::read_listing(input, asm::Detail::Facts, on_f, |_| {}))
+}
+
+/// [`collect`] on every core, for a mapped listing.
+pub fn collect_mapped(mapped: &crate::mapped::Mapped) -> Result<Listing> {
+    gather(|on_f| asm::read_listing_mapped(mapped, asm::Detail::Facts, on_f, |_| {}))
+}
+
+/// [`collect_mapped`] on any slice, cut as `plan` says.
+pub fn collect_sliced(bytes: &[u8], plan: crate::parse::chunks::Plan) -> Result<Listing> {
+    gather(|on_f| asm::read_listing_sliced(bytes, plan, asm::Detail::Facts, |_| {}, on_f, |_| {}))
 }
 
 /// [`collect`] on every core: for a file, where nothing is echoed.
 pub fn collect_parallel(input: impl std::io::Read + Send) -> Result<Listing> {
+    gather(|on_f| asm::read_listing_parallel(input, asm::Detail::Facts, on_f, |_| {}))
+}
+
+/// The listing a reader's functions make: `read` runs a reader with the
+/// callback it is given.
+fn gather(read: impl FnOnce(&mut dyn FnMut(Function)) -> Result<asm::Stats>) -> Result<Listing> {
     let mut listing = Listing::default();
-    let stats = asm::read_listing_parallel(input, |f| absorb(&mut listing, &f), |_| {})?;
-    listing.stats = stats;
+    listing.stats = read(&mut |f| absorb(&mut listing, &f))?;
     Ok(listing)
 }
 
@@ -260,7 +272,7 @@ impl<R: Read> Read for Tee<R> {
 
 pub fn run(args: &Asm2mdArgs, go: Option<&str>) -> Result<()> {
     output::check(args.output.as_deref())?;
-    let (file, echo): (Option<std::fs::File>, bool) = match &args.file {
+    let (file, echo): (Option<(std::fs::File, &std::path::Path)>, bool) = match &args.file {
         Some(p) => {
             if p.is_dir() {
                 return Err(UsageError::new(format!(
@@ -275,20 +287,23 @@ pub fn run(args: &Asm2mdArgs, go: Option<&str>) -> Result<()> {
                     p.display()
                 ))
             })?;
-            (Some(f), false)
+            (Some((f, p)), false)
         }
         None => (None, !args.no_echo),
     };
-    let listing = match file {
-        Some(f) => collect_parallel(f)?,
+    let listing = crate::timings::phase("parse", || match file {
+        Some((f, p)) => match crate::mapped::map(&f, p) {
+            Some(mapped) => collect_mapped(&mapped),
+            None => collect_parallel(f),
+        },
         None => collect(BufReader::with_capacity(
             1 << 20,
             Tee {
                 inner: std::io::stdin().lock(),
                 echo,
             },
-        ))?,
-    };
+        )),
+    })?;
     std::io::stdout().flush()?;
     if listing.stats.skipped > 0 {
         eprintln!(
@@ -309,7 +324,7 @@ pub fn run(args: &Asm2mdArgs, go: Option<&str>) -> Result<()> {
         )
         .into());
     }
-    let toolchain = match Toolchain::single(go, "asm2md") {
+    let toolchain = match crate::timings::phase("go env", || Toolchain::single(go, "asm2md")) {
         Ok(tc) => Some(tc),
         Err(e) => {
             eprintln!("asm2md: routine source links left out: {e}");
@@ -320,10 +335,12 @@ pub fn run(args: &Asm2mdArgs, go: Option<&str>) -> Result<()> {
         toolchain,
         isa: listing.isa.unwrap_or(Isa::Other),
     };
-    output::emit(args.output.as_deref(), |out| {
-        if echo {
-            writeln!(out)?;
-        }
-        write_markdown(&listing, &linker, out)
+    crate::timings::phase("report", || {
+        output::emit(args.output.as_deref(), |out| {
+            if echo {
+                writeln!(out)?;
+            }
+            write_markdown(&listing, &linker, out)
+        })
     })
 }

@@ -24,9 +24,16 @@ pub struct Bench2mdArgs {
     pub output: Option<PathBuf>,
 }
 
+/// Where the output comes from: a mapped file, or a stream (stdin, or a
+/// file that cannot be mapped).
+enum Input {
+    Mapped(crate::mapped::Mapped),
+    Stream(Box<dyn Read + Send>),
+}
+
 pub fn run(args: &Bench2mdArgs) -> Result<()> {
     output::check(args.output.as_deref())?;
-    let input: Box<dyn Read + Send> = match &args.file {
+    let input = match &args.file {
         Some(p) => {
             if p.is_dir() {
                 return Err(UsageError::new(format!(
@@ -41,15 +48,18 @@ pub fn run(args: &Bench2mdArgs) -> Result<()> {
                     p.display()
                 ))
             })?;
-            Box::new(f)
+            match crate::mapped::map(&f, p) {
+                Some(mapped) => Input::Mapped(mapped),
+                None => Input::Stream(Box::new(f)),
+            }
         }
-        None => Box::new(std::io::stdin()),
+        None => Input::Stream(Box::new(std::io::stdin())),
     };
     let echo = args.file.is_none() && !args.no_echo;
-    let (report, overlong) = if echo {
-        read_echoing(input)?
-    } else {
-        bench::read_parallel(input)?
+    let (report, overlong) = match input {
+        Input::Mapped(mapped) => bench::read_mapped(&mapped)?,
+        Input::Stream(input) if echo => read_echoing(input)?,
+        Input::Stream(input) => bench::read_parallel(input)?,
     };
     if overlong > 0 {
         eprintln!(

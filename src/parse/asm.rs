@@ -138,6 +138,8 @@ pub fn pick<'a>(ev: &[&'a Evidence]) -> Option<&'a Evidence> {
 pub struct Stats {
     pub lines: u64,
     pub functions: u64,
+    /// Instruction lines (with [`Detail::Facts`], those naming no symbol are
+    /// counted without being read).
     pub instructions: u64,
     /// Lines that looked like instructions but could not be read.
     pub skipped: u64,
@@ -155,19 +157,40 @@ impl std::ops::AddAssign for Stats {
     }
 }
 
-/// Reads a listing, calling `on_function` for each function and `on_diag`
-/// for each `file:line:col: message` diagnostic (from `-m`) interleaved with it.
+/// How much of each function a reader keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Only functions with a line that shows a routine or touches a package
+    /// global, with those lines. Instructions that name no symbol (no `(SB)`,
+    /// no `autotmp`) are counted, not read: one that is malformed is not
+    /// counted as skipped, as it could not have shown anything.
+    Facts,
+    /// Every function, with the lines [`Detail::Facts`] keeps.
+    Functions,
+    /// Every function, with those lines and [`Function::code_lines`]: the
+    /// line of every instruction, each instruction read.
+    CodeLines,
+}
+
+/// Reads a listing, calling `on_function` for each function (each one
+/// `detail` keeps) and `on_diag` for each `file:line:col: message`
+/// diagnostic (from `-m`) interleaved with it.
 pub fn read_listing(
     input: impl BufRead,
+    detail: Detail,
     mut on_function: impl FnMut(Function),
     mut on_diag: impl FnMut(Diag),
 ) -> Result<Stats> {
     let mut stats = Stats::default();
     let mut current: Option<Function> = None;
     let mut input = CappedLines::new(input);
+    let hits = std::cell::RefCell::new(Hits::default());
     input
         .for_each_line(
-            |_| Ok(()),
+            |chunk| {
+                hits.borrow_mut().find_in(chunk);
+                Ok(())
+            },
             |buf| -> Result<()> {
                 stats.lines += 1;
                 let mut end = buf.len();
@@ -189,20 +212,32 @@ pub fn read_listing(
                     if !t.starts_with(b"0x") || is_hex_dump(t) {
                         return Ok(()); // `rel ...` relocations, data bytes
                     }
+                    // Most instructions name no symbol: they cannot show a
+                    // routine or a global, and unless every instruction's
+                    // line is wanted, need not be read.
+                    let may_hit = hits.borrow_mut().within(buf);
+                    if !may_hit && detail != Detail::CodeLines {
+                        stats.instructions += 1;
+                        return Ok(());
+                    }
                     match fast_instr(t) {
                         Some(Some((file, line, op, args))) => {
                             stats.instructions += 1;
                             if let Some(f) = current.as_mut() {
-                                match f.code_lines.last() {
-                                    Some((lf, ll)) if lf.as_bytes() == file => {
-                                        if *ll != line {
-                                            let lf = lf.clone();
-                                            f.code_lines.push((lf, line));
+                                if detail == Detail::CodeLines {
+                                    match f.code_lines.last() {
+                                        Some((lf, ll)) if lf.as_bytes() == file => {
+                                            if *ll != line {
+                                                let lf = lf.clone();
+                                                f.code_lines.push((lf, line));
+                                            }
                                         }
+                                        _ => f
+                                            .code_lines
+                                            .push((super::lines::text(file).into(), line)),
                                     }
-                                    _ => f.code_lines.push((super::lines::text(file).into(), line)),
                                 }
-                                if may_matter(args) {
+                                if may_hit && may_matter(args) {
                                     record(f, file, line, op, args);
                                 }
                             }
@@ -221,7 +256,9 @@ pub fn read_listing(
                 }
                 // A symbol header ends the current function; an STEXT one starts the next.
                 if let Some(f) = current.take() {
-                    on_function(f);
+                    if detail != Detail::Facts || !f.lines.is_empty() {
+                        on_function(f);
+                    }
                 }
                 if let Some(sp) = memchr::memchr(b' ', bytes) {
                     if bytes[sp + 1..].starts_with(b"STEXT") {
@@ -238,9 +275,65 @@ pub fn read_listing(
         .context("reading the assembly listing")?;
     stats.overlong = input.overlong;
     if let Some(f) = current.take() {
-        on_function(f);
+        if detail != Detail::Facts || !f.lines.is_empty() {
+            on_function(f);
+        }
     }
     Ok(stats)
+}
+
+/// Where the reader's current buffer holds `(SB)` or `autotmp`: a line
+/// without either cannot show a routine or a global ([`may_matter`]), so its
+/// operands need not be looked at.
+#[derive(Default)]
+struct Hits {
+    /// The buffer's address range.
+    start: usize,
+    end: usize,
+    /// Addresses of the hits, ascending, and the first not yet passed.
+    at: Vec<usize>,
+    next: usize,
+}
+
+impl Hits {
+    fn find_in(&mut self, buf: &[u8]) {
+        let base = buf.as_ptr() as usize;
+        self.start = base;
+        self.end = base + buf.len();
+        self.at.clear();
+        self.next = 0;
+        let sb = finder(&SB, b"(SB)");
+        self.at.extend(sb.find_iter(buf).map(|i| base + i));
+        let n = self.at.len();
+        let tmp = finder(&AUTOTMP, b"autotmp");
+        self.at.extend(tmp.find_iter(buf).map(|i| base + i));
+        if n > 0 && n < self.at.len() {
+            self.at.sort_unstable();
+        }
+    }
+
+    /// Whether `line` holds a hit. A line that is not in the buffer (one
+    /// carried over from the buffer before) is searched on its own.
+    fn within(&mut self, line: &[u8]) -> bool {
+        let (from, to) = (line.as_ptr() as usize, line.as_ptr() as usize + line.len());
+        if from < self.start || to > self.end {
+            return finder(&SB, b"(SB)").find(line).is_some()
+                || finder(&AUTOTMP, b"autotmp").find(line).is_some();
+        }
+        while self.next < self.at.len() && self.at[self.next] < from {
+            self.next += 1;
+        }
+        self.next < self.at.len() && self.at[self.next] < to
+    }
+}
+
+type Finder = std::sync::OnceLock<memmem::Finder<'static>>;
+/// The two strings every instruction that matters holds one of.
+static SB: Finder = Finder::new();
+static AUTOTMP: Finder = Finder::new();
+
+fn finder(cell: &'static Finder, needle: &'static [u8]) -> &'static memmem::Finder<'static> {
+    cell.get_or_init(|| memmem::Finder::new(needle))
 }
 
 /// What a chunk of a listing held, in order.
@@ -270,20 +363,26 @@ fn starts_symbol(buf: &[u8], at: usize) -> bool {
 /// reader, so the result is the same for any input.
 pub fn read_listing_parallel<R: std::io::Read + Send>(
     input: R,
+    detail: Detail,
     on_function: impl FnMut(Function),
     on_diag: impl FnMut(Diag),
 ) -> Result<Stats> {
-    let plan = chunks::Plan {
+    read_listing_chunked(input, listing_plan(), detail, on_function, on_diag)
+}
+
+/// 1 MiB chunks on every core.
+fn listing_plan() -> chunks::Plan {
+    chunks::Plan {
         chunk_size: 1 << 20,
         ..chunks::Plan::for_this_machine()
-    };
-    read_listing_chunked(input, plan, on_function, on_diag)
+    }
 }
 
 /// [`read_listing_parallel`] cut as `plan` says.
 fn read_listing_chunked<R: std::io::Read + Send>(
     input: R,
     plan: chunks::Plan,
+    detail: Detail,
     mut on_function: impl FnMut(Function),
     mut on_diag: impl FnMut(Diag),
 ) -> Result<Stats> {
@@ -293,34 +392,94 @@ fn read_listing_chunked<R: std::io::Read + Send>(
         plan,
         "the assembly listing",
         last_symbol_start,
-        |chunk| {
-            let items = std::cell::RefCell::new(Vec::new());
-            let st = read_listing(
-                chunk,
-                |f| items.borrow_mut().push(Item::Function(f)),
-                |d| items.borrow_mut().push(Item::Diag(d)),
-            )?;
-            Ok((items.into_inner(), st))
-        },
-        |_, (items, st)| {
-            stats += st;
-            for item in items {
-                match item {
-                    Item::Function(f) => on_function(f),
-                    Item::Diag(d) => on_diag(d),
-                }
-            }
+        |chunk| read_chunk(chunk, detail),
+        |_, read| {
+            hand_over(read, &mut stats, &mut on_function, &mut on_diag);
             Ok(())
         },
     )?;
     if let Some(rest) = rest {
         stats += read_listing(
             std::io::BufReader::with_capacity(1 << 20, rest),
+            detail,
             on_function,
             on_diag,
         )?;
     }
     Ok(stats)
+}
+
+/// [`read_listing_parallel`] for a mapped listing: the chunks are slices of
+/// it, nothing is copied, and each is released once read.
+pub fn read_listing_mapped(
+    listing: &crate::mapped::Mapped,
+    detail: Detail,
+    on_function: impl FnMut(Function),
+    on_diag: impl FnMut(Diag),
+) -> Result<Stats> {
+    read_listing_sliced(
+        listing,
+        listing_plan(),
+        detail,
+        |r| listing.release(r),
+        on_function,
+        on_diag,
+    )
+}
+
+/// [`read_listing_mapped`] on any slice, cut as `plan` says.
+pub fn read_listing_sliced(
+    listing: &[u8],
+    plan: chunks::Plan,
+    detail: Detail,
+    release: impl FnMut(std::ops::Range<usize>),
+    mut on_function: impl FnMut(Function),
+    mut on_diag: impl FnMut(Diag),
+) -> Result<Stats> {
+    let mut stats = Stats::default();
+    let rest = chunks::parse_slice_in_chunks(
+        listing,
+        plan,
+        last_symbol_start,
+        |chunk| read_chunk(chunk, detail),
+        |_, read| {
+            hand_over(read, &mut stats, &mut on_function, &mut on_diag);
+            Ok(())
+        },
+        release,
+    )?;
+    if let Some(at) = rest {
+        stats += read_listing(&listing[at..], detail, on_function, on_diag)?;
+    }
+    Ok(stats)
+}
+
+/// One chunk of a listing read on a worker: what it held, in order.
+fn read_chunk(chunk: &[u8], detail: Detail) -> Result<(Vec<Item>, Stats)> {
+    let items = std::cell::RefCell::new(Vec::new());
+    let st = read_listing(
+        chunk,
+        detail,
+        |f| items.borrow_mut().push(Item::Function(f)),
+        |d| items.borrow_mut().push(Item::Diag(d)),
+    )?;
+    Ok((items.into_inner(), st))
+}
+
+/// A chunk's items to the callbacks, in order, and its counts to `stats`.
+fn hand_over(
+    (items, counts): (Vec<Item>, Stats),
+    stats: &mut Stats,
+    on_function: &mut impl FnMut(Function),
+    on_diag: &mut impl FnMut(Diag),
+) {
+    *stats += counts;
+    for item in items {
+        match item {
+            Item::Function(f) => on_function(f),
+            Item::Diag(d) => on_diag(d),
+        }
+    }
 }
 
 /// Where a listing chunk may end: before its last symbol header (a line cut
@@ -393,14 +552,8 @@ pub fn function_listing(
 /// a stack temporary, or a `(SB)` symbol that is not type data, string data or
 /// a runtime function other than the conversions and their globals.
 fn may_matter(args: &[u8]) -> bool {
-    static SB: std::sync::OnceLock<memmem::Finder<'static>> = std::sync::OnceLock::new();
-    static AUTOTMP: std::sync::OnceLock<memmem::Finder<'static>> = std::sync::OnceLock::new();
-    let sb = SB.get_or_init(|| memmem::Finder::new(b"(SB)"));
-    if AUTOTMP
-        .get_or_init(|| memmem::Finder::new(b"autotmp"))
-        .find(args)
-        .is_some()
-    {
+    let sb = finder(&SB, b"(SB)");
+    if finder(&AUTOTMP, b"autotmp").find(args).is_some() {
         return true;
     }
     let mut from = 0;
@@ -447,12 +600,11 @@ fn is_hex_dump(t: &[u8]) -> bool {
 /// `Some(None)` for hex dump lines and unknown positions; `None` when malformed.
 #[allow(clippy::type_complexity)]
 fn fast_instr(t: &[u8]) -> Option<Option<(&[u8], u32, &[u8], &[u8])>> {
-    let sp = memchr::memchr(b' ', t)?;
-    let mut rest = &t[sp..];
-    while rest.first() == Some(&b' ') {
-        rest = &rest[1..];
-    }
-    let sp2 = memchr::memchr(b' ', rest)?;
+    // The fields before the file name are a few bytes long: plain loops find
+    // their ends sooner than memchr's calls would.
+    let sp = t.iter().position(|&b| b == b' ')?;
+    let rest = skip(&t[sp..], b' ');
+    let sp2 = rest.iter().position(|&b| b == b' ')?;
     let dec = &rest[..sp2];
     if dec.len() == 2 && dec.iter().all(u8::is_ascii_hexdigit) {
         return Some(None);
@@ -460,10 +612,7 @@ fn fast_instr(t: &[u8]) -> Option<Option<(&[u8], u32, &[u8], &[u8])>> {
     if !dec.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    rest = &rest[sp2..];
-    while rest.first() == Some(&b' ') {
-        rest = &rest[1..];
-    }
+    let rest = skip(&rest[sp2..], b' ');
     let rest = rest.strip_prefix(b"(")?;
     let close = memchr::memchr(b')', rest)?;
     let pos = &rest[..close];
@@ -471,7 +620,7 @@ fn fast_instr(t: &[u8]) -> Option<Option<(&[u8], u32, &[u8], &[u8])>> {
     while matches!(after.first(), Some(b' ' | b'\t')) {
         after = &after[1..];
     }
-    let Some(colon) = memchr::memrchr(b':', pos) else {
+    let Some(colon) = pos.iter().rposition(|&b| b == b':') else {
         return Some(None);
     };
     let digits = &pos[colon + 1..];
@@ -481,7 +630,7 @@ fn fast_instr(t: &[u8]) -> Option<Option<(&[u8], u32, &[u8], &[u8])>> {
     let line = digits
         .iter()
         .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
-    let (op, args) = match memchr::memchr2(b'\t', b' ', after) {
+    let (op, args) = match after.iter().position(|&b| matches!(b, b'\t' | b' ')) {
         Some(i) => (&after[..i], &after[i + 1..]),
         None => (after, &after[after.len()..]),
     };
@@ -489,6 +638,12 @@ fn fast_instr(t: &[u8]) -> Option<Option<(&[u8], u32, &[u8], &[u8])>> {
         return None;
     }
     Some(Some((&pos[..colon], line, op, args)))
+}
+
+/// `bytes` without its leading `b`s.
+fn skip(bytes: &[u8], b: u8) -> &[u8] {
+    let n = bytes.iter().take_while(|&&x| x == b).count();
+    &bytes[n..]
 }
 
 fn parse_instr(t: &str) -> Option<Option<Instr>> {
@@ -506,9 +661,13 @@ fn instr(file: &[u8], line: u32, op: &[u8], args: &[u8]) -> Instr {
 }
 
 /// The routine an instruction shows, if any.
+/// Whether `op` is a call, on any GOARCH.
+fn is_call(op: &str) -> bool {
+    matches!(op, "CALL" | "BL" | "JAL" | "CALLL" | "CALLQ")
+}
+
 pub fn evidence_of(op: &str, args: &str) -> Option<Routine> {
-    let is_call = matches!(op, "CALL" | "BL" | "JAL" | "CALLL" | "CALLQ");
-    if is_call {
+    if is_call(op) {
         let target = args.trim_start_matches('$');
         if let Some(f) = target.strip_prefix("runtime.") {
             let name = f.split('(').next().unwrap_or(f);
@@ -585,7 +744,13 @@ fn record(f: &mut Function, file: &[u8], line: u32, op: &[u8], args: &[u8]) {
     let args = super::lines::text(args);
     let args = args.trim();
     let routine = evidence_of(&op, args);
-    let globals = globals_of(args);
+    // A function's own TEXT line and a call's or jump's target name
+    // functions, not package globals.
+    let globals = if matches!(&*op, "TEXT" | "JMP" | "B") || is_call(&op) {
+        Vec::new()
+    } else {
+        globals_of(args)
+    };
     if routine.is_none() && globals.is_empty() {
         return;
     }
@@ -657,36 +822,66 @@ mod tests {
         format!("{stats:?}\n{}", items.join("\n"))
     }
 
-    /// One thread reads sequentially; two cut the input into chunks.
-    fn chunked(text: &[u8], threads: usize, chunk: usize, max: usize) -> String {
+    /// How a listing is read in a test.
+    #[derive(Clone, Copy)]
+    enum Way {
+        /// Through a reader of this many bytes: lines cross its fills.
+        Buffered(usize),
+        /// In chunks read from a stream (one thread: sequentially).
+        Chunked(chunks::Plan),
+        /// In chunks of a slice.
+        Sliced(chunks::Plan),
+    }
+
+    fn read_as(text: &[u8], way: Way, detail: Detail) -> String {
         let items = std::cell::RefCell::new(Vec::new());
-        let plan = chunks::Plan {
-            threads,
-            chunk_size: chunk,
-            max_chunk: max,
+        let on_f = |f: Function| {
+            items
+                .borrow_mut()
+                .push(format!("F {} {:?} {:?}", f.name, f.lines, f.code_lines))
         };
-        let st = read_listing_chunked(
-            text,
-            plan,
-            |f| {
-                items
-                    .borrow_mut()
-                    .push(format!("F {} {:?} {:?}", f.name, f.lines, f.code_lines))
-            },
-            |d| items.borrow_mut().push(format!("D {d:?}")),
-        )
+        let on_d = |d: Diag| items.borrow_mut().push(format!("D {d:?}"));
+        let st = match way {
+            Way::Buffered(n) => read_listing(
+                std::io::BufReader::with_capacity(n, text),
+                detail,
+                on_f,
+                on_d,
+            ),
+            Way::Chunked(plan) => read_listing_chunked(text, plan, detail, on_f, on_d),
+            Way::Sliced(plan) => read_listing_sliced(text, plan, detail, |_| {}, on_f, on_d),
+        }
         .unwrap();
         transcript(st, &items.into_inner())
+    }
+
+    fn plan(threads: usize, chunk_size: usize, max_chunk: usize) -> chunks::Plan {
+        chunks::Plan {
+            threads,
+            chunk_size,
+            max_chunk,
+        }
+    }
+
+    /// One thread reads sequentially; two cut the input into chunks.
+    fn chunked(text: &[u8], threads: usize, chunk: usize, max: usize) -> String {
+        read_as(
+            text,
+            Way::Chunked(plan(threads, chunk, max)),
+            Detail::CodeLines,
+        )
     }
 
     fn sequential(text: &[u8]) -> String {
         chunked(text, 1, 0, 0)
     }
 
-    /// Cut anywhere a chunk may be cut, or nowhere (a function longer than
-    /// the longest chunk), the parallel reader gives what the sequential one does.
+    /// Every way of reading gives what the sequential reader gives, at
+    /// every level of detail: cut into chunks of a stream or of a slice, or
+    /// read through a buffer so small that lines cross its fills (where an
+    /// instruction's symbol is looked for in the line, not the buffer).
     #[test]
-    fn parallel_reading_equals_sequential() {
+    fn every_way_of_reading_agrees() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/asm");
         let mut n = 0;
         for e in std::fs::read_dir(dir).unwrap() {
@@ -695,26 +890,40 @@ mod tests {
                 continue;
             }
             let text = std::fs::read(&p).unwrap();
-            let want = sequential(&text);
-            for (chunk, max) in [(64, 1 << 20), (1000, 4000), (1 << 16, 1 << 20), (64, 300)] {
-                assert_eq!(
-                    chunked(&text, 2, chunk, max),
-                    want,
-                    "{} {chunk} {max}",
-                    p.display()
-                );
+            for detail in [Detail::Facts, Detail::Functions, Detail::CodeLines] {
+                let want = read_as(&text, Way::Chunked(plan(1, 0, 0)), detail);
+                let mut ways = vec![Way::Buffered(7), Way::Buffered(4096)];
+                // (64, 300): some functions are longer than the longest chunk.
+                for (chunk, max) in [(64, 1 << 20), (1000, 4000), (1 << 16, 1 << 20), (64, 300)] {
+                    ways.push(Way::Chunked(plan(2, chunk, max)));
+                    ways.push(Way::Sliced(plan(2, chunk, max)));
+                }
+                ways.push(Way::Sliced(plan(3, 1, 1 << 20)));
+                ways.push(Way::Sliced(plan(1, 64, 300)));
+                for way in ways {
+                    let got = read_as(&text, way, detail);
+                    assert!(got == want, "{} {detail:?}: {got}", p.display());
+                }
             }
             n += 1;
         }
         assert!(n >= 5, "{n} fixtures");
-        // Diagnostics between functions keep their place.
+    }
+
+    /// Diagnostics between functions keep their place, wherever the
+    /// listing is cut.
+    #[test]
+    fn diagnostics_keep_their_place_across_cuts() {
         let text = b"a.go:1:2: x escapes to heap\nmain.f STEXT size=1\n\t0x0000 00000 (a.go:3)\tCALL\truntime.convT64(SB)\nb.go:4:5: y does not escape\nmain.g STEXT size=1\n\t0x0000 00000 (a.go:9)\tRET\t\n";
         for chunk in 1..=text.len() {
-            assert_eq!(
-                chunked(text, 2, chunk, 1 << 20),
-                sequential(text),
-                "{chunk}"
+            let want = sequential(text);
+            assert_eq!(chunked(text, 2, chunk, 1 << 20), want, "{chunk}");
+            let sliced = read_as(
+                text,
+                Way::Sliced(plan(2, chunk, 1 << 20)),
+                Detail::CodeLines,
             );
+            assert_eq!(sliced, want, "sliced {chunk}");
         }
     }
 

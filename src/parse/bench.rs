@@ -683,54 +683,122 @@ pub fn split_chunk(chunk: &[u8], out: &mut SplitLines) {
 /// [`chunks`]): the same report as [`read_lines`] gives, and how many lines
 /// were longer than [`MAX_LINE`].
 pub fn read_parallel(input: impl Read + Send) -> Result<(BenchReport, u64)> {
-    // Half-MiB chunks: their split lines take about twice their size, and
-    // a few of each in flight keep the whole read within a few MiB.
-    let plan = chunks::Plan {
+    read_chunked(input, parallel_plan())
+}
+
+/// Half-MiB chunks: their split lines take about twice their size, and a
+/// few of each in flight keep the whole read within a few MiB.
+fn parallel_plan() -> chunks::Plan {
+    chunks::Plan {
         chunk_size: 1 << 19,
         ..chunks::Plan::for_this_machine()
-    };
-    read_chunked(input, plan)
+    }
 }
 
 /// [`read_parallel`] cut as `plan` says (fewer than 2 threads: on this one).
 pub fn read_chunked(input: impl Read + Send, plan: chunks::Plan) -> Result<(BenchReport, u64)> {
-    let mut parser = BenchParser::new();
-    let mut overlong = 0;
-    // Spans are u32: chunks stay far below 4 GiB.
-    let plan = chunks::Plan {
-        chunk_size: plan.chunk_size.min(1 << 30),
-        max_chunk: plan.max_chunk.min(1 << 30),
-        ..plan
-    };
-    // Split lines' buffers are recycled as the chunks' are.
-    let spare = std::sync::Mutex::new(Vec::<SplitLines>::new());
+    let (mut folded, splitter) = (Folded::default(), Splitter::default());
     let rest = chunks::parse_in_chunks(
         input,
-        plan,
+        span_sized(plan),
         "benchmark output",
-        |buf| memchr::memrchr(b'\n', buf).map(|nl| nl + 1),
-        |chunk| {
-            let mut split = spare
-                .lock()
-                .ok()
-                .and_then(|mut s| s.pop())
-                .unwrap_or_default();
-            split_chunk(chunk, &mut split);
-            Ok(split)
-        },
+        last_line_end,
+        |chunk| Ok(splitter.split(chunk)),
         |chunk, split| {
-            overlong += split.overlong;
-            parser.feed_split(chunk, &split);
-            if let Ok(mut s) = spare.lock() {
-                s.push(split);
-            }
+            folded.apply(chunk, split, &splitter);
             Ok(())
         },
     )?;
     if let Some(rest) = rest {
-        overlong += feed_lines(&mut parser, rest, |_| Ok(()))?;
+        folded.overlong += feed_lines(&mut folded.parser, rest, |_| Ok(()))?;
     }
-    Ok((parser.finish(), overlong))
+    Ok((folded.parser.finish(), folded.overlong))
+}
+
+/// [`read_parallel`] for mapped output: the chunks are slices of it,
+/// nothing is copied, and each is released once read.
+pub fn read_mapped(output: &crate::mapped::Mapped) -> Result<(BenchReport, u64)> {
+    read_sliced(output, parallel_plan(), |r| output.release(r))
+}
+
+/// [`read_mapped`] on any slice, cut as `plan` says (fewer than 2 threads:
+/// on this one).
+pub fn read_sliced(
+    output: &[u8],
+    plan: chunks::Plan,
+    release: impl FnMut(std::ops::Range<usize>),
+) -> Result<(BenchReport, u64)> {
+    let (mut folded, splitter) = (Folded::default(), Splitter::default());
+    let rest = chunks::parse_slice_in_chunks(
+        output,
+        span_sized(plan),
+        last_line_end,
+        |chunk| Ok(splitter.split(chunk)),
+        |chunk, split| {
+            folded.apply(chunk, split, &splitter);
+            Ok(())
+        },
+        release,
+    )?;
+    if let Some(at) = rest {
+        folded.overlong += feed_lines(&mut folded.parser, &output[at..], |_| Ok(()))?;
+    }
+    Ok((folded.parser.finish(), folded.overlong))
+}
+
+/// Where a chunk of benchmark output may end: after its last line end.
+fn last_line_end(buf: &[u8]) -> Option<usize> {
+    memchr::memrchr(b'\n', buf).map(|nl| nl + 1)
+}
+
+/// `plan` with chunks small enough for u32 spans.
+fn span_sized(plan: chunks::Plan) -> chunks::Plan {
+    chunks::Plan {
+        chunk_size: plan.chunk_size.min(1 << 30),
+        max_chunk: plan.max_chunk.min(1 << 30),
+        ..plan
+    }
+}
+
+/// What the chunks' split lines come to, applied in order on the main thread.
+#[derive(Default)]
+struct Folded {
+    parser: BenchParser,
+    overlong: u64,
+}
+
+impl Folded {
+    fn apply(&mut self, chunk: &[u8], split: SplitLines, splitter: &Splitter) {
+        self.overlong += split.overlong;
+        self.parser.feed_split(chunk, &split);
+        splitter.recycle(split);
+    }
+}
+
+/// Splits chunks' lines on the workers, into buffers recycled as the
+/// chunks' are.
+#[derive(Default)]
+struct Splitter {
+    spare: std::sync::Mutex<Vec<SplitLines>>,
+}
+
+impl Splitter {
+    fn split(&self, chunk: &[u8]) -> SplitLines {
+        let mut split = self
+            .spare
+            .lock()
+            .ok()
+            .and_then(|mut s| s.pop())
+            .unwrap_or_default();
+        split_chunk(chunk, &mut split);
+        split
+    }
+
+    fn recycle(&self, split: SplitLines) {
+        if let Ok(mut s) = self.spare.lock() {
+            s.push(split);
+        }
+    }
 }
 
 /// Reads benchmark output on this thread, line by line, handing every byte
@@ -1143,6 +1211,7 @@ mod tests {
     /// gives: the same results, sums, skips and overlong count.
     #[test]
     fn chunked_reading_equals_line_by_line() {
+        // Chunks read from a stream, and chunks sliced from memory.
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bench");
         let mut inputs: Vec<Vec<u8>> = Vec::new();
         for e in std::fs::read_dir(dir).unwrap() {
@@ -1187,6 +1256,11 @@ mod tests {
                     show(read_chunked(&input[..], plan).unwrap()),
                     want,
                     "{chunk_size} {max_chunk}"
+                );
+                assert_eq!(
+                    show(read_sliced(input, plan, |_| {}).unwrap()),
+                    want,
+                    "sliced {chunk_size} {max_chunk}"
                 );
             }
         }

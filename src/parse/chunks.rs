@@ -176,6 +176,112 @@ where
     })
 }
 
+/// Where the chunk of `data` that begins at `start` ends: `chunk_size`
+/// bytes on, cut at `cut` as [`parse_in_chunks`] cuts, longer while no cut
+/// is found; `None` if there is no cut within `max_chunk`.
+fn next_bound(
+    data: &[u8],
+    start: usize,
+    plan: Plan,
+    cut: &impl Fn(&[u8]) -> Option<usize>,
+) -> Option<usize> {
+    let (chunk_size, max_chunk) = (plan.chunk_size.max(1), plan.max_chunk.max(1));
+    let mut want = chunk_size.min(max_chunk);
+    loop {
+        let end = start.saturating_add(want);
+        if end >= data.len() {
+            return Some(data.len());
+        }
+        match cut(&data[start..end]).filter(|&at| at > 0 && at <= end - start) {
+            Some(at) => return Some(start + at),
+            None if want >= max_chunk => return None,
+            // Doubling: every byte is searched a bounded number of times.
+            None => want = want.saturating_mul(2).min(max_chunk),
+        }
+    }
+}
+
+/// [`parse_in_chunks`] for input already in memory (a mapped file): the
+/// chunks are slices of `data`, cut as they are handed out, parsed on
+/// `plan.threads` threads with a few in flight, and delivered in order;
+/// nothing is copied. After each delivery `release(range)` says that part
+/// of `data` is done with. Returns where the rest of `data` begins if some
+/// of it has no cut within `plan.max_chunk` (all of it with fewer than 2
+/// threads), for the caller to read in order.
+pub fn parse_slice_in_chunks<T: Send>(
+    data: &[u8],
+    plan: Plan,
+    cut: impl Fn(&[u8]) -> Option<usize>,
+    work: impl Fn(&[u8]) -> Result<T> + Sync,
+    mut deliver: impl FnMut(&[u8], T) -> Result<()>,
+    mut release: impl FnMut(std::ops::Range<usize>),
+) -> Result<Option<usize>> {
+    type Range = std::ops::Range<usize>;
+    if plan.threads < 2 || data.is_empty() {
+        return Ok((!data.is_empty()).then_some(0));
+    }
+    // Chunks are handed out as earlier ones are delivered: results of at
+    // most `window` chunks wait for a slow consumer.
+    let window = 2 * plan.threads + 2;
+    let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Range)>(window);
+    let job_rx = std::sync::Arc::new(std::sync::Mutex::new(job_rx));
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Range, Result<T>)>();
+    let work = &work;
+    // `move`: the job sender drops with the closure, whichever way it
+    // returns, and the workers then end at their next receive.
+    std::thread::scope(move |scope| -> Result<Option<usize>> {
+        for _ in 0..plan.threads {
+            let (rx, tx) = (job_rx.clone(), done_tx.clone());
+            scope.spawn(move || loop {
+                let job = rx.lock().map(|r| r.recv());
+                let Ok(Ok((i, range))) = job else { return };
+                let result = work(&data[range.clone()]);
+                if tx.send((i, range, result)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(done_tx);
+        // The next chunk's start, and whether the input is all handed out
+        // (`Some(rest)` when a stretch could not be cut).
+        let (mut start, mut sent, mut ended): (usize, usize, Option<Option<usize>>) = (0, 0, None);
+        let mut hand_out = |sent: &mut usize, ended: &mut Option<Option<usize>>| {
+            if ended.is_some() {
+                return;
+            }
+            match next_bound(data, start, plan, &cut) {
+                Some(end) => {
+                    let _ = job_tx.send((*sent, start..end));
+                    *sent += 1;
+                    start = end;
+                    if end == data.len() {
+                        *ended = Some(None);
+                    }
+                }
+                None => *ended = Some(Some(start)),
+            }
+        };
+        while sent < window && ended.is_none() {
+            hand_out(&mut sent, &mut ended);
+        }
+        let mut pending = BTreeMap::new();
+        let mut next = 0;
+        while next < sent {
+            let Ok((i, range, result)) = done_rx.recv() else {
+                break; // the workers are gone: a panic, raised at the join
+            };
+            pending.insert(i, (range, result));
+            while let Some((range, result)) = pending.remove(&next) {
+                deliver(&data[range.clone()], result?)?;
+                release(range);
+                next += 1;
+                hand_out(&mut sent, &mut ended);
+            }
+        }
+        Ok(ended.flatten())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,6 +377,81 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(format!("{err:#}"), "reading the test input: disk on fire");
+    }
+
+    /// Slices of memory come back in order and whole, each released after
+    /// it is delivered; a failing consumer ends the parse with its error.
+    #[test]
+    fn slices_come_back_in_order_and_are_released() {
+        let input = lines(5000);
+        let (mut seen, mut released) = (Vec::new(), Vec::new());
+        let rest = parse_slice_in_chunks(
+            &input,
+            plan(),
+            at_last_newline,
+            |chunk| Ok(chunk.len()),
+            |chunk, len| {
+                assert_eq!(chunk.len(), len);
+                assert!(chunk.ends_with(b"\n"));
+                seen.extend_from_slice(chunk);
+                Ok(())
+            },
+            |range| released.push(range),
+        )
+        .unwrap();
+        assert!(rest.is_none());
+        assert_eq!(seen, input);
+        assert!(released.len() > 100);
+        assert_eq!(released.first().map(|r| r.start), Some(0));
+        assert!(released.windows(2).all(|w| w[0].end == w[1].start));
+        assert_eq!(released.last().map(|r| r.end), Some(input.len()));
+
+        let mut delivered = 0;
+        let err = parse_slice_in_chunks(
+            &input,
+            plan(),
+            at_last_newline,
+            |_| Ok(()),
+            |_, ()| {
+                delivered += 1;
+                if delivered == 3 {
+                    anyhow::bail!("consumer gave up")
+                }
+                Ok(())
+            },
+            |_| {},
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "consumer gave up");
+    }
+
+    /// A slice with a stretch that has no cut within the longest chunk:
+    /// what comes before it is delivered, and where it begins comes back.
+    #[test]
+    fn an_uncuttable_slice_stretch_is_handed_back() {
+        let mut input = lines(100);
+        let at = input.len();
+        input.extend(std::iter::repeat_n(b'x', 5000));
+        input.extend_from_slice(b"\ntail\n");
+        let mut seen = Vec::new();
+        let rest = parse_slice_in_chunks(
+            &input,
+            Plan {
+                max_chunk: 1000,
+                ..plan()
+            },
+            at_last_newline,
+            |_| Ok(()),
+            |chunk, ()| {
+                seen.extend_from_slice(chunk);
+                Ok(())
+            },
+            |_| {},
+        )
+        .unwrap()
+        .expect("a rest");
+        assert!(rest <= at, "{rest} > {at}");
+        assert_eq!(seen, input[..rest]);
     }
 
     /// No cut within the longest chunk: the bytes read so far and the rest

@@ -637,6 +637,7 @@ fn parse_evidence(stderr: impl std::io::Read, dir: &Path) -> Result<CompilerEvid
     };
     asm::read_listing(
         std::io::BufReader::with_capacity(1 << 20, stderr),
+        asm::Detail::CodeLines,
         |f| {
             for (file, line) in &f.code_lines {
                 ev.code.insert((abs(file), *line));
