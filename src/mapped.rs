@@ -70,6 +70,18 @@ pub fn map(file: &File, path: &Path) -> Option<Mapped> {
     Some(Mapped { map })
 }
 
+/// Maps standard input when it is a regular file (`< file`), else `None`.
+pub fn map_stdin() -> Option<Mapped> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        let file = File::from(std::io::stdin().as_fd().try_clone_to_owned().ok()?);
+        map(&file, Path::new("standard input"))
+    }
+    #[cfg(not(unix))]
+    None
+}
+
 #[cfg(unix)]
 mod sigbus {
     use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};

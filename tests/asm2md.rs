@@ -87,6 +87,31 @@ fn seed_table_from_every_recorded_listing() {
     }
 }
 
+/// Standard input redirected from a file (mapped when not echoed) gives
+/// what the file named as an argument gives.
+#[test]
+fn stdin_from_a_file_reads_as_the_file() {
+    for name in ["go1.26-amd64.txt", "go1.18-style-amd64.txt"] {
+        let path = fixture(name);
+        let run = |args: &[&str], stdin: bool| {
+            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("ifacealloc"));
+            cmd.arg("asm2md").args(args);
+            if stdin {
+                cmd.stdin(std::fs::File::open(&path).unwrap());
+            }
+            let out = cmd.output().unwrap();
+            assert!(out.status.success(), "{name} {args:?}");
+            (
+                String::from_utf8(out.stdout).unwrap(),
+                String::from_utf8(out.stderr).unwrap(),
+            )
+        };
+        let want = run(&[&path], false);
+        assert!(want.0.starts_with('|'), "{name}: {want:?}");
+        assert_eq!(run(&["--no-echo"], true), want, "{name}");
+    }
+}
+
 #[test]
 fn echo_and_errors() {
     let listing = std::fs::read(fixture("go1.26-amd64.txt")).unwrap();

@@ -105,6 +105,34 @@ fn stdin_is_echoed_unless_no_echo() {
         .stdout(predicate::str::starts_with("| Type"));
 }
 
+/// Standard input redirected from a file (mapped when not echoed) gives
+/// what the file named as an argument gives, echoed or not.
+#[test]
+fn stdin_from_a_file_reads_as_the_file() {
+    for name in ["go1.26-plain.txt", "go1.26-json.txt", "go1.21-verbose.txt"] {
+        let path = fixture(name);
+        let run = |args: &[&str], stdin: Option<&str>| {
+            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("ifacealloc"));
+            cmd.arg("bench2md").args(args);
+            if let Some(p) = stdin {
+                cmd.stdin(std::fs::File::open(p).unwrap());
+            }
+            let out = cmd.output().unwrap();
+            assert!(out.status.success(), "{name} {args:?}");
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let want = run(&[&path], None);
+        assert!(want.starts_with('|'), "{name}: {want}");
+        assert_eq!(run(&["--no-echo"], Some(&path)), want, "{name}");
+        let input = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            run(&[], Some(&path)),
+            format!("{input}\n{want}"),
+            "{name} echoed"
+        );
+    }
+}
+
 #[test]
 fn broken_input_never_panics() {
     let mut junk = String::new();

@@ -296,13 +296,16 @@ pub fn run(args: &Asm2mdArgs, go: Option<&str>) -> Result<()> {
             Some(mapped) => collect_mapped(&mapped),
             None => collect_parallel(f),
         },
-        None => collect(BufReader::with_capacity(
-            1 << 20,
-            Tee {
-                inner: std::io::stdin().lock(),
-                echo,
-            },
-        )),
+        None => match (!echo).then(crate::mapped::map_stdin).flatten() {
+            Some(mapped) => collect_mapped(&mapped),
+            None => collect(BufReader::with_capacity(
+                1 << 20,
+                Tee {
+                    inner: std::io::stdin().lock(),
+                    echo,
+                },
+            )),
+        },
     })?;
     std::io::stdout().flush()?;
     if listing.stats.skipped > 0 {

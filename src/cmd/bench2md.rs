@@ -53,7 +53,11 @@ pub fn run(args: &Bench2mdArgs) -> Result<()> {
                 None => Input::Stream(Box::new(f)),
             }
         }
-        None => Input::Stream(Box::new(std::io::stdin())),
+        // Standard input from a file (`< out.txt`) is mapped when not echoed.
+        None => match args.no_echo.then(crate::mapped::map_stdin).flatten() {
+            Some(mapped) => Input::Mapped(mapped),
+            None => Input::Stream(Box::new(std::io::stdin())),
+        },
     };
     let echo = args.file.is_none() && !args.no_echo;
     let (report, overlong) = match input {

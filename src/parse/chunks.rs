@@ -35,6 +35,20 @@ impl Plan {
     }
 }
 
+/// A worker's result, or the panic that ended its work on a chunk.
+type Outcome<T> = std::thread::Result<Result<T>>;
+
+/// `work` on `chunk`, a panic caught: the worker sends it on, so the thread
+/// that waits for that chunk raises it instead of waiting for ever.
+fn guarded<T>(work: impl Fn(&[u8]) -> Result<T>, chunk: &[u8]) -> Outcome<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(chunk)))
+}
+
+/// A worker's result; its panic, raised again on this thread.
+fn reraise<T>(outcome: Outcome<T>) -> Result<T> {
+    outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 /// What is left when no cut was found within [`Plan::max_chunk`]: the bytes
 /// read so far, then the unread input.
 pub type Rest<R> = Chain<Cursor<Vec<u8>>, R>;
@@ -67,7 +81,7 @@ where
     let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Vec<u8>)>(threads);
     // Owned by the workers only: when they all stop, the reader's sends fail.
     let job_rx = std::sync::Arc::new(std::sync::Mutex::new(job_rx));
-    type Done<T> = (usize, Vec<u8>, Result<T>);
+    type Done<T> = (usize, Vec<u8>, Outcome<T>);
     let (done_tx, done_rx) = mpsc::channel::<Done<T>>();
     // Delivered chunks' buffers go back to the reader: no fresh pages per chunk.
     let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
@@ -139,7 +153,7 @@ where
             scope.spawn(move || loop {
                 let job = rx.lock().map(|r| r.recv());
                 let Ok(Ok((seq, chunk))) = job else { return };
-                let result = work(&chunk);
+                let result = guarded(work, &chunk);
                 if tx.send((seq, chunk, result)).is_err() {
                     return;
                 }
@@ -151,7 +165,7 @@ where
         let mut next = 0;
         let mut failed = None;
         for (seq, chunk, result) in done_rx {
-            pending.insert(seq, (chunk, result));
+            pending.insert(seq, (chunk, reraise(result)));
             while let Some((chunk, result)) = pending.remove(&next) {
                 if failed.is_none() {
                     if let Err(e) = result.and_then(|r| deliver(&chunk, r)) {
@@ -225,7 +239,7 @@ pub fn parse_slice_in_chunks<T: Send>(
     let window = 2 * plan.threads + 2;
     let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Range)>(window);
     let job_rx = std::sync::Arc::new(std::sync::Mutex::new(job_rx));
-    let (done_tx, done_rx) = mpsc::channel::<(usize, Range, Result<T>)>();
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Range, Outcome<T>)>();
     let work = &work;
     // `move`: the job sender drops with the closure, whichever way it
     // returns, and the workers then end at their next receive.
@@ -235,7 +249,7 @@ pub fn parse_slice_in_chunks<T: Send>(
             scope.spawn(move || loop {
                 let job = rx.lock().map(|r| r.recv());
                 let Ok(Ok((i, range))) = job else { return };
-                let result = work(&data[range.clone()]);
+                let result = guarded(work, &data[range.clone()]);
                 if tx.send((i, range, result)).is_err() {
                     return;
                 }
@@ -270,7 +284,7 @@ pub fn parse_slice_in_chunks<T: Send>(
             let Ok((i, range, result)) = done_rx.recv() else {
                 break; // the workers are gone: a panic, raised at the join
             };
-            pending.insert(i, (range, result));
+            pending.insert(i, (range, reraise(result)));
             while let Some((range, result)) = pending.remove(&next) {
                 deliver(&data[range.clone()], result?)?;
                 release(range);
@@ -349,6 +363,52 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.to_string(), "consumer gave up");
         assert_eq!(delivered, 3);
+    }
+
+    /// A worker that panics on a chunk: the panic reaches the caller, in
+    /// both pipelines, instead of the caller waiting for that chunk for ever.
+    #[test]
+    fn a_panicking_worker_panics_the_caller() {
+        let input = lines(5000);
+        let work = |chunk: &[u8]| -> Result<()> {
+            assert!(
+                !chunk.starts_with(b"line 2000\n"),
+                "worker failed on purpose"
+            );
+            Ok(())
+        };
+        let cut_before_2000 = |buf: &[u8]| {
+            memchr::memmem::find(buf, b"line 2000\n")
+                .filter(|&at| at > 0)
+                .or_else(|| at_last_newline(buf))
+        };
+        let streamed = std::panic::catch_unwind(|| {
+            parse_in_chunks(
+                &input[..],
+                plan(),
+                "test input",
+                cut_before_2000,
+                work,
+                |_, ()| Ok(()),
+            )
+        });
+        let sliced = std::panic::catch_unwind(|| {
+            parse_slice_in_chunks(
+                &input,
+                plan(),
+                cut_before_2000,
+                work,
+                |_, ()| Ok(()),
+                |_| {},
+            )
+        });
+        for (how, outcome) in [("streamed", streamed.err()), ("sliced", sliced.err())] {
+            let panic = outcome.unwrap_or_else(|| panic!("{how}: no panic"));
+            let msg = (panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            assert!(msg.contains("worker failed on purpose"), "{how}: {msg}");
+        }
     }
 
     /// A read error is reported with what was being read.
