@@ -318,30 +318,59 @@ mod tests {
         memchr::memrchr(b'\n', buf).map(|nl| nl + 1)
     }
 
+    /// Chunks of a stream, or slices of memory, come back whole and in
+    /// order; each slice is released after it is delivered.
     #[test]
     fn chunks_come_back_whole_and_in_order() {
         let input = lines(5000);
         let mut seen = Vec::new();
+        let mut take = |chunk: &[u8], len: usize| {
+            assert_eq!(chunk.len(), len);
+            assert!(chunk.ends_with(b"\n"));
+            seen.extend_from_slice(chunk);
+            Ok(())
+        };
         let rest = parse_in_chunks(
             &input[..],
             plan(),
             "test input",
             at_last_newline,
             |chunk| Ok(chunk.len()),
-            |chunk, len| {
-                assert_eq!(chunk.len(), len);
-                assert!(chunk.ends_with(b"\n"));
-                seen.extend_from_slice(chunk);
-                Ok(())
-            },
+            &mut take,
         )
         .unwrap();
         assert!(rest.is_none());
-        assert_eq!(seen, input);
+        let mut released = Vec::new();
+        let rest = parse_slice_in_chunks(
+            &input,
+            plan(),
+            at_last_newline,
+            |chunk| Ok(chunk.len()),
+            &mut take,
+            |range| released.push(range),
+        )
+        .unwrap();
+        assert!(rest.is_none());
+        assert_eq!(seen, input.repeat(2));
+        assert!(released.len() > 100);
+        assert_eq!(released.first().map(|r| r.start), Some(0));
+        assert!(released.windows(2).all(|w| w[0].end == w[1].start));
+        assert_eq!(released.last().map(|r| r.end), Some(input.len()));
     }
 
-    /// A consumer that fails stops the reader and the workers: the call
-    /// returns its error instead of waiting on them.
+    /// A consumer that gives up at the third chunk.
+    fn giving_up(delivered: &mut usize) -> impl FnMut(&[u8], ()) -> Result<()> + '_ {
+        move |_, ()| {
+            *delivered += 1;
+            if *delivered == 3 {
+                anyhow::bail!("consumer gave up")
+            }
+            Ok(())
+        }
+    }
+
+    /// A consumer that fails stops the reader and the workers, in both
+    /// pipelines: the call returns its error instead of waiting on them.
     #[test]
     fn a_failing_consumer_ends_the_read() {
         let input = lines(100_000);
@@ -352,13 +381,19 @@ mod tests {
             "test input",
             at_last_newline,
             |_| Ok(()),
-            |_, ()| {
-                delivered += 1;
-                if delivered == 3 {
-                    anyhow::bail!("consumer gave up")
-                }
-                Ok(())
-            },
+            giving_up(&mut delivered),
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "consumer gave up");
+        assert_eq!(delivered, 3);
+        let mut delivered = 0;
+        let err = parse_slice_in_chunks(
+            &input,
+            plan(),
+            at_last_newline,
+            |_| Ok(()),
+            giving_up(&mut delivered),
+            |_| {},
         )
         .unwrap_err();
         assert_eq!(err.to_string(), "consumer gave up");
@@ -439,83 +474,9 @@ mod tests {
         assert_eq!(format!("{err:#}"), "reading the test input: disk on fire");
     }
 
-    /// Slices of memory come back in order and whole, each released after
-    /// it is delivered; a failing consumer ends the parse with its error.
-    #[test]
-    fn slices_come_back_in_order_and_are_released() {
-        let input = lines(5000);
-        let (mut seen, mut released) = (Vec::new(), Vec::new());
-        let rest = parse_slice_in_chunks(
-            &input,
-            plan(),
-            at_last_newline,
-            |chunk| Ok(chunk.len()),
-            |chunk, len| {
-                assert_eq!(chunk.len(), len);
-                assert!(chunk.ends_with(b"\n"));
-                seen.extend_from_slice(chunk);
-                Ok(())
-            },
-            |range| released.push(range),
-        )
-        .unwrap();
-        assert!(rest.is_none());
-        assert_eq!(seen, input);
-        assert!(released.len() > 100);
-        assert_eq!(released.first().map(|r| r.start), Some(0));
-        assert!(released.windows(2).all(|w| w[0].end == w[1].start));
-        assert_eq!(released.last().map(|r| r.end), Some(input.len()));
-
-        let mut delivered = 0;
-        let err = parse_slice_in_chunks(
-            &input,
-            plan(),
-            at_last_newline,
-            |_| Ok(()),
-            |_, ()| {
-                delivered += 1;
-                if delivered == 3 {
-                    anyhow::bail!("consumer gave up")
-                }
-                Ok(())
-            },
-            |_| {},
-        )
-        .unwrap_err();
-        assert_eq!(err.to_string(), "consumer gave up");
-    }
-
-    /// A slice with a stretch that has no cut within the longest chunk:
-    /// what comes before it is delivered, and where it begins comes back.
-    #[test]
-    fn an_uncuttable_slice_stretch_is_handed_back() {
-        let mut input = lines(100);
-        let at = input.len();
-        input.extend(std::iter::repeat_n(b'x', 5000));
-        input.extend_from_slice(b"\ntail\n");
-        let mut seen = Vec::new();
-        let rest = parse_slice_in_chunks(
-            &input,
-            Plan {
-                max_chunk: 1000,
-                ..plan()
-            },
-            at_last_newline,
-            |_| Ok(()),
-            |chunk, ()| {
-                seen.extend_from_slice(chunk);
-                Ok(())
-            },
-            |_| {},
-        )
-        .unwrap()
-        .expect("a rest");
-        assert!(rest <= at, "{rest} > {at}");
-        assert_eq!(seen, input[..rest]);
-    }
-
     /// No cut within the longest chunk: the bytes read so far and the rest
-    /// of the input come back for the caller to read in order.
+    /// of the input come back for the caller to read in order (from a
+    /// slice: where the rest begins).
     #[test]
     fn an_uncuttable_stretch_hands_back_the_rest() {
         let mut input = lines(100);
@@ -545,5 +506,27 @@ mod tests {
         assert!(seen.len() <= at, "{} > {at}", seen.len());
         seen.extend_from_slice(&tail);
         assert_eq!(seen, input);
+
+        // From a slice: what comes before the stretch is delivered, and
+        // where the undelivered rest begins comes back.
+        let mut sliced = Vec::new();
+        let rest = parse_slice_in_chunks(
+            &input,
+            Plan {
+                max_chunk: 1000,
+                ..plan()
+            },
+            at_last_newline,
+            |_| Ok(()),
+            |chunk, ()| {
+                sliced.extend_from_slice(chunk);
+                Ok(())
+            },
+            |_| {},
+        )
+        .unwrap()
+        .expect("a rest");
+        assert!(rest <= at, "{rest} > {at}");
+        assert_eq!(sliced, input[..rest]);
     }
 }
