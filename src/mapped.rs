@@ -59,14 +59,18 @@ pub fn map(file: &File, path: &Path) -> Option<Mapped> {
     if !meta.is_file() || meta.len() == 0 || usize::try_from(meta.len()).is_err() {
         return None;
     }
-    on_sigbus_exit(path);
     // SAFETY: a read-only private mapping of a regular file; the module's
     // doc says what a concurrent truncation or write does and how it is
     // handled.
     let map = unsafe { memmap2::MmapOptions::new().map(file) }.ok()?;
-    // The parsers read front to back: ask for read-ahead.
     #[cfg(unix)]
-    let _ = map.advise(memmap2::Advice::Sequential);
+    {
+        sigbus::install(path, &map);
+        // The parsers read front to back: ask for read-ahead.
+        let _ = map.advise(memmap2::Advice::Sequential);
+    }
+    #[cfg(not(unix))]
+    let _ = path;
     Some(Mapped { map })
 }
 
@@ -85,25 +89,53 @@ pub fn map_stdin() -> Option<Mapped> {
 #[cfg(unix)]
 mod sigbus {
     use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+    use std::sync::OnceLock;
 
     /// The message the handler writes, leaked so the handler may read it
-    /// at any time; set before any mapping is touched.
+    /// at any time, and the mapped addresses it is about.
     static MESSAGE: AtomicPtr<u8> = AtomicPtr::new(std::ptr::null_mut());
     static LEN: AtomicUsize = AtomicUsize::new(0);
+    static START: AtomicUsize = AtomicUsize::new(0);
+    static END: AtomicUsize = AtomicUsize::new(0);
 
-    extern "C" fn handler(_: libc::c_int) {
-        let (p, n) = (MESSAGE.load(Ordering::Acquire), LEN.load(Ordering::Acquire));
-        // SAFETY: write(2) and _exit(2) are async-signal-safe; the message
-        // is leaked and never freed.
+    /// The action SIGBUS had before: a fault outside the mapping is its.
+    struct Previous(libc::sigaction);
+    // SAFETY: plain data, written once before the handler can run.
+    unsafe impl Sync for Previous {}
+    unsafe impl Send for Previous {}
+    static PREVIOUS: OnceLock<Previous> = OnceLock::new();
+
+    extern "C" fn handler(_: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
+        // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers;
+        // write(2), _exit(2) and sigaction(2) are async-signal-safe; the
+        // message is leaked and never freed.
         unsafe {
-            if !p.is_null() {
-                libc::write(2, p.cast(), n);
+            let addr = (*info).si_addr() as usize;
+            let (start, end) = (START.load(Ordering::Acquire), END.load(Ordering::Acquire));
+            if (start..end).contains(&addr) {
+                let (p, n) = (MESSAGE.load(Ordering::Acquire), LEN.load(Ordering::Acquire));
+                if !p.is_null() {
+                    libc::write(2, p.cast(), n);
+                }
+                libc::_exit(2);
             }
-            libc::_exit(2);
+            // Not a mapped file's page (a stack overflow, on some systems):
+            // the previous action takes the fault when it happens again.
+            match PREVIOUS.get() {
+                Some(Previous(old)) => libc::sigaction(libc::SIGBUS, old, std::ptr::null_mut()),
+                None => libc::sigaction(libc::SIGBUS, &default_action(), std::ptr::null_mut()),
+            };
         }
     }
 
-    pub fn install(path: &std::path::Path) {
+    fn default_action() -> libc::sigaction {
+        // SAFETY: an all-zero sigaction is SIG_DFL with no flags.
+        unsafe { std::mem::zeroed() }
+    }
+
+    /// Makes a SIGBUS at an address of `mapped` exit with the one-line
+    /// error naming `path`.
+    pub fn install(path: &std::path::Path, mapped: &[u8]) {
         let msg = format!(
             "ifacealloc: {} shrank while it was being read (another process truncated it); read it again once it is complete\n",
             path.display()
@@ -112,22 +144,23 @@ mod sigbus {
         LEN.store(0, Ordering::Release);
         MESSAGE.store(msg.as_mut_ptr(), Ordering::Release);
         LEN.store(msg.len(), Ordering::Release);
-        // SAFETY: a plain handler for SIGBUS, which this process raises only
-        // by touching a mapped page past the end of a shrunken file.
-        unsafe {
-            let mut sa: libc::sigaction = std::mem::zeroed();
-            sa.sa_sigaction = handler as *const () as libc::sighandler_t;
-            libc::sigemptyset(&mut sa.sa_mask);
-            libc::sigaction(libc::SIGBUS, &sa, std::ptr::null_mut());
-        }
+        let start = mapped.as_ptr() as usize;
+        START.store(start, Ordering::Release);
+        END.store(start + mapped.len(), Ordering::Release);
+        PREVIOUS.get_or_init(|| {
+            let mut old = default_action();
+            // SAFETY: a handler for SIGBUS, which touching a mapped page past
+            // the end of a shrunken file raises; others go to the old action.
+            unsafe {
+                let mut sa = default_action();
+                sa.sa_sigaction = handler as *const () as libc::sighandler_t;
+                sa.sa_flags = libc::SA_SIGINFO;
+                libc::sigemptyset(&mut sa.sa_mask);
+                libc::sigaction(libc::SIGBUS, &sa, &mut old);
+            }
+            Previous(old)
+        });
     }
-}
-
-fn on_sigbus_exit(path: &Path) {
-    #[cfg(unix)]
-    sigbus::install(path);
-    #[cfg(not(unix))]
-    let _ = path;
 }
 
 #[cfg(test)]
@@ -151,37 +184,52 @@ mod tests {
     }
 
     /// A file truncated while mapped: the next read past its end ends the
-    /// process with the one-line error and exit code 2, not a crash. Run in
-    /// a child process (this test binary again), as the handler exits.
+    /// process with the one-line error and exit code 2, not a crash. A bus
+    /// error elsewhere (here: another mapping, not made by [`map`]) is not
+    /// reported as a shrunken input: it takes the signal's previous action.
+    /// Run in child processes (this test binary again), as the handler exits.
     #[cfg(unix)]
     #[test]
     fn a_file_truncated_while_mapped_is_a_clear_error() {
-        const CHILD: &str = "IFACEALLOC_TEST_SIGBUS_FILE";
-        if let Some(path) = std::env::var_os(CHILD) {
-            let path = Path::new(&path);
+        const CHILD: &str = "IFACEALLOC_TEST_SIGBUS";
+        if let Ok(how) = std::env::var(CHILD) {
+            let (how, path) = how.split_once(':').unwrap();
+            let path = Path::new(path);
             let f = File::open(path).unwrap();
             let m = map(&f, path).unwrap();
+            let other = path.with_extension("other");
+            std::fs::write(&other, vec![b'y'; 1 << 16]).unwrap();
+            // SAFETY: a test of what a truncated mapping does.
+            let foreign = unsafe { memmap2::Mmap::map(&File::open(&other).unwrap()) }.unwrap();
+            let victim = if how == "ours" { path } else { other.as_path() };
             std::fs::OpenOptions::new()
                 .write(true)
-                .open(path)
+                .open(victim)
                 .unwrap()
                 .set_len(0)
                 .unwrap();
-            let last = std::hint::black_box(m[m.len() - 1]);
+            let last = if how == "ours" {
+                std::hint::black_box(m[m.len() - 1])
+            } else {
+                std::hint::black_box(foreign[foreign.len() - 1])
+            };
             panic!("read {last} past the end of a truncated file");
         }
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("listing.txt");
-        std::fs::write(&path, vec![b'x'; 1 << 16]).unwrap();
-        let out = std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "mapped::tests::a_file_truncated_while_mapped_is_a_clear_error",
-                "--nocapture",
-            ])
-            .env(CHILD, &path)
-            .output()
-            .unwrap();
+        let child = |how: &str| {
+            std::fs::write(&path, vec![b'x'; 1 << 16]).unwrap();
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--exact",
+                    "mapped::tests::a_file_truncated_while_mapped_is_a_clear_error",
+                    "--nocapture",
+                ])
+                .env(CHILD, format!("{how}:{}", path.display()))
+                .output()
+                .unwrap()
+        };
+        let out = child("ours");
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{err}");
         assert!(
@@ -191,5 +239,10 @@ mod tests {
             )),
             "{err}"
         );
+        let out = child("foreign");
+        let err = String::from_utf8_lossy(&out.stderr);
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(out.status.signal(), Some(libc::SIGBUS), "{err}");
+        assert!(!err.contains("shrank"), "{err}");
     }
 }
