@@ -16,12 +16,6 @@ pub struct SourceSpan {
     pub last: u32,
 }
 
-/// Finds `func NAME(` or `var NAME ` in `$goroot/src/runtime/*.go`; a function
-/// spans to its closing `}` at column 0.
-pub fn find_runtime_symbol(goroot: &Path, name: &str) -> Option<SourceSpan> {
-    find_runtime_symbols(goroot, &[name]).remove(name)
-}
-
 /// Where each of `names` is defined in `$goroot/src/runtime/*.go` (tests
 /// left out): the first line that starts `func NAME(` or `var NAME `, in
 /// file name order; a function spans to its closing `}` at column 0. One
@@ -114,26 +108,12 @@ pub fn git_ref(goversion: &str) -> &str {
 }
 
 /// A link to the routine's source on GitHub at `goversion`, if it is a runtime
-/// symbol. Each (GOROOT, routine) is looked up once per process: a table of
-/// many cells links the same few routines over and over.
+/// symbol. The runtime's files are read once per GOROOT ([`runtime_spans`]):
+/// a table of many cells links the same few routines over and over.
 pub fn routine_link(goroot: &Path, goversion: &str, r: Routine) -> Option<String> {
-    type Cache = HashMap<(PathBuf, String, Routine), Option<String>>;
-    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
-    let key = (goroot.to_path_buf(), goversion.to_string(), r);
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
-        return hit;
-    }
-    let link = routine_link_uncached(goroot, goversion, r);
-    if let Ok(mut c) = cache.lock() {
-        c.insert(key, link.clone());
-    }
-    link
-}
-
-fn routine_link_uncached(goroot: &Path, goversion: &str, r: Routine) -> Option<String> {
     let sym = r.runtime_symbol()?;
-    let s = runtime_spans(goroot).get(sym)?.clone();
+    let spans = runtime_spans(goroot);
+    let s = spans.get(sym)?;
     let lines = if s.first == s.last {
         format!("L{}", s.first)
     } else {

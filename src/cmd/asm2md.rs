@@ -8,6 +8,7 @@ use clap::Args;
 
 use crate::error::UsageError;
 use crate::golinks::{self, Isa};
+use crate::mapped::{self, Input};
 use crate::output;
 use crate::parse::asm::{self, Function};
 use crate::report::markdown_cell as md;
@@ -255,15 +256,12 @@ pub fn write_markdown(l: &Listing, linker: &Linker, out: &mut dyn Write) -> Resu
 }
 
 /// Copies what is read to stdout, so the input is echoed while it streams.
-struct Tee<R> {
-    inner: R,
-    echo: bool,
-}
+struct Echo<R>(R);
 
-impl<R: Read> Read for Tee<R> {
+impl<R: Read> Read for Echo<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if self.echo && n > 0 {
+        let n = self.0.read(buf)?;
+        if n > 0 {
             std::io::stdout().write_all(&buf[..n])?;
         }
         Ok(n)
@@ -272,40 +270,19 @@ impl<R: Read> Read for Tee<R> {
 
 pub fn run(args: &Asm2mdArgs, go: Option<&str>) -> Result<()> {
     output::check(args.output.as_deref())?;
-    let (file, echo): (Option<(std::fs::File, &std::path::Path)>, bool) = match &args.file {
-        Some(p) => {
-            if p.is_dir() {
-                return Err(UsageError::new(format!(
-                    "{} is a directory; give a file of `go build -gcflags=-S` output, or pipe it on stdin",
-                    p.display()
-                ))
-                .into());
-            }
-            let f = std::fs::File::open(p).map_err(|e| {
-                UsageError::new(format!(
-                    "cannot open {}: {e}; give a file of `go build -gcflags=-S` output, or pipe it on stdin",
-                    p.display()
-                ))
-            })?;
-            (Some((f, p)), false)
-        }
-        None => (None, !args.no_echo),
-    };
-    let listing = crate::timings::phase("parse", || match file {
-        Some((f, p)) => match crate::mapped::map(&f, p) {
-            Some(mapped) => collect_mapped(&mapped),
-            None => collect_parallel(f),
-        },
-        None => match (!echo).then(crate::mapped::map_stdin).flatten() {
-            Some(mapped) => collect_mapped(&mapped),
-            None => collect(BufReader::with_capacity(
-                1 << 20,
-                Tee {
-                    inner: std::io::stdin().lock(),
-                    echo,
-                },
-            )),
-        },
+    let input = mapped::open(
+        args.file.as_deref(),
+        !args.no_echo,
+        "`go build -gcflags=-S` output",
+    )?;
+    let echo = matches!(input, Input::Echoed);
+    let listing = crate::timings::phase("parse", || match input {
+        Input::Mapped(mapped) => collect_mapped(&mapped),
+        Input::Stream(input) => collect_parallel(input),
+        Input::Echoed => collect(BufReader::with_capacity(
+            1 << 20,
+            Echo(std::io::stdin().lock()),
+        )),
     })?;
     std::io::stdout().flush()?;
     if listing.stats.skipped > 0 {

@@ -7,6 +7,7 @@ use anyhow::Result;
 use clap::Args;
 
 use crate::error::UsageError;
+use crate::mapped::{self, Input};
 use crate::output;
 use crate::parse::bench::{self, BenchReport};
 
@@ -24,46 +25,18 @@ pub struct Bench2mdArgs {
     pub output: Option<PathBuf>,
 }
 
-/// Where the output comes from: a mapped file, or a stream (stdin, or a
-/// file that cannot be mapped).
-enum Input {
-    Mapped(crate::mapped::Mapped),
-    Stream(Box<dyn Read + Send>),
-}
-
 pub fn run(args: &Bench2mdArgs) -> Result<()> {
     output::check(args.output.as_deref())?;
-    let input = match &args.file {
-        Some(p) => {
-            if p.is_dir() {
-                return Err(UsageError::new(format!(
-                    "{} is a directory; give a file of `go test -bench` output, or pipe it on stdin",
-                    p.display()
-                ))
-                .into());
-            }
-            let f = std::fs::File::open(p).map_err(|e| {
-                UsageError::new(format!(
-                    "cannot open {}: {e}; give a file of `go test -bench` output, or pipe it on stdin",
-                    p.display()
-                ))
-            })?;
-            match crate::mapped::map(&f, p) {
-                Some(mapped) => Input::Mapped(mapped),
-                None => Input::Stream(Box::new(f)),
-            }
-        }
-        // Standard input from a file (`< out.txt`) is mapped when not echoed.
-        None => match args.no_echo.then(crate::mapped::map_stdin).flatten() {
-            Some(mapped) => Input::Mapped(mapped),
-            None => Input::Stream(Box::new(std::io::stdin())),
-        },
-    };
-    let echo = args.file.is_none() && !args.no_echo;
+    let input = mapped::open(
+        args.file.as_deref(),
+        !args.no_echo,
+        "`go test -bench` output",
+    )?;
+    let echo = matches!(input, Input::Echoed);
     let (report, overlong) = match input {
         Input::Mapped(mapped) => bench::read_mapped(&mapped)?,
-        Input::Stream(input) if echo => read_echoing(input)?,
         Input::Stream(input) => bench::read_parallel(input)?,
+        Input::Echoed => read_echoing(std::io::stdin())?,
     };
     if overlong > 0 {
         eprintln!(

@@ -183,6 +183,12 @@ pub fn read_listing(
 ) -> Result<Stats> {
     let mut stats = Stats::default();
     let mut current: Option<Function> = None;
+    // A function ends: handed over unless `detail` leaves it out.
+    let mut end_function = |f: Function| {
+        if detail != Detail::Facts || !f.lines.is_empty() {
+            on_function(f);
+        }
+    };
     let mut input = CappedLines::new(input);
     let hits = std::cell::RefCell::new(Hits::default());
     input
@@ -256,9 +262,7 @@ pub fn read_listing(
                 }
                 // A symbol header ends the current function; an STEXT one starts the next.
                 if let Some(f) = current.take() {
-                    if detail != Detail::Facts || !f.lines.is_empty() {
-                        on_function(f);
-                    }
+                    end_function(f);
                 }
                 if let Some(sp) = memchr::memchr(b' ', bytes) {
                     if bytes[sp + 1..].starts_with(b"STEXT") {
@@ -275,9 +279,7 @@ pub fn read_listing(
         .context("reading the assembly listing")?;
     stats.overlong = input.overlong;
     if let Some(f) = current.take() {
-        if detail != Detail::Facts || !f.lines.is_empty() {
-            on_function(f);
-        }
+        end_function(f);
     }
     Ok(stats)
 }
@@ -660,12 +662,12 @@ fn instr(file: &[u8], line: u32, op: &[u8], args: &[u8]) -> Instr {
     }
 }
 
-/// The routine an instruction shows, if any.
 /// Whether `op` is a call, on any GOARCH.
 fn is_call(op: &str) -> bool {
     matches!(op, "CALL" | "BL" | "JAL" | "CALLL" | "CALLQ")
 }
 
+/// The routine an instruction shows, if any.
 pub fn evidence_of(op: &str, args: &str) -> Option<Routine> {
     if is_call(op) {
         let target = args.trim_start_matches('$');

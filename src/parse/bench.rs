@@ -712,7 +712,7 @@ pub fn read_chunked(input: impl Read + Send, plan: chunks::Plan) -> Result<(Benc
     if let Some(rest) = rest {
         folded.overlong += feed_lines(&mut folded.parser, rest, |_| Ok(()))?;
     }
-    Ok((folded.parser.finish(), folded.overlong))
+    Ok(folded.finish())
 }
 
 /// [`read_parallel`] for mapped output: the chunks are slices of it,
@@ -743,7 +743,7 @@ pub fn read_sliced(
     if let Some(at) = rest {
         folded.overlong += feed_lines(&mut folded.parser, &output[at..], |_| Ok(()))?;
     }
-    Ok((folded.parser.finish(), folded.overlong))
+    Ok(folded.finish())
 }
 
 /// Where a chunk of benchmark output may end: after its last line end.
@@ -768,6 +768,11 @@ struct Folded {
 }
 
 impl Folded {
+    /// The report, and how many lines were longer than [`MAX_LINE`].
+    fn finish(self) -> (BenchReport, u64) {
+        (self.parser.finish(), self.overlong)
+    }
+
     fn apply(&mut self, chunk: &[u8], split: SplitLines, splitter: &Splitter) {
         self.overlong += split.overlong;
         self.parser.feed_split(chunk, &split);

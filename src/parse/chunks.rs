@@ -1,9 +1,10 @@
-//! Parsing a stream on every core: the input is read in chunks of a few MiB,
-//! each cut where the format allows (a symbol header, a line end), the chunks
-//! are parsed on worker threads, and the results come back in input order
-//! with their chunk, so a stateful consumer sees what a sequential reader
-//! would. Chunk buffers are recycled and few are in flight: memory stays
-//! bounded whatever the input's size.
+//! Parsing on every core: the input, a stream or bytes already in memory (a
+//! mapped file), is cut into chunks of a few MiB where the format allows (a
+//! symbol header, a line end), the chunks are parsed on worker threads, and
+//! the results come back in input order with their chunk, so a stateful
+//! consumer sees what a sequential reader would. Few chunks are in flight
+//! (a stream's buffers are recycled): memory stays bounded whatever the
+//! input's size.
 
 use std::collections::BTreeMap;
 use std::io::{Chain, Cursor, Read};
@@ -49,6 +50,35 @@ fn reraise<T>(outcome: Outcome<T>) -> Result<T> {
     outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
+/// `threads` workers, each taking jobs from `jobs` until it closes, running
+/// `work` on the job's bytes and sending the job back with the outcome
+/// until `done` closes.
+fn spawn_workers<'scope, 'env, J, T>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    threads: usize,
+    jobs: mpsc::Receiver<J>,
+    done: mpsc::Sender<(J, Outcome<T>)>,
+    bytes: fn(&J) -> &[u8],
+    work: &'env (impl Fn(&[u8]) -> Result<T> + Sync),
+) where
+    J: Send + 'env,
+    T: Send + 'env,
+{
+    let jobs = std::sync::Arc::new(std::sync::Mutex::new(jobs));
+    for _ in 0..threads {
+        let (jobs, done) = (jobs.clone(), done.clone());
+        scope.spawn(move || loop {
+            let Ok(Ok(job)) = jobs.lock().map(|r| r.recv()) else {
+                return;
+            };
+            let outcome = guarded(work, bytes(&job));
+            if done.send((job, outcome)).is_err() {
+                return;
+            }
+        });
+    }
+}
+
 /// What is left when no cut was found within [`Plan::max_chunk`]: the bytes
 /// read so far, then the unread input.
 pub type Rest<R> = Chain<Cursor<Vec<u8>>, R>;
@@ -79,10 +109,7 @@ where
     let max_chunk = plan.max_chunk.max(1);
     let threads = plan.threads;
     let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Vec<u8>)>(threads);
-    // Owned by the workers only: when they all stop, the reader's sends fail.
-    let job_rx = std::sync::Arc::new(std::sync::Mutex::new(job_rx));
-    type Done<T> = (usize, Vec<u8>, Outcome<T>);
-    let (done_tx, done_rx) = mpsc::channel::<Done<T>>();
+    let (done_tx, done_rx) = mpsc::channel();
     // Delivered chunks' buffers go back to the reader: no fresh pages per chunk.
     let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
     let work = &work;
@@ -148,23 +175,13 @@ where
                 }
             }
         });
-        for _ in 0..threads {
-            let (rx, tx) = (job_rx.clone(), done_tx.clone());
-            scope.spawn(move || loop {
-                let job = rx.lock().map(|r| r.recv());
-                let Ok(Ok((seq, chunk))) = job else { return };
-                let result = guarded(work, &chunk);
-                if tx.send((seq, chunk, result)).is_err() {
-                    return;
-                }
-            });
-        }
-        drop(done_tx);
-        drop(job_rx);
+        // The job receiver is the workers' alone: when they all stop, the
+        // reader's sends fail.
+        spawn_workers(scope, threads, job_rx, done_tx, |job| &job.1, work);
         let mut pending = BTreeMap::new();
         let mut next = 0;
         let mut failed = None;
-        for (seq, chunk, result) in done_rx {
+        for ((seq, chunk), result) in done_rx {
             pending.insert(seq, (chunk, reraise(result)));
             while let Some((chunk, result)) = pending.remove(&next) {
                 if failed.is_none() {
@@ -237,62 +254,58 @@ pub fn parse_slice_in_chunks<T: Send>(
     // Chunks are handed out as earlier ones are delivered: results of at
     // most `window` chunks wait for a slow consumer.
     let window = 2 * plan.threads + 2;
-    let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Range)>(window);
-    let job_rx = std::sync::Arc::new(std::sync::Mutex::new(job_rx));
-    let (done_tx, done_rx) = mpsc::channel::<(usize, Range, Outcome<T>)>();
+    // A job: the chunk's number, where it lies in `data`, and its bytes.
+    let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Range, &[u8])>(window);
+    let (done_tx, done_rx) = mpsc::channel();
     let work = &work;
     // `move`: the job sender drops with the closure, whichever way it
     // returns, and the workers then end at their next receive.
     std::thread::scope(move |scope| -> Result<Option<usize>> {
-        for _ in 0..plan.threads {
-            let (rx, tx) = (job_rx.clone(), done_tx.clone());
-            scope.spawn(move || loop {
-                let job = rx.lock().map(|r| r.recv());
-                let Ok(Ok((i, range))) = job else { return };
-                let result = guarded(work, &data[range.clone()]);
-                if tx.send((i, range, result)).is_err() {
-                    return;
-                }
-            });
-        }
-        drop(done_tx);
-        // The next chunk's start, and whether the input is all handed out
-        // (`Some(rest)` when a stretch could not be cut).
-        let (mut start, mut sent, mut ended): (usize, usize, Option<Option<usize>>) = (0, 0, None);
-        let mut hand_out = |sent: &mut usize, ended: &mut Option<Option<usize>>| {
-            if ended.is_some() {
-                return;
+        spawn_workers(scope, plan.threads, job_rx, done_tx, |job| job.2, work);
+        // The chunks, cut as they are handed out; none past a stretch with
+        // no cut, whose start is the rest.
+        let (mut start, mut rest) = (0, None);
+        let mut chunks = std::iter::from_fn(|| {
+            if start == data.len() || rest.is_some() {
+                return None;
             }
             match next_bound(data, start, plan, &cut) {
                 Some(end) => {
-                    let _ = job_tx.send((*sent, start..end));
-                    *sent += 1;
-                    start = end;
-                    if end == data.len() {
-                        *ended = Some(None);
-                    }
+                    let range = std::mem::replace(&mut start, end)..end;
+                    Some((range.clone(), &data[range]))
                 }
-                None => *ended = Some(Some(start)),
+                None => {
+                    rest = Some(start);
+                    None
+                }
             }
-        };
-        while sent < window && ended.is_none() {
-            hand_out(&mut sent, &mut ended);
+        })
+        .enumerate()
+        .map(|(i, (range, bytes))| (i, range, bytes));
+        let mut sent = 0;
+        for job in chunks.by_ref().take(window) {
+            let _ = job_tx.send(job);
+            sent += 1;
         }
         let mut pending = BTreeMap::new();
         let mut next = 0;
         while next < sent {
-            let Ok((i, range, result)) = done_rx.recv() else {
+            let Ok(((i, range, bytes), result)) = done_rx.recv() else {
                 break; // the workers are gone: a panic, raised at the join
             };
-            pending.insert(i, (range, reraise(result)));
-            while let Some((range, result)) = pending.remove(&next) {
-                deliver(&data[range.clone()], result?)?;
+            pending.insert(i, (range, bytes, reraise(result)));
+            while let Some((range, bytes, result)) = pending.remove(&next) {
+                deliver(bytes, result?)?;
                 release(range);
                 next += 1;
-                hand_out(&mut sent, &mut ended);
+                if let Some(job) = chunks.next() {
+                    let _ = job_tx.send(job);
+                    sent += 1;
+                }
             }
         }
-        Ok(ended.flatten())
+        drop(chunks);
+        Ok(rest)
     })
 }
 
