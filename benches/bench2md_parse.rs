@@ -30,6 +30,22 @@ fn bench(c: &mut Criterion) {
         let input = large_input(file, 32 << 20);
         g.throughput(Throughput::Bytes(input.len() as u64));
         g.bench_function(label, |b| b.iter(|| parse(&input)));
+        // The workers' share alone, on one thread: lines split and numbers
+        // read, chunk by chunk, as the parallel readers hand them out (-json
+        // events are decoded where they are applied: nothing to split).
+        if label == "plain" {
+            g.bench_function(format!("{label}, split only"), |b| {
+                let mut split = bench::SplitLines::default();
+                b.iter(|| {
+                    let mut lines = 0;
+                    for chunk in input.chunks(1 << 19) {
+                        bench::split_chunk(chunk, &mut split);
+                        lines += split.len();
+                    }
+                    lines
+                })
+            });
+        }
         // As the CLI reads a pipe: cut into chunks, split on every core.
         g.bench_function(format!("{label}, parallel"), |b| {
             b.iter(|| {
@@ -38,10 +54,7 @@ fn bench(c: &mut Criterion) {
             })
         });
         // As the CLI reads a file, mapped: the chunks are slices of it.
-        let plan = ifacealloc::parse::chunks::Plan {
-            chunk_size: 1 << 19,
-            ..ifacealloc::parse::chunks::Plan::for_this_machine()
-        };
+        let plan = bench::parallel_plan();
         g.bench_function(format!("{label}, sliced"), |b| {
             b.iter(|| {
                 let (report, _) = bench::read_sliced(&input, plan, |_| {}).expect("in memory");

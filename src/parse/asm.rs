@@ -862,6 +862,7 @@ mod tests {
             threads,
             chunk_size,
             max_chunk,
+            caller_works: false,
         }
     }
 

@@ -23,6 +23,14 @@ pub struct Plan {
     /// The longest chunk: past it with no cut found, the rest of the input is
     /// handed back unparsed.
     pub max_chunk: usize,
+    /// For input in memory: the caller's thread parses chunks too (with
+    /// `threads - 1` workers) whenever the next one to deliver is not ready.
+    /// Worth it when delivering is heavy work of its own (benchmark output's
+    /// state applied in order): one thread per core instead of one more that
+    /// takes turns with the workers. When delivering is light (listings), an
+    /// idle caller costs nothing, and a chunk it parsed could hold up the
+    /// next delivery, so it only waits.
+    pub caller_works: bool,
 }
 
 impl Plan {
@@ -32,6 +40,7 @@ impl Plan {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             chunk_size: 2 << 20,
             max_chunk: 64 << 20,
+            caller_works: false,
         }
     }
 }
@@ -50,13 +59,16 @@ fn reraise<T>(outcome: Outcome<T>) -> Result<T> {
     outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
+/// Jobs shared by the threads that take them.
+type Jobs<J> = std::sync::Arc<std::sync::Mutex<mpsc::Receiver<J>>>;
+
 /// `threads` workers, each taking jobs from `jobs` until it closes, running
 /// `work` on the job's bytes and sending the job back with the outcome
 /// until `done` closes.
 fn spawn_workers<'scope, 'env, J, T>(
     scope: &'scope std::thread::Scope<'scope, 'env>,
     threads: usize,
-    jobs: mpsc::Receiver<J>,
+    jobs: Jobs<J>,
     done: mpsc::Sender<(J, Outcome<T>)>,
     bytes: fn(&J) -> &[u8],
     work: &'env (impl Fn(&[u8]) -> Result<T> + Sync),
@@ -64,7 +76,6 @@ fn spawn_workers<'scope, 'env, J, T>(
     J: Send + 'env,
     T: Send + 'env,
 {
-    let jobs = std::sync::Arc::new(std::sync::Mutex::new(jobs));
     for _ in 0..threads {
         let (jobs, done) = (jobs.clone(), done.clone());
         scope.spawn(move || loop {
@@ -177,7 +188,8 @@ where
         });
         // The job receiver is the workers' alone: when they all stop, the
         // reader's sends fail.
-        spawn_workers(scope, threads, job_rx, done_tx, |job| &job.1, work);
+        let jobs = std::sync::Arc::new(std::sync::Mutex::new(job_rx));
+        spawn_workers(scope, threads, jobs, done_tx, |job| &job.1, work);
         let mut pending = BTreeMap::new();
         let mut next = 0;
         let mut failed = None;
@@ -234,8 +246,8 @@ fn next_bound(
 
 /// [`parse_in_chunks`] for input already in memory (a mapped file): the
 /// chunks are slices of `data`, cut as they are handed out, parsed on
-/// `plan.threads` threads with a few in flight, and delivered in order;
-/// nothing is copied. After each delivery `release(range)` says that part
+/// `plan.threads` threads (see [`Plan::caller_works`]) with a few in
+/// flight, and delivered in order; nothing is copied. After each delivery `release(range)` says that part
 /// of `data` is done with. Returns where the rest of `data` begins if some
 /// of it has no cut within `plan.max_chunk` (all of it with fewer than 2
 /// threads), for the caller to read in order.
@@ -260,8 +272,13 @@ pub fn parse_slice_in_chunks<T: Send>(
     let work = &work;
     // `move`: the job sender drops with the closure, whichever way it
     // returns, and the workers then end at their next receive.
+    let jobs = std::sync::Arc::new(std::sync::Mutex::new(job_rx));
     std::thread::scope(move |scope| -> Result<Option<usize>> {
-        spawn_workers(scope, plan.threads, job_rx, done_tx, |job| job.2, work);
+        // With caller_works this thread is the last worker (on two cores, a
+        // third thread applying results in order got two thirds of one and
+        // held the workers back).
+        let workers = plan.threads - usize::from(plan.caller_works);
+        spawn_workers(scope, workers, jobs.clone(), done_tx, |job| job.2, work);
         // The chunks, cut as they are handed out; none past a stretch with
         // no cut, whose start is the rest.
         let (mut start, mut rest) = (0, None);
@@ -290,10 +307,6 @@ pub fn parse_slice_in_chunks<T: Send>(
         let mut pending = BTreeMap::new();
         let mut next = 0;
         while next < sent {
-            let Ok(((i, range, bytes), result)) = done_rx.recv() else {
-                break; // the workers are gone: a panic, raised at the join
-            };
-            pending.insert(i, (range, bytes, reraise(result)));
             while let Some((range, bytes, result)) = pending.remove(&next) {
                 deliver(bytes, result?)?;
                 release(range);
@@ -303,6 +316,32 @@ pub fn parse_slice_in_chunks<T: Send>(
                     sent += 1;
                 }
             }
+            if next == sent {
+                break;
+            }
+            // The next chunk is not ready: take a finished one, else parse a
+            // waiting one here, else wait. (try_lock: a worker that holds the
+            // lock is waiting for a job, so none is waiting for us.)
+            let finished = match done_rx.try_recv() {
+                Ok(done) => Some(done),
+                Err(mpsc::TryRecvError::Empty) => None,
+                Err(mpsc::TryRecvError::Disconnected) => break,
+            };
+            let waiting = || jobs.try_lock().ok().and_then(|j| j.try_recv().ok());
+            let ((i, range, bytes), result) = match finished {
+                Some(done) => done,
+                None => match plan.caller_works.then(waiting).flatten() {
+                    Some(job) => {
+                        let outcome = guarded(work, job.2);
+                        (job, outcome)
+                    }
+                    None => match done_rx.recv() {
+                        Ok(done) => done,
+                        Err(_) => break, // the workers are gone: a panic, raised at the join
+                    },
+                },
+            };
+            pending.insert(i, (range, bytes, reraise(result)));
         }
         drop(chunks);
         Ok(rest)
@@ -324,7 +363,19 @@ mod tests {
             threads: 2,
             chunk_size: 64,
             max_chunk: 1 << 20,
+            caller_works: false,
         }
+    }
+
+    /// The plan, and the same with the caller's thread working too.
+    fn both_plans() -> [Plan; 2] {
+        [
+            plan(),
+            Plan {
+                caller_works: true,
+                ..plan()
+            },
+        ]
     }
 
     fn at_last_newline(buf: &[u8]) -> Option<usize> {
@@ -353,22 +404,25 @@ mod tests {
         )
         .unwrap();
         assert!(rest.is_none());
-        let mut released = Vec::new();
-        let rest = parse_slice_in_chunks(
-            &input,
-            plan(),
-            at_last_newline,
-            |chunk| Ok(chunk.len()),
-            &mut take,
-            |range| released.push(range),
-        )
-        .unwrap();
-        assert!(rest.is_none());
-        assert_eq!(seen, input.repeat(2));
-        assert!(released.len() > 100);
-        assert_eq!(released.first().map(|r| r.start), Some(0));
-        assert!(released.windows(2).all(|w| w[0].end == w[1].start));
-        assert_eq!(released.last().map(|r| r.end), Some(input.len()));
+        for plan in both_plans() {
+            let mut released = Vec::new();
+            let rest = parse_slice_in_chunks(
+                &input,
+                plan,
+                at_last_newline,
+                |chunk| Ok(chunk.len()),
+                &mut take,
+                |range| released.push(range),
+            )
+            .unwrap();
+            assert!(rest.is_none());
+            assert!(released.len() > 100);
+            assert_eq!(released.first().map(|r| r.start), Some(0));
+            assert!(released.windows(2).all(|w| w[0].end == w[1].start));
+            assert_eq!(released.last().map(|r| r.end), Some(input.len()));
+        }
+        // Streamed once, sliced twice.
+        assert_eq!(seen, input.repeat(3));
     }
 
     /// A consumer that gives up at the third chunk.
@@ -399,18 +453,20 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.to_string(), "consumer gave up");
         assert_eq!(delivered, 3);
-        let mut delivered = 0;
-        let err = parse_slice_in_chunks(
-            &input,
-            plan(),
-            at_last_newline,
-            |_| Ok(()),
-            giving_up(&mut delivered),
-            |_| {},
-        )
-        .unwrap_err();
-        assert_eq!(err.to_string(), "consumer gave up");
-        assert_eq!(delivered, 3);
+        for plan in both_plans() {
+            let mut delivered = 0;
+            let err = parse_slice_in_chunks(
+                &input,
+                plan,
+                at_last_newline,
+                |_| Ok(()),
+                giving_up(&mut delivered),
+                |_| {},
+            )
+            .unwrap_err();
+            assert_eq!(err.to_string(), "consumer gave up");
+            assert_eq!(delivered, 3);
+        }
     }
 
     /// A worker that panics on a chunk: the panic reaches the caller, in
@@ -440,17 +496,17 @@ mod tests {
                 |_, ()| Ok(()),
             )
         });
-        let sliced = std::panic::catch_unwind(|| {
-            parse_slice_in_chunks(
-                &input,
-                plan(),
-                cut_before_2000,
-                work,
-                |_, ()| Ok(()),
-                |_| {},
-            )
-        });
-        for (how, outcome) in [("streamed", streamed.err()), ("sliced", sliced.err())] {
+        let sliced = |plan| {
+            std::panic::catch_unwind(|| {
+                parse_slice_in_chunks(&input, plan, cut_before_2000, work, |_, ()| Ok(()), |_| {})
+            })
+        };
+        let [waits, works] = both_plans().map(|plan| sliced(plan).err());
+        for (how, outcome) in [
+            ("streamed", streamed.err()),
+            ("sliced", waits),
+            ("sliced, caller working", works),
+        ] {
             let panic = outcome.unwrap_or_else(|| panic!("{how}: no panic"));
             let msg = (panic.downcast_ref::<&str>().map(|s| s.to_string()))
                 .or_else(|| panic.downcast_ref::<String>().cloned())
@@ -522,24 +578,26 @@ mod tests {
 
         // From a slice: what comes before the stretch is delivered, and
         // where the undelivered rest begins comes back.
-        let mut sliced = Vec::new();
-        let rest = parse_slice_in_chunks(
-            &input,
-            Plan {
-                max_chunk: 1000,
-                ..plan()
-            },
-            at_last_newline,
-            |_| Ok(()),
-            |chunk, ()| {
-                sliced.extend_from_slice(chunk);
-                Ok(())
-            },
-            |_| {},
-        )
-        .unwrap()
-        .expect("a rest");
-        assert!(rest <= at, "{rest} > {at}");
-        assert_eq!(sliced, input[..rest]);
+        for plan in both_plans() {
+            let mut sliced = Vec::new();
+            let rest = parse_slice_in_chunks(
+                &input,
+                Plan {
+                    max_chunk: 1000,
+                    ..plan
+                },
+                at_last_newline,
+                |_| Ok(()),
+                |chunk, ()| {
+                    sliced.extend_from_slice(chunk);
+                    Ok(())
+                },
+                |_| {},
+            )
+            .unwrap()
+            .expect("a rest");
+            assert!(rest <= at, "{rest} > {at}");
+            assert_eq!(sliced, input[..rest]);
+        }
     }
 }
