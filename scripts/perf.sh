@@ -42,13 +42,18 @@ row "bench2md bench output" "$(median "$bin" bench2md --no-echo "$work/bench.txt
 /usr/bin/time -f "bench2md peak memory: %M KB" "$bin" bench2md --no-echo "$work/bench.txt" >/dev/null
 /usr/bin/time -f "asm2md peak memory: %M KB" "$bin" asm2md --no-echo "$listing" >/dev/null
 "$bin" matrix --keep "$work/m" --format csv >/dev/null 2>&1
+# The second run of a program builds it once more without the listing (its
+# bytes are the key of what the first run recorded); the third is warm.
+"$bin" matrix >/dev/null 2>&1
 row "matrix (default catalog), warm" "$(median "$bin" matrix)"
 row "matrix --fresh (measured again), warm" "$(median "$bin" matrix --fresh)"
 # go -C, not bash -c "cd ...": the reference pays no shell start-up that
 # ifacealloc does not.
 row "go build of its module, warm" "$(median go -C "$work/m" build -o "$work/x" .)"
-# What matrix asks go for: the same build with the -S -m listing, which Go
-# replays from its cache on a warm run (the floor of a warm matrix).
+# What a warm matrix asks go for: a plain -trimpath build, up to date.
+row "go build -trimpath of it, warm" "$(median go -C "$work/m" build -trimpath -o "$work/p" .)"
+# What a run that needs the listing asks go for: the build with -S -m, which
+# Go replays from its cache when warm.
 row "go build -gcflags='-S -m' of it, warm" "$(median go -C "$work/m" build -trimpath '-gcflags=-S -m -d=escapedebug=1' -o "$work/y" .)"
 pk="fmt strconv encoding/json log/slog net/http"
 row "scan $pk, warm" "$(median bash -c "cd $work && $bin scan $pk")"

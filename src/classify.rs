@@ -22,7 +22,7 @@ use crate::toolchain::GoVersion;
 pub const CASES_FILE: &str = "cases.go";
 
 /// What the compiler did for one case.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Classification {
     /// `None` for the copy baselines, which convert nothing.
     pub routine: Option<Routine>,

@@ -110,3 +110,31 @@ impl Serialize for Routine {
         s.serialize_str(self.name())
     }
 }
+
+/// Read back by its name, as serialized (matrix's recorded classifications).
+impl<'de> serde::Deserialize<'de> for Routine {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Routine::ALL
+            .iter()
+            .copied()
+            .find(|r| r.name() == name)
+            .ok_or_else(|| serde::de::Error::custom(format!("no routine named {name:?}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What matrix records is read back as it was; a name it never wrote is
+    /// an error, not some routine.
+    #[test]
+    fn routines_read_back_by_name() {
+        for &r in Routine::ALL {
+            let json = serde_json::to_string(&r).unwrap();
+            assert_eq!(serde_json::from_str::<Routine>(&json).unwrap(), r, "{json}");
+        }
+        assert!(serde_json::from_str::<Routine>("\"convT128\"").is_err());
+    }
+}

@@ -204,15 +204,19 @@ fn known_routines() {
 }
 
 /// A second run of the identical program reuses the first run's measurements
-/// (as `go test` reuses a cached result) and says so; `--fresh` measures again.
+/// (as `go test` reuses a cached result) and says so; from the third on, go's
+/// plain build of the program is found up to date and the compiler's listing
+/// is not asked for again; a change go sees (GOAMD64) builds and measures
+/// anew; `--fresh` measures again.
 #[test]
 fn identical_runs_reuse_measurements_unless_fresh() {
     let cache = tempfile::tempdir().unwrap();
-    let run = |extra: &[&str]| {
+    let run_with = |extra: &[&str], env: &[(&str, &str)]| {
         let out = common::succeed(
             Command::cargo_bin("ifacealloc")
                 .unwrap()
                 .env("IFACEALLOC_CACHE", cache.path())
+                .envs(env.iter().copied())
                 .args(["matrix", "--type", "int64", "--type", "string"])
                 .args(["--format", "json"])
                 .args(extra),
@@ -220,6 +224,7 @@ fn identical_runs_reuse_measurements_unless_fresh() {
         let m: Value = serde_json::from_slice(&out.stdout).unwrap();
         (m, String::from_utf8_lossy(&out.stderr).into_owned())
     };
+    let run = |extra: &[&str]| run_with(extra, &[]);
     let allocs = |m: &Value| -> Vec<(String, f64)> {
         m["rows"]
             .as_array()
@@ -234,15 +239,44 @@ fn identical_runs_reuse_measurements_unless_fresh() {
             })
             .collect()
     };
+    const LISTING_REUSED: &str = "listing of that build was reused";
     let (first, said) = run(&[]);
     assert!(!said.contains("reused"), "{said}");
     let (second, said) = run(&[]);
     assert!(said.contains("measurements reused"), "{said}");
-    assert_eq!(
-        first, second,
+    assert!(!said.contains(LISTING_REUSED), "{said}");
+    // Whole reports compared with ==: a failure does not print them.
+    assert!(
+        first == second,
         "a reused run reports the first run's figures"
     );
-    let (third, said) = run(&["--fresh"]);
+    let (third, said) = run(&[]);
+    assert!(said.contains(LISTING_REUSED), "{said}");
+    assert!(
+        first == third,
+        "the recorded listing gives what the listing gave"
+    );
+    if std::env::consts::ARCH == "x86_64" {
+        // Another instruction set level: every package is built anew, so
+        // the plain binary's bytes differ and nothing recorded applies.
+        let other = match std::env::var("GOAMD64").as_deref() {
+            Ok("v2") => "v1",
+            _ => "v2",
+        };
+        let (v2, said) = run_with(&[], &[("GOAMD64", other)]);
+        assert!(!said.contains("reused"), "{said}");
+        assert_eq!(allocs(&first), allocs(&v2));
+        // Back: the plain build's bytes are those recorded before.
+        let (back, said) = run(&[]);
+        assert!(said.contains(LISTING_REUSED), "{said}");
+        assert!(first == back, "the first run's figures, recorded");
+    }
+    let (fresh, said) = run(&["--fresh"]);
     assert!(!said.contains("reused"), "{said}");
-    assert_eq!(allocs(&first), allocs(&third));
+    assert_eq!(allocs(&first), allocs(&fresh));
+    // --fresh neither reads nor records (as `go test -count=1`): the next
+    // run reuses what the first recorded.
+    let (after, said) = run(&[]);
+    assert!(said.contains(LISTING_REUSED), "{said}");
+    assert!(first == after, "the first run's figures, recorded");
 }

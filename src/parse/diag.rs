@@ -36,7 +36,7 @@ pub fn parse(line: &str) -> Option<Diag> {
 }
 
 /// What the escape analysis said about a value, from `-m`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Escape {
     /// "... escapes to heap"
