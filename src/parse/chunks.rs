@@ -15,7 +15,8 @@ use anyhow::{Context, Result};
 /// How the input is cut.
 #[derive(Debug, Clone, Copy)]
 pub struct Plan {
-    /// Worker threads; with fewer than 2 the whole input is handed back to be
+    /// Threads that parse (the workers, and the caller's with
+    /// `caller_works`); with fewer than 2 the whole input is handed back to be
     /// read sequentially.
     pub threads: usize,
     /// How much to read before looking for a cut.
