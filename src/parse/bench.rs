@@ -1631,6 +1631,64 @@ mod tests {
         assert_eq!(r.results[0].iterations, 500);
     }
 
+    /// What each kind of line that is no result does, read line by line and
+    /// in chunks (where the workers classify it and the caller applies it).
+    #[test]
+    fn other_lines_do_what_they_say() {
+        let read = |input: &str| {
+            let plan = chunks::Plan {
+                threads: 2,
+                chunk_size: 16,
+                max_chunk: 1 << 20,
+                caller_works: true,
+            };
+            let sliced = read_sliced(input.as_bytes(), plan, |_| {}).unwrap().0;
+            let lines = parse_str(input);
+            assert_eq!(format!("{sliced:?}"), format!("{lines:?}"), "{input:?}");
+            lines
+        };
+        // A name alone, a log, then figures: joined into one result; an
+        // indented line that reads as figures and logs real(T) is figures.
+        let r = read("BenchmarkMem/int64/0/h\n    x_test.go:3: real(T)=int64\n  7 3 ns/op\n");
+        assert_eq!(r.results.len(), 1);
+        assert_eq!(r.results[0].iterations, 7);
+        assert_eq!(r.real_types.get("int64").map(String::as_str), Some("int64"));
+        let r = read("BenchmarkX\n   12 x_test.go:3: real(T)=q 1 ns/op\n");
+        assert_eq!(r.results.len(), 0, "figures, not a log");
+        assert!(r.real_types.is_empty());
+        // --- BENCH: names the logs' benchmark (its -P dropped).
+        let r = read("--- BENCH: BenchmarkMem/bool/0/s-8\n\tb_test.go:9: real(T)=bool\n");
+        assert_eq!(r.real_types.get("bool").map(String::as_str), Some("bool"));
+        // A log line needs its indent and a line number before the marker.
+        let r = read("x_test.go:3: real(T)=a\n    x_test.go: real(T)=b\n");
+        assert!(r.real_types.is_empty(), "{:?}", r.real_types);
+        // Config: lower-case keys without spaces, first value kept; pkg
+        // separates results of the same name.
+        let r = read(
+            "goos: linux\nGoos: x\ngoos: plan9\nmy key: v\npkg: a\nBenchmarkX-2 1 1 ns/op\npkg: b\nBenchmarkX-2 1 1 ns/op\n",
+        );
+        let keys: Vec<&str> = r.config.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["goos", "pkg"]);
+        assert_eq!(r.config[0].1, "linux");
+        assert_eq!(r.results.len(), 2);
+        // A first line of whitespace that is not blank to feed_line settles
+        // that the input is no -json: a JSON line after it is text.
+        let json =
+            "{\"Action\":\"output\",\"Package\":\"p\",\"Output\":\"BenchmarkJ-2 10 5 ns/op\\n\"}\n";
+        assert_eq!(read(json).results.len(), 1);
+        assert_eq!(read(&format!("\x0b\n{json}")).results.len(), 0);
+        assert_eq!(
+            read(&format!(" \t\n{json}")).results.len(),
+            1,
+            "blank first line"
+        );
+        // A name followed by text was a malformed line, unless figures come.
+        assert_eq!(
+            read("BenchmarkX-2 junk\nBenchmarkY-2 1 1 ns/op\n").skipped,
+            1
+        );
+    }
+
     #[test]
     fn joins_json_output_split_across_events() {
         let input = concat!(
