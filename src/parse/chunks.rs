@@ -321,8 +321,9 @@ pub fn parse_slice_in_chunks<T: Send>(
                 break;
             }
             // The next chunk is not ready: take a finished one, else parse a
-            // waiting one here, else wait. (try_lock: a worker that holds the
-            // lock is waiting for a job, so none is waiting for us.)
+            // queued one here, else wait for one. (try_lock: a worker holding
+            // the lock is taking a job, or waiting for one because none is
+            // queued; either way there is none here to take.)
             let finished = match done_rx.try_recv() {
                 Ok(done) => Some(done),
                 Err(mpsc::TryRecvError::Empty) => None,
