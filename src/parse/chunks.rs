@@ -323,7 +323,7 @@ pub fn parse_slice_in_chunks<T: Send>(
             // The next chunk is not ready: take a finished one, else parse a
             // queued one here, else wait for one. (try_lock: a worker holding
             // the lock is taking a job, or waiting for one because none is
-            // queued; either way there is none here to take.)
+            // queued; this thread then waits for a result, not for the lock.)
             let finished = match done_rx.try_recv() {
                 Ok(done) => Some(done),
                 Err(mpsc::TryRecvError::Empty) => None,
