@@ -336,11 +336,7 @@ impl BenchParser {
                             if named.is_some_and(|n| n.pending == Some(true)) {
                                 self.report.skipped += 1;
                             }
-                            named = Some(NameLine {
-                                name,
-                                context_end: b.procs.map_or(name.1, |(at, _)| name.0 + at),
-                                pending: Some(b.fields.1 - b.fields.0 > 1),
-                            });
+                            named = Some(NameLine::of(&b, name));
                         }
                         _ => {
                             // bench_line drops the pending name first.
@@ -370,8 +366,8 @@ impl BenchParser {
         self.settle(chunk, &mut named);
     }
 
-    /// Applies what a name line kept as a span set: the pending name and
-    /// the context.
+    /// Applies what a name line sets (kept as a span of `chunk` until now):
+    /// the pending name and the context.
     fn settle(&mut self, chunk: &[u8], named: &mut Option<NameLine>) {
         let Some(n) = named.take() else { return };
         let full = span(chunk, n.name);
@@ -414,11 +410,7 @@ impl BenchParser {
         let Some(iterations) = b.iterations else {
             // Name alone (verbose mode's announcement), or a name followed by the
             // benchmark's own output: the figures may come on a later line.
-            let mut pending = std::mem::take(&mut self.spare_name);
-            pending.clear();
-            pending.extend_from_slice(full);
-            self.pending_name = Some((pending, !rest.is_empty()));
-            self.set_context(&full[..b.procs.map_or(full.len(), |(at, _)| at as usize)]);
+            self.settle(text, &mut Some(NameLine::of(&b, name_span)));
             return;
         };
         let pairs = &rest[1..];
@@ -596,6 +588,17 @@ struct NameLine {
     context_end: u32,
     /// Pending until a line reads it: whether text followed the name.
     pending: Option<bool>,
+}
+
+impl NameLine {
+    /// The line `b`, whose iteration count is missing; `name` is its first field.
+    fn of(b: &BenchLine, name: Span) -> NameLine {
+        NameLine {
+            name,
+            context_end: b.procs.map_or(name.1, |(at, _)| name.0 + at),
+            pending: Some(b.fields.1 - b.fields.0 > 1),
+        }
+    }
 }
 
 /// A `Benchmark...` line read without the parser's state.

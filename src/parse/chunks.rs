@@ -307,7 +307,7 @@ pub fn parse_slice_in_chunks<T: Send>(
         }
         let mut pending = BTreeMap::new();
         let mut next = 0;
-        while next < sent {
+        loop {
             while let Some((range, bytes, result)) = pending.remove(&next) {
                 deliver(bytes, result?)?;
                 release(range);
