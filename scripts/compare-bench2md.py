@@ -32,6 +32,12 @@ extra = [
     b"BenchmarkBad\xff-2 1 1 ns/op", b"\xff\xfe", b"", b"   ", b"\t", b"PASS", b"ok  \tpkg\t1.0s",
     b"BenchmarkX-2 \t 5 \t 1.25 ns/op \t 3 widgets/op", b"  \xc2\xa0 9 8 7", b"\xc2\xa0",
     b"\xe2\x80\x83x: real(T)=u", b"--- BENCH: \xff", b"pkg: \xff",
+    # Ends that are whitespace, Unicode or ASCII, or no printable ASCII.
+    b"pkg: a/b \t", b"pkg:  a/b\xc2\xa0", b"goos: \xc2\x85linux", b"cpu: x\x7f", b"k: \x7fv",
+    b"--- BENCH: BenchmarkMem/int64/0/h-2 \t", b"--- BENCH:  \xe2\x80\x83BenchmarkY-2",
+    b"    x_test.go:9 : real(T)=int8", b"    x_test.go:9\xc2\xa0: real(T)=int8 ",
+    b"\t 12 3 ns/op x", b"\xc2\xa0 12 3 ns/op x", b"\x7f12 3 ns/op x", b"12 3 ns/op\xc2\x85",
+    b"chatty \xc3\xa9", b"BenchmarkMem/int64/n/h-2 1000 2 ns/op \xc2\xa0",
 ]
 
 

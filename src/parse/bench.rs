@@ -377,7 +377,10 @@ impl BenchParser {
             pending.extend_from_slice(full);
             self.pending_name = Some((pending, rest));
         }
-        self.set_context(span(chunk, (n.name.0, n.context_end)));
+        // The context is the name without its `-P` suffix, read only here:
+        // most name lines are followed by another before any line reads one.
+        let context = procs_suffix(full).map_or(full, |(at, _)| &full[..at]);
+        self.set_context(context);
     }
 
     /// The results map of the `pkg:` in force.
@@ -426,10 +429,7 @@ impl BenchParser {
             return;
         }
         let full_text = super::lines::text(full);
-        let (name, procs) = match b.procs {
-            Some((at, p)) => (&full_text[..at as usize], Some(p)),
-            None => (&*full_text, None),
-        };
+        let (name, procs) = strip_procs(&full_text);
         // Go requires the character after "Benchmark" not to be lower case.
         let lower = name["Benchmark".len()..].starts_with(|c: char| c.is_lowercase());
         if !b.values_ok || lower {
@@ -584,8 +584,6 @@ fn unit_id(unit: &[u8]) -> u8 {
 struct NameLine {
     /// The name as written, `-P` suffix included.
     name: Span,
-    /// Where the context (the name without `-P`) ends.
-    context_end: u32,
     /// Pending until a line reads it: whether text followed the name.
     pending: Option<bool>,
 }
@@ -595,7 +593,6 @@ impl NameLine {
     fn of(b: &BenchLine, name: Span) -> NameLine {
         NameLine {
             name,
-            context_end: b.procs.map_or(name.1, |(at, _)| name.0 + at),
             pending: Some(b.fields.1 - b.fields.0 > 1),
         }
     }
@@ -608,8 +605,6 @@ struct BenchLine {
     fields: (u32, u32),
     /// The second field as an iteration count, if it is one.
     iterations: Option<u64>,
-    /// The name's `-P` suffix: where it starts, and P.
-    procs: Option<(u32, u32)>,
     /// The name's [`name_hash`] (results only).
     hash: u64,
     /// Where its metric values start in [`SplitLines::values`] and
@@ -679,10 +674,6 @@ impl SplitLines {
         let field = |f: Span| span(buf, f);
         let values = self.values.len();
         let iterations = fields.get(1).and_then(|&f| parse_count(field(f)));
-        let procs = fields
-            .first()
-            .and_then(|&f| procs_suffix(field(f)))
-            .map(|(at, p)| (at as u32, p));
         let mut values_ok = false;
         if iterations.is_some() {
             let pairs = &fields[2..];
@@ -708,7 +699,6 @@ impl SplitLines {
         self.lines.push(SplitLine::Bench(BenchLine {
             fields: (first as u32, self.fields.len() as u32),
             iterations,
-            procs,
             hash,
             values: values as u32,
             values_ok,
@@ -746,7 +736,7 @@ impl SplitLines {
         } else if line[0] != b'{' {
             // Classified here, applied on the main thread (as feed_line
             // would: a line that is no JSON goes to feed_text).
-            if let Ok(text) = std::str::from_utf8(line) {
+            if let Ok(text) = super::lines::utf8(line) {
                 match classify_text(text) {
                     Some(t) if t.figures || t.kind != TextKind::Inert => {
                         let len = line.len() as u32;
@@ -1183,7 +1173,12 @@ struct TextLine {
 fn classify_text(line: &str) -> Option<TextLine> {
     static REAL_T: std::sync::LazyLock<memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memmem::Finder::new(b": real(T)="));
-    let trimmed = line.trim_end();
+    // A printable ASCII last byte is no whitespace (Unicode's or ASCII's):
+    // nothing to trim.
+    let trimmed = match line.as_bytes().last() {
+        Some(&c) if c > b' ' && c < 0x7f => line,
+        _ => line.trim_end(),
+    };
     if trimmed.is_empty() {
         return None;
     }
@@ -1197,7 +1192,7 @@ fn classify_text(line: &str) -> Option<TextLine> {
         kind: TextKind::Inert,
     };
     if let Some(rest) = trimmed.strip_prefix("--- BENCH: ") {
-        t.kind = TextKind::Header(within(strip_procs(rest.trim()).0));
+        t.kind = TextKind::Header(within(strip_procs(trim(rest)).0));
         return Some(t);
     }
     if trimmed.starts_with("Benchmark") {
@@ -1205,10 +1200,11 @@ fn classify_text(line: &str) -> Option<TextLine> {
         return Some(t);
     }
     // A count is digits, or a sign and digits: only then split the line.
-    if trimmed
-        .trim_start()
-        .starts_with(|c: char| c.is_ascii_digit() || c == '+')
-    {
+    let first = match trimmed.as_bytes()[0] {
+        c if c > b' ' && c < 0x7f => c,
+        _ => trimmed.trim_start().bytes().next().unwrap_or(0),
+    };
+    if first.is_ascii_digit() || first == b'+' {
         let mut fields = trimmed.split_whitespace();
         t.figures =
             fields.next().is_some_and(|f| f.parse::<u64>().is_ok()) && fields.nth(1).is_some();
@@ -1217,10 +1213,7 @@ fn classify_text(line: &str) -> Option<TextLine> {
     if indented {
         // A log line: "    file_test.go:12: real(T)=int64".
         if let Some(idx) = REAL_T.find(trimmed.as_bytes()) {
-            if trimmed[..idx]
-                .trim()
-                .ends_with(|c: char| c.is_ascii_digit())
-            {
+            if trim(&trimmed[..idx]).ends_with(|c: char| c.is_ascii_digit()) {
                 t.kind = TextKind::Real(within(&trimmed[idx + ": real(T)=".len()..]));
             }
         }
@@ -1234,7 +1227,8 @@ fn classify_text(line: &str) -> Option<TextLine> {
 
 /// A config line: `key: value` with a lower-case key and no spaces in the key.
 fn config_line(line: &str) -> Option<(&str, &str)> {
-    let (k, v) = line.split_once(':')?;
+    let colon = memchr::memchr(b':', line.as_bytes())?;
+    let (k, v) = (&line[..colon], &line[colon + 1..]);
     if k.is_empty()
         || !k.starts_with(|c: char| c.is_ascii_lowercase())
         || k.chars().any(|c| c.is_whitespace() || c.is_uppercase())
@@ -1244,7 +1238,15 @@ fn config_line(line: &str) -> Option<(&str, &str)> {
     if !v.is_empty() && !v.starts_with(' ') {
         return None;
     }
-    Some((k, v.trim()))
+    Some((k, trim(v)))
+}
+
+/// `str::trim`, without its Unicode tables when the ends are printable ASCII.
+fn trim(s: &str) -> &str {
+    match s.as_bytes() {
+        [first, .., last] if (b'!'..=b'~').contains(first) && (b'!'..=b'~').contains(last) => s,
+        _ => s.trim(),
+    }
 }
 
 /// The seed row of a `BenchmarkMem/<row>/{0,n}/{h,s}` name.
@@ -1636,6 +1638,32 @@ mod tests {
 
     /// What each kind of line that is no result does, read line by line and
     /// in chunks (where the workers classify it and the caller applies it).
+    /// The shortcut for printable ASCII ends trims what `str::trim` trims.
+    #[test]
+    fn trim_is_str_trim() {
+        for t in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\ta\t",
+            "ab",
+            "a b",
+            "\u{a0}a",
+            "a\u{85}",
+            "\u{3000}",
+            "\x7fa\x7f",
+            "\x0ba\x0c",
+            "é",
+            "a é",
+            "!~",
+            "~ !",
+        ] {
+            assert_eq!(trim(t), t.trim(), "{t:?}");
+        }
+    }
+
     #[test]
     fn other_lines_do_what_they_say() {
         let read = |input: &str| {
