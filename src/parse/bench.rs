@@ -58,13 +58,14 @@ fn mean_text(x: f64) -> String {
 
 impl BenchResult {
     /// Folds another run of the same benchmark into this one, without
-    /// allocating unless a new unit appears: `pairs` are (value, unit) spans
-    /// of `text`, `values` and `units` the values parsed and the units' ids.
-    fn fold(&mut self, iterations: u64, text: &[u8], pairs: &[Span], values: &[f64], units: &[u8]) {
+    /// allocating unless a new unit appears: `pairs` are (value, unit)
+    /// places in `text`, four per pair (see [`SplitLines::bounds`]),
+    /// `values` and `units` the values parsed and the units' ids.
+    fn fold(&mut self, iterations: u64, text: &[u8], pairs: &[u32], values: &[f64], units: &[u8]) {
         self.runs += 1;
         self.iteration_sum += u128::from(iterations);
-        for (k, ((pair, &v), &id)) in pairs.chunks(2).zip(values).zip(units).enumerate() {
-            let unit = span(text, pair[1]);
+        for (k, ((pair, &v), &id)) in pairs.chunks_exact(4).zip(values).zip(units).enumerate() {
+            let unit = span(text, (pair[2], pair[3]));
             let same = |i: usize| match (self.unit_ids[i], id) {
                 (0, 0) => self.metrics[i].0.as_bytes() == unit,
                 (known, id) => known == id,
@@ -81,7 +82,8 @@ impl BenchResult {
                     self.sums[i].1 += 1;
                 }
                 None => {
-                    self.metrics.push((owned(unit), owned(span(text, pair[0]))));
+                    self.metrics
+                        .push((owned(unit), owned(span(text, (pair[0], pair[1])))));
                     self.unit_ids.push(id);
                     self.sums.push((v, 1));
                 }
@@ -328,9 +330,8 @@ impl BenchParser {
                 SplitLine::Bench(b) => {
                     // As feed_line decides: a first line that is no JSON.
                     self.json_mode.get_or_insert(false);
-                    let name = split.fields.get(b.fields.0 as usize);
-                    match (b.iterations, name) {
-                        (None, Some(&name)) => {
+                    match (b.iterations, split.name(&b)) {
+                        (None, Some(name)) => {
                             // bench_line's name-alone case.
                             self.drop_pending();
                             if named.is_some_and(|n| n.pending == Some(true)) {
@@ -402,8 +403,7 @@ impl BenchParser {
 
     /// A `Benchmark...` line, split into `split` (its ranges are in `text`).
     fn bench_line(&mut self, text: &[u8], split: &SplitLines, b: BenchLine) {
-        let fields = &split.fields[b.fields.0 as usize..b.fields.1 as usize];
-        let Some((&name_span, rest)) = fields.split_first() else {
+        let Some(name_span) = split.name(&b) else {
             return;
         };
         // Valid UTF-8 (push_bench checked), kept as bytes: a str is made
@@ -416,7 +416,8 @@ impl BenchParser {
             self.settle(text, &mut Some(NameLine::of(&b, name_span)));
             return;
         };
-        let pairs = &rest[1..];
+        // Past the name and the count: (value, unit) pairs, four places each.
+        let pairs = &split.bounds[b.fields.0 as usize + 4..b.fields.1 as usize];
         let values = &split.values[b.values as usize..];
         let units = &split.units[b.values as usize..];
         // A repeat of a known benchmark folds in place: no new result.
@@ -437,8 +438,13 @@ impl BenchParser {
             return;
         }
         let metrics: Vec<(String, String)> = pairs
-            .chunks(2)
-            .map(|p| (owned(span(text, p[1])), owned(span(text, p[0]))))
+            .chunks_exact(4)
+            .map(|p| {
+                (
+                    owned(span(text, (p[2], p[3]))),
+                    owned(span(text, (p[0], p[1]))),
+                )
+            })
             .collect();
         let sums = values[..metrics.len()].iter().map(|&v| (v, 1)).collect();
         let unit_ids = units[..metrics.len()].to_vec();
@@ -593,7 +599,7 @@ impl NameLine {
     fn of(b: &BenchLine, name: Span) -> NameLine {
         NameLine {
             name,
-            pending: Some(b.fields.1 - b.fields.0 > 1),
+            pending: Some(b.fields.1 - b.fields.0 > 2),
         }
     }
 }
@@ -601,7 +607,7 @@ impl NameLine {
 /// A `Benchmark...` line read without the parser's state.
 #[derive(Debug, Clone, Copy)]
 struct BenchLine {
-    /// Its fields: an index range into [`SplitLines::fields`].
+    /// Its fields' places: an index range into [`SplitLines::bounds`].
     fields: (u32, u32),
     /// The second field as an iteration count, if it is one.
     iterations: Option<u64>,
@@ -634,7 +640,8 @@ enum SplitLine {
 #[derive(Debug, Default)]
 pub struct SplitLines {
     lines: Vec<SplitLine>,
-    fields: Vec<Span>,
+    /// Fields' starts and ends, two places per field.
+    bounds: Vec<u32>,
     values: Vec<f64>,
     /// Per value: its unit's [`unit_id`].
     units: Vec<u8>,
@@ -652,9 +659,15 @@ impl SplitLines {
         self.lines.is_empty()
     }
 
+    /// The first field of `b` (a benchmark's name as written), if it has one.
+    fn name(&self, b: &BenchLine) -> Option<Span> {
+        let (at, end) = b.fields;
+        (at < end).then(|| (self.bounds[at as usize], self.bounds[at as usize + 1]))
+    }
+
     fn clear(&mut self) {
         self.lines.clear();
-        self.fields.clear();
+        self.bounds.clear();
         self.values.clear();
         self.units.clear();
         self.overlong = 0;
@@ -664,25 +677,26 @@ impl SplitLines {
     /// `str::trim_end` trims), and adds it to the lines; false if it is not
     /// valid UTF-8. (Pushed here rather than returned: one copy less.)
     fn push_bench(&mut self, buf: &[u8], (start, end): Span) -> bool {
-        let first = self.fields.len();
-        let ascii = split_fields(buf, start as usize, end as usize, &mut self.fields);
+        let first = self.bounds.len();
+        let ascii = split_fields(buf, start as usize, end as usize, &mut self.bounds);
         if !ascii && std::str::from_utf8(span(buf, (start, end))).is_err() {
-            self.fields.truncate(first);
+            self.bounds.truncate(first);
             return false;
         }
-        let fields = &self.fields[first..];
-        let field = |f: Span| span(buf, f);
+        let bounds = &self.bounds[first..];
+        // The field whose start is bounds[k] (two places per field).
+        let field = |k: usize| span(buf, (bounds[k], bounds[k + 1]));
         let values = self.values.len();
-        let iterations = fields.get(1).and_then(|&f| parse_count(field(f)));
+        let iterations = (bounds.len() >= 4).then(|| parse_count(field(2))).flatten();
         let mut values_ok = false;
         if iterations.is_some() {
-            let pairs = &fields[2..];
-            values_ok = pairs.len() % 2 == 0;
-            for p in pairs.chunks(2).filter(|_| values_ok) {
-                match parse_value(field(p[0])) {
+            // (value, unit) pairs: four places each.
+            values_ok = bounds.len() % 4 == 0;
+            for k in (4..bounds.len()).step_by(4).filter(|_| values_ok) {
+                match parse_value(field(k)) {
                     Some(v) => {
                         self.values.push(v);
-                        self.units.push(unit_id(field(p[1])));
+                        self.units.push(unit_id(field(k + 2)));
                     }
                     None => {
                         values_ok = false;
@@ -692,12 +706,12 @@ impl SplitLines {
             }
         }
         // Only a result is looked up by its name's hash.
-        let hash = match (iterations, fields.first()) {
-            (Some(_), Some(&f)) => name_hash(field(f)),
-            _ => 0,
+        let hash = match iterations {
+            Some(_) => name_hash(field(0)),
+            None => 0,
         };
         self.lines.push(SplitLine::Bench(BenchLine {
-            fields: (first as u32, self.fields.len() as u32),
+            fields: (first as u32, self.bounds.len() as u32),
             iterations,
             hash,
             values: values as u32,
@@ -1006,12 +1020,13 @@ fn feed_lines(
 }
 
 /// Appends the fields of `buf[start..end]`, split at runs of ASCII
-/// whitespace as `split_ascii_whitespace` splits, to `out` as spans of
-/// `buf`; returns whether those bytes are all ASCII. Eight bytes at a time
+/// whitespace as `split_ascii_whitespace` splits, to `out` as places in
+/// `buf`, two per field (start, end); returns whether those bytes are all
+/// ASCII. Eight bytes at a time
 /// (benchmark output is mostly padding): a mask marks a word's whitespace
 /// bytes, and fields start and end at the mask's edges. A line's last word
 /// is read whole when `buf` goes on past it, the bytes past the end masked.
-fn split_fields(buf: &[u8], start: usize, end: usize, out: &mut Vec<Span>) -> bool {
+fn split_fields(buf: &[u8], start: usize, end: usize, out: &mut Vec<u32>) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = ONES * 0x80;
     const LOW7: u64 = ONES * 0x7f;
@@ -1031,19 +1046,15 @@ fn split_fields(buf: &[u8], start: usize, end: usize, out: &mut Vec<Span>) -> bo
             common | eq(x, b'\n') | eq(x, b'\r') | eq(x, 0x0c)
         }
     };
-    let mut open: Option<usize> = None;
-    let mut edge = |at: usize, out: &mut Vec<Span>| match open.take() {
-        Some(s) => out.push((s as u32, at as u32)),
-        None => open = Some(at),
-    };
+    // Edges alternate: a field's start, its end.
+    let edge = |at: usize, out: &mut Vec<u32>| out.push(at as u32);
     let mut i = start;
     let mut in_field = false;
     let mut high = 0;
     #[cfg(target_arch = "x86_64")]
     {
         // SAFETY: SSE2 is part of every x86-64 processor (the target's baseline).
-        (i, in_field, high) =
-            unsafe { split_fields_sse2(buf, end, (i, in_field, high), |at| edge(at, out)) };
+        (i, in_field, high) = unsafe { split_fields_sse2(buf, end, (i, in_field, high), out) };
     }
     while i < end && i + 8 <= buf.len() {
         let x = u64::from_le_bytes(buf[i..i + 8].try_into().expect("eight bytes"));
@@ -1081,15 +1092,15 @@ fn split_fields(buf: &[u8], start: usize, end: usize, out: &mut Vec<Span>) -> bo
 
 /// [`split_fields`]' loop, sixteen bytes at a time with SSE2: the same
 /// masks, one bit per byte. Takes and returns the loop's state (position,
-/// inside a field, bytes or-ed for the ASCII check); hands every field edge
-/// to `edge`. Stops where fewer than sixteen bytes of `buf` are left.
+/// inside a field, bytes or-ed for the ASCII check); appends every field
+/// edge to `out`. Stops where fewer than sixteen bytes of `buf` are left.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
 fn split_fields_sse2(
     buf: &[u8],
     end: usize,
     (mut i, mut in_field, mut high): (usize, bool, u64),
-    mut edge: impl FnMut(usize),
+    out: &mut Vec<u32>,
 ) -> (usize, bool, u64) {
     use std::arch::x86_64::*;
     let word = |at: usize| i64::from_le_bytes(buf[at..at + 8].try_into().expect("eight bytes"));
@@ -1131,7 +1142,7 @@ fn split_fields_sse2(
         // of the line inside the block (not the block's own end).
         let mut edges = (field ^ ((field << 1) | u32::from(in_field))) & 0xffff;
         while edges != 0 {
-            edge(i + edges.trailing_zeros() as usize);
+            out.push((i + edges.trailing_zeros() as usize) as u32);
             edges &= edges - 1;
         }
         in_field = mine == 0xffff && field >> 15 != 0;
@@ -1456,8 +1467,8 @@ mod tests {
             let mut ranges = Vec::new();
             split_fields(line.as_bytes(), 0, line.len(), &mut ranges);
             let got: Vec<&str> = ranges
-                .iter()
-                .map(|&(s, e)| &line[s as usize..e as usize])
+                .chunks(2)
+                .map(|f| &line[f[0] as usize..f[1] as usize])
                 .collect();
             assert_eq!(got, want, "{line:?}");
         }
@@ -1477,8 +1488,8 @@ mod tests {
                 let mut spans = Vec::new();
                 let ascii = split_fields(buf.as_bytes(), start, end, &mut spans);
                 let got: Vec<&str> = spans
-                    .iter()
-                    .map(|&f| &buf[f.0 as usize..f.1 as usize])
+                    .chunks(2)
+                    .map(|f| &buf[f[0] as usize..f[1] as usize])
                     .collect();
                 assert_eq!(got, want, "{start}..{end}");
                 assert_eq!(
