@@ -1184,12 +1184,7 @@ struct TextLine {
 fn classify_text(line: &str) -> Option<TextLine> {
     static REAL_T: std::sync::LazyLock<memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memmem::Finder::new(b": real(T)="));
-    // A printable ASCII last byte is no whitespace (Unicode's or ASCII's):
-    // nothing to trim.
-    let trimmed = match line.as_bytes().last() {
-        Some(&c) if c > b' ' && c < 0x7f => line,
-        _ => line.trim_end(),
-    };
+    let trimmed = trim_end(line);
     if trimmed.is_empty() {
         return None;
     }
@@ -1224,7 +1219,8 @@ fn classify_text(line: &str) -> Option<TextLine> {
     if indented {
         // A log line: "    file_test.go:12: real(T)=int64".
         if let Some(idx) = REAL_T.find(trimmed.as_bytes()) {
-            if trim(&trimmed[..idx]).ends_with(|c: char| c.is_ascii_digit()) {
+            // What trim leaves ends as what trim_end leaves ends.
+            if trim_end(&trimmed[..idx]).ends_with(|c: char| c.is_ascii_digit()) {
                 t.kind = TextKind::Real(within(&trimmed[idx + ": real(T)=".len()..]));
             }
         }
@@ -1252,11 +1248,20 @@ fn config_line(line: &str) -> Option<(&str, &str)> {
     Some((k, trim(v)))
 }
 
-/// `str::trim`, without its Unicode tables when the ends are printable ASCII.
+/// `str::trim`, without its Unicode tables when the ends are printable
+/// ASCII (no whitespace, Unicode's or ASCII's).
 fn trim(s: &str) -> &str {
     match s.as_bytes() {
         [first, .., last] if (b'!'..=b'~').contains(first) && (b'!'..=b'~').contains(last) => s,
         _ => s.trim(),
+    }
+}
+
+/// `str::trim_end`, the same way.
+fn trim_end(s: &str) -> &str {
+    match s.as_bytes().last() {
+        Some(c) if (b'!'..=b'~').contains(c) => s,
+        _ => s.trim_end(),
     }
 }
 
@@ -1649,7 +1654,8 @@ mod tests {
 
     /// What each kind of line that is no result does, read line by line and
     /// in chunks (where the workers classify it and the caller applies it).
-    /// The shortcut for printable ASCII ends trims what `str::trim` trims.
+    /// The shortcuts for printable ASCII ends trim what `str::trim` and
+    /// `str::trim_end` trim.
     #[test]
     fn trim_is_str_trim() {
         for t in [
@@ -1672,6 +1678,7 @@ mod tests {
             "~ !",
         ] {
             assert_eq!(trim(t), t.trim(), "{t:?}");
+            assert_eq!(trim_end(t), t.trim_end(), "{t:?}");
         }
     }
 
