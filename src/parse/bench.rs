@@ -1022,10 +1022,11 @@ fn feed_lines(
 /// Appends the fields of `buf[start..end]`, split at runs of ASCII
 /// whitespace as `split_ascii_whitespace` splits, to `out` as places in
 /// `buf`, two per field (start, end); returns whether those bytes are all
-/// ASCII. Eight bytes at a time
-/// (benchmark output is mostly padding): a mask marks a word's whitespace
-/// bytes, and fields start and end at the mask's edges. A line's last word
-/// is read whole when `buf` goes on past it, the bytes past the end masked.
+/// ASCII. Eight bytes at a time (benchmark output is mostly padding): a
+/// mask marks a word's whitespace bytes, and fields start and end at the
+/// mask's edges. A line's last word is read whole when `buf` goes on past
+/// it, the bytes past the end masked. (Edges, not pairs: a start waiting
+/// for its end cost a branch per edge.)
 fn split_fields(buf: &[u8], start: usize, end: usize, out: &mut Vec<u32>) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = ONES * 0x80;
