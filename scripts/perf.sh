@@ -71,7 +71,8 @@ if [ "${PERF_COLD:-}" = 1 ]; then
   row "scan $pk, cold" "$(cold bash -c "cd $work && $bin scan $pk")"
   row "go build -a -gcflags=-m of the same, cold" "$(cold bash -c "cd $work && go build -a -gcflags=-m $pk")"
   # Where a cold scan's time goes: the one go command it runs, with -m
-  # alone and with the -S listing that names each conversion's routine.
+  # alone and as scan runs it (with the -S listing that names each
+  # conversion's routine, without DWARF).
   row "go list -export -gcflags=-m of them, cold" "$(cold bash -c "cd $work && go list -deps -export -compiled -json -gcflags=-m $pk")"
-  row "go list -export -gcflags='-S -m', cold" "$(cold bash -c "cd $work && go list -deps -export -compiled -json '-gcflags=-S -m -d=escapedebug=1' $pk")"
+  row "go list -export -gcflags='-S -m', cold" "$(cold bash -c "cd $work && go list -deps -export -compiled -json '-gcflags=-S -m -d=escapedebug=1 -dwarf=false' $pk")"
 fi

@@ -478,14 +478,28 @@ fn finder_results_file(tc: &Toolchain, json: &[u8], input: &FinderInput) -> Opti
         }
     }
     for e in input.export.values() {
-        let m = std::fs::metadata(e).ok()?;
-        (m.len(), m.modified().ok()?).hash(&mut h);
+        // A file of Go's build cache is named by its content's hash (its
+        // output ID): the name, already in `json`, says what it holds, while
+        // its mtime changes when the cache is rebuilt or Go marks it used.
+        if !is_go_cache_output(Path::new(e)) {
+            let m = std::fs::metadata(e).ok()?;
+            (m.len(), m.modified().ok()?).hash(&mut h);
+        }
     }
     Some(
         crate::toolchain::cache_dir()?
             .join("finder-results")
             .join(format!("{:016x}.jsonl", h.finish())),
     )
+}
+
+/// Whether `path` is named as Go's build cache names an output: 64 hex
+/// digits of its content's SHA-256 and `-d`.
+fn is_go_cache_output(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix("-d"))
+        .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn parse_found(stdout: &[u8]) -> Result<Vec<Found>> {
@@ -935,5 +949,27 @@ fn short(function: &str) -> &str {
     match function[seg..].find('.') {
         Some(i) => &function[seg + i + 1..],
         None => function,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only Go's own cache names (content hash + `-d`) stand for their
+    /// content in the finder's results key.
+    #[test]
+    fn go_cache_outputs_are_known_by_name() {
+        let hash = "47d3dc6f75edf5d9d29013c25d243f4211956c63e6528d1418b5111f21ee098b";
+        assert!(is_go_cache_output(Path::new(&format!("/c/47/{hash}-d"))));
+        for other in [
+            format!("/c/47/{hash}-a"),
+            format!("/c/47/{}-d", &hash[1..]),
+            format!("/c/47/{}x-d", &hash[1..]),
+            "/tmp/pkg.a".to_string(),
+            "-d".to_string(),
+        ] {
+            assert!(!is_go_cache_output(Path::new(&other)), "{other}");
+        }
     }
 }
