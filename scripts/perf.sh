@@ -106,7 +106,8 @@ goal "explain --batch queries/s" "$(echo "5000 / ${v[batch]}" | bc)" ge 10000
 if [ "${PERF_COLD:-}" = 1 ]; then
   goal "scan cold / go build -a -gcflags=-m cold" "$(ratio "${v[scan_cold]}" "${v[build_m_cold]}")" le 1
   # The goal compares with a cold build of the module as it was generated
-  # when the issue was filed (README: 6.55-6.96 s); today's module, for
-  # reference, not as the goal.
-  goal "matrix cold / go build of today's module cold" "$(ratio "${v[matrix_cold]}" "${v[build_cold]}")" le 1
+  # when the issue was filed (6.55-6.96 s, README), which this tree no longer
+  # makes; today's leaner module is shown beside it, with no limit.
+  goal "matrix cold / old module's cold build (6.55 s)" "$(ratio "${v[matrix_cold]}" 6.55)" le 1
+  printf '%-52s %9s\n' "matrix cold / go build of today's module cold" "$(ratio "${v[matrix_cold]}" "${v[build_cold]}")"
 fi
