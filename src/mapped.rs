@@ -29,7 +29,7 @@ pub struct Mapped {
 
 /// Pages are released in steps this long: each release interrupts every
 /// core running this process (their address translations of those pages
-/// are flushed), which at one release per half-MiB chunk was a tenth of
+/// are flushed), which at one release per half-MiB chunk was about 7 % of
 /// bench2md's time.
 const RELEASE_STEP: usize = 8 << 20;
 

@@ -381,7 +381,7 @@ fn has_cgo_files(dir: &Path) -> bool {
 /// The `-gcflags` that make the compiler print the listing and its decisions.
 /// Without DWARF: nothing runs what scan compiles, the functions' code and
 /// listing are the same without it (compared instruction by instruction on
-/// std packages), and the compiler has less to make and print (4 % of a
+/// std packages), and the compiler has less to make and print (2–4 % of a
 /// cold scan of net/http and its neighbours).
 fn gcflags_for(tc: &Toolchain, opts: &Options) -> String {
     let flags = format!("{} -dwarf=false", crate::classify::gcflags(tc.version));
