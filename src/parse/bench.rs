@@ -1054,6 +1054,10 @@ fn split_fields(buf: &[u8], start: usize, end: usize, out: &mut Vec<u32>) -> boo
     let mut high = 0;
     #[cfg(target_arch = "x86_64")]
     {
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2, checked just above.
+            (i, in_field, high) = unsafe { split_fields_avx2(buf, end, (i, in_field, high), out) };
+        }
         // SAFETY: SSE2 is part of every x86-64 processor (the target's baseline).
         (i, in_field, high) = unsafe { split_fields_sse2(buf, end, (i, in_field, high), out) };
     }
@@ -1148,6 +1152,61 @@ fn split_fields_sse2(
         }
         in_field = mine == 0xffff && field >> 15 != 0;
         i += 16;
+    }
+    (i, in_field, high)
+}
+
+/// [`split_fields_sse2`] thirty-two bytes at a time, for processors with
+/// AVX2 (a result line is about a hundred bytes: four blocks, not seven).
+/// Stops where fewer than thirty-two bytes of `buf` are left.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn split_fields_avx2(
+    buf: &[u8],
+    end: usize,
+    (mut i, mut in_field, mut high): (usize, bool, u64),
+    out: &mut Vec<u32>,
+) -> (usize, bool, u64) {
+    use std::arch::x86_64::*;
+    while i < end && i + 32 <= buf.len() {
+        let block = &buf[i..i + 32];
+        // SAFETY: `block` holds the 32 bytes read; loadu takes any alignment.
+        let x = unsafe { _mm256_loadu_si256(block.as_ptr().cast()) };
+        let eq = _mm256_or_si256(
+            _mm256_cmpeq_epi8(x, _mm256_set1_epi8(b' ' as i8)),
+            _mm256_cmpeq_epi8(x, _mm256_set1_epi8(b'\t' as i8)),
+        );
+        let common = _mm256_movemask_epi8(eq) as u32;
+        let low = _mm256_min_epu8(x, _mm256_set1_epi8(0x20));
+        let below = _mm256_movemask_epi8(_mm256_cmpeq_epi8(low, x)) as u32;
+        let whitespace = if below == common {
+            common
+        } else {
+            let rare = _mm256_or_si256(
+                _mm256_or_si256(
+                    _mm256_cmpeq_epi8(x, _mm256_set1_epi8(b'\n' as i8)),
+                    _mm256_cmpeq_epi8(x, _mm256_set1_epi8(b'\r' as i8)),
+                ),
+                _mm256_cmpeq_epi8(x, _mm256_set1_epi8(0x0c)),
+            );
+            common | _mm256_movemask_epi8(rare) as u32
+        };
+        let mine = if end - i >= 32 {
+            u32::MAX
+        } else {
+            (1u32 << (end - i)) - 1
+        };
+        if _mm256_movemask_epi8(x) as u32 & mine != 0 {
+            high |= 0x80;
+        }
+        let field = !whitespace & mine;
+        let mut edges = field ^ ((field << 1) | u32::from(in_field));
+        while edges != 0 {
+            out.push((i + edges.trailing_zeros() as usize) as u32);
+            edges &= edges - 1;
+        }
+        in_field = mine == u32::MAX && field >> 31 != 0;
+        i += 32;
     }
     (i, in_field, high)
 }
@@ -1481,10 +1540,13 @@ mod tests {
     }
 
     /// A line's fields are the same whether its buffer ends with it or goes
-    /// on (the last word is then read whole and masked).
+    /// on (the last word is then read whole and masked), wherever the 32-,
+    /// 16- and 8-byte blocks fall (the buffer is long enough for each).
     #[test]
     fn fields_split_inside_a_longer_buffer() {
-        let buf = "BenchmarkÜ-8 \t 12\t 3.5 ns/op\x0b x\x0cy\r\nBenchmarkNext 1 2 3\n";
+        let buf = "BenchmarkÜ-8 \t 12\t 3.5 ns/op\x0b x\x0cy\r\nBenchmarkNext 1 2 3\n\
+                   BenchmarkMem/int64/0/h-2     \t    1000\t         3.146 ns/op\t  \
+                   0 B/op\t       0 allocs/op  \u{a0}é\t\n";
         for start in 0..buf.len() {
             for end in start..=buf.len() {
                 let Some(want) = buf.get(start..end) else {
