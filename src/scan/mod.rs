@@ -192,18 +192,19 @@ pub fn scan(
     let dir = &dir
         .canonicalize()
         .with_context(|| format!("resolving {}", dir.display()))?;
+    let cgo = CgoLeftOut::new(tc, dir);
     // One go command lists the packages and compiles them with the flags
     // that print the listing, which is parsed as it comes.
     let ((pkgs, skipped), listed_evidence) =
         crate::timings::phase("go list, compile and parse", || {
-            list(tc, dir, patterns, opts)
+            list(tc, dir, patterns, opts, &cgo)
         })?;
     // Say what cgo being off leaves out: whole packages, or some of their files.
     for (path, reason) in &skipped {
         eprintln!("scan: skipped {path}: {reason}");
     }
     for p in pkgs.iter().filter(|p| !p.dep_only) {
-        let cgo = p.ignored_cgo_files();
+        let cgo = cgo.files(p);
         if !cgo.is_empty() {
             eprintln!(
                 "scan: {}: {} not scanned: cgo is off (CGO_ENABLED=0, or no C compiler); set CGO_ENABLED=1 with a C compiler to include {}",
@@ -346,6 +347,59 @@ fn files_of(p: &Package) -> Vec<String> {
         .collect()
 }
 
+/// The files of a package that cgo being off leaves out: those go would
+/// compile as cgo files with cgo on. A file that imports "C" but is left out
+/// by another constraint (`//go:build darwin` on linux, `_plan9.go`) is not
+/// one of them: it is not compiled with cgo on either.
+struct CgoLeftOut<'a> {
+    tc: &'a Toolchain,
+    dir: &'a Path,
+    off: std::cell::OnceCell<bool>,
+}
+
+impl<'a> CgoLeftOut<'a> {
+    fn new(tc: &'a Toolchain, dir: &'a Path) -> Self {
+        CgoLeftOut {
+            tc,
+            dir,
+            off: Default::default(),
+        }
+    }
+
+    /// Asks go (once, and only for a package with an ignored file that
+    /// imports "C") whether cgo is off, then which of those files it would
+    /// compile with cgo on.
+    fn files(&self, p: &Package) -> Vec<String> {
+        let ignored = p.ignored_cgo_files();
+        if ignored.is_empty() || !*self.off.get_or_init(|| cgo_is_off(self.tc, self.dir)) {
+            return Vec::new();
+        }
+        #[derive(serde::Deserialize)]
+        struct CgoFiles {
+            #[serde(rename = "CgoFiles", default)]
+            files: Vec<String>,
+        }
+        let path = p.import_path.split(" [").next().unwrap_or(&p.import_path);
+        let with_cgo = crate::interrupt::output(
+            self.tc
+                .user_command(self.dir)
+                .env("CGO_ENABLED", "1")
+                .env("GOFLAGS", "-mod=readonly")
+                .args(["list", "-e", "-json=CgoFiles", path]),
+        )
+        .ok()
+        .and_then(|o| serde_json::from_slice::<CgoFiles>(&o.stdout).ok());
+        match with_cgo {
+            Some(c) => ignored
+                .into_iter()
+                .filter(|f| c.files.contains(f))
+                .collect(),
+            // go could not say: every candidate, as before this check.
+            None => ignored,
+        }
+    }
+}
+
 /// Whether the user's go commands build without cgo.
 fn cgo_is_off(tc: &Toolchain, dir: &Path) -> bool {
     crate::interrupt::output(tc.user_command(dir).args(["env", "CGO_ENABLED"]))
@@ -399,6 +453,7 @@ fn list(
     dir: &Path,
     patterns: &[String],
     opts: &Options,
+    cgo: &CgoLeftOut,
 ) -> Result<(golist::Listed, Option<Result<CompilerEvidence>>)> {
     let mut flags = vec!["-deps", "-export", "-compiled"];
     if opts.tests {
@@ -411,7 +466,7 @@ fn list(
         &gcflags_for(tc, opts),
         patterns,
         |p| {
-            (!p.dep_only && !p.ignored_cgo_files().is_empty()).then(|| {
+            (!p.dep_only && !cgo.files(p).is_empty()).then(|| {
                 "it uses cgo and cgo is off (CGO_ENABLED=0, or no C compiler); set CGO_ENABLED=1 with a C compiler to scan it".to_string()
             })
         },
