@@ -193,10 +193,14 @@ impl Toolchain {
                 return Ok(Toolchain::from_env(go, env, version));
             }
         }
+        // In the environment every build gets (see `command`): the GOOS and
+        // GOARCH reported are the ones built, measured and laid out for.
         let out = crate::interrupt::output(
             Command::new(&go)
                 .args(["env", "-json", "GOVERSION", "GOOS", "GOARCH", "GOROOT"])
-                .env("GOTOOLCHAIN", "local"),
+                .env("GOTOOLCHAIN", "local")
+                .env_remove("GOOS")
+                .env_remove("GOARCH"),
         );
         let out = match out {
             Ok(o) => o,
@@ -248,6 +252,7 @@ impl Toolchain {
     }
 
     fn from_env(go: PathBuf, env: GoEnv, version: GoVersion) -> Toolchain {
+        note_ignored_target(&env.goos, &env.goarch);
         Toolchain {
             go,
             goversion: env.goversion,
@@ -258,7 +263,9 @@ impl Toolchain {
         }
     }
 
-    /// A `go` command with a controlled environment, run in `dir`.
+    /// A `go` command with a controlled environment, run in `dir`: for the
+    /// toolchain's own GOOS/GOARCH (any in the environment is dropped), since
+    /// what it builds is run here or compared with what is.
     pub fn command(&self, dir: &Path) -> Command {
         let mut c = Command::new(&self.go);
         c.current_dir(dir)
@@ -367,6 +374,8 @@ fn env_cache_file(go: &Path) -> Option<PathBuf> {
     let exe = exe.canonicalize().ok()?;
     let meta = std::fs::metadata(&exe).ok()?;
     let mut h = std::collections::hash_map::DefaultHasher::new();
+    // Bumped when what is asked changes (2: GOOS/GOARCH left out of the query).
+    2u8.hash(&mut h);
     exe.hash(&mut h);
     meta.len().hash(&mut h);
     meta.modified().ok()?.hash(&mut h);
@@ -404,6 +413,30 @@ fn first_line(b: &[u8]) -> String {
         .next()
         .unwrap_or("")
         .to_string()
+}
+
+/// Says once on stderr that a GOOS or GOARCH in the environment is not what
+/// ifacealloc builds for (`Toolchain::command` drops them), and what to use.
+fn note_ignored_target(goos: &str, goarch: &str) {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    let differs = |key: &str, used: &str| {
+        std::env::var(key)
+            .ok()
+            .filter(|v| !v.is_empty() && v != used)
+            .map(|v| format!("{key}={v}"))
+    };
+    let ignored: Vec<String> = [differs("GOOS", goos), differs("GOARCH", goarch)]
+        .into_iter()
+        .flatten()
+        .collect();
+    if !ignored.is_empty() {
+        SAID.call_once(|| {
+            eprintln!(
+                "ifacealloc: {} in the environment is not used: answers are for {goos}/{goarch}, what this toolchain builds and runs here; for another GOARCH use --arch (explain, asm, matrix)",
+                ignored.join(" ")
+            )
+        });
+    }
 }
 
 #[cfg(test)]
