@@ -456,6 +456,63 @@ impl Type {
             .collect()
     }
 
+    /// How many of the first `width` bytes of a value of this type no field
+    /// covers, at any depth (gaps between fields, after the last one, in
+    /// array elements). Blank fields cover their bytes: go copies them.
+    pub fn padding_within(&self, arch: &Arch, width: u64) -> u64 {
+        let mut covered = vec![false; width as usize];
+        self.cover(arch, 0, &mut covered);
+        covered.iter().filter(|&&c| !c).count() as u64
+    }
+
+    fn cover(&self, arch: &Arch, off: u64, covered: &mut [bool]) {
+        let end = covered.len() as u64;
+        match self.underlying() {
+            Type::Struct(fields) => {
+                for (f, at) in fields.iter().zip(self.field_offsets(arch)) {
+                    f.ty.cover(arch, off.saturating_add(at), covered);
+                }
+            }
+            Type::Array(n, elem) => {
+                let size = elem.layout(arch).size;
+                for i in 0..*n {
+                    let at = off.saturating_add(i.saturating_mul(size));
+                    if size == 0 || at >= end {
+                        break;
+                    }
+                    elem.cover(arch, at, covered);
+                }
+            }
+            _ => {
+                let to = off.saturating_add(self.layout(arch).size).min(end);
+                for b in off.min(end)..to {
+                    covered[b as usize] = true;
+                }
+            }
+        }
+    }
+
+    /// Whether the compiler's SSA backend keeps a value of this type in
+    /// registers, field by field (`cmd/compile/internal/ssa.CanSSA`; before
+    /// Go 1.26 `ssagen.TypeOK`): then a copy stores each field and never its
+    /// padding. `size0` is Go ≥ 1.26's rule that every zero-sized type is.
+    pub fn can_ssa(&self, arch: &Arch, size0: bool) -> bool {
+        let l = self.layout(arch);
+        if size0 && l.size == 0 {
+            return true;
+        }
+        if l.size > 4 * arch.ptr_size {
+            return false;
+        }
+        match self.underlying() {
+            Type::Array(n, elem) => *n <= 1 && elem.can_ssa(arch, size0),
+            Type::Struct(fields) => {
+                fields.len() <= 4 && fields.iter().all(|f| f.ty.can_ssa(arch, size0))
+            }
+            _ => true,
+        }
+    }
+
     pub fn has_pointers(&self, arch: &Arch) -> bool {
         self.layout(arch).ptr_bytes > 0
     }
@@ -1236,6 +1293,50 @@ mod tests {
 
     fn amd64() -> Arch {
         Arch::by_name("amd64").unwrap()
+    }
+
+    /// Padding as the compiler lays types out: gaps between fields, after
+    /// the last, inside array elements; blank fields are not padding.
+    #[test]
+    fn padding_is_what_no_field_covers() {
+        let (a, i386) = (amd64(), Arch::by_name("386").unwrap());
+        for (ty, arch, width, want) in [
+            ("int64", &a, 8, 0),
+            ("struct{ a [0]int64; b int8 }", &a, 8, 7),
+            ("[1]struct{ a [0]int64; b int8 }", &a, 8, 7),
+            ("struct{ a [0]int32; b int16; _ int16 }", &a, 4, 0),
+            ("struct{ a int8; b int16 }", &a, 4, 1),
+            ("struct{ a int32; b int16 }", &i386, 8, 2),
+            ("[2]struct{ a int16; b int8 }", &a, 8, 2),
+            ("[8]uint8", &a, 8, 0),
+            ("struct{ a int32; b int64 }", &a, 8, 4),
+        ] {
+            assert_eq!(
+                p(ty).padding_within(arch, width),
+                want,
+                "{ty} on {}",
+                arch.name
+            );
+        }
+    }
+
+    /// ssa.CanSSA for small types: at most four fields, arrays of at most
+    /// one element, all the way down; every zero-size type from Go 1.26.
+    #[test]
+    fn ssa_able_types_as_the_compiler_decides() {
+        let a = amd64();
+        for (ty, before, from_1_26) in [
+            ("struct{ a [0]int64; b int8 }", true, true),
+            ("struct{ a [0]int64; b, c, d, e, f int8 }", false, false),
+            ("[2]int32", false, false),
+            ("[1]struct{ a int8; b int16 }", true, true),
+            ("struct{ a [3][0]int64; b int8 }", false, true),
+            ("struct{ a, b, c, d, e struct{} }", false, true),
+            ("struct{ a [5]int64 }", false, false),
+        ] {
+            assert_eq!(p(ty).can_ssa(&a, false), before, "{ty} before 1.26");
+            assert_eq!(p(ty).can_ssa(&a, true), from_1_26, "{ty} from 1.26");
+        }
     }
 
     #[test]

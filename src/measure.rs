@@ -571,23 +571,20 @@ impl<'a> Filler<'a> {
                 prediction: None,
                 prediction_ok: false,
             };
-            let predicted =
-                rules::scenario_input(&src_row.ty, case.scenario, src_row.value.as_ref())
-                    .and_then(|(v, source)| {
+            let prediction =
+                rules::scenario_input(&src_row.ty, case.scenario, src_row.value.as_ref()).and_then(
+                    |(v, source)| {
                         rules::predict(&src_row.ty, &v, source, tc.version, host_arch, c.iterations)
                             .ok()
-                    })
-                    .map(|p| Predicted {
-                        routine: p.routine,
-                        allocs_per_op: p.allocs as f64,
-                        bytes_per_op: p.bytes,
-                    });
-            result.prediction_ok = match &predicted {
-                Some(p) => {
-                    Some(p.routine) == result.routine
-                        && p.allocs_per_op == result.allocs_per_op
-                        && p.bytes_per_op == result.bytes_per_op
-                }
+                    },
+                );
+            let predicted = prediction.as_ref().map(|p| Predicted {
+                routine: p.routine,
+                allocs_per_op: p.allocs as f64,
+                bytes_per_op: p.bytes,
+            });
+            result.prediction_ok = match &prediction {
+                Some(p) => p.admits(result.routine, result.allocs_per_op, result.bytes_per_op),
                 None => result.allocs_per_op == 0.0,
             };
             result.prediction = predicted;

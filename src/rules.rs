@@ -58,7 +58,22 @@ pub struct Prediction {
     pub bytes: f64,
     /// Bytes the allocator hands out per allocation (size class, 16 for tiny).
     pub alloc_size: u64,
+    /// Bytes of the word `convT16/32/64` reads that the compiler never writes
+    /// (padding of a value copied field by field), 0 for any other case.
+    /// When not 0, `allocs` and `bytes` are what a stack slot that held
+    /// anything but zeros there gives; one that held zeros gives none.
+    pub unset_padding: u64,
     pub reasons: Vec<Reason>,
+}
+
+impl Prediction {
+    /// Whether a measurement (routine, allocations and bytes per conversion)
+    /// is what this prediction allows.
+    pub fn admits(&self, routine: Option<Routine>, allocs: f64, bytes: f64) -> bool {
+        routine == Some(self.routine)
+            && ((allocs, bytes) == (self.allocs as f64, self.bytes)
+                || (self.unset_padding > 0 && allocs == 0.0 && bytes == 0.0))
+    }
 }
 
 /// The standard size classes (`runtime/sizeclasses.go`, unchanged from Go
@@ -89,27 +104,48 @@ pub struct Boundary {
     pub after: &'static str,
     /// The Go source that shows it (in that release's GOROOT).
     pub source: &'static str,
+    /// Whether the rule can matter for a type: two rules of one release
+    /// both change a prediction that changes there; this says which did.
+    #[serde(skip)]
+    pub relevant: fn(&Type, &Arch) -> bool,
+}
+
+fn any_type(_: &Type, _: &Arch) -> bool {
+    true
 }
 
 /// Every version boundary the rules know, oldest first (docs/rules.md).
-pub const BOUNDARIES: [Boundary; 3] = [
+pub const BOUNDARIES: [Boundary; 4] = [
     Boundary {
         since: MALLOC_HEADER_SINCE,
         name: "malloc header",
         after: "objects with pointers larger than minSizeForMallocHeader carry an 8-byte header",
         source: "runtime/mbitmap.go (minSizeForMallocHeader), runtime/malloc.go mallocgc",
+        relevant: any_type,
     },
     Boundary {
         since: STATIC_LITERALS_SINCE,
         name: "static composite literals",
         after: "a zero literal uses runtime.zeroVal and a constant one becomes read-only data",
         source: "cmd/compile/internal/walk/order.go (addrTemp), walk/convert.go dataWord",
+        relevant: any_type,
     },
     Boundary {
         since: DIRECT_IFACE_BY_LAYOUT_SINCE,
         name: "pointer-shaped by layout",
         after: "pointer-shaped means pointer-sized with every byte pointer: zero-size fields beside one pointer no longer matter",
         source: "cmd/compile/internal/types/type.go IsDirectIface",
+        relevant: |ty, arch| {
+            let l = ty.layout(arch);
+            l.size == arch.ptr_size && l.ptr_bytes == l.size
+        },
+    },
+    Boundary {
+        since: SSA_ZERO_SIZE_SINCE,
+        name: "zero-size types in registers",
+        after: "every zero-size type can be kept in registers, so a small struct holding one ([3][0]int64) is copied field by field and its padding is left unwritten",
+        source: "cmd/compile/internal/ssa/value.go CanSSA",
+        relevant: |ty, arch| ty.can_ssa(arch, true) != ty.can_ssa(arch, false),
     },
 ];
 
@@ -117,6 +153,7 @@ pub const BOUNDARIES: [Boundary; 3] = [
 pub const MALLOC_HEADER_SINCE: u32 = 22;
 pub const STATIC_LITERALS_SINCE: u32 = 25;
 pub const DIRECT_IFACE_BY_LAYOUT_SINCE: u32 = 26;
+pub const SSA_ZERO_SIZE_SINCE: u32 = 26;
 
 /// The oldest and newest Go 1.x minor releases the rules describe. A newer
 /// toolchain gets the newest rules, with a warning.
@@ -126,6 +163,27 @@ pub const NEWEST_MINOR: u32 = 27;
 /// A Go version the rules describe (`1.24`, `go1.24.3`), or `None` for text
 /// that is not one, or is older than [`OLDEST_MINOR`].
 pub fn go_version(s: &str) -> Option<GoVersion> {
+    // The whole text, not a prefix: `1.25,1.26` or `1.25x` is no version.
+    let s = s.trim();
+    let bare = s.strip_prefix("go").unwrap_or(s);
+    let numbers = bare
+        .split_once("rc")
+        .or_else(|| bare.split_once("beta"))
+        .map_or(bare, |(v, n)| {
+            if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) {
+                v
+            } else {
+                ""
+            }
+        });
+    let parts: Vec<&str> = numbers.split('.').collect();
+    let well_formed = (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    if !well_formed {
+        return None;
+    }
     GoVersion::parse(s).filter(|v| v.major == 1 && v.minor >= OLDEST_MINOR)
 }
 
@@ -153,7 +211,12 @@ pub fn boundaries_between(
     };
     BOUNDARIES
         .iter()
-        .filter(|b| from < b.since && b.since <= to && at(b.since - 1) != at(b.since))
+        .filter(|b| {
+            from < b.since
+                && b.since <= to
+                && (b.relevant)(ty, arch)
+                && at(b.since - 1) != at(b.since)
+        })
         .collect()
 }
 
@@ -469,6 +532,7 @@ pub fn predict(
         allocs: 0,
         bytes: 0.0,
         alloc_size: 0,
+        unset_padding: 0,
         reasons,
     };
     if d.routine != d.runtime {
@@ -478,12 +542,34 @@ pub fn predict(
     // The value's memory image, needed only by the routines that look at the
     // value (all of them small): never built for a large type.
     let image = || value::encode(ty, v, arch);
+    let mut unset_padding = 0;
     let alloc_req: Option<(u64, bool)> = match routine {
         Routine::ConvT16 | Routine::ConvT32 | Routine::ConvT64 => {
             let width = l.size as usize;
             let bits = read_uint(&image(), width, arch);
             let rule = RUNTIME_CONVT[width.trailing_zeros() as usize - 1];
-            if bits < 256 {
+            let padding = ty.padding_within(arch, l.size);
+            let by_fields = ty.can_ssa(arch, version.minor >= SSA_ZERO_SIZE_SINCE);
+            if padding > 0 && by_fields {
+                // dataWord copies the value to a temporary field by field
+                // (the type is SSA-able) and reads the whole word through
+                // its address: the padding is never written.
+                say(
+                    &mut reasons,
+                    "cmd/compile/internal/walk.dataWord",
+                    format!(
+                        "{padding} of the {width} bytes {} reads are padding: the value is copied to a temporary field by field and the {width} bytes are read as one integer, so those bytes hold whatever that stack slot held before: the value alone does not decide whether the word is < 256 (a slot that held zeros there: no allocation; anything else: one)",
+                        rule.trim_start_matches("runtime.")
+                    ),
+                );
+                say(
+                    &mut reasons,
+                    rule,
+                    format!("counted as ≥ 256: mallocgc({width}, no pointers)"),
+                );
+                unset_padding = padding;
+                Some((l.size, false))
+            } else if bits < 256 {
                 say(
                     &mut reasons,
                     rule,
@@ -569,6 +655,7 @@ pub fn predict(
         allocs: 1,
         bytes,
         alloc_size,
+        unset_padding,
         reasons,
     })
 }
@@ -769,6 +856,26 @@ mod tests {
             major: 1,
             minor,
             patch: 0,
+        }
+    }
+
+    /// A version given by the user is the whole text: no list, no tail.
+    #[test]
+    fn go_versions_are_read_whole() {
+        for ok in ["1.24", "go1.24.3", "1.26rc1", "1.26beta2", " 1.25 "] {
+            assert!(go_version(ok).is_some(), "{ok}");
+        }
+        for bad in [
+            "1.25,1.26",
+            "1.25x",
+            "1.25.3.4",
+            "1.26rc",
+            "2.1",
+            "1.20",
+            "1",
+            "",
+        ] {
+            assert!(go_version(bad).is_none(), "{bad}");
         }
     }
 
