@@ -26,18 +26,6 @@ fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/onepointer")
 }
 
-fn minor(go: &Path) -> u32 {
-    let out = Std::new(go).args(["env", "GOVERSION"]).output().unwrap();
-    let v = String::from_utf8(out.stdout).unwrap();
-    v.trim()
-        .trim_start_matches("go1.")
-        .split(['.', 'r', '-', ' '])
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
 #[test]
 fn explain_predicts_per_version_offline() {
     for (ty, value) in TYPES {
@@ -67,7 +55,7 @@ fn explain_predicts_per_version_offline() {
 #[test]
 fn explain_verify_agrees_on_every_go() {
     for go in common::toolchains() {
-        let m = minor(&go);
+        let m = common::go_minor(&go);
         for (ty, value) in TYPES {
             let out = Command::cargo_bin("ifacealloc")
                 .unwrap()
@@ -123,7 +111,7 @@ fn measure(go: &Path) -> BTreeMap<String, (u64, u64)> {
 #[test]
 fn scan_agrees_with_the_runtime_on_every_go() {
     for go in common::toolchains() {
-        let m = minor(&go);
+        let m = common::go_minor(&go);
         let measured = measure(&go);
         assert_eq!(measured.len(), 6, "{measured:?}");
         let out = Command::cargo_bin("ifacealloc")

@@ -10,7 +10,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command as Std;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -64,18 +63,6 @@ fn explain_json(go: Option<&Path>, args: &[&str]) -> Value {
         .unwrap();
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|_| panic!("{args:?}: {}", String::from_utf8_lossy(&out.stderr)))
-}
-
-fn minor(go: &Path) -> u32 {
-    let out = Std::new(go).args(["env", "GOVERSION"]).output().unwrap();
-    let v = String::from_utf8(out.stdout).unwrap();
-    v.trim()
-        .trim_start_matches("go1.")
-        .split(['.', 'r', '-', ' '])
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
 }
 
 #[test]
@@ -144,7 +131,7 @@ fn predictions_per_version_offline() {
 #[test]
 fn verify_agrees_on_every_go() {
     for go in common::toolchains() {
-        let m = minor(&go);
+        let m = common::go_minor(&go);
         for (ty, value, _, per_version) in CASES {
             let v = explain_json(Some(&go), &[ty, "--value", value, "--verify"]);
             let measured = &v["verify"];

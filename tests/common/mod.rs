@@ -13,6 +13,23 @@ pub fn toolchains() -> Vec<PathBuf> {
     out
 }
 
+/// The minor version of the go binary `go` (26 for go1.26.8).
+#[allow(dead_code)]
+pub fn go_minor(go: &std::path::Path) -> u32 {
+    let out = std::process::Command::new(go)
+        .args(["env", "GOVERSION"])
+        .output()
+        .unwrap();
+    let v = String::from_utf8(out.stdout).unwrap();
+    v.trim()
+        .trim_start_matches("go1.")
+        .split(['.', 'r', '-', ' '])
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 /// Runs ifacealloc with `args`: (stdout, stderr, exit code).
 #[allow(dead_code)]
 pub fn ifacealloc(args: &[&str]) -> (String, String, i32) {
