@@ -491,13 +491,7 @@ fn write_versions(
         if differs {
             changed.push(i);
         }
-        // Padding the compiler never writes: none or the allocation, by
-        // what the stack held.
-        let (allocs, bytes) = if r.unset_padding > 0 {
-            (format!("0-{}", r.allocs), format!("0-{}", fmt_num(r.bytes)))
-        } else {
-            (r.allocs.to_string(), fmt_num(r.bytes))
-        };
+        let (allocs, bytes) = allocs_and_bytes(r);
         let mut row = format!(
             "{} {:<6} {:<14} {:<7} {:<7} {:<12}",
             if differs { "*" } else { " " },
@@ -597,6 +591,16 @@ fn verify(
     })
 }
 
+/// The predicted allocations and bytes as text: with padding the compiler
+/// never writes, none or the allocation, by what the stack held (`0-1`).
+fn allocs_and_bytes(r: &Explanation) -> (String, String) {
+    if r.unset_padding > 0 {
+        (format!("0-{}", r.allocs), format!("0-{}", fmt_num(r.bytes)))
+    } else {
+        (r.allocs.to_string(), fmt_num(r.bytes))
+    }
+}
+
 fn write_text(r: &Explanation, out: &mut dyn Write) -> Result<()> {
     let ptrs = if r.layout.ptr_bytes == 0 {
         "none".to_string()
@@ -624,9 +628,10 @@ fn write_text(r: &Explanation, out: &mut dyn Write) -> Result<()> {
             r.go_version, r.rules_version
         )?;
     }
+    let (allocs, bytes) = allocs_and_bytes(r);
     writeln!(out, "routine   {}", r.routine)?;
-    writeln!(out, "allocs    {}", r.allocs)?;
-    writeln!(out, "bytes     {}", fmt_num(r.bytes))?;
+    writeln!(out, "allocs    {allocs}")?;
+    writeln!(out, "bytes     {bytes}")?;
     let v = match r.verdict {
         "always" => "allocates for every value",
         "conditional" => "allocates for some values of this type, not others",
@@ -646,13 +651,8 @@ fn write_text(r: &Explanation, out: &mut dyn Write) -> Result<()> {
             r.routine.name(),
             v.routine.map(|x| x.name()).unwrap_or("none")
         )?;
-        writeln!(out, "  allocs    {:<12} {}", r.allocs, fmt_num(v.allocs))?;
-        writeln!(
-            out,
-            "  bytes     {:<12} {}",
-            fmt_num(r.bytes),
-            fmt_num(v.bytes)
-        )?;
+        writeln!(out, "  allocs    {:<12} {}", allocs, fmt_num(v.allocs))?;
+        writeln!(out, "  bytes     {:<12} {}", bytes, fmt_num(v.bytes))?;
         writeln!(
             out,
             "  {}",
