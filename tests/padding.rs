@@ -150,3 +150,36 @@ fn verify_agrees_on_every_go() {
         }
     }
 }
+
+/// scan says when the word convT64 reads holds padding the compiler never
+/// writes, per toolchain.
+#[test]
+fn scan_names_unwritten_padding_on_every_go() {
+    let dir =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/padding");
+    for go in common::toolchains() {
+        let m = common::go_minor(&go);
+        let out = Command::cargo_bin("ifacealloc")
+            .unwrap()
+            .arg("--go")
+            .arg(&go)
+            .args(["scan", "--format", "json", "-C"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        let sites: Vec<Value> = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        let condition = |func: &str| -> String {
+            let s = sites
+                .iter()
+                .find(|s| s["function"] == format!("example.com/padding.{func}"))
+                .unwrap_or_else(|| panic!("no site in {func}: {sites:?}"));
+            assert_eq!(s["routine"], "convT64", "{s}");
+            s["condition"].as_str().unwrap().to_string()
+        };
+        let unwritten = |c: &str| c.contains("padding is never written");
+        assert!(unwritten(&condition("StoreT")), "go1.{m}");
+        assert!(!unwritten(&condition("StoreW")), "go1.{m}");
+        assert_eq!(unwritten(&condition("StoreZ")), m >= 26, "go1.{m}");
+    }
+}

@@ -54,6 +54,12 @@ type site struct {
 	// Literal is set for composite literals: "zero" or "const" (all constant), else "".
 	Literal string `json:"literal"`
 	Expr    string `json:"expr"`
+	// Padding is how many bytes of a 2-, 4- or 8-byte value no field covers;
+	// SSA and SSAZeroSize say whether the compiler copies it field by field
+	// (ssa.CanSSA before Go 1.26, and from 1.26 on), leaving them unwritten.
+	Padding     int64 `json:"padding"`
+	SSA         bool  `json:"ssa"`
+	SSAZeroSize bool  `json:"ssa_zero_size"`
 }
 
 func main() {
@@ -73,7 +79,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "finder: reading input:", err)
 		os.Exit(2)
 	}
-	sizes := types.SizesFor("gc", in.GOARCH)
+	sizes := gcSizes{types.SizesFor("gc", in.GOARCH)}
 	fset := token.NewFileSet()
 	out := json.NewEncoder(os.Stdout)
 	failed := false
@@ -403,6 +409,17 @@ func (w *walker) to(target types.Type, e ast.Expr) {
 		Constant:     tv.Value != nil,
 		Expr:         exprString(e),
 	}
+	if s.Size == 2 || s.Size == 4 || s.Size == 8 {
+		covered := make([]bool, s.Size)
+		w.cover(t, 0, covered)
+		for _, c := range covered {
+			if !c {
+				s.Padding++
+			}
+		}
+		s.SSA = w.canSSA(t, false)
+		s.SSAZeroSize = w.canSSA(t, true)
+	}
 	if cl, ok := unparen(e).(*ast.CompositeLit); ok {
 		s.Literal = w.literalKind(cl)
 	}
@@ -452,6 +469,99 @@ func exprString(e ast.Expr) string {
 		s = s[:77] + "..."
 	}
 	return strings.ReplaceAll(s, "\n", " ")
+}
+
+// gcSizes lays types out as the compiler does (types.CalcSize): a struct's
+// size rounded up to its alignment, with one byte more when it ends in a
+// zero-size field. go/types' "gc" sizes do neither before Go 1.22 (no
+// gcsizes.go there), which made struct{ a int32; b int8 } 5 bytes, not 8.
+type gcSizes struct{ types.Sizes }
+
+func (s gcSizes) Offsetsof(fields []*types.Var) []int64 {
+	offsets := make([]int64, len(fields))
+	var off int64
+	for i, f := range fields {
+		a := s.Alignof(f.Type())
+		off = (off + a - 1) / a * a
+		offsets[i] = off
+		off += s.Sizeof(f.Type())
+	}
+	return offsets
+}
+
+func (s gcSizes) Sizeof(t types.Type) int64 {
+	switch u := t.Underlying().(type) {
+	case *types.Struct:
+		n := u.NumFields()
+		if n == 0 {
+			return 0
+		}
+		fields := make([]*types.Var, n)
+		for i := range fields {
+			fields[i] = u.Field(i)
+		}
+		last := s.Sizeof(fields[n-1].Type())
+		size := s.Offsetsof(fields)[n-1] + last
+		if last == 0 && size > 0 {
+			size++
+		}
+		a := s.Alignof(t)
+		return (size + a - 1) / a * a
+	case *types.Array:
+		if u.Len() == 0 {
+			return 0
+		}
+		return u.Len() * s.Sizeof(u.Elem())
+	}
+	return s.Sizes.Sizeof(t)
+}
+
+// cover marks the bytes of a t at off that a field or element holds (blank
+// fields too: go copies them).
+func (w *walker) cover(t types.Type, off int64, covered []bool) {
+	switch u := t.Underlying().(type) {
+	case *types.Struct:
+		fields := make([]*types.Var, u.NumFields())
+		for i := range fields {
+			fields[i] = u.Field(i)
+		}
+		offsets := w.sizes.Offsetsof(fields)
+		for i, f := range fields {
+			w.cover(f.Type(), off+offsets[i], covered)
+		}
+	case *types.Array:
+		size := w.sizes.Sizeof(u.Elem())
+		for i := int64(0); size > 0 && i < u.Len() && off+i*size < int64(len(covered)); i++ {
+			w.cover(u.Elem(), off+i*size, covered)
+		}
+	default:
+		for b := off; b < off+w.sizes.Sizeof(t) && b < int64(len(covered)); b++ {
+			covered[b] = true
+		}
+	}
+}
+
+// canSSA is ssa.CanSSA for a type of at most 8 bytes: at most four fields,
+// arrays of at most one element, all the way down; zeroSize is Go 1.26's
+// rule that every zero-size type is.
+func (w *walker) canSSA(t types.Type, zeroSize bool) bool {
+	if zeroSize && w.sizes.Sizeof(t) == 0 {
+		return true
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Array:
+		return u.Len() <= 1 && w.canSSA(u.Elem(), zeroSize)
+	case *types.Struct:
+		if u.NumFields() > 4 {
+			return false
+		}
+		for i := 0; i < u.NumFields(); i++ {
+			if !w.canSSA(u.Field(i).Type(), zeroSize) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // ptrBytes is the compiler's PtrDataSize: bytes from the start that may hold pointers.

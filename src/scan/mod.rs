@@ -73,7 +73,16 @@ impl Verdict {
 
     /// When a conditional routine allocates.
     pub fn condition(r: Routine) -> Option<&'static str> {
+        Self::condition_with(r, false)
+    }
+
+    /// [`Verdict::condition`] for a value whose padding the compiler never
+    /// writes (`unset_padding`): the word it reads is partly stack garbage.
+    pub fn condition_with(r: Routine, unset_padding: bool) -> Option<&'static str> {
         match r {
+            Routine::ConvT16 | Routine::ConvT32 | Routine::ConvT64 if unset_padding => Some(
+                "unless the word read is < 256; its padding is never written, so that depends on what the stack held",
+            ),
             Routine::ConvT16 | Routine::ConvT32 | Routine::ConvT64 => {
                 Some("unless the value's bits are < 256")
             }
@@ -178,6 +187,14 @@ struct Found {
     expr: String,
     #[serde(default)]
     generic: bool,
+    /// Bytes of a 2-, 4- or 8-byte value no field covers, and whether the
+    /// compiler copies it field by field before Go 1.26 / from 1.26 on.
+    #[serde(default)]
+    padding: u64,
+    #[serde(default)]
+    ssa: bool,
+    #[serde(default)]
+    ssa_zero_size: bool,
 }
 
 const FINDER_GO: &str = include_str!("finder.go");
@@ -839,6 +856,14 @@ fn classify_site(
             names
         })
         .unwrap_or_default();
+    // Padding the compiler copies past (the value is copied field by field,
+    // then read as one word): see docs/rules.md.
+    let unset_padding = f.padding > 0
+        && if tc.version.minor >= rules::SSA_ZERO_SIZE_SINCE {
+            f.ssa_zero_size
+        } else {
+            f.ssa
+        };
     // No code or no evidence: no allocation is claimed.
     let bytes = rules::alloc_request(routine, f.size, arch)
         .filter(|_| !matches!(evidence, "no code" | "none"))
@@ -870,7 +895,7 @@ fn classify_site(
         condition: if matches!(evidence, "no code" | "none") {
             None
         } else {
-            Verdict::condition(routine)
+            Verdict::condition_with(routine, unset_padding)
         },
         expr: f.expr,
         inlined_into,
