@@ -943,13 +943,29 @@ impl Parser<'_> {
                             }
                             return Ok(Type::Named(name, Box::new(u.clone())));
                         }
+                        // `pkg.Name`: another package's type, which no
+                        // --define of `pkg` could supply.
+                        let after = &self.src[self.pos.min(self.src.len())..];
+                        let selector: String = after
+                            .strip_prefix(b".")
+                            .map(|rest| {
+                                rest.iter()
+                                    .take_while(|&&c| c == b'_' || c.is_ascii_alphanumeric())
+                                    .map(|&c| c as char)
+                                    .collect()
+                            })
+                            .unwrap_or_default();
                         self.pos = start;
-                        Err(ParseError {
-                            pos: start,
-                            msg: format!(
+                        let msg = if is_identifier(&selector) {
+                            format!(
+                                "{name}.{selector} is a type from package {name}, which is not read here; define it under a plain name (--define '{selector}=TYPE') and write {selector}"
+                            )
+                        } else {
+                            format!(
                                 "unknown type name {name:?}: define it with --define '{name}=TYPE'"
-                            ),
-                        })
+                            )
+                        };
+                        Err(ParseError { pos: start, msg })
                     }
                 }
             }

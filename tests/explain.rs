@@ -220,6 +220,15 @@ fn hostile_types_and_values_are_rejected() {
         assert_eq!(err.trim_end().lines().count(), 1, "{:.60}: {err}", t);
         assert!(err.contains("at byte"), "{:.60}: {err}", t);
     }
+    // Another package's type: the advice names a plain name to define, not
+    // the package (a --define of `http` could not supply http.Handler).
+    let (_, err, code) = explain(&["struct{ h http.Handler }", "--go-version", "1.26"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("http.Handler is a type from package http")
+            && err.contains("--define 'Handler=TYPE'"),
+        "{err}"
+    );
     let big = "1".repeat(100_000);
     let hostile_values = [
         ("string", "\"x\"); panic(\"pwned\"); println(\""),
