@@ -82,6 +82,33 @@ fn arm64_386_and_big_endian_s390x() {
     assert_eq!(on(&m, "complex64", "nonzero", "arm64"), "convTnoptr");
 }
 
+/// Listings that spell calls and stack pointers their own way: riscv64's
+/// `JAL X1, f(SB)`, wasm's `Call f(SB)` (its frame slots have no names, so no
+/// stack temporary shows), ppc64's `autotmp(R1)`.
+#[test]
+fn riscv64_wasm_and_ppc64le() {
+    let m = routines("riscv64,wasm,ppc64le");
+    for arch in ["riscv64", "wasm", "ppc64le"] {
+        assert_eq!(on(&m, "int64", "nonzero", arch), "convT64", "{arch}");
+        assert_eq!(on(&m, "string", "nonzero", arch), "convTstring", "{arch}");
+        assert_eq!(
+            on(&m, "struct_int32_int64", "nonzero", arch),
+            "convTnoptr",
+            "{arch}"
+        );
+        assert_eq!(on(&m, "bool", "nonzero", arch), "staticuint64s", "{arch}");
+        assert_eq!(
+            on(&m, "struct_empty", "nonzero", arch),
+            "zerobase",
+            "{arch}"
+        );
+        assert_eq!(on(&m, "int64", "const", arch), "readonly", "{arch}");
+    }
+    assert_eq!(on(&m, "int64", "local", "riscv64"), "stack");
+    assert_eq!(on(&m, "int64", "local", "ppc64le"), "stack");
+    assert_eq!(on(&m, "int64", "local", "wasm"), "none");
+}
+
 #[test]
 fn unknown_arch_is_bad_input() {
     let out = Command::cargo_bin("ifacealloc")

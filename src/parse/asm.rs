@@ -662,15 +662,18 @@ fn instr(file: &[u8], line: u32, op: &[u8], args: &[u8]) -> Instr {
     }
 }
 
-/// Whether `op` is a call, on any GOARCH.
+/// Whether `op` is a call, on any GOARCH (`Call` is wasm's; riscv64's
+/// `JAL X1, f(SB)` names the link register first).
 fn is_call(op: &str) -> bool {
-    matches!(op, "CALL" | "BL" | "JAL" | "CALLL" | "CALLQ")
+    matches!(op, "CALL" | "BL" | "JAL" | "CALLL" | "CALLQ" | "Call")
 }
 
 /// The routine an instruction shows, if any.
 pub fn evidence_of(op: &str, args: &str) -> Option<Routine> {
     if is_call(op) {
-        let target = args.trim_start_matches('$');
+        // The target is the last operand.
+        let target = args.rsplit(", ").next().unwrap_or(args);
+        let target = target.trim_start_matches('$');
         if let Some(f) = target.strip_prefix("runtime.") {
             let name = f.split('(').next().unwrap_or(f);
             return match name {
@@ -704,7 +707,9 @@ pub fn evidence_of(op: &str, args: &str) -> Option<Routine> {
     if args.contains("stmp_") && args.contains("(SB)") {
         return Some(Routine::Readonly);
     }
-    if args.contains("autotmp_") && args.contains("(SP)") {
+    // A compiler temporary lives in the frame, whatever the stack pointer is
+    // called: `(SP)`, or ppc64's `(R1)`.
+    if args.contains("autotmp_") && !args.contains("(SB)") {
         return Some(Routine::Stack);
     }
     None
@@ -814,6 +819,22 @@ mod tests {
             evidence_of("BL", "runtime.convTstring(SB)"),
             Some(Routine::ConvTstring)
         );
+        // As go1.26.8 prints them: riscv64 names the link register first,
+        // wasm spells its call `Call`, ppc64's stack pointer is R1.
+        assert_eq!(
+            evidence_of("JAL", "X1, runtime.convT64(SB)"),
+            Some(Routine::ConvT64)
+        );
+        assert_eq!(
+            evidence_of("Call", "runtime.convTslice(SB)"),
+            Some(Routine::ConvTslice)
+        );
+        assert_eq!(
+            evidence_of("MOVD", "$main..autotmp_3-8(R1), R4"),
+            Some(Routine::Stack)
+        );
+        assert_eq!(evidence_of("MOVD", "R3, main..autotmp_3-8(R1)"), None);
+        assert_eq!(evidence_of("JAL", "X1, main.g(SB)"), None);
         assert_eq!(globals_of("main.n0+8(SB), AX"), vec!["n0"]);
         assert_eq!(globals_of("\"\"._int64(SB), AX"), vec!["_int64"]);
         assert_eq!(globals_of("type:int64(SB), CX"), Vec::<String>::new());
