@@ -243,3 +243,56 @@ fn study_layout_on_go_1_27_has_all_40_types() {
         }
     }
 }
+
+/// Instruction links follow the listing's instruction set, which its call
+/// relocations name: arm64, ppc64 and s390x all print `CALL` and `MOVD`, and
+/// only arm64's get Arm's documentation (live, cross-compiled).
+#[test]
+fn instruction_links_follow_the_call_relocations() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("go.mod"),
+        "module example.com/isa\n\ngo 1.21\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("isa.go"),
+        "package isa\n\nvar A any\n\nfunc Store(x int64) { A = x }\n",
+    )
+    .unwrap();
+    for (arch, doc) in [
+        ("amd64", Some("felixcloutier.com/x86/call")),
+        ("arm64", Some("developer.arm.com")),
+        ("s390x", None),
+        ("ppc64le", None),
+        ("riscv64", None),
+        ("arm", None),
+    ] {
+        let out = std::process::Command::new("go")
+            .args(["build", "-gcflags=-S", "."])
+            .current_dir(dir.path())
+            .env("GOFLAGS", "-mod=mod")
+            .env("GOOS", "linux")
+            .env("GOARCH", arch)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{arch}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (table, err, code) = asm2md(&["--no-echo"], Some(out.stderr));
+        assert_eq!(code, 0, "{arch}: {err}");
+        let row = table
+            .lines()
+            .find(|l| l.contains("isa.go:5 |") && l.contains("[convT64]"))
+            .unwrap_or_else(|| panic!("{arch}: no convT64 row\n{table}"));
+        match doc {
+            Some(d) => assert!(row.contains(d), "{arch}: {row}"),
+            None => assert!(
+                !row.contains("felixcloutier") && !row.contains("developer.arm.com"),
+                "{arch}: {row}"
+            ),
+        }
+    }
+}

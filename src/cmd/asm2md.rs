@@ -88,6 +88,18 @@ fn gather(read: impl FnOnce(&mut dyn FnMut(Function)) -> Result<asm::Stats>) -> 
     Ok(listing)
 }
 
+/// The instruction set, for documentation links: a call relocation names
+/// arm64; one that is plain `R_CALL` leaves x86 (by its mnemonics) or none
+/// (s390x prints arm64's `CALL` and `MOVD` too); with no call, mnemonics.
+fn isa_of(listing: &Listing) -> Isa {
+    match (listing.stats.call_reloc, listing.isa) {
+        (Some(asm::CallReloc::Arm64), _) => Isa::Arm64,
+        (Some(asm::CallReloc::Plain), Some(Isa::X86)) => Isa::X86,
+        (Some(_), _) => Isa::Other,
+        (None, isa) => isa.unwrap_or(Isa::Other),
+    }
+}
+
 fn absorb(listing: &mut Listing, f: &Function) {
     for ((file, line), facts) in &f.lines {
         if listing.isa.is_none() {
@@ -313,7 +325,7 @@ pub fn run(args: &Asm2mdArgs, go: Option<&str>) -> Result<()> {
     };
     let linker = Linker {
         toolchain,
-        isa: listing.isa.unwrap_or(Isa::Other),
+        isa: isa_of(&listing),
     };
     crate::timings::phase("report", || {
         output::emit(args.output.as_deref(), |out| {

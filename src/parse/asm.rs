@@ -145,6 +145,37 @@ pub struct Stats {
     pub skipped: u64,
     /// Lines longer than `lines::MAX_LINE`, read only in part.
     pub overlong: u64,
+    /// The family of the listing's first call relocation (`rel ... t=R_CALL…`),
+    /// which names the instruction set where mnemonics do not (arm64,
+    /// ppc64 and s390x all print `CALL` and `MOVD`).
+    pub call_reloc: Option<CallReloc>,
+}
+
+/// Call relocation types by instruction set (cmd/internal/objabi reloctype.go).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallReloc {
+    /// `R_CALL`: x86, s390x, wasm.
+    Plain,
+    /// `R_CALLARM64`.
+    Arm64,
+    /// Any other (`R_CALLARM`, `R_CALLPOWER`, `R_CALLMIPS`, `R_CALLLOONG64`,
+    /// `R_RISCV_…`).
+    Other,
+}
+
+impl CallReloc {
+    /// The family of a relocation line (`rel 5+4 t=R_CALL runtime.f+0`), if
+    /// it is a call's.
+    fn of(rel: &[u8]) -> Option<CallReloc> {
+        let at = memchr::memmem::find(rel, b" t=R_")? + 3;
+        let name = rel[at..].split(|&c| c == b' ').next().unwrap_or_default();
+        match name {
+            b"R_CALL" => Some(CallReloc::Plain),
+            b"R_CALLARM64" => Some(CallReloc::Arm64),
+            n if n.starts_with(b"R_CALL") || n.starts_with(b"R_RISCV_") => Some(CallReloc::Other),
+            _ => None,
+        }
+    }
 }
 
 impl std::ops::AddAssign for Stats {
@@ -154,6 +185,8 @@ impl std::ops::AddAssign for Stats {
         self.instructions += o.instructions;
         self.skipped += o.skipped;
         self.overlong += o.overlong;
+        // Chunks are added in input order: the first one's is the listing's.
+        self.call_reloc = self.call_reloc.or(o.call_reloc);
     }
 }
 
@@ -216,6 +249,9 @@ pub fn read_listing(
                     }
                     let t = &bytes[s..];
                     if !t.starts_with(b"0x") || is_hex_dump(t) {
+                        if stats.call_reloc.is_none() && t.starts_with(b"rel ") {
+                            stats.call_reloc = CallReloc::of(t);
+                        }
                         return Ok(()); // `rel ...` relocations, data bytes
                     }
                     // Most instructions name no symbol: they cannot show a
@@ -835,6 +871,23 @@ mod tests {
         );
         assert_eq!(evidence_of("MOVD", "R3, main..autotmp_3-8(R1)"), None);
         assert_eq!(evidence_of("JAL", "X1, main.g(SB)"), None);
+        assert_eq!(
+            CallReloc::of(b"rel 5+4 t=R_CALL runtime.convT64+0"),
+            Some(CallReloc::Plain)
+        );
+        assert_eq!(
+            CallReloc::of(b"rel 36+4 t=R_CALLARM64 runtime.convT64+0"),
+            Some(CallReloc::Arm64)
+        );
+        assert_eq!(
+            CallReloc::of(b"rel 84+4 t=R_CALLPOWER runtime.convT64+0"),
+            Some(CallReloc::Other)
+        );
+        assert_eq!(
+            CallReloc::of(b"rel 54+4 t=R_RISCV_JAL runtime.convT64+0"),
+            Some(CallReloc::Other)
+        );
+        assert_eq!(CallReloc::of(b"rel 3+4 t=R_PCREL type:int64+0"), None);
         assert_eq!(globals_of("main.n0+8(SB), AX"), vec!["n0"]);
         assert_eq!(globals_of("\"\"._int64(SB), AX"), vec!["_int64"]);
         assert_eq!(globals_of("type:int64(SB), CX"), Vec::<String>::new());
