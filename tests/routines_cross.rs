@@ -45,6 +45,26 @@ fn on(m: &Value, row: &str, scenario: &str, arch: &str) -> String {
     c["routines"][arch].as_str().unwrap_or("none").to_string()
 }
 
+/// The routines that do not depend on the GOARCH: the same on every target.
+fn assert_routines_every_arch_shares(m: &Value, arch: &str) {
+    for (row, scenario, routine) in [
+        ("int64", "nonzero", "convT64"),
+        ("string", "nonzero", "convTstring"),
+        ("bool", "nonzero", "staticuint64s"),
+        ("struct_int8", "nonzero", "staticuint64s"),
+        ("struct_int32_int64", "nonzero", "convTnoptr"),
+        ("ptr_int", "nonzero", "direct"),
+        ("struct_empty", "nonzero", "zerobase"),
+        ("int64", "const", "readonly"),
+    ] {
+        assert_eq!(
+            on(m, row, scenario, arch),
+            routine,
+            "{row} {scenario} on {arch}"
+        );
+    }
+}
+
 #[test]
 fn arm64_386_and_big_endian_s390x() {
     let m = routines("arm64,386,s390x");
@@ -53,26 +73,7 @@ fn arm64_386_and_big_endian_s390x() {
         serde_json::json!(["arm64", "386", "s390x"])
     );
     for arch in ["arm64", "386", "s390x"] {
-        assert_eq!(on(&m, "int64", "nonzero", arch), "convT64", "{arch}");
-        assert_eq!(on(&m, "string", "nonzero", arch), "convTstring", "{arch}");
-        assert_eq!(on(&m, "bool", "nonzero", arch), "staticuint64s", "{arch}");
-        assert_eq!(
-            on(&m, "struct_int8", "nonzero", arch),
-            "staticuint64s",
-            "{arch}"
-        );
-        assert_eq!(
-            on(&m, "struct_int32_int64", "nonzero", arch),
-            "convTnoptr",
-            "{arch}"
-        );
-        assert_eq!(on(&m, "ptr_int", "nonzero", arch), "direct", "{arch}");
-        assert_eq!(
-            on(&m, "struct_empty", "nonzero", arch),
-            "zerobase",
-            "{arch}"
-        );
-        assert_eq!(on(&m, "int64", "const", arch), "readonly", "{arch}");
+        assert_routines_every_arch_shares(&m, arch);
         assert_eq!(on(&m, "int64", "local", arch), "stack", "{arch}");
     }
     // 32-bit: int is 4 bytes, and complex64 (align 4) matches uint64's alignment there.
@@ -89,20 +90,7 @@ fn arm64_386_and_big_endian_s390x() {
 fn riscv64_wasm_and_ppc64le() {
     let m = routines("riscv64,wasm,ppc64le");
     for arch in ["riscv64", "wasm", "ppc64le"] {
-        assert_eq!(on(&m, "int64", "nonzero", arch), "convT64", "{arch}");
-        assert_eq!(on(&m, "string", "nonzero", arch), "convTstring", "{arch}");
-        assert_eq!(
-            on(&m, "struct_int32_int64", "nonzero", arch),
-            "convTnoptr",
-            "{arch}"
-        );
-        assert_eq!(on(&m, "bool", "nonzero", arch), "staticuint64s", "{arch}");
-        assert_eq!(
-            on(&m, "struct_empty", "nonzero", arch),
-            "zerobase",
-            "{arch}"
-        );
-        assert_eq!(on(&m, "int64", "const", arch), "readonly", "{arch}");
+        assert_routines_every_arch_shares(&m, arch);
     }
     assert_eq!(on(&m, "int64", "local", "riscv64"), "stack");
     assert_eq!(on(&m, "int64", "local", "ppc64le"), "stack");
