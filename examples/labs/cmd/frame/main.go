@@ -15,12 +15,11 @@ import (
 // n is 0 at run time, so v below is not a constant.
 var n = len(os.Args) - len(os.Args)
 
-// Lines are printed after the frame is gone, so that printing cannot move the
-// stack while its addresses are taken.
-var lines []string
-
-func slot(label string, addr, size uintptr) {
-	lines = append(lines, fmt.Sprintf("slot\t%s\t%#x\t%d", label, addr, size))
+// The addresses are kept as numbers while the frame is live and formatted
+// after it is gone: frame calls nothing that could grow, and so move, the
+// stack (on Go 1.21, formatting inside frame moved it on every run).
+var addrs struct {
+	top, v, i, typ, data, after uintptr
 }
 
 // frame stores v in an interface that never leaves it. Every address is
@@ -30,18 +29,20 @@ func slot(label string, addr, size uintptr) {
 func frame() {
 	v := int64(n + 4096)
 	var i any = v
-	typ, data := ifacevalues.Addrs(i)
-	top := uintptr(unsafe.Pointer(&v))
-	slot("v int64", uintptr(unsafe.Pointer(&v)), unsafe.Sizeof(v))
-	slot("i any", uintptr(unsafe.Pointer(&i)), unsafe.Sizeof(i))
-	slot("copy of v", data, unsafe.Sizeof(v))
-	lines = append(lines, fmt.Sprintf("word\ti any\tint64\t%#x\t%#x", typ, data))
-	lines = append(lines, fmt.Sprintf("moved\t%t", top != uintptr(unsafe.Pointer(&v))))
+	addrs.top = uintptr(unsafe.Pointer(&v))
+	addrs.typ, addrs.data = ifacevalues.Addrs(i)
+	addrs.v = uintptr(unsafe.Pointer(&v))
+	addrs.i = uintptr(unsafe.Pointer(&i))
+	addrs.after = uintptr(unsafe.Pointer(&v))
 }
 
 func main() {
 	frame()
-	for _, l := range lines {
-		fmt.Println(l)
-	}
+	var v int64
+	var i any
+	fmt.Printf("slot\tv int64\t%#x\t%d\n", addrs.v, unsafe.Sizeof(v))
+	fmt.Printf("slot\ti any\t%#x\t%d\n", addrs.i, unsafe.Sizeof(i))
+	fmt.Printf("slot\tcopy of v\t%#x\t%d\n", addrs.data, unsafe.Sizeof(v))
+	fmt.Printf("word\ti any\tint64\t%#x\t%#x\n", addrs.typ, addrs.data)
+	fmt.Printf("moved\t%t\n", addrs.top != addrs.after)
 }
