@@ -57,21 +57,28 @@ fn every_lab_claim_holds_on_every_go() {
     }
 }
 
+/// `lab run n` with the toolchain `go` (default: the local one), which must
+/// pass: its stdout.
+fn lab_run(go: Option<&Path>, n: u32) -> String {
+    let mut cmd = Command::cargo_bin("ifacealloc").unwrap();
+    if let Some(go) = go {
+        cmd.arg("--go").arg(go);
+    }
+    let out = cmd.args(["lab", "run", &n.to_string()]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "lab {n} with {go:?}: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
 #[test]
 fn every_lab_runs() {
     for n in 1..=5 {
-        let out = Command::cargo_bin("ifacealloc")
-            .unwrap()
-            .args(["lab", "run", &n.to_string()])
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "lab {n}: {text}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let text = lab_run(None, n);
         assert!(text.starts_with(&format!("Lab {n}: ")), "{text}");
         match n {
             1 => assert!(text.contains("go vet ./... on the lab examples: ok")),
@@ -131,21 +138,7 @@ fn every_lab_runs() {
 #[test]
 fn lab3_frame_runs_on_every_go() {
     for go in common::toolchains() {
-        let out = Command::cargo_bin("ifacealloc")
-            .unwrap()
-            .arg("--go")
-            .arg(&go)
-            .args(["lab", "run", "3"])
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}: {text}{}",
-            go.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let text = lab_run(Some(&go), 3);
         assert!(text.contains("moved\tfalse"), "{}: {text}", go.display());
     }
 }
