@@ -164,24 +164,12 @@ pub const NEWEST_MINOR: u32 = 27;
 /// that is not one, or is older than [`OLDEST_MINOR`].
 pub fn go_version(s: &str) -> Option<GoVersion> {
     // The whole text, not a prefix: `1.25,1.26` or `1.25x` is no version.
+    static WHOLE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let whole = WHOLE.get_or_init(|| {
+        regex::Regex::new(r"^(?:go)?\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?$").expect("valid regex")
+    });
     let s = s.trim();
-    let bare = s.strip_prefix("go").unwrap_or(s);
-    let numbers = bare
-        .split_once("rc")
-        .or_else(|| bare.split_once("beta"))
-        .map_or(bare, |(v, n)| {
-            if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) {
-                v
-            } else {
-                ""
-            }
-        });
-    let parts: Vec<&str> = numbers.split('.').collect();
-    let well_formed = (2..=3).contains(&parts.len())
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-    if !well_formed {
+    if !whole.is_match(s) {
         return None;
     }
     GoVersion::parse(s).filter(|v| v.major == 1 && v.minor >= OLDEST_MINOR)

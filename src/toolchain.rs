@@ -374,12 +374,13 @@ fn env_cache_file(go: &Path) -> Option<PathBuf> {
     let exe = exe.canonicalize().ok()?;
     let meta = std::fs::metadata(&exe).ok()?;
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    // Bumped when what is asked changes (2: GOOS/GOARCH left out of the query).
+    // Bumped when what is asked changes (2: GOOS/GOARCH left out of the
+    // query, so they are no part of the key either).
     2u8.hash(&mut h);
     exe.hash(&mut h);
     meta.len().hash(&mut h);
     meta.modified().ok()?.hash(&mut h);
-    for k in ["GOOS", "GOARCH", "GOROOT", "GOENV", "GOTOOLCHAIN"] {
+    for k in ["GOROOT", "GOENV", "GOTOOLCHAIN"] {
         std::env::var_os(k).hash(&mut h);
     }
     Some(

@@ -247,7 +247,7 @@ pub fn scan(
         })
         .collect();
     if targets.is_empty() {
-        let cgo_hint = if skipped.is_empty() && cgo_is_off(tc, dir) && has_cgo_files(dir) {
+        let cgo_hint = if skipped.is_empty() && cgo.is_off() && has_cgo_files(dir) {
             "; the Go files here use cgo and cgo is off (CGO_ENABLED=0, or no C compiler): set CGO_ENABLED=1 with a C compiler"
         } else {
             ""
@@ -383,12 +383,17 @@ impl<'a> CgoLeftOut<'a> {
         }
     }
 
-    /// Asks go (once, and only for a package with an ignored file that
-    /// imports "C") whether cgo is off, then which of those files it would
-    /// compile with cgo on.
+    /// Whether the user's go commands build without cgo (go is asked once).
+    fn is_off(&self) -> bool {
+        *self.off.get_or_init(|| cgo_is_off(self.tc, self.dir))
+    }
+
+    /// Asks go (only for a package with an ignored file that imports "C")
+    /// whether cgo is off, then which of those files it would compile with
+    /// cgo on.
     fn files(&self, p: &Package) -> Vec<String> {
         let ignored = p.ignored_cgo_files();
-        if ignored.is_empty() || !*self.off.get_or_init(|| cgo_is_off(self.tc, self.dir)) {
+        if ignored.is_empty() || !self.is_off() {
             return Vec::new();
         }
         #[derive(serde::Deserialize)]
