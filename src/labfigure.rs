@@ -208,30 +208,15 @@ pub fn collect(tc: &Toolchain, dir: &Path, n: u32) -> Result<Figure> {
             program,
         ],
     )?;
-    // A goroutine's stack can grow, and move, while the program takes the
-    // addresses it prints (seen once, in `lab run 3` on Go 1.22 while the
-    // machine was busy; 0 of 200 runs idle): such a run says so, and is run
-    // again.
-    let mut attempts = 0;
-    let out = loop {
-        attempts += 1;
-        let out =
-            crate::interrupt::output(std::process::Command::new(&exe).args(args).current_dir(dir))
-                .with_context(|| format!("running {program}"))?;
-        if !out.status.success() {
-            bail!(
-                "{program} failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim_end()
-            );
-        }
-        let moved = out
-            .stdout
-            .split(|&b| b == b'\n')
-            .any(|l| l == b"moved\ttrue");
-        if !moved || attempts == 5 {
-            break out;
-        }
-    };
+    let out =
+        crate::interrupt::output(std::process::Command::new(&exe).args(args).current_dir(dir))
+            .with_context(|| format!("running {program}"))?;
+    if !out.status.success() {
+        bail!(
+            "{program} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        );
+    }
     let syms = symbols(tc, dir, &exe)?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let mut fig = Figure {
@@ -266,7 +251,7 @@ pub fn collect(tc: &Toolchain, dir: &Path, n: u32) -> Result<Figure> {
                     .with_context(|| format!("bad slot size in {line:?}"))?,
             }),
             ["moved", "true"] => {
-                bail!("{program}: the stack moved while addresses were taken, in {attempts} runs; run it again")
+                bail!("{program}: the stack moved while addresses were taken; run it again")
             }
             _ => {}
         }
