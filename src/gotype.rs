@@ -689,6 +689,20 @@ pub fn go_quote(s: &str) -> String {
     out
 }
 
+/// [`go_quote`] for bytes that need not be UTF-8: valid sequences as in
+/// `go_quote`, other bytes as `\xHH` (Go strings hold any bytes).
+pub fn go_quote_bytes(b: &[u8]) -> String {
+    let mut out = String::with_capacity(b.len() + 2);
+    for chunk in b.utf8_chunks() {
+        let q = go_quote(chunk.valid());
+        out.push_str(&q[1..q.len() - 1]);
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    format!("\"{out}\"")
+}
+
 /// Go keywords, which can never be identifiers.
 const KEYWORDS: &[&str] = &[
     "break",

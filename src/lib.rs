@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod classify;
 pub mod cmd;
+pub mod constant;
 pub mod error;
 pub mod generate;
 pub mod gofetch;

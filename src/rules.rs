@@ -829,7 +829,7 @@ pub fn const_value(ty: &Type) -> Option<Value> {
         Basic::Float64 => Value::Float(1000.5f64.to_bits()),
         Basic::Complex64 => Value::Complex((1000f32).to_bits() as u64, (1f32).to_bits() as u64),
         Basic::Complex128 => Value::Complex(1000f64.to_bits(), 1f64.to_bits()),
-        Basic::String => Value::Str("ifacealloc".into()),
+        Basic::String => Value::Str(b"ifacealloc".to_vec()),
         _ => return None,
     })
 }
@@ -869,7 +869,7 @@ mod tests {
 
     fn p(ty: &str, v: &str, src: Source) -> Prediction {
         let t = gotype::parse(ty, &Defs::new()).unwrap();
-        let val = value::parse(v, &t).unwrap();
+        let val = value::parse(v, &t, &Arch::by_name("amd64").unwrap()).unwrap();
         predict(
             &t,
             &val,
@@ -887,8 +887,16 @@ mod tests {
         assert_eq!((r.routine, r.allocs, r.bytes), (Routine::ConvT32, 1, 4.0));
         let r = p("float32", "bits:0xff", Source::Var);
         assert_eq!(r.allocs, 0);
+        // Go reads the decimal exactly and rounds once: float32 bits 0xff.
+        let r = p("float32", "3.5803175763499076e-43", Source::Var);
+        assert_eq!(r.allocs, 0);
+        // -0.0 in Go source is the constant 0; bits: spells negative zero.
         let r = p("float64", "-0.0", Source::Var);
+        assert_eq!(r.allocs, 0);
+        let r = p("float64", "bits:0x8000000000000000", Source::Var);
         assert_eq!(r.allocs, 1);
+        let r = p("int64", "0377", Source::Var);
+        assert_eq!(r.allocs, 0);
     }
 
     #[test]

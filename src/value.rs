@@ -2,16 +2,20 @@
 //! laid out in memory as the target GOARCH would (for the runtime's
 //! small-value checks), and printed back as canonical Go expressions.
 //!
-//! Syntax (per type): integers `-12`, `0x1f`, `0o17`, `0b101`, `1_000`;
-//! floats `3`, `-0.0`, `1e9`, `bits:0x40490fdb` (exact IEEE bits); complex
-//! `1+2i`, `-1.5i`; bool `true`/`false`; strings `"Go \"quoted\"\n"` or a
-//! bare word `hello`; composites `{1, "a", {2, 3}}` for structs (every field
-//! in order, blank ones too, as Go's positional literals), arrays and slices;
-//! `nil` for pointers, slices, maps, chans, funcs and interfaces; `new` for a
-//! non-nil pointer, `make` for a non-nil map, chan or (empty) slice,
-//! `func` for a non-nil func; `zero` for the zero value of any type.
+//! Syntax (per type): a basic type's value is a Go constant expression, read
+//! and evaluated as the compiler does ([`crate::constant`]): `0377`, `1<<40`,
+//! `1e9`, `'a'`, `3.5803175763499076e-43` (rounded once, to the type),
+//! `1+2i`, `"Go \"quoted\"\n"`, `` `raw` ``, `uint8(255)`; floats also take
+//! `bits:0x40490fdb` (exact IEEE bits, the one way to say -0.0); a string
+//! also takes a bare word `hello`; composites `{1, "a", {2, 3}}` for structs
+//! (every field in order, blank ones too, as Go's positional literals),
+//! arrays and slices; `nil` for pointers, slices, maps, chans, funcs and
+//! interfaces; `new` for a non-nil pointer, `make` for a non-nil map, chan or
+//! (empty) slice, `func` for a non-nil func; `zero` for the zero value of any
+//! type.
 
-use crate::gotype::{go_quote, Arch, Basic, Type};
+use crate::constant::{self, Scalar};
+use crate::gotype::{go_quote_bytes, Arch, Basic, Type};
 
 /// Longest `--value` text accepted, in bytes.
 const MAX_LEN: usize = 64 * 1024;
@@ -31,7 +35,8 @@ pub enum Value {
     /// IEEE bits of the real and imaginary parts.
     Complex(u64, u64),
     Bool(bool),
-    Str(String),
+    /// A string's bytes (Go strings need not be UTF-8: "\xff").
+    Str(Vec<u8>),
     /// Struct fields (non-blank, in order), array or slice elements.
     Composite(Vec<Value>),
     /// A non-nil pointer, map, chan or func (`new`, `make`, `func`).
@@ -114,8 +119,9 @@ fn float_is_constant(bits: u64) -> bool {
     }
 }
 
-/// Parses `src` as a value of `ty`.
-pub fn parse(src: &str, ty: &Type) -> Result<Value, ValueError> {
+/// Parses `src` as a value of `ty` on `arch` (whose word size bounds `int`,
+/// `uint` and `uintptr`).
+pub fn parse(src: &str, ty: &Type, arch: &Arch) -> Result<Value, ValueError> {
     if src.len() > MAX_LEN {
         return Err(ValueError {
             pos: MAX_LEN,
@@ -126,6 +132,7 @@ pub fn parse(src: &str, ty: &Type) -> Result<Value, ValueError> {
         s: src.as_bytes(),
         pos: 0,
         depth: 0,
+        arch,
     };
     let v = p.value(ty)?;
     p.ws();
@@ -139,6 +146,7 @@ struct P<'a> {
     s: &'a [u8],
     pos: usize,
     depth: usize,
+    arch: &'a Arch,
 }
 
 impl P<'_> {
@@ -320,218 +328,59 @@ impl P<'_> {
     }
 
     fn basic(&mut self, b: Basic, ty: &Type) -> Result<Value, ValueError> {
-        match b {
-            Basic::Bool => match self.token() {
-                "true" => Ok(Value::Bool(true)),
-                "false" => Ok(Value::Bool(false)),
-                _ => Err(self.err("true or false")),
-            },
-            Basic::String => self.string(),
-            Basic::UnsafePointer => unreachable!("handled with pointers"),
-            b if b.is_integer() => {
-                let start = self.pos;
-                let tok = self.token().to_string();
-                let Some(v) = parse_int(&tok) else {
-                    self.pos = start;
-                    return Err(self.err(&format!("an integer for {ty}")));
-                };
-                let bits = match b {
-                    Basic::Int8 | Basic::Uint8 => 8,
-                    Basic::Int16 | Basic::Uint16 => 16,
-                    Basic::Int32 | Basic::Uint32 => 32,
-                    Basic::Int64 | Basic::Uint64 => 64,
-                    // int, uint, uintptr: checked against 64 bits here and
-                    // against the GOARCH's word when laid out.
-                    _ => 64,
-                };
-                let (min, max) = if b.is_signed() {
-                    (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
-                } else {
-                    (0, (1i128 << bits) - 1)
-                };
-                if v < min || v > max {
-                    self.pos = start;
-                    return self.fail(format!("{tok} overflows {ty} (range {min}..={max})"));
-                }
-                Ok(Value::Int(v))
-            }
-            Basic::Float32 | Basic::Float64 => {
-                let start = self.pos;
-                let tok = self.token().to_string();
-                match parse_float(&tok, b == Basic::Float32) {
-                    Some(bits) => Ok(Value::Float(bits)),
-                    None => {
-                        self.pos = start;
-                        Err(self.err(&format!("a number or bits:0x... for {ty}")))
-                    }
-                }
-            }
-            Basic::Complex64 | Basic::Complex128 => {
-                let start = self.pos;
-                let tok = self.token().to_string();
-                let single = b == Basic::Complex64;
-                match parse_complex(&tok, single) {
-                    Some((re, im)) => Ok(Value::Complex(re, im)),
-                    None => {
-                        self.pos = start;
-                        Err(self.err(&format!("a complex number like 1+2i for {ty}")))
-                    }
-                }
-            }
-            _ => unreachable!("every basic kind is covered"),
-        }
-    }
-
-    fn string(&mut self) -> Result<Value, ValueError> {
         self.ws();
-        if self.s.get(self.pos) != Some(&b'"') {
-            // A bare word is the string it spells: `--value hello`.
+        let rest = &self.s[self.pos..];
+        if matches!(b, Basic::Float32 | Basic::Float64) && rest.starts_with(b"bits:") {
             let start = self.pos;
-            let word = self.token().to_string();
-            let plain = |c: char| c.is_alphanumeric() || "_-.:/@+".contains(c);
-            if word.is_empty() || !word.chars().all(plain) {
-                self.pos = start;
-                return Err(self.err("a double-quoted string, or a bare word"));
-            }
-            return Ok(Value::Str(word));
-        }
-        self.pos += 1;
-        let mut out = String::new();
-        loop {
-            let Some(&c) = self.s.get(self.pos) else {
-                return Err(self.err("closing '\"'"));
+            let tok = self.token().to_string();
+            return match float_bits(&tok, b == Basic::Float32) {
+                Some(bits) => Ok(Value::Float(bits)),
+                None => {
+                    self.pos = start;
+                    Err(self.err(&format!("bits:0x... with the IEEE bits of a {ty}")))
+                }
             };
-            match c {
-                b'"' => {
-                    self.pos += 1;
-                    return Ok(Value::Str(out));
-                }
-                b'\n' | b'\r' => return Err(self.err("closing '\"' before the line ends")),
-                b'\\' => {
-                    let e = self.s.get(self.pos + 1).copied();
-                    self.pos += 2;
-                    match e {
-                        Some(b'n') => out.push('\n'),
-                        Some(b't') => out.push('\t'),
-                        Some(b'r') => out.push('\r'),
-                        Some(b'0') => out.push('\0'),
-                        Some(b'\\') => out.push('\\'),
-                        Some(b'"') => out.push('"'),
-                        Some(b'x') | Some(b'u') => {
-                            let n = if e == Some(b'x') { 2 } else { 4 };
-                            let hex = self
-                                .s
-                                .get(self.pos..self.pos + n)
-                                .and_then(|h| std::str::from_utf8(h).ok())
-                                .and_then(|h| u32::from_str_radix(h, 16).ok())
-                                .and_then(char::from_u32);
-                            match hex {
-                                Some(ch) => {
-                                    out.push(ch);
-                                    self.pos += n;
-                                }
-                                None => return Err(self.err("a valid \\x or \\u escape")),
-                            }
-                        }
-                        _ => {
-                            self.pos -= 1;
-                            return Err(
-                                self.err("an escape: \\n \\t \\r \\0 \\\\ \\\" \\xHH \\uHHHH")
-                            );
-                        }
-                    }
-                }
-                _ => {
-                    let rest =
-                        std::str::from_utf8(&self.s[self.pos..]).map_err(|_| ValueError {
-                            pos: self.pos,
-                            msg: "the string is not valid UTF-8".into(),
-                        })?;
-                    let ch = rest.chars().next().unwrap_or('\u{fffd}');
-                    out.push(ch);
-                    self.pos += ch.len_utf8();
-                }
-            }
         }
+        if b == Basic::String && !matches!(rest.first(), Some(b'"' | b'`' | b'(')) {
+            return self.bare_word();
+        }
+        let (scalar, end) =
+            constant::eval_as(self.s, self.pos, b, self.arch).map_err(|e| ValueError {
+                pos: e.pos,
+                msg: e.msg,
+            })?;
+        self.pos = end;
+        Ok(match scalar {
+            Scalar::Bool(x) => Value::Bool(x),
+            Scalar::Int(i) => Value::Int(i),
+            Scalar::Float(bits) => Value::Float(bits),
+            Scalar::Complex(re, im) => Value::Complex(re, im),
+            Scalar::Str(s) => Value::Str(s),
+        })
+    }
+
+    /// A bare word is the string it spells: `--value hello`.
+    fn bare_word(&mut self) -> Result<Value, ValueError> {
+        let start = self.pos;
+        let word = self.token().to_string();
+        let plain = |c: char| c.is_alphanumeric() || "_-.:/@+".contains(c);
+        if word.is_empty() || !word.chars().all(plain) {
+            self.pos = start;
+            return Err(self.err("a Go string literal (\"...\" or `...`), or a bare word"));
+        }
+        Ok(Value::Str(word.into_bytes()))
     }
 }
 
-/// Parses a Go integer literal with an optional sign.
-pub fn parse_int(tok: &str) -> Option<i128> {
-    let (neg, t) = match tok.strip_prefix('-') {
-        Some(t) => (true, t),
-        None => (false, tok.strip_prefix('+').unwrap_or(tok)),
-    };
-    let t = t.replace('_', "");
-    let (radix, digits) = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        (16, h.to_string())
-    } else if let Some(o) = t.strip_prefix("0o").or_else(|| t.strip_prefix("0O")) {
-        (8, o.to_string())
-    } else if let Some(b) = t.strip_prefix("0b").or_else(|| t.strip_prefix("0B")) {
-        (2, b.to_string())
-    } else {
-        (10, t.clone())
-    };
-    if digits.is_empty() || digits.len() > 40 {
+/// `bits:0x...`: a float's exact IEEE bits.
+fn float_bits(tok: &str, single: bool) -> Option<u64> {
+    let hex = tok.strip_prefix("bits:")?;
+    let h = hex.strip_prefix("0x").or_else(|| hex.strip_prefix("0X"))?;
+    let v = u64::from_str_radix(&h.replace('_', ""), 16).ok()?;
+    if single && v > u32::MAX as u64 {
         return None;
     }
-    let v = i128::from_str_radix(&digits, radix).ok()?;
-    Some(if neg { -v } else { v })
-}
-
-/// Parses a float (decimal, or `bits:0x...`) into IEEE bits of the given width.
-pub fn parse_float(tok: &str, single: bool) -> Option<u64> {
-    if let Some(hex) = tok.strip_prefix("bits:") {
-        let h = hex.strip_prefix("0x").or_else(|| hex.strip_prefix("0X"))?;
-        let v = u64::from_str_radix(&h.replace('_', ""), 16).ok()?;
-        if single && v > u32::MAX as u64 {
-            return None;
-        }
-        return Some(v);
-    }
-    if tok.is_empty()
-        || !tok
-            .bytes()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+' | b'e' | b'E' | b'_'))
-    {
-        return None;
-    }
-    let f: f64 = tok.replace('_', "").parse().ok()?;
-    if !f.is_finite() {
-        return None;
-    }
-    Some(if single {
-        (f as f32).to_bits() as u64
-    } else {
-        f.to_bits()
-    })
-}
-
-/// Parses `1+2i`, `-1.5i`, `3` into IEEE bits of both parts.
-pub fn parse_complex(tok: &str, single: bool) -> Option<(u64, u64)> {
-    let t = tok;
-    if let Some(body) = t.strip_suffix('i') {
-        // Find the sign that splits real and imaginary parts (not after an 'e').
-        let bytes = body.as_bytes();
-        let mut split = None;
-        for i in (1..bytes.len()).rev() {
-            if (bytes[i] == b'+' || bytes[i] == b'-') && !matches!(bytes[i - 1], b'e' | b'E') {
-                split = Some(i);
-                break;
-            }
-        }
-        let (re, im) = match split {
-            Some(i) => (&body[..i], &body[i..]),
-            None => ("0", body),
-        };
-        let im = match im {
-            "" | "+" => "1",
-            "-" => "-1",
-            s => s,
-        };
-        return Some((parse_float(re, single)?, parse_float(im, single)?));
-    }
-    Some((parse_float(t, single)?, parse_float("0", single)?))
+    Some(v)
 }
 
 // ---- memory layout ----
@@ -649,7 +498,7 @@ pub fn go_expr(ty: &Type, v: &Value) -> String {
         (_, Value::Nil) => conv("nil".into()),
         (Type::Basic(_), Value::Int(i)) => conv(i.to_string()),
         (Type::Basic(_), Value::Bool(b)) => conv(b.to_string()),
-        (Type::Basic(_), Value::Str(s)) => conv(go_quote(s)),
+        (Type::Basic(_), Value::Str(s)) => conv(go_quote_bytes(s)),
         (Type::Basic(b), Value::Float(bits)) => conv(go_float(*bits, *b == Basic::Float32)),
         (Type::Basic(b), Value::Complex(re, im)) => {
             let single = *b == Basic::Complex64;
@@ -768,7 +617,7 @@ pub fn representative(ty: &Type, small: Option<i128>) -> Value {
                 Value::Complex((300.0f32).to_bits() as u64, (300.0f32).to_bits() as u64)
             }
             Basic::Complex128 => Value::Complex(300.0f64.to_bits(), 300.0f64.to_bits()),
-            Basic::String => Value::Str("s".into()),
+            Basic::String => Value::Str(b"s".to_vec()),
             _ => Value::NonNil,
         },
         Type::Pointer(_) | Type::Map(..) | Type::Chan(..) | Type::Func { .. } => Value::NonNil,
@@ -795,39 +644,57 @@ mod tests {
     use super::*;
     use crate::gotype::{self, Defs};
 
+    fn amd64() -> Arch {
+        Arch::by_name("amd64").unwrap()
+    }
+
     fn t(s: &str) -> Type {
         gotype::parse(s, &Defs::new()).unwrap()
     }
 
     #[test]
     fn parses_values_per_type() {
-        assert_eq!(parse("-12", &t("int8")), Ok(Value::Int(-12)));
-        assert_eq!(parse("0x1F", &t("uint16")), Ok(Value::Int(31)));
-        assert!(parse("256", &t("uint8")).is_err());
+        assert_eq!(parse("-12", &t("int8"), &amd64()), Ok(Value::Int(-12)));
+        assert_eq!(parse("0x1F", &t("uint16"), &amd64()), Ok(Value::Int(31)));
+        assert!(parse("256", &t("uint8"), &amd64()).is_err());
+        // In Go source -0.0 is the constant 0; bits: says negative zero.
+        assert_eq!(parse("-0.0", &t("float64"), &amd64()), Ok(Value::Float(0)));
         assert_eq!(
-            parse("-0.0", &t("float64")),
+            parse("bits:0x8000000000000000", &t("float64"), &amd64()),
             Ok(Value::Float(0x8000_0000_0000_0000))
         );
+        assert_eq!(parse("0377", &t("uint8"), &amd64()), Ok(Value::Int(255)));
         assert_eq!(
-            parse("bits:0x40400000", &t("float32")),
+            parse(
+                "{0.1, \"\\xff\"}",
+                &t("struct{ a float32; b string }"),
+                &amd64()
+            ),
+            Ok(Value::Composite(vec![
+                Value::Float(0.1f32.to_bits() as u64),
+                Value::Str(vec![0xff])
+            ]))
+        );
+        assert_eq!(
+            parse("bits:0x40400000", &t("float32"), &amd64()),
             Ok(Value::Float(0x4040_0000))
         );
         assert_eq!(
-            parse("1+2i", &t("complex128")),
+            parse("1+2i", &t("complex128"), &amd64()),
             Ok(Value::Complex(1f64.to_bits(), 2f64.to_bits()))
         );
         assert_eq!(
-            parse("\"a\\\"b\"", &t("string")),
-            Ok(Value::Str("a\"b".into()))
+            parse("\"a\\\"b\"", &t("string"), &amd64()),
+            Ok(Value::Str(b"a\"b".to_vec()))
         );
         assert_eq!(
-            parse("{1, 2}", &t("struct{ a int32; b int64 }")),
+            parse("{1, 2}", &t("struct{ a int32; b int64 }"), &amd64()),
             Ok(Value::Composite(vec![Value::Int(1), Value::Int(2)]))
         );
-        assert!(parse("{1}", &t("struct{ a int32; b int64 }")).is_err());
-        assert_eq!(parse("nil", &t("[]int")), Ok(Value::Nil));
-        assert!(parse("nil", &t("int")).is_err());
-        assert!(parse("\"x\"}; func init() {", &t("string")).is_err());
+        assert!(parse("{1}", &t("struct{ a int32; b int64 }"), &amd64()).is_err());
+        assert_eq!(parse("nil", &t("[]int"), &amd64()), Ok(Value::Nil));
+        assert!(parse("nil", &t("int"), &amd64()).is_err());
+        assert!(parse("\"x\"}; func init() {", &t("string"), &amd64()).is_err());
     }
 
     #[test]

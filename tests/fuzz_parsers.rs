@@ -290,9 +290,10 @@ fn values() {
         };
         let ty = &types[i as usize % types.len()];
         let text = String::from_utf8_lossy(text);
-        if let Ok(v) = ifacealloc::value::parse(&text, ty) {
+        let s390x = gotype::Arch::by_name("s390x").unwrap();
+        if let Ok(v) = ifacealloc::value::parse(&text, ty, &s390x) {
             let _ = ifacealloc::value::go_expr(ty, &v);
-            let _ = ifacealloc::value::encode(ty, &v, &gotype::Arch::by_name("s390x").unwrap());
+            let _ = ifacealloc::value::encode(ty, &v, &s390x);
         }
     });
 }

@@ -375,3 +375,42 @@ fn agrees_case_by_case_with_the_real_akutz_lem() {
     assert_eq!(ours, real, "real akutz/lem output:\n{text}");
     assert!(real.iter().any(|c| c.1) && real.iter().any(|c| !c.1));
 }
+
+/// A CI gate must not pass a package that does not build: with no claims in
+/// it (nothing to run), in its code or only in its tests, lem fails with the
+/// compiler's message; the same package fixed passes with 0 cases.
+#[test]
+fn a_package_that_does_not_build_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("go.mod"), "module broken\n\ngo 1.21\n").unwrap();
+    let good = "package broken\n\nfunc F() int { return 1 }\n";
+    for (code_src, test_src, msg) in [
+        (
+            "package broken\n\nfunc F() int { return \"x\" }\n",
+            None,
+            "cannot use \"x\" (untyped string constant) as int value",
+        ),
+        ("package broken\n\nfunc F() int { return 1\n", None, "syntax error"),
+        (
+            good,
+            Some("package broken\n\nimport \"testing\"\n\nfunc TestF(t *testing.T) { var s string = F(); _ = s }\n"),
+            "a_test.go",
+        ),
+    ] {
+        std::fs::write(d.join("a.go"), code_src).unwrap();
+        let _ = std::fs::remove_file(d.join("a_test.go"));
+        if let Some(t) = test_src {
+            std::fs::write(d.join("a_test.go"), t).unwrap();
+        }
+        let (out, err, code) = lem(std::path::Path::new("go"), &["-C", d.to_str().unwrap()]);
+        assert_ne!(code, 0, "{out}\n{err}");
+        assert!(err.contains(msg), "{msg}: {err}");
+        assert!(!out.contains("0 passed, 0 failed"), "{out}");
+    }
+    std::fs::write(d.join("a.go"), good).unwrap();
+    std::fs::remove_file(d.join("a_test.go")).unwrap();
+    let (out, err, code) = lem(std::path::Path::new("go"), &["-C", d.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("0 passed, 0 failed"), "{out}");
+}

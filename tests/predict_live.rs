@@ -169,9 +169,9 @@ fn value_of(ty: &Type, rng: &mut TestRng, constant: bool) -> Value {
         Type::Basic(b) => match b {
             Basic::Bool => Value::Bool(rng.random()),
             Basic::String => Value::Str(if rng.random() {
-                String::new()
+                Vec::new()
             } else {
-                "ab\"c".into()
+                b"ab\"c\xff".to_vec()
             }),
             Basic::UnsafePointer => {
                 if constant || rng.random() {

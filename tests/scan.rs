@@ -850,3 +850,60 @@ fn the_listing_without_dwarf_has_the_same_code() {
         }
     }
 }
+
+/// The results of a multi-value expression converted to interfaces — `return
+/// g(x)`, `a, err = g(x)`, `h(g(x))`, `var v, w any = g(x)`, `a, ok = m[k]` —
+/// each have a site with the result's own type, and per function the sites'
+/// allocations and bytes are what the runtime measures (every value here has
+/// bits ≥ 256), on every Go under test.
+#[test]
+fn each_result_of_a_multi_value_expression_is_a_site() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/tuples");
+    for go in common::toolchains() {
+        let out = common::succeed(
+            Command::cargo_bin("ifacealloc")
+                .unwrap()
+                .arg("--go")
+                .arg(&go)
+                .args(["scan", "--format", "json", "-C"])
+                .arg(&dir),
+        );
+        let sites: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            sites
+                .iter()
+                .all(|s| !s["type"].as_str().unwrap().starts_with('(')),
+            "a tuple is no site's type: {sites:?}"
+        );
+        let measured = std::process::Command::new(&go)
+            .args(["test", "-count=1", "-run", "^TestMeasure$", "-v", "."])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&measured.stdout);
+        let mut functions = 0;
+        for line in text.lines().filter_map(|l| l.strip_prefix("measured ")) {
+            let f: Vec<&str> = line.split(' ').collect();
+            let (name, allocs, bytes): (&str, f64, f64) =
+                (f[0], f[1].parse().unwrap(), f[2].parse().unwrap());
+            let func = format!("example.com/tuples.{name}");
+            let here: Vec<&Value> = sites.iter().filter(|s| s["function"] == func).collect();
+            let predicted_allocs = here
+                .iter()
+                .filter(|s| s["verdict"] == "always" || s["verdict"] == "conditional")
+                .count() as f64;
+            let predicted_bytes: f64 = here
+                .iter()
+                .map(|s| s["bytes"].as_f64().unwrap_or(0.0))
+                .sum();
+            assert_eq!(
+                (predicted_allocs, predicted_bytes),
+                (allocs, bytes),
+                "{}: {name}: sites {here:?}",
+                go.display()
+            );
+            functions += 1;
+        }
+        assert_eq!(functions, 6, "{text}");
+    }
+}

@@ -165,15 +165,6 @@ pub fn run(args: &ExplainArgs, go: Option<&str>) -> Result<i32> {
     }
     let type_expr = args.type_expr.as_deref().unwrap_or_default();
     let ty = parse_type(type_expr, &defs)?;
-    let v = match &args.value {
-        None => Value::Zero,
-        Some(text) => value::parse(text, &ty).map_err(|e| {
-            UsageError::new(format!(
-                "--value {:?} is not a value of {ty}: {e}",
-                clip(text)
-            ))
-        })?,
-    };
     let all_versions = args.go_version.as_deref() == Some("all");
     if all_versions && args.verify {
         return Err(UsageError::new(
@@ -249,6 +240,17 @@ pub fn run(args: &ExplainArgs, go: Option<&str>) -> Result<i32> {
                 .join(", ")
         ))
     })?;
+    // After the arch: its word size bounds int, uint and uintptr values.
+    let v = match &args.value {
+        None => Value::Zero,
+        Some(text) => value::parse(text, &ty, &arch).map_err(|e| {
+            UsageError::new(format!(
+                "--value {:?} is not a value of {ty} on {}: {e}",
+                clip(text),
+                arch.name
+            ))
+        })?,
+    };
     let mut reports = Vec::new();
     for (version, tc) in versions {
         let prediction = rules::predict(&ty, &v, args.source, version, &arch, args.iterations)
@@ -423,10 +425,6 @@ fn answer_query(
         }
     };
     let ty = parse_type(&q.type_expr, defs).map_err(|e| e.to_string())?;
-    let v = match &q.value {
-        None => Value::Zero,
-        Some(t) => value::parse(t, &ty).map_err(|e| format!("value {:?}: {e}", clip(t)))?,
-    };
     let source = match q.source.as_deref() {
         None => args.source,
         Some(s) => <Source as clap::ValueEnum>::from_str(s, false)
@@ -440,6 +438,10 @@ fn answer_query(
     let arch_name = q.arch.as_deref().unwrap_or(arch);
     let arch =
         Arch::by_name(arch_name).ok_or_else(|| format!("arch {arch_name:?}: unknown GOARCH"))?;
+    let v = match &q.value {
+        None => Value::Zero,
+        Some(t) => value::parse(t, &ty, &arch).map_err(|e| format!("value {:?}: {e}", clip(t)))?,
+    };
     let p = rules::predict(&ty, &v, source, version, &arch, args.iterations).map_err(|e| e.0)?;
     Ok(Explanation::new(&ty, &v, source, version, &arch, p))
 }

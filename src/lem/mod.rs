@@ -160,9 +160,25 @@ pub fn run(tc: &Toolchain, dir: &Path, patterns: &[String], opts: &Options) -> R
     }
     for (d, pats) in groups {
         let session = Session::new(tc, &d)?;
-        let pkgs = list_packages(tc, &d, &pats, &session.write_overlay(&BTreeMap::new())?)?;
+        let overlay = session.write_overlay(&BTreeMap::new())?;
+        let pkgs = list_packages(tc, &d, &pats, &overlay)?;
+        let mut unclaimed = Vec::new();
         for p in pkgs {
-            check_package(tc, &p, opts, &session, &mut report)?;
+            if !check_package(tc, &p, opts, &session, &mut report)? {
+                unclaimed.push(p.import_path.clone());
+            }
+        }
+        // A package without claims is still compiled, tests too: a CI gate
+        // must not pass a package that does not build (its claims' runs
+        // compile the others).
+        if !unclaimed.is_empty() {
+            let overlay_flag = format!("-overlay={}", overlay.display());
+            golist::list(
+                tc,
+                &d,
+                &[overlay_flag.as_str(), "-export", "-test"],
+                &unclaimed,
+            )?;
         }
     }
     Ok(report)
@@ -260,13 +276,14 @@ struct Case {
     anns: Vec<Annotation>,
 }
 
+/// Checks one package's claims; `false` when it has none (nothing was built).
 fn check_package(
     tc: &Toolchain,
     p: &Package,
     opts: &Options,
     session: &Session,
     report: &mut Report,
-) -> Result<()> {
+) -> Result<bool> {
     let files: Vec<PathBuf> = p
         .go_files
         .iter()
@@ -299,7 +316,7 @@ fn check_package(
         cases.retain(|id, _| re.is_match(id));
     }
     if cases.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     let funcs: Vec<(&scan::Func, &str)> = scans
         .iter()
@@ -487,7 +504,7 @@ fn check_package(
             iterations: runs.iter().map(|r| r.2).collect(),
         });
     }
-    Ok(())
+    Ok(true)
 }
 
 fn found(msgs: &[String]) -> String {

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/ast"
+	"go/constant"
 	"go/importer"
 	"go/parser"
 	"go/token"
@@ -219,6 +220,13 @@ func (w *walker) visit(n ast.Node) bool {
 			for i := range n.Lhs {
 				w.to(w.typeOf(n.Lhs[i]), n.Rhs[i])
 			}
+		} else if n.Tok == token.ASSIGN && len(n.Rhs) == 1 {
+			// a, err = g(x) and v, ok = m[k]: each result converts on its own.
+			targets := make([]types.Type, len(n.Lhs))
+			for i, l := range n.Lhs {
+				targets[i] = w.typeOf(l)
+			}
+			w.toTuple(targets, n.Rhs[0])
 		}
 	case *ast.ValueSpec:
 		if n.Type != nil && len(n.Values) == len(n.Names) {
@@ -226,6 +234,13 @@ func (w *walker) visit(n ast.Node) bool {
 			for _, v := range n.Values {
 				w.to(t, v)
 			}
+		} else if n.Type != nil && len(n.Values) == 1 {
+			t := w.typeOf(n.Type)
+			targets := make([]types.Type, len(n.Names))
+			for i := range targets {
+				targets[i] = t
+			}
+			w.toTuple(targets, n.Values[0])
 		}
 	case *ast.ReturnStmt:
 		if len(w.results) > 0 {
@@ -234,6 +249,13 @@ func (w *walker) visit(n ast.Node) bool {
 				for i, r := range n.Results {
 					w.to(res.At(i).Type(), r)
 				}
+			} else if res != nil && len(n.Results) == 1 {
+				// return g(x): g's results convert to the function's.
+				targets := make([]types.Type, res.Len())
+				for i := range targets {
+					targets[i] = res.At(i).Type()
+				}
+				w.toTuple(targets, n.Results[0])
 			}
 		}
 	case *ast.CompositeLit:
@@ -275,21 +297,48 @@ func (w *walker) call(c *ast.CallExpr) {
 		return
 	}
 	params := sig.Params()
-	for i, a := range c.Args {
-		var pt types.Type
+	paramType := func(i int) types.Type {
 		switch {
 		case sig.Variadic() && i >= params.Len()-1:
 			last := params.At(params.Len() - 1).Type()
 			if c.Ellipsis.IsValid() {
-				pt = last
+				return last
 			} else if s, ok := last.(*types.Slice); ok {
-				pt = s.Elem()
+				return s.Elem()
 			}
 		case i < params.Len():
-			pt = params.At(i).Type()
+			return params.At(i).Type()
 		}
-		if pt != nil {
+		return nil
+	}
+	if len(c.Args) == 1 {
+		// h(g(x)): g's results are h's arguments, each converted on its own.
+		if tup, ok := w.typeOf(c.Args[0]).(*types.Tuple); ok && tup.Len() > 1 {
+			targets := make([]types.Type, tup.Len())
+			for i := range targets {
+				targets[i] = paramType(i)
+			}
+			w.toTuple(targets, c.Args[0])
+			return
+		}
+	}
+	for i, a := range c.Args {
+		if pt := paramType(i); pt != nil {
 			w.to(pt, a)
+		}
+	}
+}
+
+// toTuple records the conversions of a multi-value expression's results
+// (a call, or a comma-ok map index, type assertion or receive) to targets.
+func (w *walker) toTuple(targets []types.Type, e ast.Expr) {
+	tup, ok := w.typeOf(e).(*types.Tuple)
+	if !ok || tup.Len() != len(targets) {
+		return
+	}
+	for i, target := range targets {
+		if target != nil {
+			w.record(target, e, tup.At(i).Type(), nil)
 		}
 	}
 }
@@ -366,10 +415,22 @@ func (w *walker) to(target types.Type, e ast.Expr) {
 		return
 	}
 	tv, ok := w.info.Types[e]
-	if !ok || tv.Type == nil || tv.IsType() || isInterface(tv.Type) {
+	if !ok || tv.Type == nil || tv.IsType() {
 		return
 	}
-	if b, ok := tv.Type.(*types.Basic); ok && b.Kind() == types.UntypedNil {
+	if _, ok := tv.Type.(*types.Tuple); ok {
+		return // a multi-value expression: see toTuple
+	}
+	w.record(target, e, tv.Type, tv.Value)
+}
+
+// record adds the site where e's value of type vt (constant value cv, or
+// nil) converts to target.
+func (w *walker) record(target types.Type, e ast.Expr, vt types.Type, cv constant.Value) {
+	if !isInterface(target) || vt == nil || isInterface(vt) {
+		return
+	}
+	if b, ok := vt.(*types.Basic); ok && b.Kind() == types.UntypedNil {
 		return
 	}
 	p := w.fset.Position(e.Pos())
@@ -377,7 +438,7 @@ func (w *walker) to(target types.Type, e ast.Expr) {
 	if len(w.funcs) > 0 {
 		fn = w.funcs[len(w.funcs)-1]
 	}
-	if hasTypeParam(tv.Type) {
+	if hasTypeParam(vt) {
 		// Generic code: the layout depends on the instantiation; the
 		// compiler's listing has one function per GC shape.
 		w.sites = append(w.sites, site{
@@ -386,14 +447,14 @@ func (w *walker) to(target types.Type, e ast.Expr) {
 			Column:   p.Column,
 			Function: w.pkg + "." + fn,
 			Package:  w.pkg,
-			Type:     types.TypeString(tv.Type, nil),
+			Type:     types.TypeString(vt, nil),
 			Sole:     "other",
 			Generic:  true,
 			Expr:     exprString(e),
 		})
 		return
 	}
-	t := types.Default(tv.Type)
+	t := types.Default(vt)
 	s := site{
 		File:         p.Filename,
 		Line:         p.Line,
@@ -406,7 +467,7 @@ func (w *walker) to(target types.Type, e ast.Expr) {
 		PtrBytes:     w.ptrBytes(t),
 		Sole:         sole(t),
 		DirectByKind: directByKind(t),
-		Constant:     tv.Value != nil,
+		Constant:     cv != nil,
 		Expr:         exprString(e),
 	}
 	if s.Size == 2 || s.Size == 4 || s.Size == 8 {
