@@ -140,8 +140,12 @@ impl Field {
             Some(n) => Some(n.clone()),
             None => match &self.ty {
                 Type::Named(n, _) => Some(n.clone()),
+                // An embedded predeclared type (`struct{ int; *string }`) is
+                // selected by its name.
+                Type::Basic(b) if *b != Basic::UnsafePointer => Some(b.name().to_string()),
                 Type::Pointer(e) => match &**e {
                     Type::Named(n, _) => Some(n.clone()),
+                    Type::Basic(b) if *b != Basic::UnsafePointer => Some(b.name().to_string()),
                     _ => None,
                 },
                 _ => None,
@@ -998,24 +1002,24 @@ impl Parser<'_> {
         }
     }
 
+    /// An array length: any constant expression Go accepts there (`2*3`,
+    /// `0x10`, `1<<4`), evaluated as the compiler does.
     fn array_len(&mut self) -> Result<u64, ParseError> {
         self.skip_space();
         let start = self.pos;
-        while matches!(self.src.get(self.pos), Some(c) if c.is_ascii_digit() || *c == b'_') {
-            self.pos += 1;
-        }
-        let digits: String = String::from_utf8_lossy(&self.src[start..self.pos]).replace('_', "");
-        match digits.parse::<u64>() {
-            Ok(n) if n <= MAX_ARRAY_LEN => Ok(n),
-            Ok(_) => Err(ParseError {
+        let (n, end) =
+            crate::constant::eval_array_len(self.src, self.pos).map_err(|e| ParseError {
+                pos: e.pos,
+                msg: e.msg,
+            })?;
+        if n > MAX_ARRAY_LEN {
+            return Err(ParseError {
                 pos: start,
                 msg: format!("array length must be at most {MAX_ARRAY_LEN}"),
-            }),
-            Err(_) => {
-                self.pos = start;
-                Err(self.err("an array length (decimal integer)"))
-            }
+            });
         }
+        self.pos = end;
+        Ok(n)
     }
 
     fn struct_body(&mut self) -> Result<Type, ParseError> {
@@ -1078,15 +1082,19 @@ impl Parser<'_> {
             }
         } else {
             let ty = self.parse_type()?;
-            let ok = match &ty {
+            let type_name = |t: &Type| match t {
                 Type::Named(..) => true,
-                Type::Pointer(e) => matches!(**e, Type::Named(..)),
+                Type::Basic(b) => *b != Basic::UnsafePointer,
                 _ => false,
+            };
+            let ok = match &ty {
+                Type::Pointer(e) => type_name(e),
+                t => type_name(t),
             };
             if !ok {
                 return Err(ParseError {
                     pos: self.pos,
-                    msg: "an embedded field must be a defined type name or a pointer to one".into(),
+                    msg: "an embedded field must be a type name or a pointer to one".into(),
                 });
             }
             let tag = self.tag()?;

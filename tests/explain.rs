@@ -531,3 +531,30 @@ fn values_follow_gos_constant_rules_verify_live() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("uint(1099511627776)"), "{out}");
 }
+
+/// Types Go accepts that were refused (issue 26): constant-expression array
+/// lengths and embedded predeclared types, each measured live.
+#[test]
+fn constant_lengths_and_embedded_predeclared_types_verify_live() {
+    for (ty, printed, size) in [
+        ("[2*3]int", "[6]int", 48),
+        ("[0x10]byte", "[16]uint8", 16),
+        ("[len(\"abc\")]int32", "[3]int32", 12),
+        ("struct{ *int }", "struct{ *int }", 8),
+        ("struct{ int; string }", "struct{ int; string }", 24),
+    ] {
+        let j = json(&[ty, "--verify"]);
+        assert_eq!(j["type"], printed, "{ty}: {j}");
+        assert_eq!(j["layout"]["size"], size, "{ty}: {j}");
+        assert_eq!(j["verify"]["matches"], true, "{ty}: {j}");
+    }
+    for (ty, msg) in [
+        ("[-1]int", "invalid array length"),
+        ("[1.5]int", "must be integer"),
+        ("struct{ int; int }", "duplicate field int"),
+    ] {
+        let (_, err, code) = explain(&[ty, "--go-version", "1.26", "--arch", "amd64"]);
+        assert_eq!(code, 2, "{ty}: {err}");
+        assert!(err.contains(msg), "{ty}: {err}");
+    }
+}

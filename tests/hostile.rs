@@ -626,9 +626,16 @@ fn lem_inputs() {
         case("lem forged marker", &["lem"], 0, "")
             .file("go.mod", MODULE)
             .file("f_test.go", forger),
-        case("lem unterminated comment", &["lem"], 0, "")
-            .file("go.mod", MODULE)
-            .file("p.go", "package h\nvar X = 1\n/* \u{2603}"),
+        // A package that does not compile fails (it used to pass with 0 cases).
+        case(
+            "lem unterminated comment",
+            &["lem"],
+            2,
+            "comment not terminated",
+        )
+        .file("go.mod", MODULE)
+        .file("p.go", "package h\nvar X = 1\n/* \u{2603}")
+        .lines(4),
     ];
     for c in &cases {
         run(c);

@@ -531,6 +531,90 @@ fn generic_code_reports_each_instantiation() {
     let text = String::from_utf8_lossy(&measured.stdout);
     assert!(text.contains("measured int64 1 8"), "{text}");
     assert!(text.contains("measured string 1 16"), "{text}");
+    // A struct shape's bytes come from the shape's layout; a closure inside
+    // generic code has each instantiation too; both as the runtime measures.
+    let t3_shape = "go.shape.struct { A int64; B int64; C int64 }";
+    assert!(
+        inst.contains(&(t3_shape.into(), "convTnoptr".into(), 24.0)),
+        "{inst:?}"
+    );
+    assert!(text.contains("measured T3 1 24"), "{text}");
+    let wrapped = sites
+        .iter()
+        .find(|s| s["function"] == "example.com/generic.Wrap.func1")
+        .expect("Wrap's closure");
+    let shapes: Vec<(String, f64)> = wrapped["instantiations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["shape"].as_str().unwrap().to_string(),
+                i["bytes"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        shapes.contains(&("go.shape.int64".into(), 8.0))
+            && shapes.contains(&(t3_shape.into(), 24.0)),
+        "{wrapped}"
+    );
+    assert!(text.contains("measured wrapped-int64 1 8"), "{text}");
+    assert!(text.contains("measured wrapped-T3 1 24"), "{text}");
+}
+
+/// The compiler places a conversion at its expression's operator, '(', '.',
+/// '[' or '{': a struct literal whose type spans lines converts where its
+/// '{' is, an immediately called func literal where its '(' is. scan finds
+/// both (they were `unknown`), measured live.
+#[test]
+fn multi_line_expressions_are_found_where_the_compiler_puts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("go.mod"),
+        "module example.com/multiline\n\ngo 1.21\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("m.go"),
+        "package multiline\n\nimport \"io\"\n\nvar Sink any\n\nfunc Pair(r io.Reader, c io.Closer) {\n\tSink = struct {\n\t\tio.Reader\n\t\tio.Closer\n\t}{\n\t\tr,\n\t\tc,\n\t}\n}\n\nfunc Call(x int64) {\n\tSink = func() int64 {\n\t\treturn x << 20\n\t}()\n}\n",
+    )
+    .unwrap();
+    let (sites, code) = scan_in(d, &[]);
+    assert_eq!(code, 0);
+    let pair = sites.iter().find(|s| s["line"] == 8).expect("Pair's site");
+    assert_eq!(
+        (
+            pair["routine"].as_str(),
+            pair["verdict"].as_str(),
+            pair["bytes"].as_f64()
+        ),
+        (Some("convT"), Some("always"), Some(32.0)),
+        "{pair}"
+    );
+    let call = sites.iter().find(|s| s["line"] == 18).expect("Call's site");
+    assert_eq!(
+        (call["routine"].as_str(), call["bytes"].as_f64()),
+        (Some("convT64"), Some(8.0)),
+        "{call}"
+    );
+    std::fs::write(
+        d.join("m_test.go"),
+        "package multiline\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"testing\"\n)\n\nfunc TestMeasure(t *testing.T) {\n\tfor _, f := range []func(){func() { Pair(os.Stdin, os.Stdin) }, func() { Call(1) }} {\n\t\tr := testing.Benchmark(func(b *testing.B) {\n\t\t\tb.ReportAllocs()\n\t\t\tfor i := 0; i < b.N; i++ {\n\t\t\t\tf()\n\t\t\t}\n\t\t})\n\t\tfmt.Printf(\"measured %d %d\\n\", r.AllocsPerOp(), r.AllocedBytesPerOp())\n\t}\n}\n",
+    )
+    .unwrap();
+    let measured = std::process::Command::new("go")
+        .args(["test", "-count=1", "-run", "^TestMeasure$", "-v", "."])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&measured.stdout);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("measured "))
+        .collect();
+    assert_eq!(lines, ["measured 1 32", "measured 1 8"], "{text}");
 }
 
 fn scan_in(dir: &std::path::Path, args: &[&str]) -> (Vec<Value>, i32) {

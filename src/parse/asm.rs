@@ -300,14 +300,14 @@ pub fn read_listing(
                 if let Some(f) = current.take() {
                     end_function(f);
                 }
-                if let Some(sp) = memchr::memchr(b' ', bytes) {
-                    if bytes[sp + 1..].starts_with(b"STEXT") {
-                        stats.functions += 1;
-                        current = Some(Function {
-                            name: super::lines::text(&bytes[..sp]).into_owned(),
-                            ..Function::default()
-                        });
-                    }
+                // The name runs up to " STEXT": a generic instantiation's
+                // shape holds spaces (`F[go.shape.struct { A int }]`).
+                if let Some(sp) = memchr::memmem::find(bytes, b" STEXT") {
+                    stats.functions += 1;
+                    current = Some(Function {
+                        name: super::lines::text(&bytes[..sp]).into_owned(),
+                        ..Function::default()
+                    });
                 }
                 Ok(())
             },
@@ -558,8 +558,8 @@ pub fn function_listing(
                     if let Some(f) = current.take() {
                         out.push(f);
                     }
-                    if let Some((sym, rest)) = line.split_once(' ') {
-                        if rest.starts_with("STEXT") && is_named(local_name(sym), name) {
+                    if let Some((sym, _)) = line.split_once(" STEXT") {
+                        if is_named(local_name(sym), name) {
                             current = Some((sym.to_string(), Vec::new()));
                         }
                     }

@@ -61,6 +61,38 @@ type site struct {
 	Padding     int64 `json:"padding"`
 	SSA         bool  `json:"ssa"`
 	SSAZeroSize bool  `json:"ssa_zero_size"`
+	// CodeLine and CodeColumn are where the compiler places the conversion
+	// in its listing and diagnostics (see codePos); Line and Column are
+	// where the expression starts, as go vet reports it.
+	CodeLine   int `json:"code_line"`
+	CodeColumn int `json:"code_column"`
+}
+
+// codePos is where cmd/compile's syntax tree puts an expression, and so the
+// position of its conversion in -S and -m output: an operation at its
+// operator, a call at '(', a selector or type assertion at its '.', an index
+// or slice at '[', a composite literal at '{' (for a multi-line struct type,
+// lines below where the expression starts).
+func codePos(e ast.Expr) token.Pos {
+	switch e := e.(type) {
+	case *ast.CompositeLit:
+		return e.Lbrace
+	case *ast.CallExpr:
+		return e.Lparen
+	case *ast.BinaryExpr:
+		return e.OpPos
+	case *ast.SelectorExpr:
+		return e.X.End()
+	case *ast.TypeAssertExpr:
+		return e.X.End()
+	case *ast.IndexExpr:
+		return e.Lbrack
+	case *ast.IndexListExpr:
+		return e.Lbrack
+	case *ast.SliceExpr:
+		return e.Lbrack
+	}
+	return e.Pos()
 }
 
 func main() {
@@ -434,6 +466,14 @@ func (w *walker) record(target types.Type, e ast.Expr, vt types.Type, cv constan
 		return
 	}
 	p := w.fset.Position(e.Pos())
+	cp := w.fset.Position(codePos(e))
+	if c, ok := unparen(e).(*ast.CallExpr); ok && e == ast.Expr(c) {
+		if tv, ok := w.info.Types[c.Fun]; !ok || !tv.IsType() {
+			// A function call: the compiler reports an inlined body's own
+			// diagnostics at the call's '(', so only its line is taken.
+			cp.Column = p.Column
+		}
+	}
 	fn := "init"
 	if len(w.funcs) > 0 {
 		fn = w.funcs[len(w.funcs)-1]
@@ -442,15 +482,17 @@ func (w *walker) record(target types.Type, e ast.Expr, vt types.Type, cv constan
 		// Generic code: the layout depends on the instantiation; the
 		// compiler's listing has one function per GC shape.
 		w.sites = append(w.sites, site{
-			File:     p.Filename,
-			Line:     p.Line,
-			Column:   p.Column,
-			Function: w.pkg + "." + fn,
-			Package:  w.pkg,
-			Type:     types.TypeString(vt, nil),
-			Sole:     "other",
-			Generic:  true,
-			Expr:     exprString(e),
+			File:       p.Filename,
+			Line:       p.Line,
+			Column:     p.Column,
+			Function:   w.pkg + "." + fn,
+			Package:    w.pkg,
+			Type:       types.TypeString(vt, nil),
+			Sole:       "other",
+			Generic:    true,
+			Expr:       exprString(e),
+			CodeLine:   cp.Line,
+			CodeColumn: cp.Column,
 		})
 		return
 	}
@@ -469,6 +511,8 @@ func (w *walker) record(target types.Type, e ast.Expr, vt types.Type, cv constan
 		DirectByKind: directByKind(t),
 		Constant:     cv != nil,
 		Expr:         exprString(e),
+		CodeLine:     cp.Line,
+		CodeColumn:   cp.Column,
 	}
 	if s.Size == 2 || s.Size == 4 || s.Size == 8 {
 		covered := make([]bool, s.Size)

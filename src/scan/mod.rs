@@ -195,6 +195,29 @@ struct Found {
     ssa: bool,
     #[serde(default)]
     ssa_zero_size: bool,
+    /// Where the compiler places the conversion (its listing and
+    /// diagnostics): at the operator, '(', '.', '[' or '{' of the expression.
+    #[serde(default)]
+    code_line: u32,
+    #[serde(default)]
+    code_column: u32,
+}
+
+impl Found {
+    fn code_line(&self) -> u32 {
+        if self.code_line > 0 {
+            self.code_line
+        } else {
+            self.line
+        }
+    }
+    fn code_column(&self) -> u32 {
+        if self.code_line > 0 {
+            self.code_column
+        } else {
+            self.column
+        }
+    }
 }
 
 const FINDER_GO: &str = include_str!("finder.go");
@@ -797,7 +820,8 @@ fn classify_site(
     };
     let decision = rules::decide(&facts, how, tc.version, arch);
     let runtime = decision.runtime;
-    let here = ev.by_line.get(&(abs_file.clone(), f.line));
+    let (code_line, code_column) = (f.code_line(), f.code_column());
+    let here = ev.by_line.get(&(abs_file.clone(), code_line));
     let this_func =
         |name: &str| name == f.function || name.ends_with(&format!(".{}", short(&f.function)));
     // Prefer the evidence compiled into the site's own function.
@@ -816,39 +840,46 @@ fn classify_site(
     let compiled = |function: &str| {
         ev.functions.contains(function) || ev.short_functions.contains(short(function))
     };
-    let (routine, evidence) = if let Some(r) = ev.debug.get(&(abs_file.clone(), f.line, f.column)) {
-        (*r, "escapedebug")
-    } else if by_layout || (how == How::Constant && decision.routine == Routine::Readonly) {
-        (decision.routine, "layout")
-    } else if let Some((_, e)) = pick_kind(&|r| r == runtime) {
-        (e.routine, "-S")
-    } else if decision.routine != runtime {
-        // A constant composite literal laid out statically (Go ≥ 1.25).
-        (decision.routine, "layout")
-    } else if let Some((_, e)) =
-        pick_kind(&|r| matches!(r, Routine::Stack | Routine::Readonly | Routine::ZeroVal))
-    {
-        (e.routine, "-S")
-    } else if f.size <= 1024 && ev.no_escape.contains(&(abs_file.clone(), f.line, f.column)) {
-        // Escape analysis kept it local; the code may even have been folded away.
-        (Routine::Stack, "-m")
-    } else if f.function.ends_with(".init") && here.is_none() {
-        // A package-level initializer with no code of its own: the compiler's
-        // static initialization laid the value out as read-only data.
-        (Routine::Readonly, "static-init")
-    } else if compiled(&f.function)
-        && !ev.code.contains(&(abs_file.clone(), f.line))
-        && !ev.diagnosed.contains(&(abs_file.clone(), f.line, f.column))
-    {
-        // The function was compiled, but nothing at all at this position:
-        // the compiler removed the code (`if debug { ... }` with a constant
-        // false, an unreachable branch). It cannot allocate.
-        (runtime, "no code")
-    } else {
-        // Code or a diagnostic is there, but none that shows this
-        // conversion's routine: no guess.
-        (runtime, "none")
-    };
+    let (routine, evidence) =
+        if let Some(r) = ev.debug.get(&(abs_file.clone(), code_line, code_column)) {
+            (*r, "escapedebug")
+        } else if by_layout || (how == How::Constant && decision.routine == Routine::Readonly) {
+            (decision.routine, "layout")
+        } else if let Some((_, e)) = pick_kind(&|r| r == runtime) {
+            (e.routine, "-S")
+        } else if decision.routine != runtime {
+            // A constant composite literal laid out statically (Go ≥ 1.25).
+            (decision.routine, "layout")
+        } else if let Some((_, e)) =
+            pick_kind(&|r| matches!(r, Routine::Stack | Routine::Readonly | Routine::ZeroVal))
+        {
+            (e.routine, "-S")
+        } else if f.size <= 1024
+            && ev
+                .no_escape
+                .contains(&(abs_file.clone(), code_line, code_column))
+        {
+            // Escape analysis kept it local; the code may even have been folded away.
+            (Routine::Stack, "-m")
+        } else if f.function.ends_with(".init") && here.is_none() {
+            // A package-level initializer with no code of its own: the compiler's
+            // static initialization laid the value out as read-only data.
+            (Routine::Readonly, "static-init")
+        } else if compiled(&f.function)
+            && !ev.code.contains(&(abs_file.clone(), code_line))
+            // Escape analysis runs before dead code goes: a diagnostic at the
+            // compiler's position is no sign of code, so the start is asked.
+            && !ev.diagnosed.contains(&(abs_file.clone(), f.line, f.column))
+        {
+            // The function was compiled, but nothing at all at this position:
+            // the compiler removed the code (`if debug { ... }` with a constant
+            // false, an unreachable branch). It cannot allocate.
+            (runtime, "no code")
+        } else {
+            // Code or a diagnostic is there, but none that shows this
+            // conversion's routine: no guess.
+            (runtime, "none")
+        };
     let inlined_into: Vec<String> = here
         .map(|v| {
             let mut names: Vec<String> = v
@@ -925,18 +956,15 @@ fn classify_generic(
     let abs_file = PathBuf::from(&f.file);
     let base = short(&f.function).to_string();
     let mut inst: BTreeMap<String, Instantiation> = BTreeMap::new();
-    if let Some(here) = ev.by_line.get(&(abs_file.clone(), f.line)) {
+    if let Some(here) = ev.by_line.get(&(abs_file.clone(), f.code_line())) {
         for (func, e) in here {
-            // `pkg.F[shape]`: the shape may itself hold paths and dots.
-            let Some((head, args)) = func.split_once('[') else {
+            // `pkg.F[shape]`, or `pkg.F[shape].func1` for a closure in F.
+            let Some((head, shape, tail)) = split_instance(func) else {
                 continue;
             };
-            if short(head) != base {
+            if format!("{}{tail}", short(head)) != base {
                 continue;
             }
-            let Some(shape) = args.strip_suffix(']') else {
-                continue;
-            };
             // The GC-shape body holds the conversion; a `F[int64]` wrapper
             // only calls it (or inlines it, the same routine).
             let bytes = match e.routine {
@@ -944,6 +972,7 @@ fn classify_generic(
                 Routine::ConvT32 => Some(4),
                 Routine::ConvT64 => Some(8),
                 Routine::ConvTstring | Routine::ConvTslice => Some(0),
+                Routine::ConvT | Routine::ConvTnoptr => shape_size(shape, arch),
                 _ => None,
             }
             .and_then(|size| rules::alloc_request(e.routine, size, arch))
@@ -970,10 +999,21 @@ fn classify_generic(
         .filter(|k| k.starts_with("go.shape."))
         .cloned()
         .collect();
+    // A `F[pkg.T]` wrapper whose body inlined its shape's (convT or
+    // convTnoptr, whose bytes only the shape's layout gives) repeats a shape
+    // body listed too: keep the shape's.
+    let shape_routines: Vec<Routine> = inst
+        .values()
+        .filter(|i| i.shape.starts_with("go.shape."))
+        .map(|i| i.routine)
+        .collect();
     let instantiations: Vec<Instantiation> = inst
         .into_values()
         .filter(|i| {
-            i.shape.starts_with("go.shape.") || !shapes.contains(&format!("go.shape.{}", i.shape))
+            i.shape.starts_with("go.shape.")
+                || !(shapes.contains(&format!("go.shape.{}", i.shape))
+                    || matches!(i.routine, Routine::ConvT | Routine::ConvTnoptr)
+                        && shape_routines.contains(&i.routine))
         })
         .collect();
     let worst = instantiations.iter().max_by_key(|i| i.verdict);
@@ -1029,6 +1069,40 @@ fn module_relative(abs: &Path, root: &Path) -> String {
 }
 
 /// The function name after the package path: `F` or `(*T).M` of `example.com/p.F`.
+/// Splits a listing's `pkg.F[shape].rest` at its first bracketed type list,
+/// brackets inside the shape (`[2]int`, `map[K]V`) matched.
+fn split_instance(func: &str) -> Option<(&str, &str, &str)> {
+    let open = func.find('[')?;
+    let mut depth = 0usize;
+    for (i, c) in func[open..].char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => {
+                depth -= 1;
+                if depth == 0 {
+                    let close = open + i;
+                    return Some((&func[..open], &func[open + 1..close], &func[close + 1..]));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The size of a GC shape's type (`go.shape.struct { A int; p.b *int }`) on
+/// `arch`, when its syntax is one the type parser reads: unexported fields'
+/// package qualifiers are dropped (they do not change the layout).
+fn shape_size(shape: &str, arch: &Arch) -> Option<u64> {
+    static QUALIFIED_FIELD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"([{;] )[^ ;{}]+\.([A-Za-z_][A-Za-z0-9_]*) ").expect("valid regex")
+    });
+    let ty = shape.strip_prefix("go.shape.")?;
+    let ty = QUALIFIED_FIELD.replace_all(ty, "$1$2 ");
+    let t = crate::gotype::parse(&ty, &crate::gotype::Defs::new()).ok()?;
+    Some(t.layout(arch).size)
+}
+
 fn short(function: &str) -> &str {
     let seg = function.rfind('/').map(|i| i + 1).unwrap_or(0);
     match function[seg..].find('.') {
