@@ -403,7 +403,7 @@ impl Parser<'_> {
         let args = self.args()?;
         let text = self.text(start);
         let call = |msg: String| ConstError { pos: start, msg };
-        if let Some(b) = basic_by_name(&name) {
+        if let Some(b) = Basic::from_name(&name) {
             let [x] = <[Const; 1]>::try_from(args).map_err(|a| {
                 call(format!(
                     "wrong number of arguments in conversion to {name}: {} given, 1 wanted",
@@ -881,29 +881,6 @@ fn float_literal(lit: &str) -> Result<BigRational, String> {
         q /= BigRational::from_integer(scale);
     }
     Ok(q)
-}
-
-fn basic_by_name(name: &str) -> Option<Basic> {
-    Some(match name {
-        "bool" => Basic::Bool,
-        "string" => Basic::String,
-        "int" => Basic::Int,
-        "int8" => Basic::Int8,
-        "int16" => Basic::Int16,
-        "int32" | "rune" => Basic::Int32,
-        "int64" => Basic::Int64,
-        "uint" => Basic::Uint,
-        "uint8" | "byte" => Basic::Uint8,
-        "uint16" => Basic::Uint16,
-        "uint32" => Basic::Uint32,
-        "uint64" => Basic::Uint64,
-        "uintptr" => Basic::Uintptr,
-        "float32" => Basic::Float32,
-        "float64" => Basic::Float64,
-        "complex64" => Basic::Complex64,
-        "complex128" => Basic::Complex128,
-        _ => return None,
-    })
 }
 
 // ---- values ----

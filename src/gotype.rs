@@ -43,7 +43,8 @@ pub enum Basic {
 }
 
 impl Basic {
-    fn from_name(name: &str) -> Option<Basic> {
+    /// A predeclared type by name (`byte` and `rune` as their aliases' types).
+    pub fn from_name(name: &str) -> Option<Basic> {
         Some(match name {
             "bool" => Basic::Bool,
             "int" => Basic::Int,
