@@ -5,7 +5,7 @@
 //! where Go's semicolon rule puts one, and each top-level `type` declaration's
 //! text goes through the same type parser as any other user input.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::Result;
 
@@ -348,9 +348,11 @@ fn split_top(s: &str) -> Vec<&str> {
 }
 
 /// Parses `--define`s and `--from` into type definitions.
-pub fn load_defs(defines: &[String], from: Option<&Path>) -> Result<Defs> {
+pub fn load_defs(defines: &[String], from: &[PathBuf]) -> Result<Defs> {
     let mut defs = Defs::new();
-    if let Some(path) = from {
+    // Files in the order given, as a package's files: a later one may use an
+    // earlier one's types.
+    for path in from {
         let src = std::fs::read_to_string(path).map_err(|e| {
             UsageError::new(format!(
                 "--from {}: {e}; give a readable Go source file",

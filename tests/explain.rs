@@ -558,3 +558,24 @@ fn constant_lengths_and_embedded_predeclared_types_verify_live() {
         assert!(err.contains(msg), "{ty}: {err}");
     }
 }
+
+/// `--from` given twice reads both files, as one package's files: the second
+/// uses the first's type (it was refused as given twice).
+#[test]
+fn from_twice_reads_both_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.go");
+    let b = dir.path().join("b.go");
+    std::fs::write(&a, "package p\n\ntype A struct{ x, y int32 }\n").unwrap();
+    std::fs::write(&b, "package p\n\ntype B struct {\n\ta A\n\ts string\n}\n").unwrap();
+    let j = json(&[
+        "B",
+        "--from",
+        a.to_str().unwrap(),
+        "--from",
+        b.to_str().unwrap(),
+        "--verify",
+    ]);
+    assert_eq!(j["layout"]["size"], 24, "{j}");
+    assert_eq!(j["verify"]["matches"], true, "{j}");
+}

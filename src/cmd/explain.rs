@@ -53,9 +53,10 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "Name=TYPE")]
     pub define: Vec<String>,
 
-    /// Take named types from the type declarations of a Go file.
+    /// Take named types from the type declarations of a Go file (repeatable:
+    /// a later file may use an earlier one's types).
     #[arg(long, value_name = "FILE.go")]
-    pub from: Option<PathBuf>,
+    pub from: Vec<PathBuf>,
 
     /// Build and run the case with the live toolchain and compare; exit 1 if they differ.
     #[arg(long)]
@@ -159,7 +160,7 @@ pub fn verdict(r: Routine) -> &'static str {
 /// Returns the exit code: 1 when --verify found the prediction wrong.
 pub fn run(args: &ExplainArgs, go: Option<&str>) -> Result<i32> {
     output::check(args.output.as_deref())?;
-    let defs = load_defs(&args.define, args.from.as_deref())?;
+    let defs = load_defs(&args.define, &args.from)?;
     if let Some(batch) = &args.batch {
         return run_batch(args, batch, &defs, go);
     }

@@ -35,9 +35,10 @@ pub struct MatrixArgs {
     #[arg(long, value_name = "Name=TYPE")]
     pub define: Vec<String>,
 
-    /// Take named types for --type from the type declarations of a Go file.
+    /// Take named types for --type from the type declarations of a Go file
+    /// (repeatable: a later file may use an earlier one's types).
     #[arg(long, value_name = "FILE.go")]
-    pub from: Option<PathBuf>,
+    pub from: Vec<PathBuf>,
 
     /// Only these scenarios: zero, nonzero, small, 256, const, zerolit, local, copy, copyzero.
     #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
@@ -82,7 +83,7 @@ pub fn run(args: &MatrixArgs, go: Option<&str>) -> Result<()> {
         rows = catalog::select(rows, &args.types)?;
     }
     if !args.type_exprs.is_empty() {
-        let mut defs = typedefs::load_defs(&args.define, args.from.as_deref())?;
+        let mut defs = typedefs::load_defs(&args.define, &args.from)?;
         // The catalog's own named types stay available unless redefined.
         for (k, v) in catalog::builtin_defs() {
             defs.entry(k).or_insert(v);
