@@ -22,7 +22,7 @@ use num_integer::Integer;
 use num_rational::BigRational;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
-use crate::gotype::{Arch, Basic};
+use crate::basic::{go_quote_bytes, Arch, Basic};
 
 /// Untyped integer constants wider than this are an overflow (go/types' `prec`).
 const INT_PREC: u64 = 512;
@@ -1117,7 +1117,7 @@ fn convert(c: Const, b: Basic, arch: &Arch, text: String) -> Result<Const, Strin
 }
 
 /// The type two operands share, converting an untyped one to the other's type.
-fn unify(x: Const, y: Const, arch: &Arch, text: &str, op: &str) -> Result<(Const, Const), String> {
+fn unify(x: Const, y: Const, arch: &Arch, text: &str) -> Result<(Const, Const), String> {
     let mismatch = |x: &Const, y: &Const| {
         format!(
             "invalid operation: {text} (mismatched types {} and {})",
@@ -1155,7 +1155,6 @@ fn unify(x: Const, y: Const, arch: &Arch, text: &str, op: &str) -> Result<(Const
                 "overflows" => format!("{} overflows {}", untyped.describe(), t.name()),
                 _ => format!("{} truncated to {}", untyped.describe(), t.name()),
             })?;
-            let _ = op;
             let converted = Const {
                 val,
                 kind: Kind::of(t),
@@ -1230,7 +1229,7 @@ fn binary(op: &str, x: Const, y: Const, arch: &Arch, text: String) -> Result<Con
     if op == "<<" || op == ">>" {
         return shift(op, x, y, arch, text);
     }
-    let (x, y) = unify(x, y, arch, &text, op)?;
+    let (x, y) = unify(x, y, arch, &text)?;
     let not_defined = |c: &Const| {
         format!(
             "invalid operation: operator {op} not defined on {}",
@@ -1474,22 +1473,19 @@ fn builtin(name: &str, args: Vec<Const>, arch: &Arch, text: String) -> Result<Co
         "real" | "imag" => {
             count(1)?;
             let x = &args[0];
-            let Some((re, im)) = x.num() else {
+            // An untyped numeric constant's part is an untyped float; a
+            // typed one's is the complex type's float.
+            let typ = match x.typ {
+                None => Some(None),
+                Some(Basic::Complex64) => Some(Some(Basic::Float32)),
+                Some(Basic::Complex128) => Some(Some(Basic::Float64)),
+                Some(_) => None,
+            };
+            let (Some((re, im)), Some(typ)) = (x.num(), typ) else {
                 return Err(format!(
                     "invalid argument: argument has type {}, expected complex type",
                     x.type_name()
                 ));
-            };
-            let typ = match x.typ {
-                None => None,
-                Some(Basic::Complex64) => Some(Basic::Float32),
-                Some(Basic::Complex128) => Some(Basic::Float64),
-                Some(_) => {
-                    return Err(format!(
-                        "invalid argument: argument has type {}, expected complex type",
-                        x.type_name()
-                    ))
-                }
             };
             let part = if name == "real" { re } else { im };
             Ok(Const {
@@ -1503,7 +1499,7 @@ fn builtin(name: &str, args: Vec<Const>, arch: &Arch, text: String) -> Result<Co
             count(2)?;
             let mut it = args.into_iter();
             let (re, im) = (it.next().expect("two"), it.next().expect("two"));
-            let (re, im) = unify(re, im, arch, &text, ",")?;
+            let (re, im) = unify(re, im, arch, &text)?;
             let real_parts = |c: &Const| match (c.num(), c.typ) {
                 (Some((r, i)), None | Some(Basic::Float32 | Basic::Float64)) if i.is_zero() => {
                     Some(r.clone())
@@ -1546,7 +1542,7 @@ fn builtin(name: &str, args: Vec<Const>, arch: &Arch, text: String) -> Result<Co
             let mut it = args.into_iter();
             let mut best = it.next().expect("one");
             for c in it {
-                let (a, b) = unify(best, c, arch, &text, name)?;
+                let (a, b) = unify(best, c, arch, &text)?;
                 let less = match (&a.val, &b.val) {
                     (Val::Num(ar, ai), Val::Num(br, _)) if ai.is_zero() && a.kind != Kind::Complex => br < ar,
                     (Val::Str(x), Val::Str(y)) => y < x,
@@ -1573,7 +1569,7 @@ fn builtin(name: &str, args: Vec<Const>, arch: &Arch, text: String) -> Result<Co
 fn format_val(v: &Val, kind: Kind) -> String {
     match v {
         Val::Bool(b) => b.to_string(),
-        Val::Str(s) => crate::gotype::go_quote_bytes(s),
+        Val::Str(s) => go_quote_bytes(s),
         Val::Num(re, im) if kind == Kind::Complex => {
             format!("({} + {}i)", format_real(re), format_real(im))
         }
@@ -1596,10 +1592,31 @@ fn format_real(q: &BigRational) -> String {
     match f {
         Some(f) if f != 0.0 || q.is_zero() => format_g6(f),
         _ => {
-            // Beyond float64: mantissa and decimal exponent from the rational.
+            // Beyond float64's range: six significant digits and the decimal
+            // exponent, taken from the exact value (Go prints 1e+600 so).
             let sign = if q.is_negative() { "-" } else { "" };
-            let approx = q.numer().bits() as f64 - q.denom().bits() as f64;
-            format!("{sign}~2^{approx:.0}")
+            let a = q.abs();
+            let digits = |n: &BigInt| n.to_string().len() as i64;
+            let mut e = digits(a.numer()) - digits(a.denom());
+            let ten =
+                |k: i64| BigRational::from_integer(BigInt::from(10).pow(k.unsigned_abs() as u32));
+            let scaled = |e: i64| if e >= 0 { &a / ten(e) } else { &a * ten(e) };
+            if scaled(e) < BigRational::one() {
+                e -= 1;
+            }
+            // 1 <= m < 10, rounded to six digits (a carry to 10 moves e).
+            let m = (scaled(e) * BigRational::from_integer(BigInt::from(100_000)))
+                .round()
+                .to_integer();
+            let (m, e) = if m >= BigInt::from(1_000_000) {
+                (m / 10, e + 1)
+            } else {
+                (m, e)
+            };
+            let m = m.to_string();
+            let mant = trim_zeros(&format!("{}.{}", &m[..1], &m[1..])).to_string();
+            let esign = if e < 0 { '-' } else { '+' };
+            format!("{sign}{mant}e{esign}{:02}", e.abs())
         }
     }
 }

@@ -6,6 +6,7 @@
 //! [`measure`] builds and runs it; [`parse`] reads Go's own output formats;
 //! [`model`] holds results; [`report`] renders them; [`cmd`] wires subcommands.
 
+pub mod basic;
 pub mod catalog;
 pub mod classify;
 pub mod cmd;

@@ -91,52 +91,8 @@ pub fn map(file: &File, path: &Path) -> Option<Mapped> {
     })
 }
 
-/// Where a parser's input comes from.
-pub enum Input {
-    /// A file named on the command line, or standard input redirected from
-    /// one and not echoed: mapped.
-    Mapped(Mapped),
-    /// A stream to read on every core: a file that cannot be mapped, or
-    /// piped standard input that is not echoed.
-    Stream(Box<dyn std::io::Read + Send>),
-    /// Standard input, to be echoed to stdout as it is read.
-    Echoed,
-}
-
-/// The input `file` names, or standard input (echoed when `echo`). A
-/// directory or a file that cannot be opened is a usage error that says to
-/// give a file of `what` (e.g. "`go test -bench` output").
-pub fn open(file: Option<&Path>, echo: bool, what: &str) -> anyhow::Result<Input> {
-    let Some(p) = file else {
-        if echo {
-            return Ok(Input::Echoed);
-        }
-        return Ok(match map_stdin() {
-            Some(mapped) => Input::Mapped(mapped),
-            None => Input::Stream(Box::new(std::io::stdin())),
-        });
-    };
-    if p.is_dir() {
-        return Err(crate::error::UsageError::new(format!(
-            "{} is a directory; give a file of {what}, or pipe it on stdin",
-            p.display()
-        ))
-        .into());
-    }
-    let f = File::open(p).map_err(|e| {
-        crate::error::UsageError::new(format!(
-            "cannot open {}: {e}; give a file of {what}, or pipe it on stdin",
-            p.display()
-        ))
-    })?;
-    Ok(match map(&f, p) {
-        Some(mapped) => Input::Mapped(mapped),
-        None => Input::Stream(Box::new(f)),
-    })
-}
-
 /// Maps standard input when it is a regular file (`< file`), else `None`.
-fn map_stdin() -> Option<Mapped> {
+pub fn map_stdin() -> Option<Mapped> {
     #[cfg(unix)]
     {
         use std::os::fd::AsFd;

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
+use super::input::Input;
 use crate::error::UsageError;
 use crate::golinks::{self, Isa};
-use crate::mapped::{self, Input};
 use crate::output;
 use crate::parse::asm::{self, Function};
 use crate::report::markdown_cell as md;
@@ -282,7 +282,7 @@ impl<R: Read> Read for Echo<R> {
 
 pub fn run(args: &Asm2mdArgs, go: Option<&str>) -> Result<()> {
     output::check(args.output.as_deref())?;
-    let input = mapped::open(
+    let input = super::input::open(
         args.file.as_deref(),
         !args.no_echo,
         "`go build -gcflags=-S` output",

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
+use super::input::Input;
 use crate::error::UsageError;
-use crate::mapped::{self, Input};
 use crate::output;
 use crate::parse::bench::{self, BenchReport};
 
@@ -27,7 +27,7 @@ pub struct Bench2mdArgs {
 
 pub fn run(args: &Bench2mdArgs) -> Result<()> {
     output::check(args.output.as_deref())?;
-    let input = mapped::open(
+    let input = super::input::open(
         args.file.as_deref(),
         !args.no_echo,
         "`go test -bench` output",

@@ -4,6 +4,7 @@ pub mod asm;
 pub mod asm2md;
 pub mod bench2md;
 pub mod explain;
+pub mod input;
 pub mod lab;
 pub mod lem;
 pub mod matrix;

@@ -197,27 +197,8 @@ struct Found {
     ssa_zero_size: bool,
     /// Where the compiler places the conversion (its listing and
     /// diagnostics): at the operator, '(', '.', '[' or '{' of the expression.
-    #[serde(default)]
     code_line: u32,
-    #[serde(default)]
     code_column: u32,
-}
-
-impl Found {
-    fn code_line(&self) -> u32 {
-        if self.code_line > 0 {
-            self.code_line
-        } else {
-            self.line
-        }
-    }
-    fn code_column(&self) -> u32 {
-        if self.code_line > 0 {
-            self.code_column
-        } else {
-            self.column
-        }
-    }
 }
 
 const FINDER_GO: &str = include_str!("finder.go");
@@ -820,7 +801,7 @@ fn classify_site(
     };
     let decision = rules::decide(&facts, how, tc.version, arch);
     let runtime = decision.runtime;
-    let (code_line, code_column) = (f.code_line(), f.code_column());
+    let (code_line, code_column) = (f.code_line, f.code_column);
     let here = ev.by_line.get(&(abs_file.clone(), code_line));
     let this_func =
         |name: &str| name == f.function || name.ends_with(&format!(".{}", short(&f.function)));
@@ -956,7 +937,7 @@ fn classify_generic(
     let abs_file = PathBuf::from(&f.file);
     let base = short(&f.function).to_string();
     let mut inst: BTreeMap<String, Instantiation> = BTreeMap::new();
-    if let Some(here) = ev.by_line.get(&(abs_file.clone(), f.code_line())) {
+    if let Some(here) = ev.by_line.get(&(abs_file.clone(), f.code_line)) {
         for (func, e) in here {
             // `pkg.F[shape]`, or `pkg.F[shape].func1` for a closure in F.
             let Some((head, shape, tail)) = split_instance(func) else {
