@@ -1,7 +1,7 @@
 //! Go's predeclared basic types, the facts about a GOARCH that layout
 //! depends on, and Go's quoting of strings: the pieces that both type
-//! expressions ([`crate::gotype`]) and constant expressions
-//! ([`crate::constant`]) stand on, kept below both.
+//! expressions (`gotype`) and constant expressions (`constant`) stand on,
+//! kept below both so neither imports the other's layer.
 
 /// A predeclared Go type (after resolving the aliases `byte` and `rune`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
