@@ -327,6 +327,8 @@ fn fill(lv: &str, ty: &Type, mode: Fill, depth: usize) -> Vec<String> {
             .flat_map(|(sel, t)| fill(&format!("{lv}.{sel}"), t, mode, depth))
             .collect(),
         Type::Named(..) => unreachable!("underlying() strips names"),
+        // Only behind a pointer, slice, map, channel or func, filled above.
+        Type::Ref(_) => Vec::new(),
     }
 }
 

@@ -45,12 +45,12 @@ impl Field {
             Some(n) if n == "_" => None,
             Some(n) => Some(n.clone()),
             None => match &self.ty {
-                Type::Named(n, _) => Some(n.clone()),
+                Type::Named(n, _) => Some(n.name.clone()),
                 // An embedded predeclared type (`struct{ int; *string }`) is
                 // selected by its name.
                 Type::Basic(b) if *b != Basic::UnsafePointer => Some(b.name().to_string()),
                 Type::Pointer(e) => match &**e {
-                    Type::Named(n, _) => Some(n.clone()),
+                    Type::Named(n, _) => Some(n.name.clone()),
                     Type::Basic(b) if *b != Basic::UnsafePointer => Some(b.name().to_string()),
                     _ => None,
                 },
@@ -67,6 +67,88 @@ pub struct Method {
     pub params: Vec<Type>,
     pub results: Vec<Type>,
     pub variadic: bool,
+}
+
+/// The package a named type is declared in, when it is not one of the user's
+/// own definitions (`--define`, `--from`): its import path and package name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Package {
+    pub path: String,
+    pub name: String,
+}
+
+/// A defined type's name: where it is declared, what it is called, and the
+/// type arguments of a generic instantiation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TypeName {
+    /// `None` for the user's own types, which generated code declares again.
+    pub pkg: Option<Package>,
+    pub name: String,
+    pub args: Vec<Type>,
+}
+
+impl TypeName {
+    /// A type the user declared, without type arguments.
+    pub fn local(name: &str) -> TypeName {
+        TypeName {
+            pkg: None,
+            name: name.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Whether this is `error`, the one predeclared named type that is not basic.
+    pub fn is_predeclared(&self) -> bool {
+        self.pkg.is_none() && self.args.is_empty() && self.name == "error"
+    }
+
+    /// Whether this names a type of another package (one generated code imports).
+    pub fn is_foreign(&self) -> bool {
+        self.pkg.is_some()
+    }
+
+    fn write(&self, f: &mut fmt::Formatter<'_>, code: bool) -> fmt::Result {
+        if code && self.pkg.is_none() && !self.args.is_empty() {
+            // Generated code declares a local instantiation as a plain type
+            // under a name made of the instantiation's letters and digits.
+            return f.write_str(&self.code_ident());
+        }
+        if let Some(p) = &self.pkg {
+            write!(f, "{}.", p.name)?;
+        }
+        f.write_str(&self.name)?;
+        if !self.args.is_empty() {
+            f.write_str("[")?;
+            for (i, a) in self.args.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                a.write(f, code)?;
+            }
+            f.write_str("]")?;
+        }
+        Ok(())
+    }
+
+    /// `Box[int]` → `Box_int`, `Pair[string, *T]` → `Pair_string_T`: an
+    /// identifier for a local instantiation in generated code.
+    fn code_ident(&self) -> String {
+        let mut out = String::new();
+        for c in self.to_string().chars() {
+            if c.is_ascii_alphanumeric() {
+                out.push(c);
+            } else if !out.ends_with('_') {
+                out.push('_');
+            }
+        }
+        out.trim_end_matches('_').to_string()
+    }
+}
+
+impl fmt::Display for TypeName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, false)
+    }
 }
 
 /// A Go type.
@@ -87,7 +169,11 @@ pub enum Type {
     /// An interface with its methods (empty for `any` / `interface{}`).
     Interface(Vec<Method>),
     /// A defined type: its name and underlying type.
-    Named(String, Box<Type>),
+    Named(TypeName, Box<Type>),
+    /// A recursive type's reference to itself: the [`Type::Named`] of this
+    /// name that encloses it (always behind a pointer, slice, map, channel or
+    /// function, as Go requires).
+    Ref(TypeName),
 }
 
 /// The memory layout of a type on one architecture.
@@ -111,6 +197,19 @@ pub struct ParseError {
 pub type Defs = BTreeMap<String, Type>;
 
 impl Type {
+    /// The predeclared `error`: `interface{ Error() string }`.
+    pub fn error() -> Type {
+        Type::Named(
+            TypeName::local("error"),
+            Box::new(Type::Interface(vec![Method {
+                name: "Error".into(),
+                params: Vec::new(),
+                results: vec![Type::Basic(Basic::String)],
+                variadic: false,
+            }])),
+        )
+    }
+
     /// The type with every named layer removed.
     pub fn underlying(&self) -> &Type {
         match self {
@@ -153,6 +252,13 @@ impl Type {
         };
         match self {
             Type::Named(_, u) => u.layout(arch),
+            // Only ever behind a pointer-shaped type, whose layout is fixed;
+            // construction rejects a reference anywhere else.
+            Type::Ref(_) => Layout {
+                size: 0,
+                align: 1,
+                ptr_bytes: 0,
+            },
             Type::Basic(b) => {
                 let (size, align, ptr) = match b {
                     Basic::Bool | Basic::Int8 | Basic::Uint8 => (1, 1, 0),
@@ -226,7 +332,7 @@ impl Type {
             nodes += 1;
             deepest = deepest.max(d);
             match t {
-                Type::Basic(_) => {}
+                Type::Basic(_) | Type::Ref(_) => {}
                 Type::Named(_, u)
                 | Type::Pointer(u)
                 | Type::Slice(u)
@@ -267,7 +373,7 @@ impl Type {
     pub fn validate(&self) -> Result<(), String> {
         match self {
             Type::Named(_, u) => u.validate(),
-            Type::Basic(_) => Ok(()),
+            Type::Basic(_) | Type::Ref(_) => Ok(()),
             Type::Pointer(e) | Type::Slice(e) | Type::Array(_, e) | Type::Chan(_, e) => {
                 e.validate()
             }
@@ -389,7 +495,88 @@ impl Type {
         self.to_string()
     }
 
-    /// Named types this type mentions, outermost first, without duplicates.
+    /// The type as generated code spells it: like [`Type::go_syntax`], but a
+    /// local generic instantiation (`Box[int]`) by the plain name its
+    /// declaration in generated code has (`Box_int`).
+    pub fn go_code(&self) -> String {
+        struct Code<'a>(&'a Type);
+        impl fmt::Display for Code<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.write(f, true)
+            }
+        }
+        Code(self).to_string()
+    }
+
+    /// Whether the type is, or holds, a type of another package.
+    pub fn has_foreign(&self) -> bool {
+        !self.imports().is_empty()
+    }
+
+    /// The packages whose names generated code spells to write this type
+    /// (and the local types it declares), without duplicates.
+    pub fn imports(&self) -> Vec<Package> {
+        let mut out = Vec::new();
+        self.collect_imports(&mut out);
+        out
+    }
+
+    fn collect_imports(&self, out: &mut Vec<Package>) {
+        self.for_each_child(&mut |t| match t {
+            Type::Named(n, u) => {
+                if let Some(p) = &n.pkg {
+                    if !out.contains(p) {
+                        out.push(p.clone());
+                    }
+                }
+                n.args.iter().for_each(|a| a.collect_imports(out));
+                // A local type's declaration spells its underlying type.
+                if n.pkg.is_none() {
+                    u.collect_imports(out);
+                }
+                false
+            }
+            _ => true,
+        });
+    }
+
+    /// Calls `visit` on this type and, while it returns true, on the types
+    /// it is written with (elements, fields, parameters, named types'
+    /// underlying types).
+    fn for_each_child(&self, visit: &mut dyn FnMut(&Type) -> bool) {
+        if !visit(self) {
+            return;
+        }
+        match self {
+            Type::Basic(_) | Type::Ref(_) => {}
+            Type::Named(_, u)
+            | Type::Pointer(u)
+            | Type::Slice(u)
+            | Type::Array(_, u)
+            | Type::Chan(_, u) => u.for_each_child(visit),
+            Type::Map(k, v) => {
+                k.for_each_child(visit);
+                v.for_each_child(visit);
+            }
+            Type::Func {
+                params, results, ..
+            } => params
+                .iter()
+                .chain(results)
+                .for_each(|t| t.for_each_child(visit)),
+            Type::Struct(fields) => fields.iter().for_each(|f| f.ty.for_each_child(visit)),
+            Type::Interface(methods) => methods.iter().for_each(|m| {
+                m.params
+                    .iter()
+                    .chain(&m.results)
+                    .for_each(|t| t.for_each_child(visit))
+            }),
+        }
+    }
+
+    /// The user's named types this type mentions, as generated code declares
+    /// them (name, underlying type), outermost first, without duplicates.
+    /// Other packages' types are imported, not declared.
     pub fn named_types(&self) -> Vec<(String, Type)> {
         let mut out: Vec<(String, Type)> = Vec::new();
         self.collect_named(&mut out);
@@ -399,12 +586,17 @@ impl Type {
     fn collect_named(&self, out: &mut Vec<(String, Type)>) {
         match self {
             Type::Named(n, u) => {
-                if !out.iter().any(|(m, _)| m == n) {
-                    out.push((n.clone(), (**u).clone()));
+                n.args.iter().for_each(|a| a.collect_named(out));
+                if n.pkg.is_some() || n.is_predeclared() {
+                    return;
+                }
+                let code = Type::Named(n.clone(), u.clone()).go_code();
+                if !out.iter().any(|(m, _)| *m == code) {
+                    out.push((code, (**u).clone()));
                 }
                 u.collect_named(out);
             }
-            Type::Basic(_) => {}
+            Type::Basic(_) | Type::Ref(_) => {}
             Type::Pointer(e) | Type::Slice(e) | Type::Array(_, e) | Type::Chan(_, e) => {
                 e.collect_named(out)
             }
@@ -442,6 +634,7 @@ fn write_signature(
     params: &[Type],
     results: &[Type],
     variadic: bool,
+    code: bool,
 ) -> fmt::Result {
     f.write_str("(")?;
     for (i, p) in params.iter().enumerate() {
@@ -449,25 +642,29 @@ fn write_signature(
             f.write_str(", ")?;
         }
         if variadic && i + 1 == params.len() {
+            f.write_str("...")?;
             match p {
-                Type::Slice(e) => write!(f, "...{e}")?,
-                other => write!(f, "...{other}")?,
+                Type::Slice(e) => e.write(f, code)?,
+                other => other.write(f, code)?,
             }
         } else {
-            write!(f, "{p}")?;
+            p.write(f, code)?;
         }
     }
     f.write_str(")")?;
     match results.len() {
         0 => Ok(()),
-        1 if !matches!(results[0], Type::Func { .. }) => write!(f, " {}", results[0]),
+        1 if !matches!(results[0], Type::Func { .. }) => {
+            f.write_str(" ")?;
+            results[0].write(f, code)
+        }
         _ => {
             f.write_str(" (")?;
             for (i, r) in results.iter().enumerate() {
                 if i > 0 {
                     f.write_str(", ")?;
                 }
-                write!(f, "{r}")?;
+                r.write(f, code)?;
             }
             f.write_str(")")
         }
@@ -476,13 +673,34 @@ fn write_signature(
 
 impl fmt::Display for Type {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, false)
+    }
+}
+
+impl Type {
+    /// Prints the type; `code` spells names as generated code declares them.
+    fn write(&self, f: &mut fmt::Formatter<'_>, code: bool) -> fmt::Result {
         match self {
             Type::Basic(b) => f.write_str(b.name()),
-            Type::Named(n, _) => f.write_str(n),
-            Type::Pointer(e) => write!(f, "*{e}"),
-            Type::Slice(e) => write!(f, "[]{e}"),
-            Type::Array(n, e) => write!(f, "[{n}]{e}"),
-            Type::Map(k, v) => write!(f, "map[{k}]{v}"),
+            Type::Named(n, _) | Type::Ref(n) => n.write(f, code),
+            Type::Pointer(e) => {
+                f.write_str("*")?;
+                e.write(f, code)
+            }
+            Type::Slice(e) => {
+                f.write_str("[]")?;
+                e.write(f, code)
+            }
+            Type::Array(n, e) => {
+                write!(f, "[{n}]")?;
+                e.write(f, code)
+            }
+            Type::Map(k, v) => {
+                f.write_str("map[")?;
+                k.write(f, code)?;
+                f.write_str("]")?;
+                v.write(f, code)
+            }
             Type::Chan(dir, e) => {
                 // `chan (<-chan int)` needs parentheses to keep its meaning.
                 let paren = *dir == ChanDir::Both && matches!(**e, Type::Chan(ChanDir::Recv, _));
@@ -492,9 +710,11 @@ impl fmt::Display for Type {
                     ChanDir::Recv => f.write_str("<-chan ")?,
                 }
                 if paren {
-                    write!(f, "({e})")
+                    f.write_str("(")?;
+                    e.write(f, code)?;
+                    f.write_str(")")
                 } else {
-                    write!(f, "{e}")
+                    e.write(f, code)
                 }
             }
             Type::Func {
@@ -503,7 +723,7 @@ impl fmt::Display for Type {
                 variadic,
             } => {
                 f.write_str("func")?;
-                write_signature(f, params, results, *variadic)
+                write_signature(f, params, results, *variadic, code)
             }
             Type::Struct(fields) if fields.is_empty() => f.write_str("struct{}"),
             Type::Struct(fields) => {
@@ -512,10 +732,10 @@ impl fmt::Display for Type {
                     if i > 0 {
                         f.write_str("; ")?;
                     }
-                    match &fl.name {
-                        Some(n) => write!(f, "{n} {}", fl.ty)?,
-                        None => write!(f, "{}", fl.ty)?,
+                    if let Some(n) = &fl.name {
+                        write!(f, "{n} ")?;
                     }
+                    fl.ty.write(f, code)?;
                     if let Some(tag) = &fl.tag {
                         write!(f, " {}", go_quote(tag))?;
                     }
@@ -530,7 +750,7 @@ impl fmt::Display for Type {
                         f.write_str("; ")?;
                     }
                     f.write_str(&m.name)?;
-                    write_signature(f, &m.params, &m.results, m.variadic)?;
+                    write_signature(f, &m.params, &m.results, m.variadic, code)?;
                 }
                 f.write_str(" }")
             }
@@ -768,6 +988,9 @@ impl Parser<'_> {
                         if let Some(b) = Basic::from_name(&name) {
                             return Ok(Type::Basic(b));
                         }
+                        if name == "error" {
+                            return Ok(Type::error());
+                        }
                         if let Some(u) = self.defs.get(&name) {
                             let (nodes, depth) = *self
                                 .expanded
@@ -790,7 +1013,11 @@ impl Parser<'_> {
                                     ),
                                 });
                             }
-                            return Ok(Type::Named(name, Box::new(u.clone())));
+                            return Ok(match u {
+                                // The definition being read, met inside itself.
+                                Type::Ref(n) if n.name == name => Type::Ref(n.clone()),
+                                _ => Type::Named(TypeName::local(&name), Box::new(u.clone())),
+                            });
                         }
                         // `pkg.Name`: another package's type, which no
                         // --define of `pkg` could supply.

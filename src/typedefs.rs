@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use crate::error::UsageError;
-use crate::gotype::{self, is_identifier, Basic, Defs, Type};
+use crate::gotype::{self, is_identifier, Basic, Defs, Type, TypeName};
 
 /// Names that may not be redefined (predeclared types and `unsafe`).
 fn predeclared(name: &str) -> bool {
@@ -51,7 +51,9 @@ pub fn define(defs: &mut Defs, spec: &str) -> Result<()> {
     };
     let name = name.trim();
     check_name(name, "--define")?;
-    let ty = gotype::parse(expr.trim(), defs).map_err(|e| {
+    let text = normalize_expr(expr)
+        .map_err(|e| UsageError::new(format!("--define {name}: {e}")))?;
+    let ty = parse_definition(name, &text, defs).map_err(|e| {
         UsageError::new(format!(
             "--define {name}: cannot parse {:?}: {e}",
             clip(expr.trim())
@@ -65,6 +67,79 @@ pub fn define(defs: &mut Defs, spec: &str) -> Result<()> {
     })?;
     defs.insert(name.to_string(), named_underlying(ty));
     Ok(())
+}
+
+/// Parses the definition of `name`, which may refer to itself behind a
+/// pointer, slice, map, channel or func (`struct{ next *Node }`). `defs` is
+/// left as it was.
+fn parse_definition(name: &str, expr: &str, defs: &mut Defs) -> Result<Type, gotype::ParseError> {
+    let me = TypeName::local(name);
+    let before = defs.insert(name.to_string(), Type::Ref(me.clone()));
+    let parsed = gotype::parse(expr, defs);
+    match before {
+        Some(t) => defs.insert(name.to_string(), t),
+        None => defs.remove(name),
+    };
+    let ty = parsed?;
+    if refers_directly(&ty, name) {
+        return Err(gotype::ParseError {
+            pos: 0,
+            msg: format!("invalid recursive type {name}: it contains itself (only a pointer, slice, map, channel or func to {name} can be in it)"),
+        });
+    }
+    let named = Type::Named(me, Box::new(named_underlying(ty.clone())));
+    if keyed_by(&ty, name) && !named.is_comparable() {
+        return Err(gotype::ParseError {
+            pos: 0,
+            msg: format!("invalid map key type {name}: map keys must be comparable"),
+        });
+    }
+    Ok(ty)
+}
+
+/// Whether `ty` holds a reference to `name` outside any pointer-shaped part
+/// (a field or array element of the type itself: an infinite size).
+fn refers_directly(ty: &Type, name: &str) -> bool {
+    match ty {
+        Type::Ref(n) => n.name == name,
+        Type::Struct(fields) => fields.iter().any(|f| refers_directly(&f.ty, name)),
+        Type::Array(_, e) => refers_directly(e, name),
+        _ => false,
+    }
+}
+
+/// Whether `ty` has a map keyed by `name` itself (whose comparability is
+/// only known once the definition is complete).
+fn keyed_by(ty: &Type, name: &str) -> bool {
+    let mut found = false;
+    walk(ty, &mut |t| {
+        if let Type::Map(k, _) = t {
+            found |= matches!(&**k, Type::Ref(n) if n.name == name);
+        }
+    });
+    found
+}
+
+fn walk(ty: &Type, f: &mut dyn FnMut(&Type)) {
+    f(ty);
+    match ty {
+        Type::Basic(_) | Type::Ref(_) => {}
+        Type::Named(_, u) | Type::Pointer(u) | Type::Slice(u) | Type::Array(_, u) | Type::Chan(_, u) => walk(u, f),
+        Type::Map(k, v) => {
+            walk(k, f);
+            walk(v, f);
+        }
+        Type::Func { params, results, .. } => params.iter().chain(results).for_each(|t| walk(t, f)),
+        Type::Struct(fields) => fields.iter().for_each(|fl| walk(&fl.ty, f)),
+        Type::Interface(ms) => ms.iter().flat_map(|m| m.params.iter().chain(&m.results)).for_each(|t| walk(t, f)),
+    }
+}
+
+/// A type expression as the parser reads it: comments dropped and line
+/// breaks turned into the semicolons Go's scanner would insert.
+pub fn normalize_expr(expr: &str) -> Result<String, String> {
+    let text = normalize(expr)?;
+    Ok(text.trim().trim_end_matches(';').trim_end().to_string())
 }
 
 fn check_name(name: &str, what: &str) -> Result<()> {
@@ -108,7 +183,14 @@ pub fn from_go_source(src: &str, defs: &mut Defs) -> Result<Vec<String>> {
         let mut progressed = false;
         let mut still = Vec::new();
         for (name, expr, alias) in pending {
-            match gotype::parse(&expr, defs) {
+            // A type may refer to itself; an alias may not (Go: "invalid
+            // recursive type alias").
+            let parsed = if alias {
+                gotype::parse(&expr, defs)
+            } else {
+                parse_definition(&name, &expr, defs)
+            };
+            match parsed {
                 Ok(t) => {
                     let t = if alias { t } else { named_underlying(t) };
                     defs.insert(name, t);
@@ -375,7 +457,9 @@ pub fn load_defs(defines: &[String], from: &[PathBuf]) -> Result<Defs> {
 pub const MAX_TYPE_SIZE: u64 = 1 << 30;
 
 pub fn parse_type(expr: &str, defs: &Defs) -> Result<Type> {
-    let ty = gotype::parse(expr, defs)
+    let text = normalize_expr(expr)
+        .map_err(|e| UsageError::new(format!("cannot parse type {:?}: {e}", clip(expr))))?;
+    let ty = gotype::parse(&text, defs)
         .map_err(|e| UsageError::new(format!("cannot parse type {:?}: {e}", clip(expr))))?;
     ty.validate().map_err(|e| {
         UsageError::new(format!(

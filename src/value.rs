@@ -288,6 +288,9 @@ impl P<'_> {
                 Ok(Value::Composite(items))
             }
             Type::Named(..) => unreachable!("underlying() strips names"),
+            // Only behind a pointer, slice, map, channel or func, whose
+            // values never look inside.
+            Type::Ref(n) => self.fail(format!("a value of {n} cannot be written here")),
         }
     }
 
@@ -472,6 +475,8 @@ fn write_at(out: &mut [u8], off: usize, ty: &Type, v: &Value, arch: &Arch) {
             }
         }
         Type::Named(..) => unreachable!(),
+        // Only behind pointer-shaped types, which never look inside.
+        Type::Ref(_) => {}
     }
 }
 
@@ -636,6 +641,8 @@ pub fn representative(ty: &Type, small: Option<i128>) -> Value {
                 .collect(),
         ),
         Type::Named(..) => unreachable!(),
+        // Only behind pointer-shaped types, which never look inside.
+        Type::Ref(_) => Value::Zero,
     }
 }
 
