@@ -13,7 +13,7 @@ pub use crate::basic::{go_quote, go_quote_bytes, Arch, Basic};
 /// Deepest nesting accepted; deeper input is rejected rather than risking the stack.
 const MAX_DEPTH: usize = 64;
 /// Longest type expression accepted, in bytes.
-const MAX_LEN: usize = 4096;
+pub const MAX_LEN: usize = 4096;
 /// Limits on a type once its named types are expanded: chains of `--define`s
 /// can nest or multiply far beyond what one expression can spell.
 const MAX_RESOLVED_DEPTH: usize = 100;
@@ -75,6 +75,10 @@ pub struct Method {
 pub struct Package {
     pub path: String,
     pub name: String,
+    /// The root folder of the module that provides it (not the standard
+    /// library): generated code that spells its types builds in a workspace
+    /// with that module.
+    pub module_dir: Option<String>,
 }
 
 /// A defined type's name: where it is declared, what it is called, and the
@@ -191,6 +195,21 @@ pub struct Layout {
 pub struct ParseError {
     pub pos: usize,
     pub msg: String,
+}
+
+/// Whether a reader's message is about one of ifacealloc's limits (length,
+/// depth, expanded size), not about Go: such input is not passed on to
+/// go/types, whose checks take time exponential in some of it.
+pub fn is_limit_message(msg: &str) -> bool {
+    [
+        "deeper than",
+        "larger than",
+        "bytes long; the limit is",
+        "must be at most",
+        "ifacealloc handles types up to",
+    ]
+    .iter()
+    .any(|p| msg.contains(p))
 }
 
 /// Named types the parser may refer to: name → underlying type.

@@ -34,5 +34,6 @@ pub mod scan;
 pub mod scenario;
 pub mod timings;
 pub mod toolchain;
+pub mod typecheck;
 pub mod typedefs;
 pub mod value;

@@ -314,6 +314,57 @@ impl Toolchain {
         Ok(())
     }
 
+    /// A hasher seeded with what a helper program built by this toolchain
+    /// depends on: its source and the toolchain.
+    pub fn helper_hasher(&self, source: &str) -> std::collections::hash_map::DefaultHasher {
+        use std::hash::Hash;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (
+            source,
+            &self.goversion,
+            &self.goroot,
+            &self.goos,
+            &self.goarch,
+        )
+            .hash(&mut h);
+        h
+    }
+
+    /// One of ifacealloc's own Go programs (`source`, a single file of
+    /// package main), built by this toolchain: from ifacealloc's cache
+    /// (keyed on the source and the toolchain), else built into `tmp` and
+    /// cached.
+    pub fn helper(&self, name: &str, source: &str, tmp: &Path) -> Result<PathBuf> {
+        use std::hash::Hasher;
+        let h = self.helper_hasher(source);
+        let cached =
+            cache_dir().map(|d| d.join(name).join(format!("{:016x}", h.finish())).join(name));
+        if let Some(c) = cached.as_ref().filter(|c| c.is_file()) {
+            return Ok(c.clone());
+        }
+        std::fs::write(
+            tmp.join("go.mod"),
+            format!("module ifacealloc.local/{name}\n\ngo 1.21\n"),
+        )?;
+        std::fs::write(tmp.join(format!("{name}.go")), source)?;
+        let exe = tmp.join(name);
+        self.run(tmp, &["build", "-o", &exe.to_string_lossy(), "."])?;
+        if let Some(c) = cached {
+            // Into place by rename, so a concurrent run never sees half a binary.
+            if let Some(dir) = c.parent() {
+                if std::fs::create_dir_all(dir).is_ok() {
+                    let staged = dir.join(format!(".{name}-{}", std::process::id()));
+                    if std::fs::copy(&exe, &staged).is_ok() && std::fs::rename(&staged, &c).is_ok()
+                    {
+                        return Ok(c);
+                    }
+                    let _ = std::fs::remove_file(&staged);
+                }
+            }
+        }
+        Ok(exe)
+    }
+
     /// Runs `go <args>` in `dir`; a failure carries the compiler's own output.
     pub fn run(&self, dir: &Path, args: &[&str]) -> Result<Output> {
         self.run_for(dir, args, None)
@@ -323,6 +374,9 @@ impl Toolchain {
     /// linux then, or wasip1 for wasm, so every GOARCH has a valid pair).
     pub fn run_for(&self, dir: &Path, args: &[&str], goarch: Option<&str>) -> Result<Output> {
         let mut cmd = self.command(dir);
+        if let Some(work) = generated_workspace(dir) {
+            cmd.env("GOWORK", work).env("GOFLAGS", "-mod=readonly");
+        }
         if let Some(arch) = goarch {
             cmd.env("GOARCH", arch)
                 .env("GOOS", if arch == "wasm" { "wasip1" } else { "linux" });
@@ -342,6 +396,15 @@ impl Toolchain {
         }
         Ok(out)
     }
+}
+
+/// The go.work of a module ifacealloc generated whose types come from the
+/// user's modules (see `generate`): go reads a workspace only when told, and
+/// only ifacealloc's own modules are told.
+fn generated_workspace(dir: &Path) -> Option<PathBuf> {
+    let work = dir.join("go.work");
+    let gomod = std::fs::read_to_string(dir.join("go.mod")).ok()?;
+    (work.is_file() && gomod.starts_with("module ifacealloc.local/")).then_some(work)
 }
 
 /// ifacealloc's own cache directory (`$XDG_CACHE_HOME/ifacealloc`, else

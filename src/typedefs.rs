@@ -51,8 +51,8 @@ pub fn define(defs: &mut Defs, spec: &str) -> Result<()> {
     };
     let name = name.trim();
     check_name(name, "--define")?;
-    let text = normalize_expr(expr)
-        .map_err(|e| UsageError::new(format!("--define {name}: {e}")))?;
+    let text =
+        normalize_expr(expr).map_err(|e| UsageError::new(format!("--define {name}: {e}")))?;
     let ty = parse_definition(name, &text, defs).map_err(|e| {
         UsageError::new(format!(
             "--define {name}: cannot parse {:?}: {e}",
@@ -124,14 +124,23 @@ fn walk(ty: &Type, f: &mut dyn FnMut(&Type)) {
     f(ty);
     match ty {
         Type::Basic(_) | Type::Ref(_) => {}
-        Type::Named(_, u) | Type::Pointer(u) | Type::Slice(u) | Type::Array(_, u) | Type::Chan(_, u) => walk(u, f),
+        Type::Named(_, u)
+        | Type::Pointer(u)
+        | Type::Slice(u)
+        | Type::Array(_, u)
+        | Type::Chan(_, u) => walk(u, f),
         Type::Map(k, v) => {
             walk(k, f);
             walk(v, f);
         }
-        Type::Func { params, results, .. } => params.iter().chain(results).for_each(|t| walk(t, f)),
+        Type::Func {
+            params, results, ..
+        } => params.iter().chain(results).for_each(|t| walk(t, f)),
         Type::Struct(fields) => fields.iter().for_each(|fl| walk(&fl.ty, f)),
-        Type::Interface(ms) => ms.iter().flat_map(|m| m.params.iter().chain(&m.results)).for_each(|t| walk(t, f)),
+        Type::Interface(ms) => ms
+            .iter()
+            .flat_map(|m| m.params.iter().chain(&m.results))
+            .for_each(|t| walk(t, f)),
     }
 }
 
@@ -431,6 +440,35 @@ fn split_top(s: &str) -> Vec<&str> {
 
 /// Parses `--define`s and `--from` into type definitions.
 pub fn load_defs(defines: &[String], from: &[PathBuf]) -> Result<Defs> {
+    let (defs, failed) = load_defs_lenient(defines, from)?;
+    for w in &failed.skipped {
+        eprintln!("ifacealloc: --from {w}");
+    }
+    match failed.defines.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(defs),
+    }
+}
+
+/// What the offline reader could not read: `--define`s (their errors) and
+/// `--from` declarations (`file: skipped type ...`).
+#[derive(Debug, Default)]
+pub struct Unread {
+    pub defines: Vec<anyhow::Error>,
+    pub skipped: Vec<String>,
+}
+
+impl Unread {
+    pub fn is_empty(&self) -> bool {
+        self.defines.is_empty() && self.skipped.is_empty()
+    }
+}
+
+/// Like [`load_defs`], but a definition that cannot be read is left out and
+/// listed, for a reader that can (go/types) to take over. Only an unreadable
+/// file fails.
+pub fn load_defs_lenient(defines: &[String], from: &[PathBuf]) -> Result<(Defs, Unread)> {
+    let mut unread = Unread::default();
     let mut defs = Defs::new();
     // Files in the order given, as a package's files: a later one may use an
     // earlier one's types.
@@ -442,13 +480,25 @@ pub fn load_defs(defines: &[String], from: &[PathBuf]) -> Result<Defs> {
             ))
         })?;
         for w in from_go_source(&src, &mut defs)? {
-            eprintln!("ifacealloc: --from {}: skipped {w}", path.display());
+            unread
+                .skipped
+                .push(format!("{}: skipped {w}", path.display()));
         }
     }
     for d in defines {
-        define(&mut defs, d)?;
+        // A name that cannot be defined is wrong whoever reads the type.
+        match d.split_once('=') {
+            Some((name, _)) => check_name(name.trim(), "--define")?,
+            None => define(&mut defs, d)?,
+        }
+        if let Err(e) = define(&mut defs, d) {
+            if gotype::is_limit_message(&e.to_string()) {
+                return Err(e);
+            }
+            unread.defines.push(e);
+        }
     }
-    Ok(defs)
+    Ok((defs, unread))
 }
 
 /// Parses a user's type expression into the model, or a one-line error.

@@ -139,7 +139,41 @@ pub fn parse(src: &str, ty: &Type, arch: &Arch) -> Result<Value, ValueError> {
     if p.pos != p.s.len() {
         return Err(p.err("end of value"));
     }
+    if let Some(field) = unexported_set(ty, &v, false) {
+        return Err(ValueError {
+            pos: 0,
+            msg: format!("{field} is an unexported field of another package's type: Go code outside that package cannot set it; give zero, or values for exported fields only"),
+        });
+    }
     Ok(v)
+}
+
+/// The first field a composite value sets that Go code here could not
+/// name: an unexported field of another package's struct (`foreign`: inside
+/// one).
+fn unexported_set(ty: &Type, v: &Value, foreign: bool) -> Option<String> {
+    let foreign = foreign || matches!(ty, Type::Named(n, _) if n.is_foreign());
+    let Value::Composite(items) = v else {
+        return None;
+    };
+    match ty.underlying() {
+        Type::Struct(fields) => fields
+            .iter()
+            .filter_map(|f| f.selector().map(|s| (s, &f.ty)))
+            .zip(items)
+            .find_map(|((name, ft), item)| {
+                let hidden = foreign && !name.starts_with(|c: char| c.is_ascii_uppercase());
+                if hidden && !item.is_zero(ft) {
+                    Some(format!("{name} of {ty}"))
+                } else {
+                    unexported_set(ft, item, foreign)
+                }
+            }),
+        Type::Array(_, e) | Type::Slice(e) => items
+            .iter()
+            .find_map(|item| unexported_set(e, item, foreign)),
+        _ => None,
+    }
 }
 
 struct P<'a> {
@@ -485,7 +519,7 @@ fn write_at(out: &mut [u8], off: usize, ty: &Type, v: &Value, arch: &Arch) {
 /// The Go expression for `v` as a value of `ty` (canonical; only model data
 /// goes into it). `None` for values Go cannot spell (an interface field set).
 pub fn go_expr(ty: &Type, v: &Value) -> String {
-    let t = ty.go_syntax();
+    let t = ty.go_code();
     let conv = |inner: String| -> String {
         // `*T` and `func()` need parentheses in a conversion.
         if t.starts_with('*') || t.starts_with("func") || t.starts_with("<-") {
@@ -516,13 +550,13 @@ pub fn go_expr(ty: &Type, v: &Value) -> String {
         (Type::Basic(Basic::UnsafePointer), Value::NonNil) => {
             conv("unsafe.Pointer(new(int))".into())
         }
-        (Type::Pointer(e), Value::NonNil) => format!("new({})", e.go_syntax()),
+        (Type::Pointer(e), Value::NonNil) => format!("new({})", e.go_code()),
         (Type::Map(..), Value::NonNil) => format!("{t}{{}}"),
         (Type::Chan(..), Value::NonNil) => format!("make({t})"),
         (Type::Func { .. }, Value::NonNil) => {
             format!(
                 "{} {{ panic(\"ifacealloc: never called\") }}",
-                ty.underlying().go_syntax()
+                ty.underlying().go_code()
             )
         }
         // Zero fields and elements are left out: an explicit `(*T)(nil)` would

@@ -377,7 +377,12 @@ fn explain_inputs() {
             "iterations",
         ),
         ex("interface type", &["any"], 2, "interface"),
-        ex("unknown name", &["Foo"], 2, "unknown type name"),
+        ex(
+            "unknown name",
+            &["Foo"],
+            2,
+            "undefined: Foo; define it with --define 'Foo=TYPE'",
+        ),
         case(
             "newer Go than the rules",
             &["explain", "int", "--go-version", "1.99", "--arch", "amd64"],

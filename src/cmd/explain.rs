@@ -17,7 +17,8 @@ use crate::output;
 use crate::routine::Routine;
 use crate::rules::{self, Prediction, Source};
 use crate::toolchain::{GoVersion, Toolchain};
-use crate::typedefs::{clip, load_defs, parse_type};
+use crate::typecheck::TypeReader;
+use crate::typedefs::clip;
 use crate::value::{self, Value};
 
 #[derive(Debug, Args)]
@@ -160,12 +161,11 @@ pub fn verdict(r: Routine) -> &'static str {
 /// Returns the exit code: 1 when --verify found the prediction wrong.
 pub fn run(args: &ExplainArgs, go: Option<&str>) -> Result<i32> {
     output::check(args.output.as_deref())?;
-    let defs = load_defs(&args.define, &args.from)?;
+    let types = TypeReader::new(&args.define, &args.from, go)?;
     if let Some(batch) = &args.batch {
-        return run_batch(args, batch, &defs, go);
+        return run_batch(args, batch, &types, go);
     }
     let type_expr = args.type_expr.as_deref().unwrap_or_default();
-    let ty = parse_type(type_expr, &defs)?;
     let all_versions = args.go_version.as_deref() == Some("all");
     if all_versions && args.verify {
         return Err(UsageError::new(
@@ -241,7 +241,9 @@ pub fn run(args: &ExplainArgs, go: Option<&str>) -> Result<i32> {
                 .join(", ")
         ))
     })?;
-    // After the arch: its word size bounds int, uint and uintptr values.
+    // After the arch: go/types lays types out for it, and its word size
+    // bounds int, uint and uintptr values.
+    let ty = types.read(type_expr, &arch)?;
     let v = match &args.value {
         None => Value::Zero,
         Some(text) => value::parse(text, &ty, &arch).map_err(|e| {
@@ -317,7 +319,7 @@ struct Query {
 fn run_batch(
     args: &ExplainArgs,
     input: &Path,
-    defs: &crate::gotype::Defs,
+    types: &TypeReader,
     go: Option<&str>,
 ) -> Result<i32> {
     use std::io::BufRead;
@@ -377,7 +379,7 @@ fn run_batch(
             }
             let answer = answer_query(
                 text,
-                defs,
+                types,
                 default_version.expect("set above"),
                 default_arch.as_deref().expect("set above"),
                 args,
@@ -409,7 +411,7 @@ fn run_batch(
 /// Answers one batch query: a type expression, or a JSON object.
 fn answer_query(
     text: &str,
-    defs: &crate::gotype::Defs,
+    types: &TypeReader,
     version: GoVersion,
     arch: &str,
     args: &ExplainArgs,
@@ -425,7 +427,6 @@ fn answer_query(
             arch: None,
         }
     };
-    let ty = parse_type(&q.type_expr, defs).map_err(|e| e.to_string())?;
     let source = match q.source.as_deref() {
         None => args.source,
         Some(s) => <Source as clap::ValueEnum>::from_str(s, false)
@@ -439,6 +440,7 @@ fn answer_query(
     let arch_name = q.arch.as_deref().unwrap_or(arch);
     let arch =
         Arch::by_name(arch_name).ok_or_else(|| format!("arch {arch_name:?}: unknown GOARCH"))?;
+    let ty = types.read(&q.type_expr, &arch).map_err(|e| e.to_string())?;
     let v = match &q.value {
         None => Value::Zero,
         Some(t) => value::parse(t, &ty, &arch).map_err(|e| format!("value {:?}: {e}", clip(t)))?,

@@ -15,7 +15,7 @@ use crate::report::{self, Format};
 use crate::rules;
 use crate::scenario::Scenario;
 use crate::toolchain::Toolchain;
-use crate::typedefs;
+use crate::typecheck::TypeReader;
 
 #[derive(Debug, Args)]
 pub struct MatrixArgs {
@@ -83,13 +83,11 @@ pub fn run(args: &MatrixArgs, go: Option<&str>) -> Result<()> {
         rows = catalog::select(rows, &args.types)?;
     }
     if !args.type_exprs.is_empty() {
-        let mut defs = typedefs::load_defs(&args.define, &args.from)?;
+        let mut types = TypeReader::new(&args.define, &args.from, go)?;
         // The catalog's own named types stay available unless redefined.
-        for (k, v) in catalog::builtin_defs() {
-            defs.entry(k).or_insert(v);
-        }
+        types.add_defaults(catalog::builtin_defs());
         for e in &args.type_exprs {
-            rows.push(Row::custom(typedefs::parse_type(e, &defs)?));
+            rows.push(Row::custom(types.read_native(e)?));
         }
     }
     if rows.is_empty() {

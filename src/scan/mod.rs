@@ -503,45 +503,7 @@ fn list(
 /// A hasher seeded with what the finder's behaviour depends on: its source
 /// and the toolchain that builds it.
 fn finder_hasher(tc: &Toolchain) -> std::collections::hash_map::DefaultHasher {
-    use std::hash::Hash;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (FINDER_GO, &tc.goversion, &tc.goroot, &tc.goos, &tc.goarch).hash(&mut h);
-    h
-}
-
-/// The finder built by `tc`: from ifacealloc's cache (keyed on the finder's
-/// source, the Go version and GOROOT), else built into `tmp` and cached.
-fn finder_binary(tc: &Toolchain, tmp: &Path) -> Result<PathBuf> {
-    use std::hash::Hasher;
-    let h = finder_hasher(tc);
-    let cached = crate::toolchain::cache_dir().map(|d| {
-        d.join("finder")
-            .join(format!("{:016x}", h.finish()))
-            .join("finder")
-    });
-    if let Some(c) = cached.as_ref().filter(|c| c.is_file()) {
-        return Ok(c.clone());
-    }
-    std::fs::write(
-        tmp.join("go.mod"),
-        "module ifacealloc.local/finder\n\ngo 1.21\n",
-    )?;
-    std::fs::write(tmp.join("finder.go"), FINDER_GO)?;
-    let exe = tmp.join("finder");
-    tc.run(tmp, &["build", "-o", &exe.to_string_lossy(), "."])?;
-    if let Some(c) = cached {
-        // Into place by rename, so a concurrent run never sees half a binary.
-        if let Some(dir) = c.parent() {
-            if std::fs::create_dir_all(dir).is_ok() {
-                let staged = dir.join(format!(".finder-{}", std::process::id()));
-                if std::fs::copy(&exe, &staged).is_ok() && std::fs::rename(&staged, &c).is_ok() {
-                    return Ok(c);
-                }
-                let _ = std::fs::remove_file(&staged);
-            }
-        }
-    }
-    Ok(exe)
+    tc.helper_hasher(FINDER_GO)
 }
 
 /// Where the finder's output for exactly this input is cached: keyed on the
@@ -602,7 +564,7 @@ fn run_finder(tc: &Toolchain, input: &FinderInput) -> Result<Vec<Found>> {
         return Ok(found);
     }
     let tmp = crate::interrupt::temp_dir("ifacealloc-finder-")?;
-    let exe = finder_binary(tc, tmp.path())?;
+    let exe = tc.helper("finder", FINDER_GO, tmp.path())?;
     let input_file = tmp.path().join("input.json");
     std::fs::write(&input_file, &json)?;
     let out = crate::interrupt::output(std::process::Command::new(&exe).arg(&input_file))
