@@ -1026,3 +1026,96 @@ fn each_result_of_a_multi_value_expression_is_a_site() {
         assert_eq!(functions, 6, "{text}");
     }
 }
+
+/// The flat bytes `go tool pprof -disasm` attributes to the CALL of `callee`
+/// in `func` (pprof's own per-instruction join of the profile).
+fn pprof_call_bytes(dir: &std::path::Path, binary: &str, func: &str, callee: &str) -> u64 {
+    let out = std::process::Command::new("go")
+        .args(["tool", "pprof", &format!("-disasm={func}")])
+        .args(["-sample_index=alloc_space", "-unit=B", binary, "mem.out"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find(|l| l.contains(&format!("CALL {callee}(SB)")))
+        .map(|l| {
+            let flat = l.split_whitespace().next().unwrap();
+            flat.trim_end_matches('B').parse().unwrap_or(0)
+        })
+        .unwrap_or_else(|| panic!("pprof -disasm={func} has no CALL {callee}:\n{text}"))
+}
+
+/// --profile joins each allocation to the call that made it: on
+/// `Log("key", i)` the variadic `[]any` allocates every time while convT64
+/// allocates only for i ≥ 256, and only convT64's bytes are the
+/// conversion's — equal to what `go tool pprof -disasm` gives its CALL.
+/// Without the binary, allocations are joined by line, and stderr says so.
+#[test]
+fn a_profile_is_joined_by_call_not_by_line() {
+    let work = tempfile::tempdir().unwrap();
+    let tree = work.path().join("variadic");
+    common::copy_tree(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/variadic"),
+        &tree,
+    );
+    profile_benchmarks(&tree, ".", "1000x");
+    assert!(
+        tree.join("variadic.test").is_file(),
+        "go test -memprofile leaves the binary"
+    );
+    let convt64 = |sites: &[Value], func: &str| -> u64 {
+        sites
+            .iter()
+            .find(|s| s["function"] == func && s["routine"] == "convT64")
+            .unwrap_or_else(|| panic!("no convT64 site in {func}: {sites:?}"))["profile_bytes"]
+            .as_u64()
+            .unwrap()
+    };
+    let (sites, _) = scan_in(
+        &tree,
+        &["--profile", tree.join("mem.out").to_str().unwrap()],
+    );
+    assert_eq!(
+        convt64(&sites, "example.com/variadic.Small"),
+        0,
+        "{sites:?}"
+    );
+    let wide = convt64(&sites, "example.com/variadic.Wide");
+    // 1000 8-byte values; the runtime packs two into each 16-byte tiny block.
+    assert!((8000..8100).contains(&wide), "{wide}");
+    assert_eq!(
+        wide,
+        pprof_call_bytes(&tree, "variadic.test", "BenchmarkWide", "runtime.convT64")
+    );
+    // The binary gone: joined by line, with a note.
+    std::fs::remove_file(tree.join("variadic.test")).unwrap();
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .args(["scan", "--format", "json", "--profile"])
+        .arg(tree.join("mem.out"))
+        .arg("-C")
+        .arg(&tree)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("joined by line"), "{err}");
+    let sites: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(convt64(&sites, "example.com/variadic.Small") > 0);
+    // A profile of other code: said on stderr, not silence.
+    let other = work.path().join("profiled");
+    common::copy_tree(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/profiled"),
+        &other,
+    );
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .args(["scan", "--profile"])
+        .arg(tree.join("mem.out"))
+        .arg("-C")
+        .arg(&other)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("none of its"), "{err}");
+}

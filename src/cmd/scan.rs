@@ -70,6 +70,14 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
 
+    /// The binary that wrote --profile (default: the one its mapping names,
+    /// or a file of that name beside the profile or here, such as the
+    /// `pkg.test` that `go test -memprofile` leaves): each allocation is
+    /// joined to the call that made it, so a line's other allocations do not
+    /// count for its conversion.
+    #[arg(long, value_name = "FILE", requires = "profile")]
+    pub profile_binary: Option<PathBuf>,
+
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -168,12 +176,51 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
     if let Some(min) = args.min_verdict {
         sites.retain(|s| s.verdict >= min);
     }
-    if let Some(attributed) = profiled {
-        let unmatched = scan::profile::join(&mut sites, attributed);
-        for u in &unmatched {
+    if let Some(mut attributed) = profiled {
+        let profile = args.profile.as_deref().expect("--profile given");
+        let by_call = match scan::profile::resolve_calls(
+            tc,
+            &dir,
+            profile,
+            args.profile_binary.as_deref(),
+            &mut attributed,
+        ) {
+            Ok(_) => true,
+            Err(why) if args.profile_binary.is_some() => {
+                return Err(UsageError::new(format!(
+                    "--profile-binary: {why}; give the binary that wrote the profile"
+                ))
+                .into())
+            }
+            Err(why) => {
+                eprintln!(
+                    "scan: --profile {}: {why}, so allocations are joined by line: other allocations on a conversion's line count for it; give --profile-binary for per-call figures",
+                    profile.display()
+                );
+                false
+            }
+        };
+        let total: u64 = attributed
+            .iter()
+            .map(|a| a.allocs)
+            .fold(0, u64::saturating_add);
+        let joined = scan::profile::join(&mut sites, attributed, by_call);
+        for u in &joined.unexplained {
             eprintln!(
                 "scan: the profile saw {} B in {} allocs at {}:{}, where scan's conversions never allocate (another allocation on that line, or a conversion scan does not know)",
                 u.bytes, u.allocs, u.file, u.line
+            );
+        }
+        if joined.other_calls.1 > 0 {
+            eprintln!(
+                "scan: {} B in {} allocs on the conversions' lines came from other calls (variadic slices, closures, new) and are not counted for the conversions",
+                joined.other_calls.0, joined.other_calls.1
+            );
+        }
+        if !joined.matched_any {
+            eprintln!(
+                "scan: --profile {}: none of its {total} allocations is on a line of the scanned code; was it written by a binary of these packages?",
+                profile.display()
             );
         }
         sites.sort_by(|a, b| {

@@ -4,9 +4,19 @@
 //! fields this join needs with the field numbers of the published
 //! `profile.proto` (github.com/google/pprof/proto/profile.proto).
 //!
-//! Each sample's allocated bytes and objects go to the first frame outside
-//! the runtime when the frame below it is a `runtime.convT*` call: the
-//! conversion that allocated. Inlined frames count at their own file and line.
+//! A sample is joined to a conversion by the call that allocated: the first
+//! frame outside the runtime has the address of a CALL instruction in the
+//! binary that wrote the profile (named in the profile's mapping, as pprof
+//! finds it, or given with --profile-binary), and `go tool objdump` says
+//! which runtime function that CALL calls. Only a `runtime.convT*` call is a
+//! conversion's allocation; other allocations on the same line (a variadic
+//! call's `[]any`, a closure) are not. Without the binary, allocations are
+//! joined by line, and a line's every allocation counts for its conversion.
+//! Inlined frames count at their own file and line.
+//!
+//! The runtime's own limit: pointer-free objects under 16 bytes share a
+//! 16-byte tiny block, and the profile records the block, not each object,
+//! even at -memprofilerate 1 (two 8-byte convT64 values: one 16-byte sample).
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -18,6 +28,7 @@ use serde::Serialize;
 
 use super::{Site, Verdict};
 use crate::error::UsageError;
+use crate::toolchain::Toolchain;
 
 #[derive(Clone, PartialEq, Message)]
 struct Profile {
@@ -29,8 +40,18 @@ struct Profile {
     location: Vec<Location>,
     #[prost(message, repeated, tag = "5")]
     function: Vec<Function>,
+    #[prost(message, repeated, tag = "3")]
+    mapping: Vec<Mapping>,
     #[prost(string, repeated, tag = "6")]
     string_table: Vec<String>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct Mapping {
+    #[prost(uint64, tag = "1")]
+    id: u64,
+    #[prost(int64, tag = "5")]
+    filename: i64,
 }
 
 #[derive(Clone, PartialEq, Message)]
@@ -53,6 +74,10 @@ struct Sample {
 struct Location {
     #[prost(uint64, tag = "1")]
     id: u64,
+    #[prost(uint64, tag = "2")]
+    mapping_id: u64,
+    #[prost(uint64, tag = "3")]
+    address: u64,
     #[prost(message, repeated, tag = "4")]
     line: Vec<Line>,
 }
@@ -75,19 +100,41 @@ struct Function {
     filename: i64,
 }
 
-/// Allocations a profile attributes to a conversion at a file and line.
+/// Allocations a profile attributes to a file and line.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Attributed {
     pub file: String,
     pub line: u32,
-    /// The runtime routine the allocation went through, where the profile
-    /// keeps that frame (Go's heap profiles usually leave it out).
+    /// The runtime function the allocating call calls (`runtime.convT64`,
+    /// `runtime.newobject`), from the profile's own frame or the binary's
+    /// CALL at the sample's address; empty when neither says.
     pub routine: String,
     pub bytes: u64,
     pub allocs: u64,
+    /// The binary (from the profile's mapping) and the address of the
+    /// sample's first frame outside the runtime, and that frame's function.
+    #[serde(skip)]
+    binary: String,
+    #[serde(skip)]
+    address: u64,
+    #[serde(skip)]
+    function: String,
 }
 
-/// Reads a profile and sums the allocations of conversions per (file, line).
+impl Attributed {
+    /// Whether the allocation is known to come from a conversion, not from
+    /// something else on its line.
+    pub fn is_conversion(&self) -> bool {
+        self.routine.starts_with("runtime.convT")
+    }
+}
+
+/// Where a sample's allocation is summed: (file, line, routine, binary,
+/// address, function), as in [`Attributed`].
+type SampleKey = (String, u32, String, String, u64, String);
+
+/// Reads a profile and sums its allocations per first frame outside the
+/// runtime: its file, line, function and address.
 pub fn read(path: &Path) -> Result<Vec<Attributed>> {
     let bad = |why: String| {
         UsageError::new(format!(
@@ -126,7 +173,9 @@ pub fn read(path: &Path) -> Result<Vec<Attributed>> {
         .map(|f| (f.id, (text(f.name), text(f.filename))))
         .collect();
     let locations: BTreeMap<u64, &Location> = p.location.iter().map(|l| (l.id, l)).collect();
-    let mut sums: BTreeMap<(String, u32, String), (u64, u64)> = BTreeMap::new();
+    let binaries: BTreeMap<u64, &str> =
+        p.mapping.iter().map(|m| (m.id, text(m.filename))).collect();
+    let mut sums: BTreeMap<SampleKey, (u64, u64)> = BTreeMap::new();
     for s in &p.sample {
         // Frames leaf first; a location's lines are innermost first. Go's
         // heap profiles start at the allocation's caller (mallocgc and the
@@ -136,57 +185,215 @@ pub fn read(path: &Path) -> Result<Vec<Attributed>> {
             .location_id
             .iter()
             .filter_map(|id| locations.get(id))
-            .flat_map(|l| l.line.iter())
-            .filter_map(|ln| functions.get(&ln.function_id).map(|f| (f.0, f.1, ln.line)));
+            .flat_map(|l| {
+                // A location's last line is the function its address is in.
+                let outer = l
+                    .line
+                    .last()
+                    .and_then(|ln| functions.get(&ln.function_id))
+                    .map_or("", |f| f.0);
+                l.line.iter().map(move |ln| (l, ln, outer))
+            })
+            .filter_map(|(l, ln, outer)| {
+                functions
+                    .get(&ln.function_id)
+                    .map(|f| (f.0, f.1, ln.line, l, outer))
+            });
         let mut conv = "";
-        for (name, file, line) in frames {
+        for (name, file, line, loc, outer) in frames {
             if name.starts_with("runtime.") || name.starts_with("internal/runtime") {
                 if name.starts_with("runtime.convT") {
                     conv = name;
                 }
                 continue;
             }
+            let binary = binaries.get(&loc.mapping_id).copied().unwrap_or("");
             let e = sums
-                .entry((file.to_string(), line.max(0) as u32, conv.to_string()))
+                .entry((
+                    file.to_string(),
+                    line.max(0) as u32,
+                    conv.to_string(),
+                    binary.to_string(),
+                    loc.address,
+                    outer.to_string(),
+                ))
                 .or_default();
-            e.0 += s.value.get(space).copied().unwrap_or(0).max(0) as u64;
-            e.1 += s.value.get(objects).copied().unwrap_or(0).max(0) as u64;
+            // Saturating: a crafted profile's values must not wrap.
+            e.0 =
+                e.0.saturating_add(s.value.get(space).copied().unwrap_or(0).max(0) as u64);
+            e.1 =
+                e.1.saturating_add(s.value.get(objects).copied().unwrap_or(0).max(0) as u64);
             break;
         }
     }
     Ok(sums
         .into_iter()
-        .map(|((file, line, routine), (bytes, allocs))| Attributed {
-            file,
-            line,
-            routine,
-            bytes,
-            allocs,
-        })
+        .map(
+            |((file, line, routine, binary, address, function), (bytes, allocs))| Attributed {
+                file,
+                line,
+                routine,
+                bytes,
+                allocs,
+                binary,
+                address,
+                function,
+            },
+        )
         .collect())
 }
 
-/// Adds each attributed allocation to the allocating conversion site at its
-/// file and line (the first such site where a line holds several). Returns
-/// the allocations at lines whose conversions scan says never allocate: a
-/// conversion the scan does not know, or another allocation on that line.
-pub fn join(sites: &mut [Site], attributed: Vec<Attributed>) -> Vec<Attributed> {
-    let mut unexplained = Vec::new();
+/// What the binary that wrote the profile says: fills in each sample's
+/// routine from the CALL at its address. `explicit` is --profile-binary;
+/// else the binary named in the profile's mapping, or a file of its name
+/// beside the profile or in `dir` (`go test -memprofile` leaves `pkg.test`
+/// in the package's folder). Returns the binary read, or why none was.
+pub fn resolve_calls(
+    tc: &Toolchain,
+    dir: &Path,
+    profile: &Path,
+    explicit: Option<&Path>,
+    attributed: &mut [Attributed],
+) -> Result<PathBuf, String> {
+    let named = attributed
+        .iter()
+        .find(|a| !a.binary.is_empty())
+        .map(|a| PathBuf::from(&a.binary));
+    let candidates: Vec<PathBuf> = match (explicit, &named) {
+        (Some(e), _) => vec![e.to_path_buf()],
+        (None, Some(n)) => {
+            let base = n.file_name().map(PathBuf::from).unwrap_or_default();
+            vec![
+                n.clone(),
+                profile.parent().unwrap_or(Path::new(".")).join(&base),
+                dir.join(&base),
+            ]
+        }
+        (None, None) => Vec::new(),
+    };
+    let Some(binary) = candidates.into_iter().find(|c| c.is_file()) else {
+        return Err(match named {
+            Some(n) => format!("the binary that wrote it ({}) is not there", n.display()),
+            None => "it names no binary".into(),
+        });
+    };
+    let mut funcs: Vec<&str> = attributed
+        .iter()
+        .filter(|a| a.routine.is_empty() && !a.function.is_empty())
+        .map(|a| a.function.as_str())
+        .collect();
+    funcs.sort_unstable();
+    funcs.dedup();
+    if funcs.is_empty() {
+        return Ok(binary);
+    }
+    let pattern = format!(
+        "^({})$",
+        funcs
+            .iter()
+            .map(|f| regex::escape(f))
+            .collect::<Vec<_>>()
+            .join("|")
+    );
+    let out = tc
+        .run(
+            dir,
+            &["tool", "objdump", "-s", &pattern, &binary.to_string_lossy()],
+        )
+        .map_err(|e| format!("go tool objdump {}: {e}", binary.display()))?;
+    let calls = calls(&crate::parse::lines::text(&out.stdout));
+    for a in attributed.iter_mut().filter(|a| a.routine.is_empty()) {
+        // The address is the return address or one less: inside the CALL.
+        let at = calls.range(..=a.address).next_back();
+        if let Some((start, (len, callee))) = at {
+            if a.address < start + len {
+                a.routine = callee.clone();
+            }
+        }
+    }
+    Ok(binary)
+}
+
+/// Every CALL in `go tool objdump` output: start address → (length, callee).
+fn calls(listing: &str) -> BTreeMap<u64, (u64, String)> {
+    let mut out = BTreeMap::new();
+    for line in listing.lines() {
+        // "  file.go:13\t\t0x52e5a5\t\te83638f5ff\t\tCALL runtime.convT64(SB)\t"
+        let cols: Vec<&str> = line
+            .split('\t')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
+        if cols.len() < 4 {
+            continue;
+        }
+        let Some(callee) = cols[3].strip_prefix("CALL ") else {
+            continue;
+        };
+        let (Some(addr), len) = (
+            cols[1]
+                .strip_prefix("0x")
+                .and_then(|h| u64::from_str_radix(h, 16).ok()),
+            cols[2].len() as u64 / 2,
+        ) else {
+            continue;
+        };
+        out.insert(
+            addr,
+            (len.max(1), callee.trim_end_matches("(SB)").to_string()),
+        );
+    }
+    out
+}
+
+/// What joining a profile to the sites found.
+#[derive(Debug, Default)]
+pub struct Joined {
+    /// Conversions' allocations at lines where scan's conversions never
+    /// allocate (a conversion scan does not know).
+    pub unexplained: Vec<Attributed>,
+    /// Allocations by other calls on lines that hold a conversion (bytes,
+    /// allocations).
+    pub other_calls: (u64, u64),
+    /// Whether any sample fell on a line scan found a conversion on.
+    pub matched_any: bool,
+}
+
+/// Adds each conversion's allocations to its site: the allocating site at
+/// its file and line whose routine is the one called (else the first
+/// allocating site there). `by_call`: the routines were read from the
+/// binary, so allocations by other calls are left out; else every
+/// allocation on a line counts for its conversion.
+pub fn join(sites: &mut [Site], attributed: Vec<Attributed>, by_call: bool) -> Joined {
+    let mut joined = Joined::default();
     for a in attributed {
         let file = PathBuf::from(&a.file);
         let here =
             |s: &Site| s.line == a.line && (s.abs_file == file || s.abs_file.ends_with(&file));
-        let allocating = sites
-            .iter()
-            .position(|s| here(s) && matches!(s.verdict, Verdict::Conditional | Verdict::Always));
-        match allocating {
+        if !sites.iter().any(here) {
+            continue;
+        }
+        joined.matched_any = true;
+        if by_call && !a.is_conversion() {
+            joined.other_calls.0 = joined.other_calls.0.saturating_add(a.bytes);
+            joined.other_calls.1 = joined.other_calls.1.saturating_add(a.allocs);
+            continue;
+        }
+        let allocating =
+            |s: &Site| here(s) && matches!(s.verdict, Verdict::Conditional | Verdict::Always);
+        let same_routine = sites.iter().position(|s| {
+            allocating(s)
+                && s.routine
+                    .runtime_func()
+                    .is_some_and(|f| a.routine.ends_with(f))
+        });
+        match same_routine.or_else(|| sites.iter().position(allocating)) {
             Some(i) => {
-                sites[i].profile_bytes += a.bytes;
-                sites[i].profile_allocs += a.allocs;
+                sites[i].profile_bytes = sites[i].profile_bytes.saturating_add(a.bytes);
+                sites[i].profile_allocs = sites[i].profile_allocs.saturating_add(a.allocs);
             }
-            None if sites.iter().any(here) => unexplained.push(a),
-            None => {}
+            None => joined.unexplained.push(a),
         }
     }
-    unexplained
+    joined
 }
