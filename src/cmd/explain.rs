@@ -23,7 +23,9 @@ use crate::value::{self, Value};
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A Go type expression, e.g. 'float32' or 'struct{ a int32; b int64 }'.
+    /// A Go type expression, e.g. 'float32', 'struct{ a int32; b int64 }',
+    /// 'time.Duration' or 'example.com/m/pkg.T' (other packages' types and
+    /// generic instantiations are read by go/types with the toolchain).
     #[arg(value_name = "TYPE", required_unless_present = "batch")]
     pub type_expr: Option<String>,
 
