@@ -1119,3 +1119,99 @@ fn a_profile_is_joined_by_call_not_by_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("none of its"), "{err}");
 }
+
+/// A third-party module no other test uses, github.com/google/uuid v1.6.0,
+/// scanned with a profile of its own test suite at -memprofilerate 1: every
+/// allocation the binary's `runtime.convT*` CALLs made in the package's code
+/// lands on a site scan says may allocate (none missed, none at a `never`
+/// site), and the sites' bytes sum to what `go tool pprof -disasm` gives
+/// those CALLs.
+#[test]
+fn a_third_party_modules_own_tests_are_joined_call_by_call() {
+    let dl = std::process::Command::new("go")
+        .args(["mod", "download", "-json", "github.com/google/uuid@v1.6.0"])
+        .output()
+        .unwrap();
+    if !dl.status.success() {
+        eprintln!(
+            "SKIPPED: github.com/google/uuid could not be downloaded (is the Go module proxy reachable?): {}",
+            String::from_utf8_lossy(&dl.stdout)
+        );
+        return;
+    }
+    let info: Value = serde_json::from_slice(&dl.stdout).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let tree = work.path().join("uuid");
+    common::copy_tree(std::path::Path::new(info["Dir"].as_str().unwrap()), &tree);
+    for e in walk(&tree) {
+        let mut perm = std::fs::metadata(&e).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        perm.set_readonly(false);
+        std::fs::set_permissions(&e, perm).unwrap();
+    }
+    let out = std::process::Command::new("go")
+        .args([
+            "test",
+            "-count=1",
+            "-memprofile",
+            "mem.out",
+            "-memprofilerate",
+            "1",
+            ".",
+        ])
+        .current_dir(&tree)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .args(["scan", "--format", "json", "--profile", "mem.out", "."])
+        .current_dir(&tree)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("joined by line"), "{err}");
+    assert!(!err.contains("where scan"), "{err}");
+    let sites: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let ours: u64 = sites
+        .iter()
+        .map(|s| s["profile_bytes"].as_u64().unwrap())
+        .sum();
+    // pprof's per-instruction figures for every convT CALL at a line of the
+    // package's own (non-test) files.
+    let disasm = std::process::Command::new("go")
+        .args([
+            "tool",
+            "pprof",
+            "-disasm=.",
+            "-sample_index=alloc_space",
+            "-unit=B",
+        ])
+        .args(["uuid.test", "mem.out"])
+        .current_dir(&tree)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&disasm.stdout);
+    let theirs: u64 = text
+        .lines()
+        .filter(|l| l.contains("CALL runtime.convT"))
+        .filter(|l| {
+            let at = l.rsplit(' ').next().unwrap_or("");
+            let file = at.split(':').next().unwrap_or("");
+            file.ends_with(".go") && !file.ends_with("_test.go") && tree.join(file).is_file()
+        })
+        .filter_map(|l| {
+            l.split_whitespace()
+                .next()?
+                .strip_suffix('B')?
+                .parse::<u64>()
+                .ok()
+        })
+        .sum();
+    assert!(ours > 0, "no site got bytes: {sites:?}");
+    assert_eq!(ours, theirs, "{text}");
+}

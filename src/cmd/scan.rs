@@ -211,6 +211,12 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
                 u.bytes, u.allocs, u.file, u.line
             );
         }
+        for m in &joined.missed {
+            eprintln!(
+                "scan: the profile saw {} B in {} allocs by {} at {}:{}, where scan found no conversion",
+                m.bytes, m.allocs, m.routine, m.file, m.line
+            );
+        }
         if joined.other_calls.1 > 0 {
             eprintln!(
                 "scan: {} B in {} allocs on the conversions' lines came from other calls (variadic slices, closures, new) and are not counted for the conversions",

@@ -112,13 +112,11 @@ pub struct Attributed {
     pub bytes: u64,
     pub allocs: u64,
     /// The binary (from the profile's mapping) and the address of the
-    /// sample's first frame outside the runtime, and that frame's function.
+    /// sample's first frame outside the runtime.
     #[serde(skip)]
     binary: String,
     #[serde(skip)]
     address: u64,
-    #[serde(skip)]
-    function: String,
 }
 
 impl Attributed {
@@ -130,8 +128,8 @@ impl Attributed {
 }
 
 /// Where a sample's allocation is summed: (file, line, routine, binary,
-/// address, function), as in [`Attributed`].
-type SampleKey = (String, u32, String, String, u64, String);
+/// address), as in [`Attributed`].
+type SampleKey = (String, u32, String, String, u64);
 
 /// Reads a profile and sums its allocations per first frame outside the
 /// runtime: its file, line, function and address.
@@ -185,22 +183,14 @@ pub fn read(path: &Path) -> Result<Vec<Attributed>> {
             .location_id
             .iter()
             .filter_map(|id| locations.get(id))
-            .flat_map(|l| {
-                // A location's last line is the function its address is in.
-                let outer = l
-                    .line
-                    .last()
-                    .and_then(|ln| functions.get(&ln.function_id))
-                    .map_or("", |f| f.0);
-                l.line.iter().map(move |ln| (l, ln, outer))
-            })
-            .filter_map(|(l, ln, outer)| {
+            .flat_map(|l| l.line.iter().map(move |ln| (l, ln)))
+            .filter_map(|(l, ln)| {
                 functions
                     .get(&ln.function_id)
-                    .map(|f| (f.0, f.1, ln.line, l, outer))
+                    .map(|f| (f.0, f.1, ln.line, l))
             });
         let mut conv = "";
-        for (name, file, line, loc, outer) in frames {
+        for (name, file, line, loc) in frames {
             if name.starts_with("runtime.") || name.starts_with("internal/runtime") {
                 if name.starts_with("runtime.convT") {
                     conv = name;
@@ -215,7 +205,6 @@ pub fn read(path: &Path) -> Result<Vec<Attributed>> {
                     conv.to_string(),
                     binary.to_string(),
                     loc.address,
-                    outer.to_string(),
                 ))
                 .or_default();
             // Saturating: a crafted profile's values must not wrap.
@@ -229,7 +218,7 @@ pub fn read(path: &Path) -> Result<Vec<Attributed>> {
     Ok(sums
         .into_iter()
         .map(
-            |((file, line, routine, binary, address, function), (bytes, allocs))| Attributed {
+            |((file, line, routine, binary, address), (bytes, allocs))| Attributed {
                 file,
                 line,
                 routine,
@@ -237,7 +226,6 @@ pub fn read(path: &Path) -> Result<Vec<Attributed>> {
                 allocs,
                 binary,
                 address,
-                function,
             },
         )
         .collect())
@@ -277,10 +265,22 @@ pub fn resolve_calls(
             None => "it names no binary".into(),
         });
     };
+    // The functions holding the samples' addresses, by the binary's symbol
+    // table: a profile's frame names the inlined function, and Go's
+    // tracebacks leave out wrappers (`(*T).M` calling an inlined `T.M`).
+    let nm = tc
+        .run(dir, &["tool", "nm", "-n", &binary.to_string_lossy()])
+        .map_err(|e| format!("go tool nm {}: {e}", binary.display()))?;
+    let symbols = text_symbols(&crate::parse::lines::text(&nm.stdout));
     let mut funcs: Vec<&str> = attributed
         .iter()
-        .filter(|a| a.routine.is_empty() && !a.function.is_empty())
-        .map(|a| a.function.as_str())
+        .filter(|a| a.routine.is_empty() && a.address != 0)
+        .filter_map(|a| {
+            symbols
+                .range(..=a.address)
+                .next_back()
+                .map(|(_, f)| f.as_str())
+        })
         .collect();
     funcs.sort_unstable();
     funcs.dedup();
@@ -312,6 +312,21 @@ pub fn resolve_calls(
         }
     }
     Ok(binary)
+}
+
+/// Text symbols in `go tool nm -n` output: address → name.
+fn text_symbols(listing: &str) -> BTreeMap<u64, String> {
+    listing
+        .lines()
+        .filter_map(|l| {
+            // "  5c6380 T github.com/google/uuid.(*NullUUID).MarshalJSON"
+            let mut cols = l.trim_start().splitn(3, ' ');
+            let addr = u64::from_str_radix(cols.next()?, 16).ok()?;
+            let kind = cols.next()?;
+            let name = cols.next()?;
+            matches!(kind, "T" | "t").then(|| (addr, name.to_string()))
+        })
+        .collect()
 }
 
 /// Every CALL in `go tool objdump` output: start address → (length, callee).
@@ -357,6 +372,9 @@ pub struct Joined {
     pub other_calls: (u64, u64),
     /// Whether any sample fell on a line scan found a conversion on.
     pub matched_any: bool,
+    /// Conversions' allocations (by the binary's CALL) in a scanned file at
+    /// a line where scan found no conversion: a site scan missed.
+    pub missed: Vec<Attributed>,
 }
 
 /// Adds each conversion's allocations to its site: the allocating site at
@@ -371,6 +389,12 @@ pub fn join(sites: &mut [Site], attributed: Vec<Attributed>, by_call: bool) -> J
         let here =
             |s: &Site| s.line == a.line && (s.abs_file == file || s.abs_file.ends_with(&file));
         if !sites.iter().any(here) {
+            let scanned_file = sites
+                .iter()
+                .any(|s| s.abs_file == file || s.abs_file.ends_with(&file));
+            if by_call && a.is_conversion() && scanned_file {
+                joined.missed.push(a);
+            }
             continue;
         }
         joined.matched_any = true;

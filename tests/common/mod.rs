@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+pub mod gen;
+
 /// The local `go`, then every go binary listed in IFACEALLOC_TEST_GOS
 /// (colon-separated; `.ci/run` installs Go 1.21.13 and 1.25.5 there).
 #[allow(dead_code)]
