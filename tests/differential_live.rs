@@ -106,7 +106,7 @@ fn predictions_match_allocs_per_run_on_every_go_and_arch() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(11);
-    let mut checked = 0;
+    let (mut checked, mut allocating, mut padding) = (0, 0, 0);
     let mut bad = Vec::new();
     for arch_name in ["amd64", "386"] {
         let arch = Arch::by_name(arch_name).unwrap();
@@ -155,6 +155,8 @@ fn predictions_match_allocs_per_run_on_every_go_and_arch() {
                 let ok =
                     got == p.allocs as f64 || (p.unset_padding > 0 && (got == 0.0 || got == 1.0));
                 checked += 1;
+                allocating += usize::from(p.allocs > 0);
+                padding += usize::from(p.unset_padding > 0);
                 if !ok {
                     bad.push(format!(
                         "go1.{minor} {arch_name} {} = {} ({:?}): predicted {} allocs ({}), AllocsPerRun {got}",
@@ -168,7 +170,10 @@ fn predictions_match_allocs_per_run_on_every_go_and_arch() {
             }
         }
     }
-    eprintln!("{checked} cases checked, {} disagreements", bad.len());
+    eprintln!(
+        "{checked} cases checked ({allocating} predicted to allocate, {padding} 0-1 padding cases), {} disagreements",
+        bad.len()
+    );
     assert!(
         bad.is_empty(),
         "{} of {checked}:\n{}",
