@@ -1,6 +1,15 @@
-//! Clean interrupts: on SIGINT or SIGTERM, end every Go child (each runs in a
-//! process group of its own, so the compiler, linker and test binaries it
-//! starts end too), remove every temporary directory, and exit 130 or 143.
+//! Clean interrupts: on SIGINT, SIGTERM, SIGHUP or SIGQUIT, end every
+//! process this one started and every process those started (the compiler,
+//! the linker, a test binary), remove every temporary directory, and exit
+//! 128 + the signal.
+//!
+//! Children stay in this process's group, so a kill of the whole group (a CI
+//! timeout's SIGKILL, which no handler sees) reaches them all. To find them
+//! on an interrupt, this process is their subreaper (Linux): a grandchild
+//! whose parent died is re-parented here, so every descendant is in the
+//! process table under this pid. A run killed before it could clean up
+//! leaves its temporary directories named with its pid; the next run removes
+//! those whose process is gone ([`sweep`]).
 //!
 //! Temporary directories come from [`temp_dir`] and children are started with
 //! [`output`] or [`spawn`]; both register what they make while it lives.
@@ -25,12 +34,22 @@ fn live() -> std::sync::MutexGuard<'static, Registry> {
     LIVE.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Starts the thread that turns SIGINT/SIGTERM into a clean exit. Call once, first.
+/// Starts the thread that turns SIGINT/SIGTERM/SIGHUP/SIGQUIT into a clean
+/// exit, and makes this process its descendants' subreaper. Call once, first.
 pub fn install() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with PR_SET_CHILD_SUBREAPER takes an integer flag and
+    // touches no memory of ours.
+    unsafe {
+        libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    }
+    sweep();
     #[cfg(unix)]
     {
-        use signal_hook::consts::{SIGINT, SIGTERM};
-        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+        let Ok(mut signals) =
+            signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT])
+        else {
             return;
         };
         std::thread::spawn(move || {
@@ -42,19 +61,115 @@ pub fn install() {
     }
 }
 
-/// Kills every registered process group and removes every registered directory.
+/// Kills every registered child and every descendant, and removes every
+/// registered directory.
 fn cleanup() {
     let reg = live();
-    #[cfg(unix)]
-    for &pgid in &reg.groups {
-        // SAFETY: kill(2) with a negative pid signals that process group; it
-        // touches no memory of ours.
-        unsafe {
-            libc::kill(-(pgid as i32), libc::SIGKILL);
-        }
+    for &pid in &reg.groups {
+        kill_tree(pid);
     }
+    kill_tree(std::process::id());
     for d in &reg.dirs {
         let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+/// SIGKILLs the descendants of `root` (not `root` itself when it is this
+/// process), found in /proc by parent pid; and `root` when it is a child.
+fn kill_tree(root: u32) {
+    let me = std::process::id();
+    for pid in descendants(root) {
+        signal_kill(pid);
+    }
+    if root != me {
+        signal_kill(root);
+    }
+}
+
+fn signal_kill(pid: u32) {
+    #[cfg(unix)]
+    // SAFETY: kill(2) with a positive pid signals that process; it touches
+    // no memory of ours.
+    unsafe {
+        libc::kill(pid as i32, libc::SIGKILL);
+    }
+    #[cfg(not(unix))]
+    let _ = pid;
+}
+
+/// Every process below `root` in the process table, nearest first.
+fn descendants(root: u32) -> Vec<u32> {
+    let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+            // "pid (comm) state ppid ...": comm may hold spaces and ')'.
+            let after = &stat[stat.rfind(')')? + 1..];
+            let ppid: u32 = after.split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, ppid))
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut frontier = vec![root];
+    while let Some(p) = frontier.pop() {
+        for &(child, parent) in &parents {
+            if parent == p && !out.contains(&child) {
+                out.push(child);
+                frontier.push(child);
+            }
+        }
+    }
+    out
+}
+
+/// The name prefix of this process's temporary directories: the pid in it
+/// tells [`sweep`] whose they are.
+fn prefix(kind: &str) -> String {
+    format!("ifacealloc-{}-{kind}", std::process::id())
+}
+
+/// Removes temporary directories of earlier runs whose process is gone
+/// (killed before it could clean up): `ifacealloc-PID-...` in the temp dir,
+/// with no process PID any more.
+pub fn sweep() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("ifacealloc-"))
+            .and_then(|n| n.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == std::process::id() || alive(pid) {
+            continue;
+        }
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// Whether process `pid` exists (a reused pid keeps a dead run's
+/// directories until that process ends too: never a live run's removed).
+fn alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        // SAFETY: kill(2) with signal 0 only checks that the process exists.
+        let r = unsafe { libc::kill(pid as i32, 0) };
+        r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
     }
 }
 
@@ -65,7 +180,7 @@ pub fn go_tmp() -> Option<&'static Path> {
     static DIR: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
         let d = tempfile::Builder::new()
-            .prefix("ifacealloc-go-")
+            .prefix(&prefix("go-"))
             .tempdir()
             .ok()?
             .keep();
@@ -119,14 +234,16 @@ impl Drop for TempDir {
     }
 }
 
-/// Creates a registered temporary directory named `<prefix>XXXXXX`.
-pub fn temp_dir(prefix: &str) -> io::Result<TempDir> {
-    let inner = tempfile::Builder::new().prefix(prefix).tempdir()?;
+/// Creates a registered temporary directory named `ifacealloc-PID-<kind>XXXXXX`
+/// (`kind` as given, its `ifacealloc-` dropped).
+pub fn temp_dir(kind: &str) -> io::Result<TempDir> {
+    let kind = kind.strip_prefix("ifacealloc-").unwrap_or(kind);
+    let inner = tempfile::Builder::new().prefix(&prefix(kind)).tempdir()?;
     live().dirs.push(inner.path().to_path_buf());
     Ok(TempDir { inner })
 }
 
-/// A running child in a process group of its own, registered until dropped.
+/// A running child, registered until dropped.
 pub struct Tracked {
     pub child: Child,
 }
@@ -139,24 +256,15 @@ impl Drop for Tracked {
 }
 
 impl Tracked {
-    /// Kills the child's whole process group.
+    /// Kills the child and every process below it.
     pub fn kill_group(&mut self) {
-        #[cfg(unix)]
-        // SAFETY: as in `cleanup`.
-        unsafe {
-            libc::kill(-(self.child.id() as i32), libc::SIGKILL);
-        }
+        kill_tree(self.child.id());
         let _ = self.child.kill();
     }
 }
 
-/// Spawns `cmd` in a new process group and registers it.
+/// Spawns `cmd` (in this process's group) and registers it.
 pub fn spawn(cmd: &mut Command) -> io::Result<Tracked> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        cmd.process_group(0);
-    }
     // Registered under the lock, so an interrupt between spawn and
     // registration cannot miss the child.
     let mut reg = live();
@@ -170,8 +278,8 @@ pub fn output(cmd: &mut Command) -> io::Result<Output> {
     output_within(cmd, None).map(|(out, _)| out)
 }
 
-/// Runs `cmd` to its end, or until `limit` passes: then its whole process
-/// group is killed and the second value is `true`. Output read so far is kept.
+/// Runs `cmd` to its end, or until `limit` passes: then it and every
+/// process below it are killed and the second value is `true`. Output read so far is kept.
 pub fn output_within(
     cmd: &mut Command,
     limit: Option<std::time::Duration>,

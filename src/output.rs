@@ -19,12 +19,94 @@ pub fn emit(path: Option<&Path>, render: impl FnOnce(&mut Vec<u8>) -> Result<()>
     let mut buf = Vec::new();
     render(&mut buf)?;
     match path {
-        None => {
+        Some(p) if !is_stdout(p) => write_atomic(p, &buf),
+        _ => {
             let mut out = std::io::stdout().lock();
             out.write_all(&buf).context("writing to stdout")?;
             out.flush().context("writing to stdout")
         }
-        Some(p) => write_atomic(p, &buf),
+    }
+}
+
+/// `-o -` is stdout, as for most tools.
+fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Whether `path` (after symlinks) is something other than a regular file
+/// or directory: a device such as /dev/null, a FIFO, a socket. Those are
+/// written through, like a shell's `>`, never replaced.
+fn is_special(target: &Path) -> bool {
+    std::fs::metadata(target).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// Writes a report as it is produced: to stdout, through a device or FIFO,
+/// or into a temporary file beside the target that [`Streamed::finish`]
+/// renames into place (dropped unfinished, nothing is written).
+pub enum Streamed {
+    Stdout(std::io::BufWriter<std::io::Stdout>),
+    Through(std::io::BufWriter<std::fs::File>),
+    Atomic {
+        tmp: std::io::BufWriter<tempfile::NamedTempFile>,
+        target: PathBuf,
+        shown: PathBuf,
+    },
+}
+
+impl Streamed {
+    pub fn open(path: Option<&Path>) -> Result<Streamed> {
+        let Some(path) = path.filter(|p| !is_stdout(p)) else {
+            return Ok(Streamed::Stdout(std::io::BufWriter::new(std::io::stdout())));
+        };
+        let target = resolve(path)?;
+        if is_special(&target) {
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&target)
+                .map_err(|e| UsageError::new(format!("cannot write {}: {e}", path.display())))?;
+            return Ok(Streamed::Through(std::io::BufWriter::new(f)));
+        }
+        let tmp = temp_beside(path, &target)?;
+        Ok(Streamed::Atomic {
+            tmp: std::io::BufWriter::new(tmp),
+            target,
+            shown: path.to_path_buf(),
+        })
+    }
+
+    /// Flushes, and puts an atomic file in place.
+    pub fn finish(self) -> Result<()> {
+        match self {
+            Streamed::Stdout(mut w) => w.flush().context("writing to stdout"),
+            Streamed::Through(mut w) => w.flush().context("writing the output"),
+            Streamed::Atomic { tmp, target, shown } => {
+                let tmp = tmp
+                    .into_inner()
+                    .map_err(|e| anyhow::anyhow!("writing {}: {}", shown.display(), e.error()))?;
+                tmp.as_file()
+                    .sync_all()
+                    .with_context(|| format!("writing {}", shown.display()))?;
+                persist(tmp, &target, &shown)
+            }
+        }
+    }
+}
+
+impl Write for Streamed {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Streamed::Stdout(w) => w.write(buf),
+            Streamed::Through(w) => w.write(buf),
+            Streamed::Atomic { tmp, .. } => tmp.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Streamed::Stdout(w) => w.flush(),
+            Streamed::Through(w) => w.flush(),
+            Streamed::Atomic { tmp, .. } => tmp.flush(),
+        }
     }
 }
 
@@ -48,8 +130,15 @@ pub fn relative_to(path: &Path, base: &Path) -> String {
 /// Checks up front that `-o path` can be written: not a directory, in an
 /// existing directory where a file can be created.
 pub fn check(path: Option<&Path>) -> Result<()> {
-    let Some(path) = path else { return Ok(()) };
+    let Some(path) = path.filter(|p| !is_stdout(p)) else {
+        return Ok(());
+    };
     let target = resolve(path)?;
+    if is_special(&target) {
+        // Written through when the report is ready; whether it can be is
+        // the device's (or the FIFO reader's) to say.
+        return Ok(());
+    }
     if target.is_dir() {
         return Err(UsageError::new(format!(
             "-o {}: is a directory; give -o the path of a file",
@@ -115,8 +204,16 @@ pub fn write_cache(path: &Path, bytes: &[u8]) {
 /// Writes `bytes` to a temporary file beside `path`'s target, then renames it
 /// into place.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let target = resolve(path)?;
-    let dir = parent_of(&target);
+    let mut out = Streamed::open(Some(path))?;
+    out.write_all(bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
+    out.finish()
+}
+
+/// A temporary file beside `target` (the file `path` names) with the mode
+/// the target has, or `>` would give a new file.
+fn temp_beside(path: &Path, target: &Path) -> Result<tempfile::NamedTempFile> {
+    let dir = parent_of(target);
     let existing = std::fs::metadata(&target).ok().map(|m| m.permissions());
     let mut builder = tempfile::Builder::new();
     builder.prefix(".ifacealloc-");
@@ -128,7 +225,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     };
     #[cfg(unix)]
     builder.permissions(new_file_mode);
-    let mut tmp = builder.tempfile_in(dir).map_err(|e| {
+    let tmp = builder.tempfile_in(dir).map_err(|e| {
         UsageError::new(format!(
             "cannot write {}: {e} (in {}); give -o a path in an existing, writable directory",
             path.display(),
@@ -141,10 +238,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
             .set_permissions(perms)
             .with_context(|| format!("keeping the mode of {}", target.display()))?;
     }
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.as_file().sync_all())
-        .with_context(|| format!("writing {}", path.display()))?;
-    tmp.persist(&target).map_err(|e| {
+    Ok(tmp)
+}
+
+fn persist(tmp: tempfile::NamedTempFile, target: &Path, path: &Path) -> Result<()> {
+    tmp.persist(target).map_err(|e| {
         UsageError::new(format!(
             "cannot write {}: {}; give -o the path of a file",
             path.display(),
@@ -191,5 +289,46 @@ mod tests {
         assert!(check(Some(&dir.path().join("missing/dir/x.md"))).is_err());
         assert!(check(Some(&dir.path().join("fine.md"))).is_ok());
         assert!(!dir.path().join("fine.md").exists());
+    }
+
+    /// A FIFO and a device node are written through, never replaced by a
+    /// regular file (`-o /dev/null` run as root once replaced /dev/null).
+    #[test]
+    fn fifos_and_devices_are_written_through() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let reader = {
+                let fifo = fifo.clone();
+                std::thread::spawn(move || std::fs::read(fifo).unwrap())
+            };
+            check(Some(&fifo)).unwrap();
+            write_atomic(&fifo, b"through the pipe").unwrap();
+            assert_eq!(reader.join().unwrap(), b"through the pipe");
+            assert!(std::fs::symlink_metadata(&fifo)
+                .unwrap()
+                .file_type()
+                .is_fifo());
+        } else {
+            eprintln!("SKIPPED: no mkfifo");
+        }
+        // A null device of its own (root only: mknod), never the real one.
+        let null = dir.path().join("null");
+        let made = std::process::Command::new("mknod")
+            .arg(&null)
+            .args(["c", "1", "3"])
+            .output();
+        if made.is_ok_and(|o| o.status.success()) {
+            write_atomic(&null, b"gone").unwrap();
+            let t = std::fs::symlink_metadata(&null).unwrap().file_type();
+            assert!(t.is_char_device(), "{t:?}");
+        } else {
+            eprintln!("SKIPPED: mknod not permitted (not root)");
+        }
+        // `-` is stdout, not a file named "-".
+        assert!(check(Some(Path::new("-"))).is_ok());
+        assert!(is_stdout(Path::new("-")));
     }
 }

@@ -5,6 +5,7 @@
 //! directory and end every Go child.
 
 use std::collections::BTreeMap;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -689,6 +690,15 @@ fn scan_inputs() {
 /// Starts `args` in `cwd` with a fresh TMPDIR, waits until a temporary
 /// directory whose name starts with `marker` appears, sends `signal`, and
 /// checks the exit code and that nothing is left in TMPDIR.
+/// Whether a temporary directory's name (`ifacealloc-PID-KIND...`) is of the
+/// kind `marker` (`ifacealloc-KIND`) names.
+fn is_marked(name: &str, marker: &str) -> bool {
+    let kind = marker.strip_prefix("ifacealloc-").unwrap_or(marker);
+    name.strip_prefix("ifacealloc-")
+        .and_then(|r| r.split_once('-'))
+        .is_some_and(|(pid, rest)| pid.parse::<u32>().is_ok() && rest.starts_with(kind))
+}
+
 fn interrupt(args: &[&str], cwd: &Path, marker: &str, signal: i32, code: i32) {
     let tmp = tempfile::tempdir().unwrap();
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("ifacealloc"))
@@ -704,7 +714,7 @@ fn interrupt(args: &[&str], cwd: &Path, marker: &str, signal: i32, code: i32) {
         let seen = std::fs::read_dir(tmp.path())
             .unwrap()
             .flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with(marker));
+            .any(|e| is_marked(&e.file_name().to_string_lossy(), marker));
         if seen {
             break;
         }
@@ -760,17 +770,96 @@ fn interrupts_remove_every_temporary_directory() {
     .unwrap();
     interrupt(&["lem"], m.path(), "ifacealloc-lem-", libc::SIGINT, 130);
     std::thread::sleep(Duration::from_millis(300));
+    assert!(!test_binary_running(), "a test binary outlived lem");
+    // SIGHUP (a closed terminal) and SIGQUIT clean up as well.
+    interrupt(
+        &["matrix", "--iterations", "50000000"],
+        cwd.path(),
+        "ifacealloc-",
+        libc::SIGHUP,
+        129,
+    );
+    interrupt(
+        &["matrix", "--iterations", "50000000"],
+        cwd.path(),
+        "ifacealloc-",
+        libc::SIGQUIT,
+        131,
+    );
+}
+
+/// Whether the `h.test` binary of the sleepy benchmark runs: other
+/// programs' test binaries (xxhash.test) are not it.
+fn test_binary_running() -> bool {
     let ps = Command::new("ps").args(["-eo", "args"]).output().unwrap();
     let ps = String::from_utf8_lossy(&ps.stdout);
-    // Its binary is h.test: other programs' test binaries (xxhash.test) are not it.
-    let is_ours = |l: &str| {
+    ps.lines().any(|l| {
         l.contains("example.com/h.test")
             || l.split_whitespace()
                 .next()
                 .is_some_and(|exe| exe == "h.test" || exe.ends_with("/h.test"))
-    };
+    })
+}
+
+/// A CI timeout SIGKILLs the whole process group, which no handler sees:
+/// the go command and the test binary it started are in that group and end
+/// with it; the temporary directories of the killed run are removed by the
+/// next run (named with the dead run's pid), while a live process's stay.
+#[test]
+fn a_process_group_kill_leaves_no_child_and_the_next_run_sweeps() {
+    let m = tempfile::tempdir().unwrap();
+    std::fs::write(m.path().join("go.mod"), MODULE).unwrap();
+    std::fs::write(
+        m.path().join("h_test.go"),
+        "package h\n\nimport (\n\t\"testing\"\n\t\"time\"\n)\n\n// lem.sleepy.alloc=0\nfunc BenchmarkSleepy(b *testing.B) { time.Sleep(time.Hour) }\n",
+    )
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("ifacealloc"))
+        .arg("lem")
+        .current_dir(m.path())
+        .env("TMPDIR", tmp.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !test_binary_running() {
+        assert!(child.try_wait().unwrap().is_none(), "lem ended early");
+        assert!(start.elapsed() < Duration::from_secs(300), "no test binary");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SAFETY: kill(2) on the process group of our own child.
+    unsafe {
+        libc::kill(-(child.id() as i32), libc::SIGKILL);
+    }
+    let _ = child.wait();
+    std::thread::sleep(Duration::from_millis(300));
     assert!(
-        !ps.lines().any(is_ours),
-        "a test binary outlived lem:\n{ps}"
+        !test_binary_running(),
+        "a test binary outlived the group kill"
     );
+    let left = snapshot(tmp.path());
+    assert!(
+        !left.is_empty(),
+        "a SIGKILLed run cannot clean up: its dirs stay until the next run"
+    );
+    // A directory of a live process (this test) is kept.
+    let live = tmp
+        .path()
+        .join(format!("ifacealloc-{}-mine", std::process::id()));
+    std::fs::create_dir(&live).unwrap();
+    let out = Command::new(assert_cmd::cargo::cargo_bin("ifacealloc"))
+        .args(["explain", "int", "--go-version", "1.26", "--arch", "amd64"])
+        .env("TMPDIR", tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let left: Vec<PathBuf> = snapshot(tmp.path())
+        .into_keys()
+        .filter(|p| !p.starts_with(&live))
+        .collect();
+    assert!(left.is_empty(), "the next run left {left:?}");
+    assert!(live.is_dir());
 }

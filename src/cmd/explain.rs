@@ -363,11 +363,8 @@ fn run_batch(
         })?;
         Box::new(std::io::BufReader::new(f))
     };
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(_) => Box::new(Vec::new()),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    };
-    let mut collected: Vec<u8> = Vec::new();
+    // Streamed: a million answers are written as they come, never held.
+    let mut out = output::Streamed::open(args.output.as_deref())?;
     let mut n = 0u64;
     let mut failed = 0u64;
     crate::parse::lines::CappedLines::new(reader).for_each_line(
@@ -393,20 +390,11 @@ fn run_batch(
                     serde_json::json!({ "line": n, "error": e }).to_string()
                 }
             };
-            if args.output.is_some() {
-                collected.extend_from_slice(line.as_bytes());
-                collected.push(b'\n');
-            } else {
-                writeln!(out, "{line}")?;
-            }
+            writeln!(out, "{line}")?;
             Ok(())
         },
     )?;
-    out.flush()?;
-    drop(out);
-    if let Some(p) = &args.output {
-        output::write_atomic(p, &collected)?;
-    }
+    out.finish()?;
     Ok(i32::from(failed > 0))
 }
 

@@ -652,7 +652,11 @@ fn fast_instr(t: &[u8]) -> Option<Option<(&[u8], u32, &[u8], &[u8])>> {
     }
     let rest = skip(&rest[sp2..], b' ');
     let rest = rest.strip_prefix(b"(")?;
-    let close = memchr::memchr(b')', rest)?;
+    // A path may hold parentheses (`proj (copy)/a.go`): the position ends at
+    // the first ')' after `:LINE` that ends the field.
+    let close = memchr::memchr_iter(b')', rest)
+        .find(|&i| ends_position(rest, i))
+        .or_else(|| memchr::memchr(b')', rest))?;
     let pos = &rest[..close];
     let mut after = &rest[close + 1..];
     while matches!(after.first(), Some(b' ' | b'\t')) {
@@ -676,6 +680,22 @@ fn fast_instr(t: &[u8]) -> Option<Option<(&[u8], u32, &[u8], &[u8])>> {
         return None;
     }
     Some(Some((&pos[..colon], line, op, args)))
+}
+
+/// Whether the ')' at `close` ends a `(FILE:LINE)` field: digits and a
+/// colon before it, a tab, space or the end after it.
+fn ends_position(rest: &[u8], close: usize) -> bool {
+    let before = &rest[..close];
+    let digits = before
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let after_ok = matches!(
+        rest.get(close + 1),
+        None | Some(b'\t' | b' ' | b'\n' | b'\r')
+    );
+    after_ok && digits > 0 && before[..before.len() - digits].ends_with(b":")
 }
 
 /// `bytes` without its leading `b`s.
