@@ -214,7 +214,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// the target has, or `>` would give a new file.
 fn temp_beside(path: &Path, target: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = parent_of(target);
-    let existing = std::fs::metadata(&target).ok().map(|m| m.permissions());
+    let existing = std::fs::metadata(target).ok().map(|m| m.permissions());
     let mut builder = tempfile::Builder::new();
     builder.prefix(".ifacealloc-");
     #[cfg(unix)]
