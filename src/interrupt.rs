@@ -23,12 +23,39 @@ use std::sync::Mutex;
 struct Registry {
     dirs: Vec<PathBuf>,
     groups: Vec<u32>,
+    /// Undo steps outside our own directories (a git worktree's
+    /// registration in the user's repository), by id.
+    undo: Vec<(u64, Box<dyn Fn() + Send>)>,
+    next_undo: u64,
 }
 
 static LIVE: Mutex<Registry> = Mutex::new(Registry {
     dirs: Vec::new(),
     groups: Vec::new(),
+    undo: Vec::new(),
+    next_undo: 0,
 });
+
+/// An undo step that runs on an interrupt while this lives (and not after).
+pub struct Undo {
+    id: u64,
+}
+
+impl Drop for Undo {
+    fn drop(&mut self) {
+        live().undo.retain(|(i, _)| *i != self.id);
+    }
+}
+
+/// Registers `step` to run if the process is interrupted before the
+/// returned guard is dropped.
+pub fn on_interrupt(step: impl Fn() + Send + 'static) -> Undo {
+    let mut reg = live();
+    let id = reg.next_undo;
+    reg.next_undo += 1;
+    reg.undo.push((id, Box::new(step)));
+    Undo { id }
+}
 
 fn live() -> std::sync::MutexGuard<'static, Registry> {
     LIVE.lock().unwrap_or_else(|e| e.into_inner())
@@ -69,6 +96,9 @@ fn cleanup() {
         kill_tree(pid);
     }
     kill_tree(std::process::id());
+    for (_, step) in &reg.undo {
+        step();
+    }
     for d in &reg.dirs {
         let _ = std::fs::remove_dir_all(d);
     }

@@ -863,3 +863,61 @@ fn a_process_group_kill_leaves_no_child_and_the_next_run_sweeps() {
     assert!(left.is_empty(), "the next run left {left:?}");
     assert!(live.is_dir());
 }
+
+/// SIGINT and SIGTERM during `scan --new-from-rev`: the temporary worktree's
+/// registration leaves the user's repository with it (no prunable entry in
+/// `git worktree list`).
+#[test]
+fn an_interrupted_new_from_rev_leaves_no_worktree() {
+    for (signal, code) in [(libc::SIGINT, 130), (libc::SIGTERM, 143)] {
+        let repo = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            let out = Command::new("git")
+                .args(args)
+                .current_dir(repo.path())
+                .env("GIT_AUTHOR_NAME", "t")
+                .env("GIT_AUTHOR_EMAIL", "t@example.com")
+                .env("GIT_COMMITTER_NAME", "t")
+                .env("GIT_COMMITTER_EMAIL", "t@example.com")
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "git {args:?}");
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        std::fs::write(repo.path().join("go.mod"), MODULE).unwrap();
+        // net/http with --deps: the old revision's scan takes long enough.
+        std::fs::write(
+            repo.path().join("h.go"),
+            "package h\n\nimport \"net/http\"\n\nvar Sink any\n\nfunc H(c *http.Client) { Sink = *c }\n",
+        )
+        .unwrap();
+        git(&["init", "-q"]);
+        git(&["add", "."]);
+        git(&["commit", "-q", "-m", "base"]);
+        let tmp = tempfile::tempdir().unwrap();
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("ifacealloc"))
+            .args(["scan", "--deps", "--new-from-rev", "HEAD", "."])
+            .current_dir(repo.path())
+            .env("TMPDIR", tmp.path())
+            .env("GOFLAGS", "-a")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while git(&["worktree", "list"]).lines().count() < 2 {
+            assert!(child.try_wait().unwrap().is_none(), "scan ended before its worktree appeared");
+            assert!(start.elapsed() < Duration::from_secs(120));
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe {
+            libc::kill(child.id() as i32, signal);
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{}", String::from_utf8_lossy(&out.stderr));
+        let list = git(&["worktree", "list", "--porcelain"]);
+        assert_eq!(list.matches("worktree ").count(), 1, "{list}");
+        assert!(snapshot(tmp.path()).is_empty());
+    }
+}

@@ -99,8 +99,24 @@ pub fn at_revision(
         ))
         .into());
     }
+    // Removed from the user's repository however this ends: here, or on an
+    // interrupt (the process exits from the signal thread).
+    let remove = {
+        let (top, wt_str) = (top.clone(), wt_str.clone());
+        move || {
+            let _ = std::process::Command::new("git")
+                .args(["worktree", "remove", "--force", &wt_str])
+                .current_dir(&top)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status();
+        }
+    };
+    let undo = crate::interrupt::on_interrupt(remove.clone());
     let result = super::scan(tc, &wt.join(&rel), patterns, opts);
-    let _ = git(&["worktree", "remove", "--force", &wt_str], &top);
+    drop(undo);
+    remove();
     let (sites, _) = result?;
     Ok(sites
         .into_iter()
