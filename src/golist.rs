@@ -69,7 +69,7 @@ pub struct PackageError {
     pub err: String,
 }
 
-/// Runs `go list -e -json <flags> <patterns>` in `dir` (GOFLAGS=-mod=readonly,
+/// Runs `go list -e -json <flags> <patterns>` in `dir` (the user's GOFLAGS; never -mod=mod,
 /// so the user's go.mod and go.sum are never rewritten). Any package error, or
 /// a failed command, is one error carrying Go's own messages.
 pub fn list(
@@ -125,8 +125,7 @@ pub fn list_compiling<R: Send>(
     args.push(gcflags);
     args.extend(patterns.iter().map(String::as_str));
     let mut cmd = tc.user_command(dir);
-    cmd.env("GOFLAGS", "-mod=readonly")
-        .args(&args)
+    cmd.args(&args)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
@@ -168,7 +167,7 @@ fn list_inner(
     args.extend_from_slice(flags);
     args.extend(patterns.iter().map(String::as_str));
     let mut cmd = tc.user_command(dir);
-    cmd.env("GOFLAGS", "-mod=readonly").args(&args);
+    cmd.args(&args);
     let out = crate::interrupt::output(&mut cmd).context("running go list")?;
     finish(out, &args, skip)
 }

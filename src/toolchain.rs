@@ -1,8 +1,11 @@
 //! Finding and running the Go toolchain.
 //!
 //! Discovery order: `--go PATH`, then `$IFACEALLOC_GO`, then `go` on `PATH`.
-//! `go env -json` is read once; every later command runs with a fixed, minimal
-//! environment so a user's GOFLAGS or go.work cannot change what we measure.
+//! `go env -json` is read once. Commands on ifacealloc's own generated code
+//! run with a fixed, minimal environment, so a user's GOFLAGS or go.work
+//! cannot change what we measure; commands on the user's packages
+//! ([`Toolchain::user_command`]) keep the user's GOFLAGS, GOWORK, vendor mode
+//! and cgo setting, as `go build` would.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -292,6 +295,13 @@ impl Toolchain {
             Some(v) => c.env("CGO_ENABLED", v),
             None => c.env_remove("CGO_ENABLED"),
         };
+        // The user's build settings, as `go build` here would use them:
+        // GOFLAGS (build tags...), a go.work, vendor mode.
+        c.env("GOFLAGS", user_goflags());
+        match std::env::var_os("GOWORK") {
+            Some(v) => c.env("GOWORK", v),
+            None => c.env_remove("GOWORK"),
+        };
         c
     }
 
@@ -396,6 +406,29 @@ impl Toolchain {
         }
         Ok(out)
     }
+}
+
+/// The user's GOFLAGS for go commands on their packages: as they are, but
+/// `-mod=mod` becomes `-mod=readonly` (with a note, once), so go never
+/// rewrites the user's go.mod or go.sum. Without a -mod flag go picks
+/// readonly, or vendor when the module vendors.
+pub fn user_goflags() -> String {
+    let flags = std::env::var("GOFLAGS").unwrap_or_default();
+    let mut out = Vec::new();
+    for f in flags.split_whitespace() {
+        if f == "-mod=mod" || f == "--mod=mod" {
+            static NOTED: std::sync::Once = std::sync::Once::new();
+            NOTED.call_once(|| {
+                eprintln!(
+                    "ifacealloc: GOFLAGS -mod=mod would let go rewrite go.mod and go.sum; using -mod=readonly"
+                )
+            });
+            out.push("-mod=readonly");
+        } else {
+            out.push(f);
+        }
+    }
+    out.join(" ")
 }
 
 /// The go.work of a module ifacealloc generated whose types come from the

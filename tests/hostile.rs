@@ -906,7 +906,10 @@ fn an_interrupted_new_from_rev_leaves_no_worktree() {
             .unwrap();
         let start = Instant::now();
         while git(&["worktree", "list"]).lines().count() < 2 {
-            assert!(child.try_wait().unwrap().is_none(), "scan ended before its worktree appeared");
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "scan ended before its worktree appeared"
+            );
             assert!(start.elapsed() < Duration::from_secs(120));
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -915,7 +918,12 @@ fn an_interrupted_new_from_rev_leaves_no_worktree() {
             libc::kill(child.id() as i32, signal);
         }
         let out = child.wait_with_output().unwrap();
-        assert_eq!(out.status.code(), Some(code), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let list = git(&["worktree", "list", "--porcelain"]);
         assert_eq!(list.matches("worktree ").count(), 1, "{list}");
         assert!(snapshot(tmp.path()).is_empty());

@@ -1215,3 +1215,78 @@ fn a_third_party_modules_own_tests_are_joined_call_by_call() {
     assert!(ours > 0, "no site got bytes: {sites:?}");
     assert_eq!(ours, theirs, "{text}");
 }
+
+/// The user's Go settings are theirs: GOFLAGS build tags select the files
+/// scanned, and a vendored module scans offline (no module cache, no proxy)
+/// in vendor mode, as `go build` does.
+#[test]
+fn goflags_and_vendor_mode_are_the_users() {
+    let work = tempfile::tempdir().unwrap();
+    let m = work.path().join("tagged");
+    std::fs::create_dir_all(&m).unwrap();
+    std::fs::write(m.join("go.mod"), "module example.com/tagged\n\ngo 1.21\n").unwrap();
+    std::fs::write(m.join("base.go"), "package tagged\n\nvar Sink any\n").unwrap();
+    std::fs::write(
+        m.join("tagged.go"),
+        "//go:build mytag\n\npackage tagged\n\nfunc Tagged(s string) { Sink = s }\n",
+    )
+    .unwrap();
+    let scan = |dir: &std::path::Path, env: &[(&str, &str)]| {
+        let mut c = Command::cargo_bin("ifacealloc").unwrap();
+        c.args(["scan", "--format", "json", "."]).current_dir(dir);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let out = scan(&m, &[("GOFLAGS", "-tags=mytag")]);
+    let sites: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(sites.len(), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    let out = scan(&m, &[("GOFLAGS", "")]);
+    let sites: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(sites.is_empty());
+    // -mod=mod is not honoured: go.mod is never rewritten.
+    let out = scan(&m, &[("GOFLAGS", "-mod=mod -tags=mytag")]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("using -mod=readonly"));
+
+    // Vendored: github.com/google/uuid from the proxy, then offline.
+    let v = work.path().join("vendored");
+    std::fs::create_dir_all(&v).unwrap();
+    std::fs::write(v.join("go.mod"), "module example.com/vendored\n\ngo 1.21\n").unwrap();
+    std::fs::write(
+        v.join("v.go"),
+        "package vendored\n\nimport \"github.com/google/uuid\"\n\nvar Sink any\n\nfunc ID(u uuid.UUID) { Sink = u }\n",
+    )
+    .unwrap();
+    let go = |args: &[&str]| {
+        std::process::Command::new("go")
+            .args(args)
+            .current_dir(&v)
+            .env("GOFLAGS", "")
+            .output()
+            .unwrap()
+    };
+    let got = go(&["get", "github.com/google/uuid@v1.6.0"]);
+    if !got.status.success() {
+        eprintln!(
+            "SKIPPED: github.com/google/uuid could not be fetched (is the Go module proxy reachable?): {}",
+            String::from_utf8_lossy(&got.stderr)
+        );
+        return;
+    }
+    assert!(go(&["mod", "vendor"]).status.success());
+    let empty_cache = work.path().join("empty-modcache");
+    let cache = empty_cache.to_str().unwrap();
+    let out = scan(
+        &v,
+        &[("GOFLAGS", ""), ("GOPROXY", "off"), ("GOMODCACHE", cache)],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sites: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(sites.len(), 1, "{sites:?}");
+    assert_eq!(sites[0]["routine"], "convTnoptr");
+}

@@ -108,8 +108,8 @@ pub fn render(tc: &Toolchain, file: &Path, func: &str, goarch: Option<&str>) -> 
     } else {
         vec!["build", "-o", &out_str, "-gcflags=-S", "."]
     };
-    let mut cmd = tc.command(dir);
-    cmd.env("GOFLAGS", "-mod=readonly").args(&args);
+    let mut cmd = tc.user_command(dir);
+    cmd.args(&args);
     if let Some(a) = goarch {
         cmd.env("GOARCH", a)
             .env("GOOS", if a == "wasm" { "wasip1" } else { "linux" });

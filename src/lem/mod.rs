@@ -623,7 +623,7 @@ fn build_and_measure(
     ];
     args.extend(benchtime_flag.as_deref());
     let mut cmd = tc.user_command(&p.dir);
-    cmd.env("GOFLAGS", "-mod=readonly").args(&args);
+    cmd.args(&args);
     let (out, timed_out) =
         crate::interrupt::output_within(&mut cmd, Some(opts.timeout)).context("running go test")?;
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -697,7 +697,7 @@ fn build_and_measure(
             "^$",
         ];
         let mut again = tc.user_command(&p.dir);
-        again.env("GOFLAGS", "-mod=readonly").args(plain);
+        again.args(plain);
         let retry = crate::interrupt::output(&mut again).context("running go test")?;
         let output = if retry.status.success() {
             format!("{stdout}{stderr}")

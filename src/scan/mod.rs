@@ -410,7 +410,6 @@ impl<'a> CgoLeftOut<'a> {
             self.tc
                 .user_command(self.dir)
                 .env("CGO_ENABLED", "1")
-                .env("GOFLAGS", "-mod=readonly")
                 .args(["list", "-e", "-json=CgoFiles", path]),
         )
         .ok()
@@ -650,7 +649,7 @@ fn compiler_evidence(
     };
     args.extend(patterns.iter().map(String::as_str));
     let mut cmd = tc.user_command(dir);
-    cmd.env("GOFLAGS", "-mod=readonly").args(&args);
+    cmd.args(&args);
     // The listing is parsed as the compiler prints it (build and parse
     // overlap); its messages are kept for the error if the build fails.
     cmd.stdin(std::process::Stdio::null())
