@@ -470,7 +470,7 @@ pub fn read_listing_sliced(
     listing: &[u8],
     plan: chunks::Plan,
     detail: Detail,
-    release: impl FnMut(std::ops::Range<usize>),
+    mut release: impl FnMut(std::ops::Range<usize>),
     mut on_function: impl FnMut(Function),
     mut on_diag: impl FnMut(Diag),
 ) -> Result<Stats> {
@@ -484,10 +484,14 @@ pub fn read_listing_sliced(
             hand_over(read, &mut stats, &mut on_function, &mut on_diag);
             Ok(())
         },
-        release,
+        &mut release,
     )?;
     if let Some(at) = rest {
-        stats += read_listing(&listing[at..], detail, on_function, on_diag)?;
+        let input = std::io::BufReader::with_capacity(
+            1 << 20,
+            chunks::Releasing::new(listing, at, &mut release),
+        );
+        stats += read_listing(input, detail, on_function, on_diag)?;
     }
     Ok(stats)
 }

@@ -911,7 +911,7 @@ pub fn read_mapped(output: &crate::mapped::Mapped) -> Result<(BenchReport, u64)>
 pub fn read_sliced(
     output: &[u8],
     plan: chunks::Plan,
-    release: impl FnMut(std::ops::Range<usize>),
+    mut release: impl FnMut(std::ops::Range<usize>),
 ) -> Result<(BenchReport, u64)> {
     let (mut folded, splitter) = (Folded::default(), Splitter::default());
     let rest = chunks::parse_slice_in_chunks(
@@ -923,10 +923,11 @@ pub fn read_sliced(
             folded.apply(chunk, split, &splitter);
             Ok(())
         },
-        release,
+        &mut release,
     )?;
     if let Some(at) = rest {
-        folded.overlong += feed_lines(&mut folded.parser, &output[at..], |_| Ok(()))?;
+        let input = chunks::Releasing::new(output, at, &mut release);
+        folded.overlong += feed_lines(&mut folded.parser, input, |_| Ok(()))?;
     }
     Ok(folded.finish())
 }

@@ -220,6 +220,37 @@ where
     })
 }
 
+/// Reads `data` from `from` on, in order, saying through `release` which
+/// bytes are read (a mapped file's pages then leave this process's memory):
+/// the part no chunk could be cut in (one enormous line) costs a buffer,
+/// not its size.
+pub struct Releasing<'a, F: FnMut(std::ops::Range<usize>)> {
+    data: &'a [u8],
+    pos: usize,
+    release: F,
+}
+
+impl<'a, F: FnMut(std::ops::Range<usize>)> Releasing<'a, F> {
+    pub fn new(data: &'a [u8], from: usize, release: F) -> Self {
+        Releasing {
+            data,
+            pos: from.min(data.len()),
+            release,
+        }
+    }
+}
+
+impl<F: FnMut(std::ops::Range<usize>)> std::io::Read for Releasing<'_, F> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.data.len() - self.pos);
+        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        let from = self.pos;
+        self.pos += n;
+        (self.release)(from..self.pos);
+        Ok(n)
+    }
+}
+
 /// Where the chunk of `data` that begins at `start` ends: `chunk_size`
 /// bytes on, cut at `cut` as [`parse_in_chunks`] cuts, longer while no cut
 /// is found; `None` if there is no cut within `max_chunk`.

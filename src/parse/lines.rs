@@ -28,6 +28,16 @@ pub fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
     }
 }
 
+/// Reads at most `limit` bytes from `input`: `Ok(None)` when there is more
+/// (the caller names the input and the limit), so a device such as
+/// /dev/zero or a decompression bomb costs the limit, never more.
+pub fn read_capped(input: impl io::Read, limit: u64) -> io::Result<Option<Vec<u8>>> {
+    use io::Read;
+    let mut out = Vec::new();
+    input.take(limit.saturating_add(1)).read_to_end(&mut out)?;
+    Ok((out.len() as u64 <= limit).then_some(out))
+}
+
 /// The longest line kept whole; longer ones are cut here and their rest skipped.
 /// Far above anything `go test` or the compiler prints on one line.
 pub const MAX_LINE: usize = 1 << 20;

@@ -242,6 +242,31 @@ impl Exporter for MatrixHtml {
     }
 }
 
+/// The most of a source line a site shows: a minified or generated file's
+/// one enormous line is cut around the site's column (thousands of sites on
+/// one line must not copy it thousands of times).
+const MAX_EXCERPT: usize = 160;
+
+/// `line`, or at most [`MAX_EXCERPT`] characters of it around
+/// byte `column` (1-based), with `…` where it is cut.
+fn excerpt(line: &str, column: usize) -> String {
+    if line.chars().count() <= MAX_EXCERPT {
+        return line.to_string();
+    }
+    let at = line
+        .char_indices()
+        .take_while(|(i, _)| *i + 1 < column)
+        .count();
+    let start = at.saturating_sub(MAX_EXCERPT / 2);
+    let cut: String = line.chars().skip(start).take(MAX_EXCERPT).collect();
+    let more_after = line.chars().count() > start + MAX_EXCERPT;
+    format!(
+        "{}{cut}{}",
+        if start > 0 { "…" } else { "" },
+        if more_after { "…" } else { "" }
+    )
+}
+
 /// The scan report: totals, bytes per package, the sites with their source line.
 pub fn scan(sites: &[crate::scan::Site]) -> Result<String> {
     use std::collections::BTreeMap;
@@ -291,7 +316,7 @@ pub fn scan(sites: &[crate::scan::Site]) -> Result<String> {
         .map(|s| {
             let lines = sources.entry(s.abs_file.as_path()).or_insert_with(|| {
                 std::fs::read_to_string(&s.abs_file)
-                    .map(|t| t.lines().map(|l| l.trim().to_string()).collect())
+                    .map(|t| t.lines().map(str::to_string).collect())
                     .unwrap_or_default()
             });
             json!({
@@ -306,7 +331,10 @@ pub fn scan(sites: &[crate::scan::Site]) -> Result<String> {
                 "bytes_text": if s.bytes > 0.0 { format!("{} B", fmt_num(s.bytes)) } else { "-".into() },
                 "evidence": s.evidence,
                 "package": package(s),
-                "source": lines.get(s.line as usize - 1).cloned().unwrap_or_default(),
+                "source": lines
+                    .get((s.line as usize).saturating_sub(1))
+                    .map(|l| excerpt(l, s.column as usize).trim().to_string())
+                    .unwrap_or_default(),
             })
         })
         .collect();
@@ -412,4 +440,16 @@ pub fn lab(number: u32, title: &str, markdown: &str, labs: &[(u32, &str)]) -> Re
         },
         "the lab page",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_lines_are_cut_around_the_site() {
+        assert_eq!(super::excerpt("x := 1", 3), "x := 1");
+        let long = format!("{}SITE{}", "a".repeat(5000), "b".repeat(5000));
+        let e = super::excerpt(&long, 5001);
+        assert!(e.contains("SITE") && e.starts_with('…') && e.ends_with('…'), "{e}");
+        assert!(e.chars().count() <= super::MAX_EXCERPT + 2);
+    }
 }

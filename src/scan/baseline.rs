@@ -35,13 +35,20 @@ fn key_of(function: &str, type_name: &str, expr: &str) -> Key {
 }
 
 /// Reads a previous `scan --format json` output.
+/// The largest baseline read: a scan of a very large tree is tens of MiB.
+pub const MAX_BASELINE: u64 = 256 << 20;
+
 pub fn read(path: &Path) -> Result<Vec<Known>> {
-    let text = std::fs::read(path).map_err(|e| {
+    let bad = |e: String| {
         UsageError::new(format!(
             "--baseline {}: {e}; give the JSON of an earlier `ifacealloc scan --format json`",
             path.display()
         ))
-    })?;
+    };
+    let file = std::fs::File::open(path).map_err(|e| bad(e.to_string()))?;
+    let text = crate::parse::lines::read_capped(file, MAX_BASELINE)
+        .map_err(|e| bad(e.to_string()))?
+        .ok_or_else(|| bad(format!("larger than {} MiB, the limit", MAX_BASELINE >> 20)))?;
     serde_json::from_slice(&text).map_err(|e| {
         UsageError::new(format!(
             "--baseline {}: not a scan JSON report ({e}); write one with `ifacealloc scan --format json -o FILE`",

@@ -19,7 +19,6 @@
 //! even at -memprofilerate 1 (two 8-byte convT64 values: one 16-byte sample).
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -127,6 +126,10 @@ impl Attributed {
     }
 }
 
+/// The largest profile read, compressed or not (a heap profile of a large
+/// service is a few MiB).
+pub const MAX_PROFILE: u64 = 256 << 20;
+
 /// Where a sample's allocation is summed: (file, line, routine, binary,
 /// address), as in [`Attributed`].
 type SampleKey = (String, u32, String, String, u64);
@@ -140,14 +143,19 @@ pub fn read(path: &Path) -> Result<Vec<Attributed>> {
             path.display()
         ))
     };
-    let raw = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+    let file = std::fs::File::open(path).map_err(|e| bad(e.to_string()))?;
+    let raw = crate::parse::lines::read_capped(file, MAX_PROFILE)
+        .map_err(|e| bad(e.to_string()))?
+        .ok_or_else(|| bad(format!("larger than {} MiB, the limit", MAX_PROFILE >> 20)))?;
     let data = if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::GzDecoder::new(&raw[..])
-            .take(1 << 30)
-            .read_to_end(&mut out)
-            .map_err(|e| bad(format!("not gzip data ({e})")))?;
-        out
+        crate::parse::lines::read_capped(flate2::read::GzDecoder::new(&raw[..]), MAX_PROFILE)
+            .map_err(|e| bad(format!("not gzip data ({e})")))?
+            .ok_or_else(|| {
+                bad(format!(
+                    "it decompresses to more than {} MiB, the limit",
+                    MAX_PROFILE >> 20
+                ))
+            })?
     } else {
         raw
     };
