@@ -929,3 +929,27 @@ fn an_interrupted_new_from_rev_leaves_no_worktree() {
         assert!(snapshot(tmp.path()).is_empty());
     }
 }
+
+/// Names and config values are data in markdown: raw HTML and a backtick in
+/// them render as their text on GitHub, never as markup.
+#[test]
+fn markdown_output_escapes_html_and_backticks() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("evil.txt");
+    std::fs::write(
+        &input,
+        "goos: linux\ngoarch: amd64\ncpu: a` <img src=x onerror=alert(1)>\nBenchmarkA<script>alert(1)</script>-2   \t1000\t  12.5 ns/op\t 8 B/op\t 1 allocs/op\nPASS\n",
+    )
+    .unwrap();
+    let out = Command::new(assert_cmd::cargo::cargo_bin("ifacealloc"))
+        .arg("bench2md")
+        .arg(&input)
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{md}");
+    // Outside code spans no tag opens; the cpu value's code span is fenced
+    // with more backticks than it holds.
+    assert!(md.contains("BenchmarkA\\<script\\>"), "{md}");
+    assert!(md.contains("cpu: ``a` <img src=x onerror=alert(1)>``"), "{md}");
+}

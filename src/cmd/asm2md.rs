@@ -243,8 +243,8 @@ pub fn write_markdown(l: &Listing, linker: &Linker, out: &mut dyn Write) -> Resu
             let (no, nr) = cell(&s.nonzero);
             writeln!(
                 out,
-                "| `{}` | {} | {zo} | {zr} | {no} | {nr} |",
-                md(&s.ty),
+                "| {} | {} | {zo} | {zr} | {no} | {nr} |",
+                crate::report::markdown_code(&s.ty),
                 s.line.map(|l| l.to_string()).unwrap_or_default()
             )?;
         }
@@ -255,13 +255,13 @@ pub fn write_markdown(l: &Listing, linker: &Linker, out: &mut dyn Write) -> Resu
     for s in &l.sites {
         writeln!(
             out,
-            "| {}:{} | `{}` | {} | {} `{}` |",
+            "| {}:{} | {} | {} | {} {} |",
             md(&s.file),
             s.line,
-            md(&s.function),
+            crate::report::markdown_code(&s.function),
             linker.routine(Some(s.routine)),
             linker.op(&s.op),
-            md(s.instruction.trim_start_matches(&s.op).trim())
+            crate::report::markdown_code(s.instruction.trim_start_matches(&s.op).trim())
         )?;
     }
     Ok(())

@@ -1434,7 +1434,7 @@ impl BenchReport {
             .config
             .iter()
             .filter(|(k, _)| !show_pkg || k != "pkg")
-            .map(|(k, v)| format!("{k}: `{}`", cell(v)))
+            .map(|(k, v)| format!("{}: {}", cell(k), crate::report::markdown_code(v)))
             .collect();
         if !config.is_empty() {
             writeln!(out, "{}\n", config.join(" · "))?;

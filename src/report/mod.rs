@@ -12,6 +12,7 @@ pub mod versions;
 use std::io::Write;
 
 pub use markdown::md_cell as markdown_cell;
+pub use markdown::md_code as markdown_code;
 
 use anyhow::Result;
 

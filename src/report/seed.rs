@@ -35,7 +35,7 @@ pub fn write_table(rows: &[SeedRow], out: &mut dyn Write) -> Result<()> {
             if r.go_type.is_empty() {
                 String::new()
             } else {
-                format!("`{}`", md_cell(&r.go_type))
+                crate::report::markdown_code(&r.go_type)
             },
             r.zero_copy,
             r.zero_iface,

@@ -164,9 +164,9 @@ fn write_markdown(ms: &[Matrix], changes: &[Change], out: &mut dyn Write) -> Res
     for (i, r) in first.rows.iter().enumerate() {
         write!(
             out,
-            "| {} | `{}` | {} |",
+            "| {} | {} | {} |",
             md_cell(&r.name),
-            md_cell(&r.go_type),
+            crate::report::markdown_code(&r.go_type),
             r.size
         )?;
         for (k, m) in ms.iter().enumerate() {

@@ -156,12 +156,12 @@ pub fn write(format: ScanFormat, sites: &[Site], out: &mut dyn Write) -> Result<
             for s in sites {
                 writeln!(
                     out,
-                    "| {}:{}:{} | `{}` | `{}` | {} | {} | {} |",
+                    "| {}:{}:{} | {} | {} | {} | {} | {} |",
                     md(&s.file),
                     s.line,
                     s.column,
-                    md(&s.function),
-                    md(&s.type_name),
+                    crate::report::markdown_code(&s.function),
+                    crate::report::markdown_code(&s.type_name),
                     s.routine_shown,
                     s.verdict.name(),
                     bytes_cell(s)
