@@ -81,10 +81,26 @@ pub fn install() {
         };
         std::thread::spawn(move || {
             if let Some(sig) = signals.forever().next() {
+                INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
                 cleanup();
                 std::process::exit(128 + sig);
             }
         });
+    }
+}
+
+/// Set when a signal arrived: the signal thread is cleaning up and will end
+/// the process with 128 + the signal.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Waits for the end an interrupt brings, when one is under way: a go
+/// command the cleanup killed fails, and the main thread must not report
+/// that failure or exit with its code first.
+pub fn wait_if_interrupted() {
+    if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+        loop {
+            std::thread::park();
+        }
     }
 }
 

@@ -5,6 +5,7 @@ use ifacealloc::error::exit_code;
 
 /// Ends the process with `code` when it is not 0 (a check that found failures).
 fn exit_unless_zero(code: i32) {
+    ifacealloc::interrupt::wait_if_interrupted();
     if code != 0 {
         ifacealloc::timings::report();
         ifacealloc::interrupt::finish();
@@ -65,6 +66,7 @@ fn main() {
         Command::Asm(a) => cmd::asm::run(a, cli.go.as_deref()),
         Command::Lab(a) => cmd::lab::run(a, cli.go.as_deref()).map(exit_unless_zero),
     };
+    ifacealloc::interrupt::wait_if_interrupted();
     if let Err(e) = result {
         // One line for bad input; a failed go command adds its own output.
         let mut msg = format!("ifacealloc: {e}");

@@ -951,5 +951,8 @@ fn markdown_output_escapes_html_and_backticks() {
     // Outside code spans no tag opens; the cpu value's code span is fenced
     // with more backticks than it holds.
     assert!(md.contains("BenchmarkA\\<script\\>"), "{md}");
-    assert!(md.contains("cpu: ``a` <img src=x onerror=alert(1)>``"), "{md}");
+    assert!(
+        md.contains("cpu: ``a` <img src=x onerror=alert(1)>``"),
+        "{md}"
+    );
 }

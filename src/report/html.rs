@@ -449,7 +449,10 @@ mod tests {
         assert_eq!(super::excerpt("x := 1", 3), "x := 1");
         let long = format!("{}SITE{}", "a".repeat(5000), "b".repeat(5000));
         let e = super::excerpt(&long, 5001);
-        assert!(e.contains("SITE") && e.starts_with('…') && e.ends_with('…'), "{e}");
+        assert!(
+            e.contains("SITE") && e.starts_with('…') && e.ends_with('…'),
+            "{e}"
+        );
         assert!(e.chars().count() <= super::MAX_EXCERPT + 2);
     }
 }

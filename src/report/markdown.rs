@@ -51,7 +51,11 @@ pub fn md_code(s: &str) -> String {
         longest = longest.max(run);
     }
     let fence = "`".repeat(longest + 1);
-    let pad = if s.starts_with('`') || s.ends_with('`') { " " } else { "" };
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
     let body: String = s
         .chars()
         .flat_map(|c| match c {
@@ -131,6 +135,9 @@ mod tests {
         assert_eq!(md_code("a`b"), "``a`b``");
         assert_eq!(md_code("`x"), "`` `x ``");
         assert_eq!(md_code("a|b"), "`a\\|b`");
-        assert_eq!(md_code("<img src=x onerror=alert(1)>"), "`<img src=x onerror=alert(1)>`");
+        assert_eq!(
+            md_code("<img src=x onerror=alert(1)>"),
+            "`<img src=x onerror=alert(1)>`"
+        );
     }
 }

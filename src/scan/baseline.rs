@@ -4,7 +4,7 @@
 //! sites new; repeated expressions in one function match in turn.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::Deserialize;
@@ -98,6 +98,24 @@ pub fn at_revision(
     let tmp = crate::interrupt::temp_dir("ifacealloc-rev-")?;
     let wt = tmp.path().join("tree");
     let wt_str = wt.to_string_lossy().to_string();
+    let common = git(
+        &["rev-parse", "--path-format=absolute", "--git-common-dir"],
+        &top,
+    )?;
+    let common = PathBuf::from(String::from_utf8_lossy(&common.stdout).trim());
+    // Removed from the user's repository however this ends: here, or on an
+    // interrupt (the process exits from the signal thread), even one that
+    // comes while `git worktree add` runs (its entry then stays locked).
+    let remove = {
+        // As git records it: the real path (TMPDIR may be a symlink).
+        let real = tmp
+            .path()
+            .canonicalize()
+            .map_or(wt.clone(), |d| d.join("tree"));
+        let top = top.clone();
+        move || remove_worktree(&top, &common, &real)
+    };
+    let undo = crate::interrupt::on_interrupt(remove.clone());
     let added = git(&["worktree", "add", "--detach", &wt_str, rev], &top)?;
     if !added.status.success() {
         return Err(UsageError::new(format!(
@@ -106,21 +124,6 @@ pub fn at_revision(
         ))
         .into());
     }
-    // Removed from the user's repository however this ends: here, or on an
-    // interrupt (the process exits from the signal thread).
-    let remove = {
-        let (top, wt_str) = (top.clone(), wt_str.clone());
-        move || {
-            let _ = std::process::Command::new("git")
-                .args(["worktree", "remove", "--force", &wt_str])
-                .current_dir(&top)
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .status();
-        }
-    };
-    let undo = crate::interrupt::on_interrupt(remove.clone());
     let result = super::scan(tc, &wt.join(&rel), patterns, opts);
     drop(undo);
     remove();
@@ -135,6 +138,30 @@ pub fn at_revision(
             bytes: s.bytes,
         })
         .collect())
+}
+
+/// Takes the temporary worktree `wt` out of the repository at `top`: `git
+/// worktree remove` (forced twice: an interrupted `add` leaves it locked),
+/// then its administrative entry under `common`/worktrees, if git left it
+/// (the entry whose gitdir points into `wt`), and nothing else of the user's.
+fn remove_worktree(top: &Path, common: &Path, wt: &Path) {
+    let _ = std::process::Command::new("git")
+        .args(["worktree", "remove", "--force", "--force"])
+        .arg(wt)
+        .current_dir(top)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    let Ok(entries) = std::fs::read_dir(common.join("worktrees")) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let gitdir = std::fs::read_to_string(e.path().join("gitdir")).unwrap_or_default();
+        if Path::new(gitdir.trim()).starts_with(wt) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 /// Keeps the sites that are new, or worse (verdict or bytes) than the site
