@@ -1290,3 +1290,60 @@ fn goflags_and_vendor_mode_are_the_users() {
     assert_eq!(sites.len(), 1, "{sites:?}");
     assert_eq!(sites[0]["routine"], "convTnoptr");
 }
+
+/// SARIF URIs are relative to the repository root, as GitHub code scanning
+/// reads them (a module in a subfolder included), and percent-encoded, so
+/// `#`, `?` and spaces in file names name files.
+#[test]
+fn sarif_uris_are_repository_relative_and_percent_encoded() {
+    let work = tempfile::tempdir().unwrap();
+    let repo = work.path().join("repo");
+    let m = repo.join("sub dir").join("m");
+    std::fs::create_dir_all(&m).unwrap();
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::write(m.join("go.mod"), "module example.com/m\n\ngo 1.21\n").unwrap();
+    std::fs::write(m.join("base.go"), "package m\n\nvar Sink any\n").unwrap();
+    for (name, func) in [("c#frag.go", "A"), ("e?q.go", "B"), ("f space.go", "C")] {
+        std::fs::write(
+            m.join(name),
+            format!("package m\n\nfunc {func}(s string) {{ Sink = s }}\n"),
+        )
+        .unwrap();
+    }
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .args(["scan", "--format", "sarif", "."])
+        .current_dir(&m)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let uris: Vec<&str> = v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    for want in [
+        "sub%20dir/m/c%23frag.go",
+        "sub%20dir/m/e%3Fq.go",
+        "sub%20dir/m/f%20space.go",
+    ] {
+        assert!(uris.contains(&want), "{uris:?}");
+    }
+    let base = v["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        base.starts_with("file:///") && base.ends_with("/repo/"),
+        "{base}"
+    );
+}

@@ -179,7 +179,63 @@ pub fn write(format: ScanFormat, sites: &[Site], out: &mut dyn Write) -> Result<
 }
 
 /// A SARIF 2.1.0 log: one rule per verdict, one result per site.
+/// The root SARIF locations are relative to: the git repository holding the
+/// sites (GitHub code scanning maps paths from the repository's root, also
+/// for a module in a subfolder), else the module root.
+fn sarif_root(sites: &[Site]) -> Option<std::path::PathBuf> {
+    let first = sites.first()?;
+    let repo = first
+        .abs_file
+        .ancestors()
+        .skip(1)
+        .find(|d| d.join(".git").exists())
+        .map(std::path::Path::to_path_buf);
+    repo.or_else(|| {
+        // abs_file ends with the module-relative `file`.
+        let depth = std::path::Path::new(&first.file).components().count();
+        first
+            .abs_file
+            .ancestors()
+            .nth(depth)
+            .map(std::path::Path::to_path_buf)
+    })
+}
+
+/// A path as a URI reference (RFC 3986): every byte but the unreserved
+/// characters and `/` percent-encoded, so `c#frag.go`, `e?q.go` and
+/// `f space.go` name files, not fragments or queries.
+pub fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 pub fn sarif(sites: &[Site]) -> serde_json::Value {
+    let root = sarif_root(sites);
+    let rel = |s: &Site| -> String {
+        let p = root
+            .as_ref()
+            .and_then(|r| s.abs_file.strip_prefix(r).ok())
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|| s.file.clone());
+        uri_path(&p.replace('\\', "/"))
+    };
+    let root_uri = root.as_ref().map(|r| {
+        let mut u = format!(
+            "file://{}",
+            uri_path(&r.to_string_lossy().replace('\\', "/"))
+        );
+        if !u.ends_with('/') {
+            u.push('/');
+        }
+        u
+    });
     let rules = [
         (
             "iface-alloc-always",
@@ -220,7 +276,8 @@ pub fn sarif(sites: &[Site]) -> serde_json::Value {
                         s.condition.unwrap_or("")
                     ),
                     Verdict::Never => "no allocation".to_string(),
-                    Verdict::Unknown => "not known (the compiler's output does not show it)".to_string(),
+                    Verdict::Unknown =>
+                        "not known (the compiler's output does not show it)".to_string(),
                 },
                 s.routine
             );
@@ -235,7 +292,7 @@ pub fn sarif(sites: &[Site]) -> serde_json::Value {
                 "message": { "text": text },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": s.file.replace('\\', "/"), "uriBaseId": "%SRCROOT%" },
+                        "artifactLocation": { "uri": rel(s), "uriBaseId": "%SRCROOT%" },
                         "region": { "startLine": s.line, "startColumn": s.column }
                     },
                     "logicalLocations": [{ "fullyQualifiedName": s.function, "kind": "function" }]
@@ -269,7 +326,10 @@ pub fn sarif(sites: &[Site]) -> serde_json::Value {
                     })).collect::<Vec<_>>()
                 }
             },
-            "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The module root" } } },
+            "originalUriBaseIds": { "%SRCROOT%": match &root_uri {
+                Some(u) => json!({ "uri": u, "description": { "text": "The repository root (else the module root)" } }),
+                None => json!({ "description": { "text": "The repository root (else the module root)" } }),
+            } },
             "results": results
         }]
     })
