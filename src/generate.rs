@@ -291,10 +291,11 @@ fn package_level_name(name: &str) -> Option<&'static str> {
     if TAKEN.contains(&name) {
         return Some("is used by the generated code");
     }
-    // z0, n12, c7...: the generated variables and functions.
+    // z0, n12, c7...: the generated variables (z, n, s, w, k, v), functions
+    // (c) and loop indexes (i); other names with digits (V2, T10) are free.
     let letters = name.trim_end_matches(|c: char| c.is_ascii_digit());
-    if letters.len() < name.len() && letters.len() == 1 {
-        return Some("looks like a generated identifier (a letter and digits)");
+    if letters.len() < name.len() && ["z", "n", "s", "w", "k", "v", "c", "i"].contains(&letters) {
+        return Some("is a generated identifier (z, n, s, w, k, v, c or i and digits)");
     }
     None
 }

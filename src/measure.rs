@@ -87,10 +87,14 @@ fn write_module_inner(tc: &Toolchain, module: &Module, dir: &Path) -> Result<()>
     let mut unformatted = Vec::new();
     for (name, text) in &module.files {
         let p = dir.join(name);
+        // A cached entry is used only if it is this text reformatted: gofmt
+        // changes nothing but white space here, so a damaged entry (emptied,
+        // cut short, edited) is read as missing and formatted again.
         let formatted = cached
             .as_ref()
             .filter(|_| name.ends_with(".go"))
-            .and_then(|c| std::fs::read(c.join(name)).ok());
+            .and_then(|c| std::fs::read(c.join(name)).ok())
+            .filter(|f| same_but_space(f, text.as_bytes()));
         if name.ends_with(".go") && formatted.is_none() {
             unformatted.push(p.clone());
         }
@@ -109,6 +113,17 @@ fn write_module_inner(tc: &Toolchain, module: &Module, dir: &Path) -> Result<()>
         }
     }
     Ok(())
+}
+
+/// Whether `a` and `b` hold the same bytes apart from white space.
+fn same_but_space(a: &[u8], b: &[u8]) -> bool {
+    let solid = |x: &[u8]| -> Vec<u8> {
+        x.iter()
+            .copied()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect()
+    };
+    solid(a) == solid(b)
 }
 
 /// The largest value ifacealloc stores to measure it: each measured store may

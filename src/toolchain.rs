@@ -124,6 +124,18 @@ impl Toolchain {
         }
         for item in items {
             let spec = GoSpec::parse(item);
+            // Version-like text that is no release and no file: a
+            // pre-release (1.22.0rc1, go1.23beta1) or a typo, not a path.
+            if let GoSpec::Path(p) = &spec {
+                let t = item.strip_prefix("go").unwrap_or(item);
+                let versionish = t.starts_with("1.") && !item.contains(std::path::MAIN_SEPARATOR);
+                if versionish && !p.exists() {
+                    return Err(UsageError::new(format!(
+                        "{origin} {item}: not a Go release ifacealloc fetches (pre-releases are not); give a release such as 1.22.10, 1.22 or all, or the path of a go binary"
+                    ))
+                    .into());
+                }
+            }
             if let GoSpec::Version { minor, .. } = spec {
                 if minor < MIN_MINOR {
                     return Err(UsageError::new(format!(

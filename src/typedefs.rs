@@ -38,6 +38,32 @@ fn predeclared(name: &str) -> bool {
             | "any"
             | "error"
             | "unsafe"
+            // Other universe names: a type named like them would shadow
+            // them in the generated code (Go accepts `type nil int`; the
+            // measuring program then no longer compiles).
+            | "comparable"
+            | "true"
+            | "false"
+            | "iota"
+            | "nil"
+            | "append"
+            | "cap"
+            | "clear"
+            | "close"
+            | "complex"
+            | "copy"
+            | "delete"
+            | "imag"
+            | "len"
+            | "make"
+            | "max"
+            | "min"
+            | "new"
+            | "panic"
+            | "print"
+            | "println"
+            | "real"
+            | "recover"
     )
 }
 

@@ -956,3 +956,33 @@ fn markdown_output_escapes_html_and_backticks() {
         "{md}"
     );
 }
+
+/// A damaged cache entry (a formatted file emptied or cut) is read as
+/// missing: the next matrix formats again and measures, with or without
+/// --fresh.
+#[test]
+fn a_damaged_cache_entry_is_rebuilt() {
+    let cache = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        Command::new(assert_cmd::cargo::cargo_bin("ifacealloc"))
+            .args(["matrix", "--catalog", "none", "--type", "int", "--iterations", "1000"])
+            .args(extra)
+            .env("IFACEALLOC_CACHE", cache.path())
+            .output()
+            .unwrap()
+    };
+    assert!(run(&[]).status.success());
+    let mut damaged = 0;
+    for dir in std::fs::read_dir(cache.path().join("gofmt")).unwrap().flatten() {
+        for f in std::fs::read_dir(dir.path()).unwrap().flatten() {
+            let text = std::fs::read(f.path()).unwrap();
+            std::fs::write(f.path(), &text[..text.len() / 2]).unwrap();
+            damaged += 1;
+        }
+    }
+    assert!(damaged > 0);
+    for extra in [&[][..], &["--fresh"][..]] {
+        let out = run(extra);
+        assert!(out.status.success(), "{extra:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}

@@ -65,9 +65,9 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub verify: bool,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
-    pub format: ExplainFormat,
+    /// Output format (default text; --batch answers in JSON lines).
+    #[arg(long, value_enum)]
+    pub format: Option<ExplainFormat>,
 
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -165,6 +165,18 @@ pub fn run(args: &ExplainArgs, go: Option<&str>) -> Result<i32> {
     output::check(args.output.as_deref())?;
     let types = TypeReader::new(&args.define, &args.from, go)?;
     if let Some(batch) = &args.batch {
+        // Each query carries its own value and source; the answers are JSON
+        // lines. Flags that would be ignored are refused instead.
+        let ignored = [
+            (args.value.is_some(), "--value"),
+            (args.format == Some(ExplainFormat::Text), "--format text"),
+        ];
+        if let Some((_, flag)) = ignored.iter().find(|(set, _)| *set) {
+            return Err(UsageError::new(format!(
+                "{flag} does not apply to --batch: each query line gives its own \"value\" and \"source\", and the answers are JSON lines"
+            ))
+            .into());
+        }
         return run_batch(args, batch, &types, go);
     }
     let type_expr = args.type_expr.as_deref().unwrap_or_default();
@@ -281,7 +293,7 @@ pub fn run(args: &ExplainArgs, go: Option<&str>) -> Result<i32> {
         }
         reports.push(report);
     }
-    output::emit(args.output.as_deref(), |out| match args.format {
+    output::emit(args.output.as_deref(), |out| match args.format.unwrap_or(ExplainFormat::Text) {
         ExplainFormat::Json if reports.len() == 1 => {
             serde_json::to_writer_pretty(&mut *out, &reports[0])?;
             writeln!(out)?;
