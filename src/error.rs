@@ -50,6 +50,8 @@ impl fmt::Display for GoCommandFailed {
                 && (crate::parse::diag::parse(l)
                     .is_some_and(|d| !crate::parse::diag::is_optimization_note(&d.msg))
                     || l.contains("error")
+                    || l.contains("invalid")
+                    || l.starts_with("flag provided but not defined")
                     || l.starts_with("fatal")
                     || l.starts_with("panic")
                     || l.contains("too much data")

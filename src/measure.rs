@@ -52,12 +52,29 @@ impl Workdir {
                         .into());
                     }
                 }
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("creating {}", dir.display()))?;
+                // Every way this fails is the path's (a dangling symlink, a
+                // file, /proc, no permission): the user's to fix.
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    UsageError::new(format!(
+                        "--keep {}: cannot create it ({e}); give a new or empty directory in a writable place",
+                        dir.display()
+                    ))
+                })?;
                 // Absolute, so go and gofmt (run inside it) find the files.
-                let dir = dir
-                    .canonicalize()
-                    .with_context(|| format!("resolving {}", dir.display()))?;
+                let dir = dir.canonicalize().map_err(|e| {
+                    UsageError::new(format!(
+                        "--keep {}: {e}; give a new or empty directory",
+                        dir.display()
+                    ))
+                })?;
+                let probe = dir.join(".ifacealloc-probe");
+                std::fs::write(&probe, b"").map_err(|e| {
+                    UsageError::new(format!(
+                        "--keep {}: cannot write there ({e}); give a new or empty directory in a writable place",
+                        dir.display()
+                    ))
+                })?;
+                let _ = std::fs::remove_file(&probe);
                 Ok(Workdir::Kept(dir))
             }
         }

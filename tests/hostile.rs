@@ -497,6 +497,18 @@ fn matrix_and_asm_and_lab_inputs() {
         .file("f", "x"),
         case("matrix -o dir", &["matrix", "-o", "d"], 2, "is a directory").file("d/x", ""),
         case(
+            "--keep under /proc",
+            &["matrix", "--types", "int", "--keep", "/proc/ifacealloc-keep"],
+            2,
+            "--keep /proc/ifacealloc-keep: cannot create it",
+        ),
+        case(
+            "--go a pre-release",
+            &["--go", "1.22.0rc1", "explain", "int"],
+            2,
+            "not a Go release",
+        ),
+        case(
             "bad scenario",
             &["matrix", "--scenarios", "bogus"],
             2,

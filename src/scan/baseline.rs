@@ -124,7 +124,20 @@ pub fn at_revision(
         ))
         .into());
     }
-    let result = super::scan(tc, &wt.join(&rel), patterns, opts);
+    let here = wt.join(&rel);
+    let result = if here.is_dir() {
+        super::scan(tc, &here, patterns, opts).map_err(|e| {
+            e.context(format!(
+                "scanning revision {rev} (--new-from-rev), checked out in a temporary worktree"
+            ))
+        })
+    } else {
+        Err(UsageError::new(format!(
+            "--new-from-rev {rev}: the folder {} does not exist at that revision; give a revision that has it",
+            if rel.as_os_str().is_empty() { ".".into() } else { rel.display().to_string() }
+        ))
+        .into())
+    };
     drop(undo);
     remove();
     let (sites, _) = result?;
