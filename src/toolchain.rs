@@ -244,13 +244,17 @@ impl Toolchain {
             ))
             .into());
         }
-        let env: GoEnv = serde_json::from_slice(&out.stdout).map_err(|e| {
+        let mut env: GoEnv = serde_json::from_slice(&out.stdout).map_err(|e| {
             UsageError::new(format!(
                 "`{} env -json` did not print Go's environment as JSON ({e}); check that {} (from {origin}) is a go binary",
                 go.display(),
                 go.display()
             ))
         })?;
+        // What a go binary says is printed again: no terminal escapes in it.
+        env.goversion = printable(&env.goversion);
+        env.goos = printable(&env.goos);
+        env.goarch = printable(&env.goarch);
         let version = check_version(&env.goversion, &go)?;
         if !Path::new(&env.goroot).join("src").is_dir() {
             return Err(UsageError::new(format!(
@@ -508,7 +512,7 @@ pub fn check_version(goversion: &str, go: &Path) -> Result<GoVersion> {
     })?;
     if version.major != 1 || version.minor < MIN_MINOR {
         return Err(UsageError::new(format!(
-            "{} is {goversion}, but ifacealloc needs Go 1.{MIN_MINOR} or newer; pass a newer one with --go (a version such as --go 1.26 is fetched like GOTOOLCHAIN does)",
+            "{} is {goversion:?}, but ifacealloc needs Go 1.{MIN_MINOR} or newer; pass a newer one with --go (a version such as --go 1.26 is fetched like GOTOOLCHAIN does)",
             go.display()
         ))
         .into());
@@ -517,11 +521,15 @@ pub fn check_version(goversion: &str, go: &Path) -> Result<GoVersion> {
 }
 
 fn first_line(b: &[u8]) -> String {
-    String::from_utf8_lossy(b)
-        .lines()
-        .next()
-        .unwrap_or("")
-        .to_string()
+    printable(String::from_utf8_lossy(b).lines().next().unwrap_or(""))
+}
+
+/// `s` with control characters (escape sequences a terminal would obey)
+/// shown as U+FFFD.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
 }
 
 /// Says once on stderr that a GOOS or GOARCH in the environment is not what

@@ -18,6 +18,7 @@ struct Case {
     /// Files written into the working directory first (path, contents).
     files: Vec<(String, Vec<u8>)>,
     env: Vec<(&'static str, String)>,
+    absent: Option<&'static str>,
     code: i32,
     /// Text the stderr must hold.
     says: &'static str,
@@ -33,6 +34,7 @@ fn case(name: &'static str, args: &[&str], code: i32, says: &'static str) -> Cas
         stdin: Vec::new(),
         files: Vec::new(),
         env: Vec::new(),
+        absent: None,
         code,
         says,
         max_lines: 1,
@@ -54,6 +56,11 @@ impl Case {
     }
     fn lines(mut self, n: usize) -> Self {
         self.max_lines = n;
+        self
+    }
+    /// Text stderr must not hold.
+    fn absent(mut self, text: &'static str) -> Self {
+        self.absent = Some(text);
         self
     }
     fn arg(mut self, a: impl Into<String>) -> Self {
@@ -127,6 +134,9 @@ fn run(c: &Case) {
     assert!(!err.contains("panicked"), "panic: {what}");
     assert_eq!(out.status.code(), Some(c.code), "exit code: {what}");
     assert!(err.contains(c.says), "message: {what}");
+    if let Some(text) = c.absent {
+        assert!(!err.contains(text), "{text:?} in stderr: {what}");
+    }
     let lines = err.trim_end().lines().count();
     assert!(lines <= c.max_lines, "{lines} lines of stderr: {what}");
     if c.code == 2 {
@@ -435,6 +445,13 @@ fn toolchain_inputs() {
             "no src directory",
         ),
         script("go killed", "kill -9 $$", "killed by a signal"),
+        // A version string with a terminal escape is shown without it.
+        script(
+            "escape in GOVERSION",
+            r#"printf '{"GOVERSION":"go1.20\u001b]0;pwned\u0007","GOOS":"linux","GOARCH":"amd64","GOROOT":"/"}\n'"#,
+            "needs Go 1.21",
+        )
+        .absent("\u{1b}"),
         // A value too large to measure is refused before anything is built
         // (a 1 GiB store, 16,384 times over, would run for hours).
         case(
@@ -498,7 +515,13 @@ fn matrix_and_asm_and_lab_inputs() {
         case("matrix -o dir", &["matrix", "-o", "d"], 2, "is a directory").file("d/x", ""),
         case(
             "--keep under /proc",
-            &["matrix", "--types", "int", "--keep", "/proc/ifacealloc-keep"],
+            &[
+                "matrix",
+                "--types",
+                "int",
+                "--keep",
+                "/proc/ifacealloc-keep",
+            ],
             2,
             "--keep /proc/ifacealloc-keep: cannot create it",
         ),
@@ -977,7 +1000,15 @@ fn a_damaged_cache_entry_is_rebuilt() {
     let cache = tempfile::tempdir().unwrap();
     let run = |extra: &[&str]| {
         Command::new(assert_cmd::cargo::cargo_bin("ifacealloc"))
-            .args(["matrix", "--catalog", "none", "--type", "int", "--iterations", "1000"])
+            .args([
+                "matrix",
+                "--catalog",
+                "none",
+                "--type",
+                "int",
+                "--iterations",
+                "1000",
+            ])
             .args(extra)
             .env("IFACEALLOC_CACHE", cache.path())
             .output()
@@ -985,7 +1016,10 @@ fn a_damaged_cache_entry_is_rebuilt() {
     };
     assert!(run(&[]).status.success());
     let mut damaged = 0;
-    for dir in std::fs::read_dir(cache.path().join("gofmt")).unwrap().flatten() {
+    for dir in std::fs::read_dir(cache.path().join("gofmt"))
+        .unwrap()
+        .flatten()
+    {
         for f in std::fs::read_dir(dir.path()).unwrap().flatten() {
             let text = std::fs::read(f.path()).unwrap();
             std::fs::write(f.path(), &text[..text.len() / 2]).unwrap();
@@ -995,6 +1029,10 @@ fn a_damaged_cache_entry_is_rebuilt() {
     assert!(damaged > 0);
     for extra in [&[][..], &["--fresh"][..]] {
         let out = run(extra);
-        assert!(out.status.success(), "{extra:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{extra:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

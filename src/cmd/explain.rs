@@ -293,21 +293,23 @@ pub fn run(args: &ExplainArgs, go: Option<&str>) -> Result<i32> {
         }
         reports.push(report);
     }
-    output::emit(args.output.as_deref(), |out| match args.format.unwrap_or(ExplainFormat::Text) {
-        ExplainFormat::Json if reports.len() == 1 => {
-            serde_json::to_writer_pretty(&mut *out, &reports[0])?;
-            writeln!(out)?;
-            Ok(())
+    output::emit(args.output.as_deref(), |out| {
+        match args.format.unwrap_or(ExplainFormat::Text) {
+            ExplainFormat::Json if reports.len() == 1 => {
+                serde_json::to_writer_pretty(&mut *out, &reports[0])?;
+                writeln!(out)?;
+                Ok(())
+            }
+            ExplainFormat::Json => {
+                serde_json::to_writer_pretty(&mut *out, &reports)?;
+                writeln!(out)?;
+                Ok(())
+            }
+            ExplainFormat::Text if reports.len() == 1 => write_text(&reports[0], out),
+            ExplainFormat::Text => write_versions(&reports, out, &|from, to| {
+                rules::boundaries_between(&ty, &v, args.source, from, to, &arch, args.iterations)
+            }),
         }
-        ExplainFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &reports)?;
-            writeln!(out)?;
-            Ok(())
-        }
-        ExplainFormat::Text if reports.len() == 1 => write_text(&reports[0], out),
-        ExplainFormat::Text => write_versions(&reports, out, &|from, to| {
-            rules::boundaries_between(&ty, &v, args.source, from, to, &arch, args.iterations)
-        }),
     })?;
     Ok(i32::from(
         reports
