@@ -635,6 +635,18 @@ fn lem_inputs() {
         )
         .file("x.go", "package h\n"),
         case(
+            "lem a missing folder",
+            &["lem", "./nonexistent"],
+            2,
+            "./nonexistent: no such directory",
+        ),
+        case(
+            "lem a benchtime go test rejects",
+            &["lem", "--benchtime", "abc"],
+            2,
+            "use a duration like 1s",
+        ),
+        case(
             "lem bad benchtime",
             &["lem", "--benchtime", "1s; rm"],
             2,

@@ -1347,3 +1347,56 @@ fn sarif_uris_are_repository_relative_and_percent_encoded() {
         "{base}"
     );
 }
+
+/// Folders whose names hold characters the listing also uses — parentheses
+/// (`proj (copy)`), colons, tabs are not allowed by go but spaces, brackets,
+/// quotes, `#`, `%`, `&` and non-ASCII are — scan as any other: every site's
+/// routine read from the listing, none `unknown`; `asm` finds the function.
+#[test]
+fn any_folder_name_go_accepts_scans() {
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &[5; 32]),
+    );
+    let chars: Vec<char> = " ()[]{}'\"#%&;,=+@!$~^é日-_.".chars().collect();
+    let names = prop::collection::vec(prop::sample::select(chars), 1..8)
+        .prop_map(|v| format!("p{}q", v.into_iter().collect::<String>()));
+    let mut folders = vec!["proj (copy)".to_string(), "a(b)c:d".replace(':', "")];
+    for _ in 0..6 {
+        folders.push(names.new_tree(&mut runner).unwrap().current());
+    }
+    for folder in folders {
+        let work = tempfile::tempdir().unwrap();
+        let m = work.path().join(&folder).join("m");
+        std::fs::create_dir_all(&m).unwrap();
+        std::fs::write(m.join("go.mod"), "module example.com/m\n\ngo 1.21\n").unwrap();
+        std::fs::write(
+            m.join("a.go"),
+            "package m\n\nvar Sink any\n\nfunc Store(v int64) { Sink = v }\n\nfunc S(s string) { Sink = s }\n",
+        )
+        .unwrap();
+        let (sites, _) = scan_in(&m, &["."]);
+        assert_eq!(sites.len(), 2, "{folder:?}: {sites:?}");
+        for s in &sites {
+            assert_ne!(s["verdict"], "unknown", "{folder:?}: {s}");
+        }
+        let out = Command::cargo_bin("ifacealloc")
+            .unwrap()
+            .args(["asm", "./a.go:Store"])
+            .current_dir(&m)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{folder:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("convT64"),
+            "{folder:?}"
+        );
+    }
+}

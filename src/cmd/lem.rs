@@ -100,6 +100,17 @@ pub fn run(args: &LemArgs, go: Option<&str>) -> Result<i32> {
     } else {
         args.packages.clone()
     };
+    // A path (not an import path or pattern) that does not exist is named,
+    // rather than the folder lem runs in.
+    for p in &patterns {
+        let is_path = p.starts_with(['.', '/']) && !p.contains("...");
+        if is_path && !dir.join(p).exists() {
+            return Err(UsageError::new(format!(
+                "{p}: no such directory; give a package directory or pattern such as ./..."
+            ))
+            .into());
+        }
+    }
     let timeout = lem::parse_duration(&args.timeout).ok_or_else(|| {
         UsageError::new(format!(
             "--timeout {:?}: use a duration like 90s, 10m or 1h30m",

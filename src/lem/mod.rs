@@ -77,7 +77,13 @@ pub fn regex_error(e: &regex::Error) -> String {
 
 /// A -benchtime value: a duration (`1s`, `500ms`) or a count (`1000x`).
 pub fn valid_benchtime(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 32 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+    // As `go test` reads it: a count (`100x`) or a Go duration (`1s`,
+    // `1.5m`, `1m30s`, `500ms`).
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"^(?:[0-9]+x|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|ms|s|m|h)(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|ms|s|m|h))*)$").unwrap()
+    });
+    s.len() <= 32 && re.is_match(s)
 }
 
 /// The literal argument of a `lem.SetBenchtime("...")` call in Go source, as
