@@ -1149,7 +1149,9 @@ impl Parser<'_> {
                 }
             }
             let ty = self.parse_type()?;
-            let tag = self.tag()?;
+            // An empty tag is no tag (Go's type identity compares tags as
+            // strings, and "" is the absent one).
+            let tag = self.tag()?.filter(|t| !t.is_empty());
             for n in names {
                 fields.push(Field {
                     name: Some(n),
@@ -1174,7 +1176,9 @@ impl Parser<'_> {
                     msg: "an embedded field must be a type name or a pointer to one".into(),
                 });
             }
-            let tag = self.tag()?;
+            // An empty tag is no tag (Go's type identity compares tags as
+            // strings, and "" is the absent one).
+            let tag = self.tag()?.filter(|t| !t.is_empty());
             fields.push(Field {
                 name: None,
                 ty,

@@ -79,14 +79,21 @@ fn types() -> impl Strategy<Value = Type> {
                     Type::Func { params, results, variadic }
                 }),
             // Struct fields: named, blank, tagged, and embedded named types.
-            prop::collection::vec((inner.clone(), 0u8..8), 1..5).prop_map(|fs| {
+            // Tags: any text, quotes, backslashes, backticks, line breaks
+            // and non-ASCII included (printed quoted, read back by both).
+            prop::collection::vec(
+                (inner.clone(), 0u8..8, "[ -~\t\n\u{e9}\u{65e5}\u{1F600}]{0,12}"),
+                1..5
+            )
+            .prop_map(|fs| {
                 let mut fields: Vec<Field> = Vec::new();
-                for (i, (ty, kind)) in fs.into_iter().enumerate() {
+                for (i, (ty, kind, text)) in fs.into_iter().enumerate() {
                     let embeddable = matches!(&ty, Type::Named(n, _) if !fields.iter().any(|f| f.name.is_none() && f.selector().as_deref() == Some(&n.name)));
                     fields.push(match kind {
                         0 => Field { name: Some("_".into()), ty, tag: None },
                         1 => Field { name: Some(format!("f{i}")), ty, tag: Some(format!("json:\"f{i},omitempty\"")) },
                         2 if embeddable => Field { name: None, ty, tag: None },
+                        3 => Field { name: Some(format!("f{i}")), ty, tag: Some(text) },
                         _ => Field { name: Some(format!("f{i}")), ty, tag: None },
                     });
                 }

@@ -44,17 +44,24 @@ pub fn write(m: &Matrix, out: &mut dyn Write) -> Result<()> {
     writeln!(out, "pkg: ifacealloc.local/matrix")?;
     writeln!(out, "go: {}", m.go.version)?;
     writeln!(out, "ifacealloc: {}", m.tool_version)?;
+    // Two rows whose names differ only where `part` rewrites (a struct tag's
+    // space and underscore) must not merge in benchstat: the second gets
+    // `#01`, as `go test` names a repeated sub-benchmark.
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for r in &m.rows {
+        let base = part(&r.name);
+        let n = seen.entry(base.clone()).or_insert(0);
+        let name = if *n == 0 {
+            base
+        } else {
+            format!("{base}#{:02}", *n)
+        };
+        *n += 1;
         for c in &r.cases {
             writeln!(
                 out,
                 "BenchmarkIface/{}/{} {} {} ns/op {} B/op {} allocs/op",
-                part(&r.name),
-                c.scenario,
-                c.iterations,
-                c.ns_per_op,
-                c.bytes_per_op,
-                c.allocs_per_op
+                name, c.scenario, c.iterations, c.ns_per_op, c.bytes_per_op, c.allocs_per_op
             )?;
         }
     }
