@@ -1,5 +1,3 @@
-use clap::Parser;
-
 use ifacealloc::cmd::{self, Cli, Command};
 use ifacealloc::error::exit_code;
 
@@ -37,9 +35,54 @@ fn one_line(rendered: &str) -> String {
     msg
 }
 
+/// `--version`'s long form: the commit, and the Go toolchain a run would use.
+fn long_version() -> String {
+    let go = match ifacealloc::toolchain::Toolchain::resolve(None) {
+        Ok(tcs) => tcs
+            .first()
+            .map(|t| {
+                // `go` from PATH, shown as the file it is.
+                let path = if t.go.components().count() == 1 {
+                    std::env::var_os("PATH")
+                        .iter()
+                        .flat_map(std::env::split_paths)
+                        .map(|d| d.join(&t.go))
+                        .find(|p| p.is_file())
+                        .unwrap_or_else(|| t.go.clone())
+                } else {
+                    t.go.clone()
+                };
+                format!(
+                    "{} {}/{} at {}",
+                    t.goversion,
+                    t.goos,
+                    t.goarch,
+                    path.display()
+                )
+            })
+            .unwrap_or_default(),
+        Err(e) => format!("none usable ({e})"),
+    };
+    format!(
+        "{} (commit {})\ngo: {go}",
+        env!("CARGO_PKG_VERSION"),
+        env!("IFACEALLOC_COMMIT")
+    )
+}
+
 fn main() {
     ifacealloc::interrupt::install();
-    let cli = match Cli::try_parse() {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut command = Cli::command();
+    // The toolchain is looked up only when the version is asked for.
+    if std::env::args_os().any(|a| a == "--version" || a == "-V") {
+        // Leaked once: clap keeps 'static text, and the process ends after printing it.
+        command = command.long_version(&*Box::leak(long_version().into_boxed_str()));
+    }
+    let parsed = command
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
@@ -65,6 +108,8 @@ fn main() {
         Command::Scan(a) => cmd::scan::run(a, cli.go.as_deref()).map(exit_unless_zero),
         Command::Asm(a) => cmd::asm::run(a, cli.go.as_deref()),
         Command::Lab(a) => cmd::lab::run(a, cli.go.as_deref()).map(exit_unless_zero),
+        Command::Completions(a) => cmd::completions::completions(a),
+        Command::Man => cmd::completions::man(),
     };
     ifacealloc::interrupt::wait_if_interrupted();
     if let Err(e) = result {

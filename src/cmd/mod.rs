@@ -3,6 +3,7 @@
 pub mod asm;
 pub mod asm2md;
 pub mod bench2md;
+pub mod completions;
 pub mod explain;
 pub mod input;
 pub mod lab;
@@ -15,7 +16,12 @@ use clap::{Parser, Subcommand};
 /// ifacealloc: when does storing a Go value in an interface allocate, how many
 /// bytes, and why — measured on your own Go toolchain.
 #[derive(Debug, Parser)]
-#[command(name = "ifacealloc", version, about, long_about = None)]
+#[command(
+    name = "ifacealloc",
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("IFACEALLOC_COMMIT"), ")"),
+    about,
+    long_about = None
+)]
 pub struct Cli {
     /// Go toolchain(s): a go binary, a version (1.22.10; 1.22 = its newest
     /// patch) fetched like GOTOOLCHAIN does, `all`, or a comma list of these
@@ -79,4 +85,11 @@ pub enum Command {
         after_help = "Examples:\n  ifacealloc lab list\n  ifacealloc lab show 4\n  ifacealloc lab run 4\n  ifacealloc --go ~/go121/bin/go lab run 4"
     )]
     Lab(lab::LabArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Examples:\n  ifacealloc completions bash > ~/.local/share/bash-completion/completions/ifacealloc\n  ifacealloc completions zsh > ~/.zfunc/_ifacealloc"
+    )]
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff), e.g. `ifacealloc man > ifacealloc.1`.
+    Man,
 }

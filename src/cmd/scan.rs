@@ -168,9 +168,14 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
         let before = sites.len();
         sites = scan::baseline::new_or_worse(sites, known);
         eprintln!(
-            "scan: {} of {before} sites are new or worse than the baseline ({} sites)",
+            "scan: {} of {before} {} new or worse than the baseline ({})",
             sites.len(),
-            known.len()
+            if sites.len() == 1 {
+                "site is"
+            } else {
+                "sites are"
+            },
+            scan::report::plural(known.len(), "site")
         );
     }
     if let Some(min) = args.min_verdict {
@@ -262,8 +267,33 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
     if args.format != ScanFormat::Text && args.output.is_none() {
         eprintln!("{}", report::summary(&sites));
     }
-    let failing = args
-        .fail_on
-        .is_some_and(|v| sites.iter().any(|s| s.verdict >= v));
-    Ok(if failing { 1 } else { 0 })
+    // Say which sites fail the run, so a CI log names them whatever the
+    // report's format or destination.
+    let failing: Vec<&scan::Site> = match args.fail_on {
+        Some(v) => sites.iter().filter(|s| s.verdict >= v).collect(),
+        None => Vec::new(),
+    };
+    if let (Some(v), false) = (args.fail_on, failing.is_empty()) {
+        eprintln!(
+            "scan: --fail-on {}: {} failed the run:",
+            v.name(),
+            report::plural(failing.len(), "site")
+        );
+        for s in failing.iter().take(20) {
+            eprintln!(
+                "  {}:{}:{}: {} {} {} in {}",
+                s.file,
+                s.line,
+                s.column,
+                s.verdict.name(),
+                s.routine_shown,
+                s.type_name,
+                s.function
+            );
+        }
+        if failing.len() > 20 {
+            eprintln!("  ... and {} more", failing.len() - 20);
+        }
+    }
+    Ok(i32::from(!failing.is_empty()))
 }

@@ -31,8 +31,8 @@ pub fn summary(sites: &[Site]) -> String {
     };
     let removed = sites.iter().filter(|s| s.removed()).count();
     let mut out = format!(
-        "{} sites: {} always, {} conditional, {} never",
-        sites.len(),
+        "{}: {} always, {} conditional, {} never",
+        plural(sites.len(), "site"),
         count(Verdict::Always),
         count(Verdict::Conditional),
         count(Verdict::Never)
@@ -45,6 +45,15 @@ pub fn summary(sites: &[Site]) -> String {
         out.push_str(&format!("; {unknown} unknown"));
     }
     out
+}
+
+/// `1 site`, `2 sites`.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 fn bytes_cell(s: &Site) -> String {

@@ -169,9 +169,9 @@ pub fn write(
     let changed = sites.iter().filter(|s| s.changed).count();
     writeln!(
         out,
-        "{}{} sites on {}; {changed} differ between versions",
+        "{}{} on {}; {changed} differ between versions",
         if md { "\n" } else { "" },
-        sites.len(),
+        super::report::plural(sites.len(), "site"),
         versions.join(", ")
     )?;
     Ok(())
