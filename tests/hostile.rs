@@ -1048,3 +1048,52 @@ fn a_damaged_cache_entry_is_rebuilt() {
         );
     }
 }
+
+/// `--new-from-rev` in a shallow clone (as CI checks out by default) says
+/// why the revision is missing and how to fetch it.
+#[test]
+fn a_shallow_clone_is_named_as_the_reason() {
+    let origin = tempfile::tempdir().unwrap();
+    let git = |dir: &Path, args: &[&str]| {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    std::fs::write(origin.path().join("go.mod"), MODULE).unwrap();
+    std::fs::write(origin.path().join("h.go"), "package h\n\nvar Sink any\n").unwrap();
+    git(origin.path(), &["init", "-q"]);
+    git(origin.path(), &["add", "."]);
+    git(origin.path(), &["commit", "-q", "-m", "one"]);
+    std::fs::write(
+        origin.path().join("h.go"),
+        "package h\n\nvar Sink any\n\nfunc S(s string) { Sink = s }\n",
+    )
+    .unwrap();
+    git(origin.path(), &["commit", "-q", "-am", "two"]);
+    let work = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", origin.path().display());
+    git(work.path(), &["clone", "-q", "--depth", "1", &url, "c"]);
+    let out = Command::new(assert_cmd::cargo::cargo_bin("ifacealloc"))
+        .args(["scan", "--new-from-rev", "HEAD~1", "."])
+        .current_dir(work.path().join("c"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("shallow") && err.contains("fetch-depth: 0"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}

@@ -118,9 +118,17 @@ pub fn at_revision(
     let undo = crate::interrupt::on_interrupt(remove.clone());
     let added = git(&["worktree", "add", "--detach", &wt_str, rev], &top)?;
     if !added.status.success() {
+        // CI checkouts are often shallow: the base revision is not there.
+        let shallow = git(&["rev-parse", "--is-shallow-repository"], &top)
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "true");
         return Err(UsageError::new(format!(
-            "--new-from-rev {rev}: git could not check it out: {}",
-            String::from_utf8_lossy(&added.stderr).trim()
+            "--new-from-rev {rev}: git could not check it out: {}{}",
+            crate::toolchain::printable(String::from_utf8_lossy(&added.stderr).trim()),
+            if shallow {
+                "; this clone is shallow, so older revisions are missing: fetch them (git fetch --unshallow, or actions/checkout with fetch-depth: 0)"
+            } else {
+                ""
+            }
         ))
         .into());
     }
