@@ -12,7 +12,7 @@ use anyhow::Result;
 use serde::Deserialize;
 
 use crate::error::UsageError;
-use crate::toolchain::{GoVersion, MIN_MINOR};
+use crate::goversion::{GoVersion, MIN_MINOR};
 
 /// What `--go` (or IFACEALLOC_GO) names: one item of its comma list.
 #[derive(Debug, Clone, PartialEq, Eq)]

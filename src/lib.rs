@@ -17,6 +17,7 @@ pub mod gofetch;
 pub mod golinks;
 pub mod golist;
 pub mod gotype;
+pub mod goversion;
 pub mod interrupt;
 pub mod labdocs;
 pub mod labfigure;

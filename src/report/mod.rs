@@ -1,5 +1,6 @@
 //! Reports: one file per output format, all behind [`Exporter`].
 
+pub mod bench;
 mod benchfmt;
 pub(crate) mod csv;
 pub mod html;
