@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::Result;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, Table};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
 
 use super::{arch_cell, caption, cell, model_cell, notes, Exporter};
 use crate::model::Matrix;
@@ -15,6 +15,9 @@ impl Exporter for TableExporter {
     fn export(&self, m: &Matrix, out: &mut dyn Write) -> Result<()> {
         let mut t = Table::new();
         t.load_preset(UTF8_FULL_CONDENSED);
+        // On a terminal the table fits its width (cells wrap); written to a
+        // pipe or file it keeps one line per row.
+        t.set_content_arrangement(ContentArrangement::Dynamic);
         let mut header = vec!["row".to_string(), "%T".to_string(), "size".to_string()];
         header.extend(Scenario::COLUMNS.iter().map(|s| s.name().to_string()));
         header.push("model".to_string());
@@ -35,6 +38,7 @@ impl Exporter for TableExporter {
         for arch in &m.cross_archs {
             let mut t = Table::new();
             t.load_preset(UTF8_FULL_CONDENSED);
+            t.set_content_arrangement(ContentArrangement::Dynamic);
             let mut header = vec![format!("routine on {arch}")];
             header.extend(Scenario::COLUMNS.iter().map(|s| s.name().to_string()));
             t.set_header(header);
