@@ -20,9 +20,8 @@ fn main() {
         .iter()
         .any(|b| on_path(b))
     {
-        skipped.push(
-            "html_report::reports_render_in_headless_chromium (no chromium on PATH)".into(),
-        );
+        skipped
+            .push("html_report::reports_render_in_headless_chromium (no chromium on PATH)".into());
     }
     if !on_path("cc") && !on_path("gcc") {
         skipped.push("scan::cgo_follows_the_environment (its cgo-on half: no C compiler)".into());
