@@ -322,31 +322,37 @@ fn benchfmt_reads_in_the_real_benchstat() {
         }
         panic!("go install benchstat failed: {err}");
     }
-    // Two Go versions: 1.21.13 (fetched like GOTOOLCHAIN does) and the local one.
+    // The README's recipe: two Go versions, 1.21.13 (fetched like GOTOOLCHAIN
+    // does) and the local one, six runs each, the `go:` line ignored.
     let mut files = Vec::new();
     for (go, name) in [("1.21.13", "old.txt"), ("go", "new.txt")] {
-        let out = Command::cargo_bin("ifacealloc")
-            .unwrap()
-            .args([
-                "--go",
-                go,
-                "matrix",
-                "--types",
-                "int64,string,struct_int32_int64",
-            ])
-            .args(["--iterations", "4096", "--format", "benchfmt"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let mut samples = Vec::new();
+        for _ in 0..6 {
+            let out = Command::cargo_bin("ifacealloc")
+                .unwrap()
+                .args([
+                    "--go",
+                    go,
+                    "matrix",
+                    "--types",
+                    "int64,string,struct_int32_int64",
+                ])
+                .args(["--iterations", "4096", "--format", "benchfmt", "--fresh"])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            samples.extend_from_slice(&out.stdout);
+        }
         let path = work.path().join(name);
-        std::fs::write(&path, &out.stdout).unwrap();
+        std::fs::write(&path, &samples).unwrap();
         files.push(path);
     }
     let out = Std::new(gobin.join("benchstat"))
+        .args(["-ignore", "go"])
         .args(&files)
         .output()
         .unwrap();
@@ -356,5 +362,14 @@ fn benchfmt_reads_in_the_real_benchstat() {
     assert!(err.trim().is_empty(), "benchstat complained: {err}");
     assert!(text.contains("B/op"), "{text}");
     assert!(text.contains("allocs/op"), "{text}");
-    assert!(text.contains("Iface/struct_int32_int64/zerolit"), "{text}");
+    // Side by side and significant: the zero literal went from convTnoptr's
+    // 16 B to runtime.zeroVal (Go 1.25).
+    let zerolit = text
+        .lines()
+        .find(|l| l.contains("Iface/struct_int32_int64/zerolit") && l.contains("16.00"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        zerolit.contains("-100.00%") && zerolit.contains("n=6"),
+        "{zerolit}"
+    );
 }
