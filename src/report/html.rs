@@ -242,6 +242,14 @@ impl Exporter for MatrixHtml {
     }
 }
 
+/// `s` as HTML text.
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// The most of a source line a site shows: a minified or generated file's
 /// one enormous line is cut around the site's column (thousands of sites on
 /// one line must not copy it thousands of times).
@@ -401,6 +409,8 @@ pub fn lab(number: u32, title: &str, markdown: &str, labs: &[(u32, &str)]) -> Re
     use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
     let mut events = Vec::new();
     let mut in_image = false;
+    let mut link_path: Option<String> = None;
+    let mut last_text = String::new();
     for ev in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
         match ev {
             Event::Start(Tag::Image { dest_url, .. }) => {
@@ -420,6 +430,31 @@ pub fn lab(number: u32, title: &str, markdown: &str, labs: &[(u32, &str)]) -> Re
             }
             Event::End(TagEnd::Image) if in_image => in_image = false,
             _ if in_image => {} // the alt text of an inlined figure
+            // A link to a file of the repository (`../../examples/labs/x.go`)
+            // would break wherever the page is saved: its text stays, with
+            // the repository path beside it when the text is not that path.
+            Event::Start(Tag::Link { dest_url, .. })
+                if !dest_url.starts_with("http") && !dest_url.starts_with('#') =>
+            {
+                let path = dest_url.trim_start_matches("../").to_string();
+                link_path = Some(path);
+            }
+            Event::End(TagEnd::Link) if link_path.is_some() => {
+                let path = link_path.take().unwrap_or_default();
+                if !last_text.ends_with(&path) {
+                    events.push(Event::Html(
+                        format!(" (<code>{}</code>)", escape_html(&path)).into(),
+                    ));
+                }
+            }
+            Event::Text(t) => {
+                last_text = t.to_string();
+                events.push(Event::Text(t));
+            }
+            Event::Code(t) => {
+                last_text = t.to_string();
+                events.push(Event::Code(t));
+            }
             ev => events.push(ev),
         }
     }
