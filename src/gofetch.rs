@@ -125,17 +125,54 @@ impl Fetcher {
         }
         let version = format!("go1.{minor}.{patch}");
         let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
-        if tty {
-            eprintln!(
-                "fetching {version} for {}/{} through {}…",
-                self.goos, self.goarch, self.goproxy
+        // On a terminal: a line that grows with the download (the zip go
+        // writes into its module cache), so hundreds of MB are not silent.
+        let spinner = tty.then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                    .expect("static template"),
             );
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar
+        });
+        let done = std::sync::atomic::AtomicBool::new(false);
+        let downloads = self
+            .gomodcache
+            .join("cache/download/golang.org/toolchain/@v");
+        let label = format!(
+            "fetching {version} for {}/{} through {}",
+            self.goos, self.goarch, self.goproxy
+        );
+        let out = std::thread::scope(|scope| {
+            if let Some(bar) = &spinner {
+                let (done, downloads, version, label) = (&done, &downloads, &version, &label);
+                scope.spawn(move || {
+                    while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                        let bytes: u64 = std::fs::read_dir(downloads)
+                            .into_iter()
+                            .flatten()
+                            .flatten()
+                            .filter(|e| e.file_name().to_string_lossy().contains(version.as_str()))
+                            .filter_map(|e| e.metadata().ok())
+                            .map(|m| m.len())
+                            .sum();
+                        bar.set_message(format!("{label}: {} MB", bytes >> 20));
+                        std::thread::sleep(std::time::Duration::from_millis(250));
+                    }
+                });
+            }
+            let out = crate::interrupt::output(
+                Command::new(&self.base)
+                    .args(["env", "GOROOT"])
+                    .env("GOTOOLCHAIN", &version),
+            );
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+            out
+        })?;
+        if let Some(bar) = &spinner {
+            bar.finish_and_clear();
         }
-        let out = crate::interrupt::output(
-            Command::new(&self.base)
-                .args(["env", "GOROOT"])
-                .env("GOTOOLCHAIN", &version),
-        )?;
         let root = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
         let fetched = root
             .join("bin")
