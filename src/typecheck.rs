@@ -19,7 +19,7 @@ use crate::error::{GoCommandFailed, UsageError};
 use crate::gotype;
 use crate::gotype::{Arch, Basic, ChanDir, Defs, Field, Method, Package, Type, TypeName};
 use crate::toolchain::Toolchain;
-use crate::typedefs::{clip, load_defs_lenient, normalize_expr, parse_type, Unread, MAX_TYPE_SIZE};
+use crate::typedefs::{check_size, clip, load_defs_lenient, normalize_expr, parse_type, Unread};
 
 const TYPECHECK_GO: &str = include_str!("typecheck.go");
 
@@ -629,15 +629,7 @@ impl<'a> TypeReader<'a> {
                 .unwrap_or_default();
             UsageError::new(format!("type {:?}: {e}{hint}", clip(expr)))
         })?;
-        let size = ty.layout(arch).size;
-        if size > MAX_TYPE_SIZE {
-            return Err(UsageError::new(format!(
-                "type {:?} is {size} bytes; ifacealloc handles types up to {MAX_TYPE_SIZE} bytes",
-                clip(expr)
-            ))
-            .into());
-        }
-        Ok(ty)
+        check_size(expr, ty, arch)
     }
 }
 

@@ -544,7 +544,13 @@ pub fn parse_type(expr: &str, defs: &Defs) -> Result<Type> {
         ))
     })?;
     let amd64 = gotype::Arch::by_name("amd64").expect("amd64 is known");
-    let size = ty.layout(&amd64).size;
+    check_size(expr, ty, &amd64)
+}
+
+/// `ty` if it is at most [`MAX_TYPE_SIZE`] bytes on `arch`, else the error
+/// naming `expr`.
+pub fn check_size(expr: &str, ty: Type, arch: &gotype::Arch) -> Result<Type> {
+    let size = ty.layout(arch).size;
     if size > MAX_TYPE_SIZE {
         return Err(UsageError::new(format!(
             "type {:?} is {size} bytes; ifacealloc handles types up to {MAX_TYPE_SIZE} bytes",

@@ -837,32 +837,10 @@ fn a_profile_ranks_sites_by_the_bytes_it_saw() {
 /// v1.9.3, scanned with a profile of its own benchmarks.
 #[test]
 fn a_third_party_module_with_a_profile_of_its_own_benchmarks() {
-    let dl = std::process::Command::new("go")
-        .args([
-            "mod",
-            "download",
-            "-json",
-            "github.com/sirupsen/logrus@v1.9.3",
-        ])
-        .output()
-        .unwrap();
-    if !dl.status.success() {
-        eprintln!(
-            "SKIPPED: logrus could not be downloaded (is the Go module proxy reachable?): {}",
-            String::from_utf8_lossy(&dl.stdout)
-        );
-        return;
-    }
-    let info: Value = serde_json::from_slice(&dl.stdout).unwrap();
     let work = tempfile::tempdir().unwrap();
-    let tree = work.path().join("logrus");
-    common::copy_tree(std::path::Path::new(info["Dir"].as_str().unwrap()), &tree);
-    for e in walk(&tree) {
-        let mut perm = std::fs::metadata(&e).unwrap().permissions();
-        #[allow(clippy::permissions_set_readonly_false)]
-        perm.set_readonly(false);
-        std::fs::set_permissions(&e, perm).unwrap();
-    }
+    let Some(tree) = module_copy("github.com/sirupsen/logrus@v1.9.3", work.path()) else {
+        return;
+    };
     profile_benchmarks(&tree, "BenchmarkSmallTextFormatter", "500x");
     let (sites, _) = scan_in(
         &tree,
@@ -894,6 +872,39 @@ fn a_third_party_module_with_a_profile_of_its_own_benchmarks() {
         ),
         "{top}"
     );
+}
+
+/// A writable copy of a published module (`path@version`) fetched through
+/// the Go module proxy, in `work`; `None` (with a SKIPPED note) offline.
+fn module_copy(module: &str, work: &std::path::Path) -> Option<PathBuf> {
+    let dl = std::process::Command::new("go")
+        .args(["mod", "download", "-json", module])
+        .output()
+        .unwrap();
+    if !dl.status.success() {
+        eprintln!(
+            "SKIPPED: {module} could not be downloaded (is the Go module proxy reachable?): {}",
+            String::from_utf8_lossy(&dl.stdout)
+        );
+        return None;
+    }
+    let info: Value = serde_json::from_slice(&dl.stdout).unwrap();
+    let name = module
+        .split('@')
+        .next()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap();
+    let tree = work.join(name);
+    common::copy_tree(std::path::Path::new(info["Dir"].as_str().unwrap()), &tree);
+    for e in walk(&tree) {
+        let mut perm = std::fs::metadata(&e).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        perm.set_readonly(false);
+        std::fs::set_permissions(&e, perm).unwrap();
+    }
+    Some(tree)
 }
 
 fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
@@ -1128,27 +1139,10 @@ fn a_profile_is_joined_by_call_not_by_line() {
 /// those CALLs.
 #[test]
 fn a_third_party_modules_own_tests_are_joined_call_by_call() {
-    let dl = std::process::Command::new("go")
-        .args(["mod", "download", "-json", "github.com/google/uuid@v1.6.0"])
-        .output()
-        .unwrap();
-    if !dl.status.success() {
-        eprintln!(
-            "SKIPPED: github.com/google/uuid could not be downloaded (is the Go module proxy reachable?): {}",
-            String::from_utf8_lossy(&dl.stdout)
-        );
-        return;
-    }
-    let info: Value = serde_json::from_slice(&dl.stdout).unwrap();
     let work = tempfile::tempdir().unwrap();
-    let tree = work.path().join("uuid");
-    common::copy_tree(std::path::Path::new(info["Dir"].as_str().unwrap()), &tree);
-    for e in walk(&tree) {
-        let mut perm = std::fs::metadata(&e).unwrap().permissions();
-        #[allow(clippy::permissions_set_readonly_false)]
-        perm.set_readonly(false);
-        std::fs::set_permissions(&e, perm).unwrap();
-    }
+    let Some(tree) = module_copy("github.com/google/uuid@v1.6.0", work.path()) else {
+        return;
+    };
     let out = std::process::Command::new("go")
         .args([
             "test",
