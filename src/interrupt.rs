@@ -118,6 +118,15 @@ fn cleanup() {
     for d in &reg.dirs {
         let _ = std::fs::remove_dir_all(d);
     }
+    // The main thread runs on until the process exits and may have been
+    // writing into a directory as it went (create_dir_all can bring one
+    // back): a second pass after a moment. The lock stays held until exit,
+    // so no new directory is made meanwhile.
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    for d in &reg.dirs {
+        let _ = std::fs::remove_dir_all(d);
+    }
+    std::mem::forget(reg);
 }
 
 /// SIGKILLs the descendants of `root` (not `root` itself when it is this
@@ -225,12 +234,14 @@ fn alive(pid: u32) -> bool {
 pub fn go_tmp() -> Option<&'static Path> {
     static DIR: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
+        let mut reg = live();
         let d = tempfile::Builder::new()
             .prefix(&prefix("go-"))
             .tempdir()
             .ok()?
             .keep();
-        live().dirs.push(d.clone());
+        reg.dirs.push(d.clone());
+        drop(reg);
         // Library users (tests, benches) never call `finish`: remove the
         // directory when the process exits, however it exits normally.
         #[cfg(unix)]
@@ -284,8 +295,11 @@ impl Drop for TempDir {
 /// (`kind` as given, its `ifacealloc-` dropped).
 pub fn temp_dir(kind: &str) -> io::Result<TempDir> {
     let kind = kind.strip_prefix("ifacealloc-").unwrap_or(kind);
+    // Created under the lock: an interrupt's cleanup (which holds it) then
+    // sees the directory registered, never created and not yet listed.
+    let mut reg = live();
     let inner = tempfile::Builder::new().prefix(&prefix(kind)).tempdir()?;
-    live().dirs.push(inner.path().to_path_buf());
+    reg.dirs.push(inner.path().to_path_buf());
     Ok(TempDir { inner })
 }
 
