@@ -1337,14 +1337,6 @@ pub fn seed_row(name: &str) -> Option<&str> {
     Some(row)
 }
 
-/// Formats B/op as the seed did: integers bare, else two decimals.
-pub fn seed_num(v: &str) -> String {
-    match v.parse::<f64>() {
-        Ok(x) => crate::model::fmt_num((x * 100.0).round() / 100.0),
-        Err(_) => v.to_string(),
-    }
-}
-
 impl BenchReport {
     pub fn is_empty(&self) -> bool {
         self.results.is_empty()

@@ -7,7 +7,16 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::seed::{self, SeedRow};
-use crate::parse::bench::{seed_num, seed_row, BenchReport, BenchResult};
+use crate::model::fmt_num;
+use crate::parse::bench::{seed_row, BenchReport, BenchResult};
+
+/// Formats B/op as the seed did: integers bare, else two decimals.
+fn seed_num(v: &str) -> String {
+    match v.parse::<f64>() {
+        Ok(x) => fmt_num((x * 100.0).round() / 100.0),
+        Err(_) => v.to_string(),
+    }
+}
 
 /// Custom units shown as columns of their own; the rest share one column.
 const MAX_UNIT_COLUMNS: usize = 8;

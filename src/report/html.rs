@@ -275,10 +275,27 @@ fn excerpt(line: &str, column: usize) -> String {
     )
 }
 
-/// The scan report: totals, bytes per package, the sites with their source line.
-pub fn scan(sites: &[crate::scan::Site]) -> Result<String> {
+/// One conversion site as the scan report shows it: plain data, so that
+/// report/ does not depend on scan/ (scan turns its sites into these).
+pub struct ScanRow<'a> {
+    pub file: &'a str,
+    pub line: u32,
+    pub column: u32,
+    pub function: &'a str,
+    pub type_name: &'a str,
+    pub routine: &'a str,
+    pub verdict: &'a str,
+    pub bytes: f64,
+    pub evidence: &'a str,
+    /// The file on disk, for the source line.
+    pub abs_file: &'a std::path::Path,
+}
+
+/// The scan report: totals (`summary`), bytes per package, the sites with
+/// their source line.
+pub fn scan(sites: &[ScanRow], summary: &str) -> Result<String> {
     use std::collections::BTreeMap;
-    let package = |s: &crate::scan::Site| {
+    let package = |s: &ScanRow| {
         s.function
             .rsplit_once('.')
             .map(|(p, _)| p.split(".(").next().unwrap_or(p).to_string())
@@ -288,8 +305,8 @@ pub fn scan(sites: &[crate::scan::Site]) -> Result<String> {
     let mut routines: BTreeMap<&str, usize> = BTreeMap::new();
     let mut per_package: BTreeMap<String, (f64, usize)> = BTreeMap::new();
     for s in sites {
-        *verdicts.entry(s.verdict.name()).or_default() += 1;
-        *routines.entry(s.routine_shown).or_default() += 1;
+        *verdicts.entry(s.verdict).or_default() += 1;
+        *routines.entry(s.routine).or_default() += 1;
         if s.bytes > 0.0 {
             let e = per_package.entry(package(s)).or_default();
             e.0 += s.bytes;
@@ -322,8 +339,8 @@ pub fn scan(sites: &[crate::scan::Site]) -> Result<String> {
     let rows: Vec<Value> = sites
         .iter()
         .map(|s| {
-            let lines = sources.entry(s.abs_file.as_path()).or_insert_with(|| {
-                std::fs::read_to_string(&s.abs_file)
+            let lines = sources.entry(s.abs_file).or_insert_with(|| {
+                std::fs::read_to_string(s.abs_file)
                     .map(|t| t.lines().map(str::to_string).collect())
                     .unwrap_or_default()
             });
@@ -333,8 +350,8 @@ pub fn scan(sites: &[crate::scan::Site]) -> Result<String> {
                 "column": s.column,
                 "function": s.function,
                 "type": s.type_name,
-                "routine": s.routine_shown,
-                "verdict": s.verdict.name(),
+                "routine": s.routine,
+                "verdict": s.verdict,
                 "bytes": s.bytes,
                 "bytes_text": if s.bytes > 0.0 { format!("{} B", fmt_num(s.bytes)) } else { "-".into() },
                 "evidence": s.evidence,
@@ -349,7 +366,7 @@ pub fn scan(sites: &[crate::scan::Site]) -> Result<String> {
     render(
         "scan.html",
         context! {
-        summary => crate::scan::report::summary(sites),
+        summary => summary,
         date => today(),
         command => command(),
         verdicts => verdicts.iter().map(|(k, v)| json!({"name": k, "count": v})).collect::<Vec<_>>(),

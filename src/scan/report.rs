@@ -182,7 +182,25 @@ pub fn write(format: ScanFormat, sites: &[Site], out: &mut dyn Write) -> Result<
             serde_json::to_writer_pretty(&mut *out, &sarif(sites))?;
             writeln!(out)?;
         }
-        ScanFormat::Html => out.write_all(crate::report::html::scan(sites)?.as_bytes())?,
+        ScanFormat::Html => {
+            let rows: Vec<crate::report::html::ScanRow> = sites
+                .iter()
+                .map(|s| crate::report::html::ScanRow {
+                    file: &s.file,
+                    line: s.line,
+                    column: s.column,
+                    function: &s.function,
+                    type_name: &s.type_name,
+                    routine: s.routine_shown,
+                    verdict: s.verdict.name(),
+                    bytes: s.bytes,
+                    evidence: s.evidence,
+                    abs_file: &s.abs_file,
+                })
+                .collect();
+            let html = crate::report::html::scan(&rows, &summary(sites))?;
+            out.write_all(html.as_bytes())?
+        }
     }
     Ok(())
 }
