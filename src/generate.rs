@@ -237,13 +237,19 @@ fn write_imports(s: &mut String, packages: &[Package], already: &[&str]) {
 /// array type, whose unexported fields only reflect can set.
 fn needs_reflect_fill(ty: &Type) -> bool {
     match ty {
-        Type::Named(n, u) if n.is_foreign() => {
-            matches!(**u, Type::Struct(_) | Type::Array(..))
-        }
+        _ if filled_by_reflect(ty) => true,
+        // Another package's type of another kind holds nothing fill.go sets.
+        Type::Named(n, _) if n.is_foreign() => false,
         Type::Named(_, u) | Type::Array(_, u) => needs_reflect_fill(u),
         Type::Struct(fields) => fields.iter().any(|f| needs_reflect_fill(&f.ty)),
         _ => false,
     }
+}
+
+/// Whether `fill` hands `ty` to fill.go: another package's struct or array
+/// type, whose unexported fields Go code here cannot name.
+fn filled_by_reflect(ty: &Type) -> bool {
+    matches!(ty, Type::Named(n, u) if n.is_foreign() && matches!(**u, Type::Struct(_) | Type::Array(..)))
 }
 
 /// Why `name` cannot name a type in the generated module, if it cannot.
@@ -388,19 +394,17 @@ fn values_file(
 /// Statements that give `lv` (of type `ty`) a value of the requested kind.
 /// Multi-line statements (loops) come back with embedded "\n\t" indentation.
 fn fill(lv: &str, ty: &Type, mode: Fill, depth: usize) -> Vec<String> {
-    if let Type::Named(n, u) = ty {
-        if n.is_foreign() && matches!(**u, Type::Struct(_) | Type::Array(..)) {
-            // Its unexported fields cannot be named here: fill.go sets them
-            // through their addresses.
-            let mode = match mode {
-                Fill::Nonzero => "fillNonzero",
-                Fill::Small => "fillSmall",
-                Fill::V256 => "fillV256",
-            };
-            return vec![format!(
-                "fillValue(reflect.ValueOf(&{lv}).Elem(), {mode}, r)"
-            )];
-        }
+    if filled_by_reflect(ty) {
+        // Its unexported fields cannot be named here: fill.go sets them
+        // through their addresses.
+        let mode = match mode {
+            Fill::Nonzero => "fillNonzero",
+            Fill::Small => "fillSmall",
+            Fill::V256 => "fillV256",
+        };
+        return vec![format!(
+            "fillValue(reflect.ValueOf(&{lv}).Elem(), {mode}, r)"
+        )];
     }
     let spelled = ty.go_code();
     let conv = |expr: String| format!("{lv} = {spelled}({expr})");

@@ -19,7 +19,7 @@ use crate::error::{GoCommandFailed, UsageError};
 use crate::gotype;
 use crate::gotype::{Arch, Basic, ChanDir, Defs, Field, Method, Package, Type, TypeName};
 use crate::toolchain::Toolchain;
-use crate::typedefs::{check_size, clip, load_defs_lenient, normalize_expr, parse_type, Unread};
+use crate::typedefs::{check_size, checked, clip, load_defs_lenient, parse_syntax, Unread};
 
 const TYPECHECK_GO: &str = include_str!("typecheck.go");
 
@@ -588,20 +588,18 @@ impl<'a> TypeReader<'a> {
         // What the offline reader reads, it answers, a type Go rejects
         // included (an invalid map key, a duplicate field: Go's rule, named);
         // what it cannot read goes to go/types.
-        let offline = match normalize_expr(expr).map(|text| gotype::parse(&text, &self.defs)) {
-            Ok(Ok(_)) => return parse_type(expr, &self.defs),
-            Ok(Err(e)) if gotype::is_limit_message(&e.msg) => {
-                return Err(
-                    UsageError::new(format!("cannot parse type {:?}: {e}", clip(expr))).into(),
-                )
+        let offline = match parse_syntax(expr, &self.defs) {
+            Ok(ty) => return checked(expr, ty),
+            Err(e) => {
+                let err = anyhow::Error::from(UsageError::new(format!(
+                    "cannot parse type {:?}: {e}",
+                    clip(expr)
+                )));
+                if gotype::is_limit_message(&e.msg) {
+                    return Err(err);
+                }
+                err
             }
-            Ok(Err(e)) => {
-                UsageError::new(format!("cannot parse type {:?}: {e}", clip(expr))).into()
-            }
-            Err(e) => anyhow::Error::from(UsageError::new(format!(
-                "cannot parse type {:?}: {e}",
-                clip(expr)
-            ))),
         };
         // Past the offline reader's length limit nothing is read, nor with
         // definitions past its limits.

@@ -533,10 +533,21 @@ pub fn load_defs_lenient(defines: &[String], from: &[PathBuf]) -> Result<(Defs, 
 pub const MAX_TYPE_SIZE: u64 = 1 << 30;
 
 pub fn parse_type(expr: &str, defs: &Defs) -> Result<Type> {
-    let text = normalize_expr(expr)
+    let ty = parse_syntax(expr, defs)
         .map_err(|e| UsageError::new(format!("cannot parse type {:?}: {e}", clip(expr))))?;
-    let ty = gotype::parse(&text, defs)
-        .map_err(|e| UsageError::new(format!("cannot parse type {:?}: {e}", clip(expr))))?;
+    checked(expr, ty)
+}
+
+/// The offline reader on `expr` (comments and line breaks as Go reads
+/// them), before Go's rules and the size limit are checked.
+pub fn parse_syntax(expr: &str, defs: &Defs) -> Result<Type, gotype::ParseError> {
+    let text = normalize_expr(expr).map_err(|msg| gotype::ParseError { pos: 0, msg })?;
+    gotype::parse(&text, defs)
+}
+
+/// `ty`, read from `expr`, if Go accepts it (comparable map keys, unique
+/// fields) and it is within [`MAX_TYPE_SIZE`] on amd64.
+pub fn checked(expr: &str, ty: Type) -> Result<Type> {
     ty.validate().map_err(|e| {
         UsageError::new(format!(
             "type {:?} is not valid Go: {e}; fix the type expression",

@@ -10,8 +10,8 @@ mod common;
 
 use std::fmt::Write as _;
 
-use common::gen::{types, value_for};
-use ifacealloc::gotype::{Arch, Basic, Type};
+use common::gen::{case_for, types};
+use ifacealloc::gotype::{Arch, Type};
 use ifacealloc::rules::{self, Source};
 use ifacealloc::toolchain::GoVersion;
 use ifacealloc::value::{self, Value};
@@ -34,20 +34,9 @@ fn cases(n: usize, seed: u8, arch: &Arch) -> Vec<DiffCase> {
     let mut out = Vec::new();
     while out.len() < n {
         let ty = strategy.new_tree(&mut runner).unwrap().current();
-        let rng = runner.rng();
-        let composite = matches!(ty.underlying(), Type::Struct(_) | Type::Array(..));
-        let constant_ok = ty.basic().is_some_and(|b| b != Basic::UnsafePointer);
-        let source = match rng.random_range(0..4) {
-            0 if constant_ok => Source::Const,
-            1 if composite => Source::Literal,
-            2 => Source::Local,
-            _ => Source::Var,
-        };
-        let constant = matches!(source, Source::Const | Source::Literal);
-        let value = value_for(&ty, rng, constant, arch);
-        if constant && !value.is_constant(&ty) {
+        let Some((value, source)) = case_for(&ty, runner.rng(), arch) else {
             continue;
-        }
+        };
         out.push(DiffCase { ty, value, source });
     }
     out

@@ -4,6 +4,8 @@
 //! Also: SIGINT/SIGTERM during matrix, scan and lem remove every temporary
 //! directory and end every Go child.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -918,19 +920,7 @@ fn a_process_group_kill_leaves_no_child_and_the_next_run_sweeps() {
 fn an_interrupted_new_from_rev_leaves_no_worktree() {
     for (signal, code) in [(libc::SIGINT, 130), (libc::SIGTERM, 143)] {
         let repo = tempfile::tempdir().unwrap();
-        let git = |args: &[&str]| {
-            let out = Command::new("git")
-                .args(args)
-                .current_dir(repo.path())
-                .env("GIT_AUTHOR_NAME", "t")
-                .env("GIT_AUTHOR_EMAIL", "t@example.com")
-                .env("GIT_COMMITTER_NAME", "t")
-                .env("GIT_COMMITTER_EMAIL", "t@example.com")
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "git {args:?}");
-            String::from_utf8_lossy(&out.stdout).into_owned()
-        };
+        let git = |args: &[&str]| common::git(repo.path(), args);
         std::fs::write(repo.path().join("go.mod"), MODULE).unwrap();
         // net/http with --deps: the old revision's scan takes long enough.
         std::fs::write(
@@ -1055,20 +1045,7 @@ fn a_damaged_cache_entry_is_rebuilt() {
 fn a_shallow_clone_is_named_as_the_reason() {
     let origin = tempfile::tempdir().unwrap();
     let git = |dir: &Path, args: &[&str]| {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.com")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::git(dir, args);
     };
     std::fs::write(origin.path().join("go.mod"), MODULE).unwrap();
     std::fs::write(origin.path().join("h.go"), "package h\n\nvar Sink any\n").unwrap();

@@ -9,12 +9,12 @@
 mod common;
 
 use assert_cmd::Command;
-use common::gen::{types, value_of};
+use common::gen::{case_for, types};
 use ifacealloc::catalog::{self, CatalogName, Row};
 use ifacealloc::generate::{self, Case};
-use ifacealloc::gotype::{Arch, Basic, Type};
+use ifacealloc::gotype::Arch;
 use ifacealloc::measure::{self, Workdir};
-use ifacealloc::rules::{self, Source};
+use ifacealloc::rules;
 use ifacealloc::toolchain::Toolchain;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -77,20 +77,10 @@ fn random_rows() -> (Vec<Row>, Vec<Case>) {
     let mut cases = Vec::new();
     while rows.len() < 240 {
         let ty = strategy.new_tree(&mut runner).unwrap().current();
-        let rng = runner.rng();
-        let composite = matches!(ty.underlying(), Type::Struct(_) | Type::Array(..));
-        let constant_ok = ty.basic().is_some_and(|b| b != Basic::UnsafePointer);
-        let source = match rng.random_range(0..4) {
-            0 if constant_ok => Source::Const,
-            1 if composite => Source::Literal,
-            2 => Source::Local,
-            _ => Source::Var,
-        };
-        let constant = matches!(source, Source::Const | Source::Literal);
-        let v = value_of(&ty, rng, constant);
-        if constant && !v.is_constant(&ty) {
+        let Some((v, source)) = case_for(&ty, runner.rng(), &Arch::by_name("amd64").unwrap())
+        else {
             continue;
-        }
+        };
         cases.push(Case {
             row: rows.len(),
             scenario: rules::scenario_for(source),

@@ -715,20 +715,7 @@ fn new_from_rev_compares_with_a_git_revision() {
     let tree = work.path().join("repo");
     common::copy_tree(&fixture(), &tree);
     let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .args(args)
-            .current_dir(&tree)
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.com")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::git(&tree, args);
     };
     git(&["init", "-q"]);
     git(&["add", "."]);

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 use ifacealloc::gotype::{Arch, Basic, Field, Type};
+use ifacealloc::rules::Source;
 use ifacealloc::value::Value;
 use proptest::prelude::*;
 use proptest::test_runner::TestRng;
@@ -101,12 +102,8 @@ pub fn types() -> impl Strategy<Value = Type> {
     })
 }
 
-/// A random value of `ty`: zero, small and boundary integers, odd float bits, nil or not.
-/// A random value of `ty` whose integers fit `arch`'s int size.
-pub fn value_of(ty: &Type, rng: &mut TestRng, constant: bool) -> Value {
-    value_for(ty, rng, constant, &Arch::by_name("amd64").unwrap())
-}
-
+/// A random value of `ty`: zero, small and boundary integers (fitting
+/// `arch`'s int size), odd float bits, nil or not.
 pub fn value_for(ty: &Type, rng: &mut TestRng, constant: bool, arch: &Arch) -> Value {
     if rng.random_ratio(1, 6) {
         return Value::Zero;
@@ -214,4 +211,21 @@ pub fn value_for(ty: &Type, rng: &mut TestRng, constant: bool, arch: &Arch) -> V
         ),
         _ => Value::Zero,
     }
+}
+
+/// A source that fits `ty` (const for basic types, literal for composites)
+/// and a value of it for `arch`; `None` when the value drawn is not a
+/// constant a const or literal source needs (draw again).
+pub fn case_for(ty: &Type, rng: &mut TestRng, arch: &Arch) -> Option<(Value, Source)> {
+    let composite = matches!(ty.underlying(), Type::Struct(_) | Type::Array(..));
+    let constant_ok = ty.basic().is_some_and(|b| b != Basic::UnsafePointer);
+    let source = match rng.random_range(0..4) {
+        0 if constant_ok => Source::Const,
+        1 if composite => Source::Literal,
+        2 => Source::Local,
+        _ => Source::Var,
+    };
+    let constant = matches!(source, Source::Const | Source::Literal);
+    let value = value_for(ty, rng, constant, arch);
+    (!constant || value.is_constant(ty)).then_some((value, source))
 }
