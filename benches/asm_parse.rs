@@ -75,7 +75,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("read_listing_mapped", |b| {
         b.iter(|| {
             let f = std::fs::File::open(&path).unwrap();
-            let mapped = ifacealloc::mapped::map(&f, &path).unwrap();
+            let mapped = ifacealloc::parse::mapped::map(&f, &path).unwrap();
             let mut sites = 0usize;
             let stats = asm::read_listing_mapped(
                 &mapped,

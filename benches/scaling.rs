@@ -13,10 +13,10 @@ use std::io::BufReader;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ifacealloc::cmd::asm2md::{self, Linker};
-use ifacealloc::golinks::Isa;
+use ifacealloc::go::links::Isa;
+use ifacealloc::go::toolchain::Toolchain;
 use ifacealloc::parse::bench::BenchParser;
 use ifacealloc::parse::lines::CappedLines;
-use ifacealloc::toolchain::Toolchain;
 
 fn bench2md(input: &[u8]) -> usize {
     let mut p = BenchParser::new();

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::process::Command;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use ifacealloc::go::toolchain::Toolchain;
 use ifacealloc::scan::{self, Options};
-use ifacealloc::toolchain::Toolchain;
 
 const PACKAGES: [&str; 5] = ["fmt", "strconv", "encoding/json", "log/slog", "net/http"];
 

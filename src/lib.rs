@@ -1,40 +1,28 @@
 //! ifacealloc: when storing a Go value in an interface allocates, how many
 //! bytes, and why.
 //!
-//! The flow follows the module layout: [`toolchain`] finds Go; [`catalog`] and
-//! [`gotype`] describe what to measure; [`generate`] writes a Go module;
-//! [`measure`] builds and runs it; [`parse`] reads Go's own output formats;
-//! [`model`] holds results; [`report`] renders them; [`cmd`] wires subcommands.
+//! The folders are the layers, lowest first; a layer uses only itself and the
+//! layers before it (docs/architecture.md draws the flow):
+//!
+//! - [`cli`]: the process's edges every layer shares — bad-input errors,
+//!   signals and temporary dirs, progress, timings, output files;
+//! - [`model`]: Go's types, constants and values, the runtime routines, the
+//!   per-version rules that predict them, scenarios and the built-in catalog;
+//! - [`parse`]: the Go toolchain's output formats, streamed;
+//! - [`go`]: finding, fetching and running Go toolchains, `go list`, go/types;
+//! - [`matrix`]: generate a Go module, build and run it, classify the results;
+//! - [`scan`] and [`lem`]: conversions in the user's code, lem's claims;
+//! - [`report`]: one file per output format;
+//! - [`lab`]: the labs' documents and figures;
+//! - [`cmd`]: one file per subcommand.
 
-pub mod basic;
-pub mod catalog;
-pub mod classify;
+pub mod cli;
 pub mod cmd;
-pub mod constant;
-pub mod error;
-pub mod generate;
-pub mod gofetch;
-pub mod golinks;
-pub mod golist;
-pub mod gotype;
-pub mod goversion;
-pub mod interrupt;
-pub mod labdocs;
-pub mod labfigure;
+pub mod go;
+pub mod lab;
 pub mod lem;
-pub mod mapped;
-pub mod measure;
+pub mod matrix;
 pub mod model;
-pub mod output;
 pub mod parse;
-pub mod progress;
 pub mod report;
-pub mod routine;
-pub mod rules;
 pub mod scan;
-pub mod scenario;
-pub mod timings;
-pub mod toolchain;
-pub mod typecheck;
-pub mod typedefs;
-pub mod value;

@@ -1,12 +1,12 @@
+use ifacealloc::cmd::exit_code;
 use ifacealloc::cmd::{self, Cli, Command};
-use ifacealloc::error::exit_code;
 
 /// Ends the process with `code` when it is not 0 (a check that found failures).
 fn exit_unless_zero(code: i32) {
-    ifacealloc::interrupt::wait_if_interrupted();
+    ifacealloc::cli::interrupt::wait_if_interrupted();
     if code != 0 {
-        ifacealloc::timings::report();
-        ifacealloc::interrupt::finish();
+        ifacealloc::cli::timings::report();
+        ifacealloc::cli::interrupt::finish();
         std::process::exit(code)
     }
 }
@@ -37,7 +37,7 @@ fn one_line(rendered: &str) -> String {
 
 /// `--version`'s long form: the commit, and the Go toolchain a run would use.
 fn long_version() -> String {
-    let go = match ifacealloc::toolchain::Toolchain::resolve(None) {
+    let go = match ifacealloc::go::toolchain::Toolchain::resolve(None) {
         Ok(tcs) => tcs
             .first()
             .map(|t| {
@@ -71,7 +71,7 @@ fn long_version() -> String {
 }
 
 fn main() {
-    ifacealloc::interrupt::install();
+    ifacealloc::cli::interrupt::install();
     use clap::{CommandFactory, FromArgMatches};
     let mut command = Cli::command();
     // The toolchain is looked up only when the version is asked for.
@@ -95,9 +95,9 @@ fn main() {
             std::process::exit(2);
         }
     };
-    ifacealloc::error::VERBOSE.store(cli.verbose, std::sync::atomic::Ordering::Relaxed);
+    ifacealloc::go::command::VERBOSE.store(cli.verbose, std::sync::atomic::Ordering::Relaxed);
     if cli.timings {
-        ifacealloc::timings::enable();
+        ifacealloc::cli::timings::enable();
     }
     let result = match &cli.command {
         Command::Matrix(a) => cmd::matrix::run(a, cli.go.as_deref()),
@@ -111,7 +111,7 @@ fn main() {
         Command::Completions(a) => cmd::completions::completions(a),
         Command::Man => cmd::completions::man(),
     };
-    ifacealloc::interrupt::wait_if_interrupted();
+    ifacealloc::cli::interrupt::wait_if_interrupted();
     if let Err(e) = result {
         // One line for bad input; a failed go command adds its own output.
         let mut msg = format!("ifacealloc: {e}");
@@ -121,9 +121,9 @@ fn main() {
             }
         }
         eprintln!("{msg}");
-        ifacealloc::interrupt::finish();
+        ifacealloc::cli::interrupt::finish();
         std::process::exit(exit_code(&e));
     }
-    ifacealloc::timings::report();
-    ifacealloc::interrupt::finish();
+    ifacealloc::cli::timings::report();
+    ifacealloc::cli::interrupt::finish();
 }

@@ -13,8 +13,8 @@ mod common;
 use std::fmt::Write as _;
 use std::process::Command;
 
-use ifacealloc::constant::{eval_as, Scalar};
-use ifacealloc::gotype::{Arch, Basic};
+use ifacealloc::model::constant::{eval_as, Scalar};
+use ifacealloc::model::gotype::{Arch, Basic};
 use num_bigint::BigInt;
 
 /// splitmix64: small, seeded, the same on every machine.

@@ -11,10 +11,10 @@ mod common;
 use std::fmt::Write as _;
 
 use common::gen::{case_for, types};
-use ifacealloc::gotype::{Arch, Type};
-use ifacealloc::rules::{self, Source};
-use ifacealloc::toolchain::GoVersion;
-use ifacealloc::value::{self, Value};
+use ifacealloc::model::gotype::{Arch, Type};
+use ifacealloc::model::goversion::GoVersion;
+use ifacealloc::model::rules::{self, Source};
+use ifacealloc::model::value::{self, Value};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};

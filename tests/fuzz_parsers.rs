@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use ifacealloc::gotype::{self, Defs};
+use ifacealloc::model::gotype::{self, Defs};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
@@ -291,9 +291,9 @@ fn values() {
         let ty = &types[i as usize % types.len()];
         let text = String::from_utf8_lossy(text);
         let s390x = gotype::Arch::by_name("s390x").unwrap();
-        if let Ok(v) = ifacealloc::value::parse(&text, ty, &s390x) {
-            let _ = ifacealloc::value::go_expr(ty, &v);
-            let _ = ifacealloc::value::encode(ty, &v, &s390x);
+        if let Ok(v) = ifacealloc::model::value::parse(&text, ty, &s390x) {
+            let _ = ifacealloc::model::value::go_expr(ty, &v);
+            let _ = ifacealloc::model::value::encode(ty, &v, &s390x);
         }
     });
 }
@@ -307,7 +307,8 @@ fn from_files() {
     ];
     check(mutated(samples), |input| {
         let mut d = Defs::new();
-        let _ = ifacealloc::typedefs::from_go_source(&String::from_utf8_lossy(input), &mut d);
+        let _ =
+            ifacealloc::model::typedefs::from_go_source(&String::from_utf8_lossy(input), &mut d);
     });
 }
 
@@ -347,6 +348,6 @@ fn go_list_json() {
 }
 "#;
     check(mutated(vec![sample.to_vec()]), |input| {
-        let _ = ifacealloc::golist::decode(input);
+        let _ = ifacealloc::go::list::decode(input);
     });
 }

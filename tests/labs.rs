@@ -213,7 +213,7 @@ fn no_figure_without_an_example() {
     for (path, text) in docs() {
         // Output blocks show what a run measured; `lab docs` checks those.
         let mut prose = text.clone();
-        for b in ifacealloc::labdocs::blocks(&text) {
+        for b in ifacealloc::lab::docs::blocks(&text) {
             for l in &b.lines {
                 prose = prose.replacen(l.as_str(), "", 1);
             }
@@ -288,7 +288,7 @@ fn docs_show_what_a_live_run_prints() {
     );
     let blocks: usize = docs()
         .iter()
-        .map(|(_, t)| ifacealloc::labdocs::blocks(t).len())
+        .map(|(_, t)| ifacealloc::lab::docs::blocks(t).len())
         .sum();
     assert!(blocks >= 6, "{blocks} output blocks in the docs");
 }
@@ -308,8 +308,8 @@ fn figures_are_current_and_show_each_region() {
         roxmltree::Document::parse(&live).expect("well-formed SVG");
         let committed = std::fs::read_to_string(root().join("docs/img").join(file)).unwrap();
         assert_eq!(
-            ifacealloc::labfigure::without_addresses(&committed),
-            ifacealloc::labfigure::without_addresses(&live),
+            ifacealloc::lab::figure::without_addresses(&committed),
+            ifacealloc::lab::figure::without_addresses(&live),
             "docs/img/{file} is stale: run scripts/lab-docs.sh"
         );
         match n {

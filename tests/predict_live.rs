@@ -10,12 +10,12 @@ mod common;
 
 use assert_cmd::Command;
 use common::gen::{case_for, types};
-use ifacealloc::catalog::{self, CatalogName, Row};
-use ifacealloc::generate::{self, Case};
-use ifacealloc::gotype::Arch;
-use ifacealloc::measure::{self, Workdir};
-use ifacealloc::rules;
-use ifacealloc::toolchain::Toolchain;
+use ifacealloc::go::toolchain::Toolchain;
+use ifacealloc::matrix::generate::{self, Case};
+use ifacealloc::matrix::measure::{self, Workdir};
+use ifacealloc::model::catalog::{self, CatalogName, Row};
+use ifacealloc::model::gotype::Arch;
+use ifacealloc::model::rules;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};

@@ -26,6 +26,12 @@ fn main() {
     if !on_path("cc") && !on_path("gcc") {
         skipped.push("scan::cgo_follows_the_environment (its cgo-on half: no C compiler)".into());
     }
+    if !on_path("npm") {
+        skipped.push(
+            "scan::sarif_validates_against_the_schema (its schema half: no npm to fetch the SARIF schema)"
+                .into(),
+        );
+    }
     if !on_path("man") {
         skipped.push("cli::man_renders_the_man_page (its man -l half: no man)".into());
     }

@@ -6,9 +6,9 @@
 
 mod common;
 
-use ifacealloc::gotype::{Arch, Basic, ChanDir, Field, Method, Type};
-use ifacealloc::toolchain::Toolchain;
-use ifacealloc::typecheck::{self, Sources};
+use ifacealloc::go::toolchain::Toolchain;
+use ifacealloc::go::typecheck::{self, Sources};
+use ifacealloc::model::gotype::{Arch, Basic, ChanDir, Field, Method, Type};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -47,14 +47,15 @@ fn leaf() -> impl Strategy<Value = Type> {
         prop::sample::select(basics),
         Just(Type::Interface(Vec::new())),
         Just(Type::error()),
-        prop::sample::select(vec!["Point", "Node", "ID"])
-            .prop_map(|n| { ifacealloc::typedefs::parse_type(n, &defs()).expect("defined") }),
+        prop::sample::select(vec!["Point", "Node", "ID"]).prop_map(|n| {
+            ifacealloc::model::typedefs::parse_type(n, &defs()).expect("defined")
+        }),
     ]
 }
 
-fn defs() -> ifacealloc::gotype::Defs {
+fn defs() -> ifacealloc::model::gotype::Defs {
     let d: Vec<String> = DEFINES.iter().map(|s| s.to_string()).collect();
-    ifacealloc::typedefs::load_defs(&d, &[]).unwrap()
+    ifacealloc::model::typedefs::load_defs(&d, &[]).unwrap()
 }
 
 fn types() -> impl Strategy<Value = Type> {
@@ -148,7 +149,7 @@ fn the_offline_reader_and_go_types_agree_on_every_type_both_read() {
         let mut bad = Vec::new();
         let mut both = 0;
         for (expr, answer) in exprs.iter().zip(answers) {
-            let offline = ifacealloc::typedefs::parse_type(expr, &defs);
+            let offline = ifacealloc::model::typedefs::parse_type(expr, &defs);
             match (offline, answer) {
                 (Ok(a), Ok(b)) if a == b => both += 1,
                 (Ok(a), Ok(b)) => bad.push(format!("{expr}:\n  offline  {a:?}\n  go/types {b:?}")),

@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::Args;
 
-use crate::error::UsageError;
-use crate::output;
+use crate::cli::error::UsageError;
+use crate::cli::output;
+use crate::go::toolchain::Toolchain;
+use crate::model::routine::Routine;
 use crate::parse::asm::{self, ListedInstr};
-use crate::routine::Routine;
-use crate::toolchain::Toolchain;
 
 #[derive(Debug, Args)]
 pub struct AsmArgs {
@@ -68,8 +68,11 @@ fn split_target(t: &str) -> Result<(PathBuf, String)> {
 pub fn run(args: &AsmArgs, go: Option<&str>) -> Result<()> {
     output::check(args.output.as_deref())?;
     if let Some(a) = &args.arch {
-        if crate::gotype::Arch::by_name(a).is_none() {
-            let all: Vec<&str> = crate::gotype::Arch::ALL.iter().map(|a| a.name).collect();
+        if crate::model::gotype::Arch::by_name(a).is_none() {
+            let all: Vec<&str> = crate::model::gotype::Arch::ALL
+                .iter()
+                .map(|a| a.name)
+                .collect();
             return Err(UsageError::new(format!(
                 "--arch: unknown GOARCH {a:?}; choose from {}",
                 all.join(", ")
@@ -100,7 +103,7 @@ pub fn render(tc: &Toolchain, file: &Path, func: &str, goarch: Option<&str>) -> 
         .with_context(|| format!("resolving {}", file.display()))?;
     let dir = file.parent().unwrap_or(Path::new("."));
     let is_test = file.to_string_lossy().ends_with("_test.go");
-    let tmp = crate::interrupt::temp_dir("ifacealloc-asm-")?;
+    let tmp = crate::cli::interrupt::temp_dir("ifacealloc-asm-")?;
     let out_path = tmp.path().join("bin");
     let out_str = out_path.to_string_lossy().to_string();
     let args: Vec<&str> = if is_test {
@@ -114,9 +117,9 @@ pub fn render(tc: &Toolchain, file: &Path, func: &str, goarch: Option<&str>) -> 
         cmd.env("GOARCH", a)
             .env("GOOS", if a == "wasm" { "wasip1" } else { "linux" });
     }
-    let out = crate::interrupt::output(&mut cmd).context("running go build")?;
+    let out = crate::cli::interrupt::output(&mut cmd).context("running go build")?;
     if !out.status.success() {
-        return Err(crate::error::GoCommandFailed {
+        return Err(crate::go::command::GoCommandFailed {
             command: format!("go {}", args.join(" ")),
             output: crate::parse::diag::compiler_errors(&String::from_utf8_lossy(&out.stderr)),
         }

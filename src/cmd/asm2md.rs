@@ -7,13 +7,13 @@ use anyhow::Result;
 use clap::Args;
 
 use super::input::Input;
-use crate::error::UsageError;
-use crate::golinks::{self, Isa};
-use crate::output;
+use crate::cli::error::UsageError;
+use crate::cli::output;
+use crate::go::links::{self as golinks, Isa};
+use crate::go::toolchain::Toolchain;
+use crate::model::routine::Routine;
 use crate::parse::asm::{self, Function};
 use crate::report::markdown_cell as md;
-use crate::routine::Routine;
-use crate::toolchain::Toolchain;
 
 #[derive(Debug, Args)]
 pub struct Asm2mdArgs {
@@ -66,7 +66,7 @@ pub fn collect(input: impl std::io::BufRead) -> Result<Listing> {
 }
 
 /// [`collect`] on every core, for a mapped listing.
-pub fn collect_mapped(mapped: &crate::mapped::Mapped) -> Result<Listing> {
+pub fn collect_mapped(mapped: &crate::parse::mapped::Mapped) -> Result<Listing> {
     gather(|on_f| asm::read_listing_mapped(mapped, asm::Detail::Facts, on_f, |_| {}))
 }
 
@@ -288,7 +288,7 @@ pub fn run(args: &Asm2mdArgs, go: Option<&str>) -> Result<()> {
         "`go build -gcflags=-S` output",
     )?;
     let echo = matches!(input, Input::Echoed);
-    let listing = crate::timings::phase("parse", || match input {
+    let listing = crate::cli::timings::phase("parse", || match input {
         Input::Mapped(mapped) => collect_mapped(&mapped),
         Input::Stream(input) => collect_parallel(input),
         Input::Echoed => collect(BufReader::with_capacity(
@@ -316,7 +316,7 @@ pub fn run(args: &Asm2mdArgs, go: Option<&str>) -> Result<()> {
         )
         .into());
     }
-    let toolchain = match crate::timings::phase("go env", || Toolchain::single(go, "asm2md")) {
+    let toolchain = match crate::cli::timings::phase("go env", || Toolchain::single(go, "asm2md")) {
         Ok(tc) => Some(tc),
         Err(e) => {
             eprintln!("asm2md: routine source links left out: {e}");
@@ -327,7 +327,7 @@ pub fn run(args: &Asm2mdArgs, go: Option<&str>) -> Result<()> {
         toolchain,
         isa: isa_of(&listing),
     };
-    crate::timings::phase("report", || {
+    crate::cli::timings::phase("report", || {
         output::emit(args.output.as_deref(), |out| {
             if echo {
                 writeln!(out)?;

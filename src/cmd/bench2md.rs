@@ -7,8 +7,8 @@ use anyhow::Result;
 use clap::Args;
 
 use super::input::Input;
-use crate::error::UsageError;
-use crate::output;
+use crate::cli::error::UsageError;
+use crate::cli::output;
 use crate::parse::bench::{self, BenchReport};
 
 #[derive(Debug, Args)]

@@ -7,19 +7,20 @@ use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
-use crate::catalog::Row;
-use crate::error::UsageError;
-use crate::generate::{self, Case};
-use crate::gotype::{Arch, Layout, Type};
-use crate::measure::{self, Workdir};
-use crate::model::fmt_num;
-use crate::output;
-use crate::routine::Routine;
-use crate::rules::{self, Prediction, Source};
-use crate::toolchain::{GoVersion, Toolchain};
-use crate::typecheck::TypeReader;
-use crate::typedefs::clip;
-use crate::value::{self, Value};
+use crate::cli::error::UsageError;
+use crate::cli::output;
+use crate::go::toolchain::Toolchain;
+use crate::go::typecheck::TypeReader;
+use crate::matrix::generate::{self, Case};
+use crate::matrix::measure::{self, Workdir};
+use crate::matrix::results::fmt_num;
+use crate::model::catalog::Row;
+use crate::model::gotype::{Arch, Layout, Type};
+use crate::model::goversion::GoVersion;
+use crate::model::routine::Routine;
+use crate::model::rules::{self, Prediction, Source};
+use crate::model::typedefs::clip;
+use crate::model::value::{self, Value};
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {

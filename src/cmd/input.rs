@@ -6,8 +6,8 @@
 use std::fs::File;
 use std::path::Path;
 
-use crate::error::UsageError;
-use crate::mapped;
+use crate::cli::error::UsageError;
+use crate::parse::mapped;
 
 /// Where a parser's input comes from.
 pub enum Input {

@@ -8,9 +8,9 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 
-use crate::error::UsageError;
+use crate::cli::error::UsageError;
+use crate::go::toolchain::Toolchain;
 use crate::lem;
-use crate::toolchain::Toolchain;
 
 #[derive(Debug, Args)]
 pub struct LabArgs {
@@ -247,7 +247,7 @@ pub fn run(args: &LabArgs, go: Option<&str>) -> Result<i32> {
             Ok(0)
         }
         LabAction::Show { n, format, output } => {
-            crate::output::check(output.as_deref())?;
+            crate::cli::output::check(output.as_deref())?;
             let l = lab(*n)?;
             let text = match format {
                 ShowFormat::Markdown => l.doc.to_string(),
@@ -256,7 +256,7 @@ pub fn run(args: &LabArgs, go: Option<&str>) -> Result<i32> {
                     crate::report::html::lab(l.number, l.title, l.doc, &all)?
                 }
             };
-            crate::output::emit(output.as_deref(), |o| {
+            crate::cli::output::emit(output.as_deref(), |o| {
                 o.write_all(text.as_bytes())?;
                 Ok(())
             })?;
@@ -269,11 +269,11 @@ pub fn run(args: &LabArgs, go: Option<&str>) -> Result<i32> {
         }
         LabAction::Docs { dir, write } => docs(dir, *write, go, &mut out),
         LabAction::Figure { n, output } => {
-            crate::output::check(output.as_deref())?;
+            crate::cli::output::check(output.as_deref())?;
             lab(*n)?;
             let tc = Toolchain::single(go, "lab")?;
             let svg = figure(&tc, *n)?;
-            crate::output::emit(output.as_deref(), |o| {
+            crate::cli::output::emit(output.as_deref(), |o| {
                 o.write_all(svg.as_bytes())?;
                 Ok(())
             })?;
@@ -320,9 +320,9 @@ fn docs(dir: &Path, write: bool, go: Option<&str>, out: &mut dyn Write) -> Resul
         .collect();
     files.sort();
     // Each run happens once, however many blocks show its output.
-    let cache: std::cell::RefCell<std::collections::BTreeMap<crate::labdocs::Run, String>> =
+    let cache: std::cell::RefCell<std::collections::BTreeMap<crate::lab::docs::Run, String>> =
         Default::default();
-    let live = |run: &crate::labdocs::Run| -> String {
+    let live = |run: &crate::lab::docs::Run| -> String {
         if let Some(s) = cache.borrow().get(run) {
             return s.clone();
         }
@@ -343,15 +343,15 @@ fn docs(dir: &Path, write: bool, go: Option<&str>, out: &mut dyn Write) -> Resul
     let mut blocks = 0;
     for f in &files {
         let doc = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
-        blocks += crate::labdocs::blocks(&doc).len();
-        let problems = crate::labdocs::stale(&doc, &live);
+        blocks += crate::lab::docs::blocks(&doc).len();
+        let problems = crate::lab::docs::stale(&doc, &live);
         if problems.is_empty() {
             continue;
         }
         if write {
-            let fresh = crate::labdocs::refresh(&doc, &live)
+            let fresh = crate::lab::docs::refresh(&doc, &live)
                 .map_err(|e| UsageError::new(format!("{}: {e}", f.display())))?;
-            crate::output::write_atomic(f, fresh.as_bytes())?;
+            crate::cli::output::write_atomic(f, fresh.as_bytes())?;
             writeln!(
                 out,
                 "{}: refreshed {} block(s)",
@@ -391,16 +391,16 @@ fn docs(dir: &Path, write: bool, go: Option<&str>, out: &mut dyn Write) -> Resul
 
 /// Lab `n`'s figure, drawn from a run of its example program on `tc`.
 pub fn figure(tc: &Toolchain, n: u32) -> Result<String> {
-    let tmp = crate::interrupt::temp_dir("ifacealloc-lab-")?;
+    let tmp = crate::cli::interrupt::temp_dir("ifacealloc-lab-")?;
     write_examples(tmp.path())?;
-    let fig = crate::labfigure::collect(tc, tmp.path(), n)?;
-    Ok(crate::labfigure::svg(&fig))
+    let fig = crate::lab::figure::collect(tc, tmp.path(), n)?;
+    Ok(crate::lab::figure::svg(&fig))
 }
 
 /// Runs one lab and prints what it shows; returns 1 if a claim failed, and
 /// the report of its `lem` claims, if it has any.
 pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<(i32, Option<lem::Report>)> {
-    let tmp = crate::interrupt::temp_dir("ifacealloc-lab-")?;
+    let tmp = crate::cli::interrupt::temp_dir("ifacealloc-lab-")?;
     let dir = tmp.path();
     write_examples(dir)?;
     writeln!(
@@ -417,7 +417,7 @@ pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<(i32, Opt
             tc.go.display(),
             tc.goroot.display()
         )?;
-        let vet = crate::interrupt::output(tc.command(dir).args(["vet", "./..."]))?;
+        let vet = crate::cli::interrupt::output(tc.command(dir).args(["vet", "./..."]))?;
         let ok = vet.status.success();
         writeln!(
             out,
@@ -429,7 +429,7 @@ pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<(i32, Opt
             failed = true;
         }
     }
-    let figure = crate::labfigure::FIGURES.iter().find(|f| f.0 == l.number);
+    let figure = crate::lab::figure::FIGURES.iter().find(|f| f.0 == l.number);
     for prog in l.programs {
         if let Some(&(_, fprog, args)) = figure.filter(|f| f.1 == *prog) {
             // The figure's program: one build and run serve both its output and
@@ -443,7 +443,7 @@ pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<(i32, Opt
                 "\n$ go build -o {exe} {fprog} && {}",
                 run.collect::<Vec<_>>().join(" ")
             )?;
-            let fig = crate::labfigure::collect(tc, dir, l.number)?;
+            let fig = crate::lab::figure::collect(tc, dir, l.number)?;
             for line in fig.output.lines().filter(|l| !l.starts_with("figure\t")) {
                 writeln!(out, "{line}")?;
             }
@@ -464,13 +464,13 @@ pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<(i32, Opt
                         "not read-only data"
                     },
                     v.data_word,
-                    crate::labfigure::place(v)
+                    crate::lab::figure::place(v)
                 )?;
             }
             continue;
         }
         writeln!(out, "\n$ go run {prog}")?;
-        let o = crate::interrupt::output(tc.command(dir).args(["run", prog]))?;
+        let o = crate::cli::interrupt::output(tc.command(dir).args(["run", prog]))?;
         out.write_all(&o.stdout)?;
         if !o.status.success() {
             out.write_all(&o.stderr)?;
@@ -479,7 +479,7 @@ pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<(i32, Opt
     }
     for pkg in l.test_packages {
         writeln!(out, "\n$ go test {pkg}")?;
-        let o = crate::interrupt::output(
+        let o = crate::cli::interrupt::output(
             tc.command(dir)
                 .args(["test", "-count=1", "-v", "-run", "^Test", pkg]),
         )?;
@@ -500,7 +500,7 @@ pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<(i32, Opt
     }
     for pkg in l.bench_packages {
         writeln!(out, "\n$ go test -run '^$' -bench . -benchmem {pkg}")?;
-        let o = crate::interrupt::output(tc.command(dir).args([
+        let o = crate::cli::interrupt::output(tc.command(dir).args([
             "test",
             "-count=1",
             "-run",

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use crate::error::UsageError;
+use crate::cli::error::UsageError;
+use crate::cli::output;
+use crate::go::toolchain::Toolchain;
 use crate::lem::{self, Options, Report};
-use crate::output;
 use crate::report::xml_escape as xml;
-use crate::toolchain::Toolchain;
 
 #[derive(Debug, Args)]
 pub struct LemArgs {
@@ -114,7 +114,7 @@ pub fn run(args: &LemArgs, go: Option<&str>) -> Result<i32> {
     let timeout = lem::parse_duration(&args.timeout).ok_or_else(|| {
         UsageError::new(format!(
             "--timeout {:?}: use a duration like 90s, 10m or 1h30m",
-            crate::typedefs::clip(&args.timeout)
+            crate::model::typedefs::clip(&args.timeout)
         ))
     })?;
     let tcs = Toolchain::resolve(go)?;
@@ -269,8 +269,8 @@ fn figures(c: &lem::CaseReport) -> String {
     match c.measured.first() {
         Some((a, b)) => format!(
             ", {} allocs/op, {} B/op",
-            crate::model::fmt_num(*a),
-            crate::model::fmt_num(*b)
+            crate::matrix::results::fmt_num(*a),
+            crate::matrix::results::fmt_num(*b)
         ),
         None => String::new(),
     }

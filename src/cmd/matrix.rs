@@ -5,17 +5,17 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use crate::catalog::{self, CatalogName, Row};
-use crate::error::UsageError;
-use crate::generate;
-use crate::gotype::Arch;
-use crate::measure::{self, Workdir};
-use crate::output;
+use crate::cli::error::UsageError;
+use crate::cli::output;
+use crate::go::toolchain::Toolchain;
+use crate::go::typecheck::TypeReader;
+use crate::matrix::generate;
+use crate::matrix::measure::{self, Workdir};
+use crate::model::catalog::{self, CatalogName, Row};
+use crate::model::gotype::Arch;
+use crate::model::rules;
+use crate::model::scenario::Scenario;
 use crate::report::{self, Format};
-use crate::rules;
-use crate::scenario::Scenario;
-use crate::toolchain::Toolchain;
-use crate::typecheck::TypeReader;
 
 #[derive(Debug, Args)]
 pub struct MatrixArgs {
@@ -146,7 +146,7 @@ pub fn run(args: &MatrixArgs, go: Option<&str>) -> Result<()> {
     let m = ms.remove(0);
     let seed_layout = args.catalog == CatalogName::Seed;
     let exporter = report::exporter(args.format, seed_layout);
-    crate::timings::phase("report", || {
+    crate::cli::timings::phase("report", || {
         output::emit(args.output.as_deref(), |out| exporter.export(&m, out))
     })
 }

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use crate::error::UsageError;
-use crate::output;
-use crate::scan::report::{self, ScanFormat};
+use crate::cli::error::UsageError;
+use crate::cli::output;
+use crate::go::toolchain::Toolchain;
+use crate::report::scan::{self as report, ScanFormat};
 use crate::scan::{self, Options, Verdict};
-use crate::toolchain::Toolchain;
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -139,7 +139,7 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
         }
         let joined = scan::versions::join(&versions, scans);
         output::emit(args.output.as_deref(), |out| {
-            scan::versions::write(args.format, &versions, &joined, out)
+            report::write_versions(args.format, &versions, &joined, out)
         })?;
         // --fail-on applies to the newest version given.
         let failing = args.fail_on.is_some_and(|v| {
@@ -175,7 +175,7 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
             } else {
                 "sites are"
             },
-            scan::report::plural(known.len(), "site")
+            report::plural(known.len(), "site")
         );
     }
     if let Some(min) = args.min_verdict {

@@ -14,11 +14,11 @@ use anyhow::{Context, Result};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::error::UsageError;
-use crate::golist::{self, Package};
-use crate::gotype::go_quote;
+use crate::cli::error::UsageError;
+use crate::go::list::{self as golist, Package};
+use crate::go::toolchain::Toolchain;
+use crate::model::gotype::go_quote;
 use crate::parse::diag;
-use crate::toolchain::Toolchain;
 use scan::{Annotation, FileScan, Key};
 
 /// Options for one `lem` run.
@@ -194,7 +194,7 @@ pub fn run(tc: &Toolchain, dir: &Path, patterns: &[String], opts: &Options) -> R
 /// module's go.mod overlaid with `replace github.com/akutz/lem => <stub>`, so
 /// packages written for akutz/lem build without that module.
 struct Session {
-    tmp: crate::interrupt::TempDir,
+    tmp: crate::cli::interrupt::TempDir,
     replace: BTreeMap<String, String>,
     /// Starts each line the harness prints: random per run, so a benchmark's
     /// own output cannot pass for a measurement.
@@ -203,7 +203,7 @@ struct Session {
 
 impl Session {
     fn new(tc: &Toolchain, dir: &Path) -> Result<Session> {
-        let tmp = crate::interrupt::temp_dir("ifacealloc-lem-")
+        let tmp = crate::cli::interrupt::temp_dir("ifacealloc-lem-")
             .context("creating a temporary directory")?;
         let out = tc.run(dir, &["env", "GOMOD"])?;
         let gomod = String::from_utf8_lossy(&out.stdout).trim().to_string();
@@ -403,7 +403,7 @@ fn check_package(
             .iter()
             .any(|a| matches!(a.key, Key::Alloc | Key::Bytes));
         if let (true, Some((f, pkg))) = (wants, owners.get(id)) {
-            if f.is_benchmark && crate::gotype::is_identifier(&f.name) {
+            if f.is_benchmark && crate::model::gotype::is_identifier(&f.name) {
                 benches
                     .entry(pkg.to_string())
                     .or_default()
@@ -495,7 +495,7 @@ fn check_package(
                     failures.push(format!(
                         "{loc}: {label}: expected {}, got {}",
                         a.value,
-                        crate::model::fmt_num(v)
+                        crate::matrix::results::fmt_num(v)
                     ));
                 }
             }
@@ -527,7 +527,7 @@ fn found(msgs: &[String]) -> String {
 /// A path relative to the current directory, as Go's tools print it.
 fn display_rel(file: &Path) -> String {
     match std::env::current_dir() {
-        Ok(cwd) => crate::output::relative_to(file, &cwd),
+        Ok(cwd) => crate::cli::output::relative_to(file, &cwd),
         Err(_) => file.display().to_string(),
     }
 }
@@ -630,8 +630,8 @@ fn build_and_measure(
     args.extend(benchtime_flag.as_deref());
     let mut cmd = tc.user_command(&p.dir);
     cmd.args(&args);
-    let (out, timed_out) =
-        crate::interrupt::output_within(&mut cmd, Some(opts.timeout)).context("running go test")?;
+    let (out, timed_out) = crate::cli::interrupt::output_within(&mut cmd, Some(opts.timeout))
+        .context("running go test")?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     if timed_out {
@@ -704,7 +704,7 @@ fn build_and_measure(
         ];
         let mut again = tc.user_command(&p.dir);
         again.args(plain);
-        let retry = crate::interrupt::output(&mut again).context("running go test")?;
+        let retry = crate::cli::interrupt::output(&mut again).context("running go test")?;
         let output = if retry.status.success() {
             format!("{stdout}{stderr}")
         } else {
@@ -714,7 +714,7 @@ fn build_and_measure(
                 String::from_utf8_lossy(&retry.stdout)
             )
         };
-        return Err(crate::error::GoCommandFailed {
+        return Err(crate::go::command::GoCommandFailed {
             command: format!("go {}", args.join(" ")),
             output,
         }

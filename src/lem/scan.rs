@@ -224,7 +224,7 @@ pub fn scan_file(path: &Path, src: &str) -> FileScan {
             if let Some(q) = m.name("qual") {
                 for part in q.as_str().split('@').filter(|p| !p.is_empty()) {
                     if let Some(v) = part.strip_prefix("go") {
-                        match crate::toolchain::GoVersion::parse(v) {
+                        match crate::model::goversion::GoVersion::parse(v) {
                             Some(gv) if gv.major == 1 => min_go = Some(gv.minor),
                             _ => {
                                 out.errors.push((
@@ -233,7 +233,7 @@ pub fn scan_file(path: &Path, src: &str) -> FileScan {
                                 ));
                             }
                         }
-                    } else if crate::gotype::Arch::by_name(part).is_some() {
+                    } else if crate::model::gotype::Arch::by_name(part).is_some() {
                         goarch = Some(part.to_string());
                     } else {
                         out.errors.push((

@@ -21,7 +21,7 @@ use memchr::memmem;
 use super::chunks;
 use super::diag::{self, Diag};
 use super::lines::CappedLines;
-use crate::routine::Routine;
+use crate::model::routine::Routine;
 
 /// One instruction of a listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -450,7 +450,7 @@ fn read_listing_chunked<R: std::io::Read + Send>(
 /// [`read_listing_parallel`] for a mapped listing: the chunks are slices of
 /// it, nothing is copied, and each is released once read.
 pub fn read_listing_mapped(
-    listing: &crate::mapped::Mapped,
+    listing: &crate::parse::mapped::Mapped,
     detail: Detail,
     on_function: impl FnMut(Function),
     on_diag: impl FnMut(Diag),

@@ -900,7 +900,7 @@ pub fn read_chunked(input: impl Read + Send, plan: chunks::Plan) -> Result<(Benc
 
 /// [`read_parallel`] for mapped output: the chunks are slices of it,
 /// nothing is copied, and each is released once read.
-pub fn read_mapped(output: &crate::mapped::Mapped) -> Result<(BenchReport, u64)> {
+pub fn read_mapped(output: &crate::parse::mapped::Mapped) -> Result<(BenchReport, u64)> {
     read_sliced(output, parallel_plan(), |r| output.release(r))
 }
 

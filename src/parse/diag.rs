@@ -1,7 +1,7 @@
 //! Compiler diagnostics: `-m` escape messages and `-d=escapedebug=1`'s
 //! `convert: using ...` lines (Go ≥ 1.25), as `file:line:col: message`.
 
-use crate::routine::Routine;
+use crate::model::routine::Routine;
 
 /// One diagnostic line.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,3 +5,4 @@ pub mod bench;
 pub mod chunks;
 pub mod diag;
 pub mod lines;
+pub mod mapped;

@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::seed::{self, SeedRow};
-use crate::model::fmt_num;
+use crate::matrix::results::fmt_num;
 use crate::parse::bench::{seed_row, BenchReport, BenchResult};
 
 /// Formats B/op as the seed did: integers bare, else two decimals.

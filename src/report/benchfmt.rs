@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::Exporter;
-use crate::model::Matrix;
+use crate::matrix::results::Matrix;
 
 pub struct BenchfmtExporter;
 

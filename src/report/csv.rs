@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::Exporter;
-use crate::model::Matrix;
+use crate::matrix::results::Matrix;
 use crate::parse::diag::Escape;
 
 pub struct CsvExporter;

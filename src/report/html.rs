@@ -10,9 +10,10 @@ use anyhow::{Context, Result};
 use minijinja::{context, Environment};
 use serde_json::{json, Value};
 
-use super::versions::{key, measured_scenarios, Change};
-use super::{cell, Exporter};
-use crate::model::{fmt_num, CaseResult, Matrix};
+use super::Exporter;
+use crate::matrix::compare::{key, measured_scenarios, Change};
+use crate::matrix::results::cell;
+use crate::matrix::results::{fmt_num, CaseResult, Matrix};
 
 const CSS: &str = include_str!("html/base.css");
 

@@ -6,6 +6,7 @@ pub(crate) mod csv;
 pub mod html;
 mod json;
 mod markdown;
+pub mod scan;
 pub mod seed;
 mod table;
 pub mod versions;
@@ -17,7 +18,7 @@ pub use markdown::md_code as markdown_code;
 
 use anyhow::Result;
 
-use crate::model::{fmt_num, CaseResult, Matrix};
+use crate::matrix::results::{fmt_num, CaseResult, Matrix};
 
 /// Output format of `matrix`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -54,33 +55,6 @@ pub fn exporter(format: Format, seed_layout: bool) -> Box<dyn Exporter> {
     }
 }
 
-/// A case's cell: bytes per store (`0` when nothing is allocated, with the
-/// allocation count when more than one), then the routine; `!` marks a note.
-pub fn cell(c: Option<&CaseResult>) -> String {
-    let Some(c) = c else {
-        return "-".to_string();
-    };
-    let mut s = if c.allocs_per_op == 0.0 && c.bytes_per_op == 0.0 {
-        "0".to_string()
-    } else if c.allocs_per_op == 1.0 {
-        format!("{} B", fmt_num(c.bytes_per_op))
-    } else {
-        format!(
-            "{} B / {} allocs",
-            fmt_num(c.bytes_per_op),
-            fmt_num(c.allocs_per_op)
-        )
-    };
-    if let Some(r) = c.routine {
-        s.push(' ');
-        s.push_str(r.name());
-    }
-    if c.note.is_some() {
-        s.push_str(" !");
-    }
-    s
-}
-
 /// A cross-compiled case's cell: the routine on `arch`.
 pub fn arch_cell(c: Option<&CaseResult>, arch: &str) -> String {
     match c {
@@ -95,7 +69,7 @@ pub fn arch_cell(c: Option<&CaseResult>, arch: &str) -> String {
 
 /// The model column: ✓ when every case's prediction matches its measurement,
 /// else ✗ and the scenarios that differ.
-pub fn model_cell(r: &crate::model::RowResult) -> String {
+pub fn model_cell(r: &crate::matrix::results::RowResult) -> String {
     let bad: Vec<&str> = r
         .cases
         .iter()

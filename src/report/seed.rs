@@ -7,8 +7,8 @@ use anyhow::Result;
 
 use super::markdown::md_cell;
 use super::Exporter;
-use crate::model::{fmt_num, Matrix};
-use crate::scenario::Scenario;
+use crate::matrix::results::{fmt_num, Matrix};
+use crate::model::scenario::Scenario;
 
 /// One line of the seed's table; each figure is bytes per op, already formatted.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -50,7 +50,7 @@ pub struct SeedExporter;
 
 impl Exporter for SeedExporter {
     fn export(&self, m: &Matrix, out: &mut dyn Write) -> Result<()> {
-        let bytes = |r: &crate::model::RowResult, s| {
+        let bytes = |r: &crate::matrix::results::RowResult, s| {
             r.case(s)
                 .map(|c| fmt_num(c.bytes_per_op))
                 .unwrap_or_default()

@@ -5,9 +5,10 @@ use std::io::Write;
 use anyhow::Result;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
 
-use super::{arch_cell, caption, cell, model_cell, notes, Exporter};
-use crate::model::Matrix;
-use crate::scenario::Scenario;
+use super::{arch_cell, caption, model_cell, notes, Exporter};
+use crate::matrix::results::cell;
+use crate::matrix::results::Matrix;
+use crate::model::scenario::Scenario;
 
 pub struct TableExporter;
 

@@ -10,8 +10,8 @@ use anyhow::{Context, Result};
 use serde::Deserialize;
 
 use super::{Options, Site, Verdict};
-use crate::error::UsageError;
-use crate::toolchain::Toolchain;
+use crate::cli::error::UsageError;
+use crate::go::toolchain::Toolchain;
 
 /// What a baseline keeps of a site.
 #[derive(Debug, Clone, Deserialize)]
@@ -74,7 +74,7 @@ pub fn at_revision(
         .into());
     }
     let git = |args: &[&str], cwd: &Path| {
-        crate::interrupt::output(
+        crate::cli::interrupt::output(
             std::process::Command::new("git")
                 .args(args)
                 .current_dir(cwd),
@@ -95,7 +95,7 @@ pub fn at_revision(
         .strip_prefix(top.canonicalize()?)
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    let tmp = crate::interrupt::temp_dir("ifacealloc-rev-")?;
+    let tmp = crate::cli::interrupt::temp_dir("ifacealloc-rev-")?;
     let wt = tmp.path().join("tree");
     let wt_str = wt.to_string_lossy().to_string();
     let common = git(
@@ -115,7 +115,7 @@ pub fn at_revision(
         let top = top.clone();
         move || remove_worktree(&top, &common, &real)
     };
-    let undo = crate::interrupt::on_interrupt(remove.clone());
+    let undo = crate::cli::interrupt::on_interrupt(remove.clone());
     let added = git(&["worktree", "add", "--detach", &wt_str, rev], &top)?;
     if !added.status.success() {
         // CI checkouts are often shallow: the base revision is not there.
@@ -123,7 +123,7 @@ pub fn at_revision(
             .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "true");
         return Err(UsageError::new(format!(
             "--new-from-rev {rev}: git could not check it out: {}{}",
-            crate::toolchain::printable(String::from_utf8_lossy(&added.stderr).trim()),
+            crate::go::toolchain::printable(String::from_utf8_lossy(&added.stderr).trim()),
             if shallow {
                 "; this clone is shallow, so older revisions are missing: fetch them (git fetch --unshallow, or actions/checkout with fetch-depth: 0)"
             } else {

@@ -12,7 +12,6 @@
 
 pub mod baseline;
 pub mod profile;
-pub mod report;
 pub mod versions;
 
 use std::collections::BTreeMap;
@@ -21,14 +20,15 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{GoCommandFailed, UsageError};
-use crate::golist::{self, Package};
-use crate::gotype::{Arch, Layout};
+use crate::cli::error::UsageError;
+use crate::go::command::GoCommandFailed;
+use crate::go::list::{self as golist, Package};
+use crate::go::toolchain::Toolchain;
+use crate::model::gotype::{Arch, Layout};
+use crate::model::routine::Routine;
+use crate::model::rules::{self, How, Sole, TypeFacts};
 use crate::parse::asm::{self, Evidence};
 use crate::parse::diag;
-use crate::routine::Routine;
-use crate::rules::{self, How, Sole, TypeFacts};
-use crate::toolchain::Toolchain;
 
 /// Whether a site allocates.
 #[derive(
@@ -217,7 +217,7 @@ pub fn scan(
     // One go command lists the packages and compiles them with the flags
     // that print the listing, which is parsed as it comes.
     let ((pkgs, skipped), listed_evidence) =
-        crate::timings::phase("go list, compile and parse", || {
+        crate::cli::timings::phase("go list, compile and parse", || {
             list(tc, dir, patterns, opts, &cgo)
         })?;
     // Say what cgo being off leaves out: whole packages, or some of their files.
@@ -307,7 +307,7 @@ pub fn scan(
     // Only sites in the packages' own files: cgo's generated Go lives in the
     // build cache and is not the user's code.
     let own_dirs: Vec<&Path> = targets.iter().map(|p| p.dir.as_path()).collect();
-    let found: Vec<Found> = crate::timings::phase("finder", || run_finder(tc, &input))?
+    let found: Vec<Found> = crate::cli::timings::phase("finder", || run_finder(tc, &input))?
         .into_iter()
         .filter(|f| own_dirs.iter().any(|d| Path::new(&f.file).starts_with(d)))
         .collect();
@@ -406,7 +406,7 @@ impl<'a> CgoLeftOut<'a> {
             files: Vec<String>,
         }
         let path = p.import_path.split(" [").next().unwrap_or(&p.import_path);
-        let with_cgo = crate::interrupt::output(
+        let with_cgo = crate::cli::interrupt::output(
             self.tc
                 .user_command(self.dir)
                 .env("CGO_ENABLED", "1")
@@ -427,7 +427,7 @@ impl<'a> CgoLeftOut<'a> {
 
 /// Whether the user's go commands build without cgo.
 fn cgo_is_off(tc: &Toolchain, dir: &Path) -> bool {
-    crate::interrupt::output(tc.user_command(dir).args(["env", "CGO_ENABLED"]))
+    crate::cli::interrupt::output(tc.user_command(dir).args(["env", "CGO_ENABLED"]))
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
@@ -463,7 +463,10 @@ fn has_cgo_files(dir: &Path) -> bool {
 /// std packages), and the compiler has less to make and print (2–4 % of a
 /// cold scan of net/http and its neighbours).
 fn gcflags_for(tc: &Toolchain, opts: &Options) -> String {
-    let flags = format!("{} -dwarf=false", crate::classify::gcflags(tc.version));
+    let flags = format!(
+        "{} -dwarf=false",
+        crate::matrix::classify::gcflags(tc.version)
+    );
     if opts.deps {
         format!("-gcflags=all={flags}")
     } else {
@@ -529,7 +532,7 @@ fn finder_results_file(tc: &Toolchain, json: &[u8], input: &FinderInput) -> Opti
         }
     }
     Some(
-        crate::toolchain::cache_dir()?
+        crate::go::toolchain::cache_dir()?
             .join("finder-results")
             .join(format!("{:016x}.jsonl", h.finish())),
     )
@@ -562,11 +565,11 @@ fn run_finder(tc: &Toolchain, input: &FinderInput) -> Result<Vec<Found>> {
     {
         return Ok(found);
     }
-    let tmp = crate::interrupt::temp_dir("ifacealloc-finder-")?;
+    let tmp = crate::cli::interrupt::temp_dir("ifacealloc-finder-")?;
     let exe = tc.helper("finder", FINDER_GO, tmp.path())?;
     let input_file = tmp.path().join("input.json");
     std::fs::write(&input_file, &json)?;
-    let out = crate::interrupt::output(std::process::Command::new(&exe).arg(&input_file))
+    let out = crate::cli::interrupt::output(std::process::Command::new(&exe).arg(&input_file))
         .context("running the conversion finder")?;
     if !out.status.success() {
         return Err(GoCommandFailed {
@@ -577,7 +580,7 @@ fn run_finder(tc: &Toolchain, input: &FinderInput) -> Result<Vec<Found>> {
     }
     let found = parse_found(&out.stdout)?;
     if let Some(c) = cached {
-        crate::output::write_cache(&c, &out.stdout);
+        crate::cli::output::write_cache(&c, &out.stdout);
     }
     Ok(found)
 }
@@ -634,7 +637,7 @@ fn compiler_evidence(
     opts: &Options,
     single_main: bool,
 ) -> Result<CompilerEvidence> {
-    let tmp = crate::interrupt::temp_dir("ifacealloc-scan-")?;
+    let tmp = crate::cli::interrupt::temp_dir("ifacealloc-scan-")?;
     let gcflags = gcflags_for(tc, opts);
     // Nothing is written into the user's tree: test binaries and a lone main
     // package's binary go to the temporary directory; go build discards the
@@ -655,10 +658,10 @@ fn compiler_evidence(
     cmd.stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
-    let mut tracked = crate::interrupt::spawn(&mut cmd).context("running go build")?;
+    let mut tracked = crate::cli::interrupt::spawn(&mut cmd).context("running go build")?;
     let stderr = tracked.child.stderr.take().expect("piped stderr");
     let mut kept: Vec<u8> = Vec::new();
-    let parsed = crate::timings::phase("build and parse", || {
+    let parsed = crate::cli::timings::phase("build and parse", || {
         parse_evidence(
             KeepMessages {
                 inner: stderr,
@@ -1041,7 +1044,7 @@ fn shape_size(shape: &str, arch: &Arch) -> Option<u64> {
     });
     let ty = shape.strip_prefix("go.shape.")?;
     let ty = QUALIFIED_FIELD.replace_all(ty, "$1$2 ");
-    let t = crate::gotype::parse(&ty, &crate::gotype::Defs::new()).ok()?;
+    let t = crate::model::gotype::parse(&ty, &crate::model::gotype::Defs::new()).ok()?;
     Some(t.layout(arch).size)
 }
 

@@ -26,8 +26,8 @@ use prost::Message;
 use serde::Serialize;
 
 use super::{Site, Verdict};
-use crate::error::UsageError;
-use crate::toolchain::Toolchain;
+use crate::cli::error::UsageError;
+use crate::go::toolchain::Toolchain;
 
 #[derive(Clone, PartialEq, Message)]
 struct Profile {

@@ -2,15 +2,10 @@
 //! sites whose routine, verdict or bytes change when upgrading.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 
-use anyhow::Result;
 use serde::Serialize;
 
-use super::report::ScanFormat;
 use super::{Site, Verdict};
-use crate::error::UsageError;
-use crate::model::fmt_num;
 
 /// One version's result for a site.
 #[derive(Debug, Clone, Serialize)]
@@ -36,12 +31,6 @@ pub struct VersionedSite {
     pub results: BTreeMap<String, Result1>,
     /// Whether routine, verdict or bytes differ between versions.
     pub changed: bool,
-}
-
-#[derive(Serialize)]
-struct Report<'a> {
-    versions: &'a [String],
-    sites: &'a [VersionedSite],
 }
 
 /// Joins per-version scans (`versions` in order) by file, line, column and type.
@@ -81,98 +70,4 @@ pub fn join(versions: &[String], scans: Vec<Vec<Site>>) -> Vec<VersionedSite> {
         s.changed = s.results.len() != versions.len() || seen.any(|x| Some(x) != first);
     }
     out
-}
-
-/// Writes the joined report: JSON with every site's per-version results, or
-/// text/markdown listing what changes between consecutive versions.
-pub fn write(
-    format: ScanFormat,
-    versions: &[String],
-    sites: &[VersionedSite],
-    out: &mut dyn Write,
-) -> Result<()> {
-    match format {
-        ScanFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &Report { versions, sites })?;
-            writeln!(out)?;
-            return Ok(());
-        }
-        ScanFormat::Sarif | ScanFormat::Html => return Err(UsageError::new(
-            "--format sarif describes one Go version; give --go one version, or use --format json",
-        )
-        .into()),
-        _ => {}
-    }
-    let md = format == ScanFormat::Markdown;
-    for pair in versions.windows(2) {
-        let (a, b) = (&pair[0], &pair[1]);
-        let diff: Vec<(&VersionedSite, Option<&Result1>, Option<&Result1>)> = sites
-            .iter()
-            .map(|s| (s, s.results.get(a), s.results.get(b)))
-            .filter(|(_, x, y)| match (x, y) {
-                (Some(x), Some(y)) => {
-                    (x.routine, x.verdict, x.bytes.to_bits())
-                        != (y.routine, y.verdict, y.bytes.to_bits())
-                }
-                _ => true,
-            })
-            .collect();
-        let allocates = |r: Option<&Result1>| r.is_some_and(|r| r.verdict != Verdict::Never);
-        let stop: Vec<_> = diff
-            .iter()
-            .filter(|(_, x, y)| allocates(*x) && !allocates(*y))
-            .collect();
-        let start: Vec<_> = diff
-            .iter()
-            .filter(|(_, x, y)| !allocates(*x) && allocates(*y))
-            .collect();
-        writeln!(
-            out,
-            "{}upgrading {a} → {b}: {} site{} change, {} stop allocating, {} start",
-            if md { "## " } else { "" },
-            diff.len(),
-            if diff.len() == 1 { "" } else { "s" },
-            stop.len(),
-            start.len()
-        )?;
-        if md {
-            writeln!(out)?;
-        }
-        for (s, x, y) in &diff {
-            let show = |r: Option<&Result1>| match r {
-                Some(r) => format!(
-                    "{} {} {}",
-                    r.verdict.name(),
-                    r.routine,
-                    if r.bytes > 0.0 {
-                        format!("{} B", fmt_num(r.bytes))
-                    } else {
-                        "-".to_string()
-                    }
-                ),
-                None => "not found".to_string(),
-            };
-            writeln!(
-                out,
-                "{}{}:{}:{}: {} → {}  {} in {}",
-                if md { "- " } else { "  " },
-                s.file,
-                s.line,
-                s.column,
-                show(*x),
-                show(*y),
-                s.type_name,
-                s.function
-            )?;
-        }
-    }
-    let changed = sites.iter().filter(|s| s.changed).count();
-    writeln!(
-        out,
-        "{}{} on {}; {changed} differ between versions",
-        if md { "\n" } else { "" },
-        super::report::plural(sites.len(), "site"),
-        versions.join(", ")
-    )?;
-    Ok(())
 }

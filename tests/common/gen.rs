@@ -4,9 +4,9 @@
 //! around the malloc-header threshold; values at the routines' boundaries.
 #![allow(dead_code)]
 
-use ifacealloc::gotype::{Arch, Basic, Field, Type};
-use ifacealloc::rules::Source;
-use ifacealloc::value::Value;
+use ifacealloc::model::gotype::{Arch, Basic, Field, Type};
+use ifacealloc::model::rules::Source;
+use ifacealloc::model::value::Value;
 use proptest::prelude::*;
 use proptest::test_runner::TestRng;
 
@@ -40,7 +40,7 @@ fn leaf() -> impl Strategy<Value = Type> {
             Box::new(basic(Basic::Int))
         )),
         Just(Type::Chan(
-            ifacealloc::gotype::ChanDir::Both,
+            ifacealloc::model::gotype::ChanDir::Both,
             Box::new(basic(Basic::Int))
         )),
         Just(Type::Func {

@@ -1,0 +1,222 @@
+//! `go list -json`: the packages behind patterns, with their files, export data
+//! and errors. Shared by `lem` and `scan`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use crate::go::command::GoCommandFailed;
+use crate::go::toolchain::Toolchain;
+
+/// One package as `go list -json` describes it (the fields this tool reads).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Package {
+    pub import_path: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub dir: PathBuf,
+    #[serde(default)]
+    pub go_files: Vec<String>,
+    #[serde(default)]
+    pub test_go_files: Vec<String>,
+    #[serde(default, rename = "XTestGoFiles")]
+    pub xtest_go_files: Vec<String>,
+    #[serde(default)]
+    pub compiled_go_files: Vec<String>,
+    #[serde(default)]
+    pub export: Option<String>,
+    #[serde(default)]
+    pub import_map: BTreeMap<String, String>,
+    #[serde(default)]
+    pub dep_only: bool,
+    #[serde(default)]
+    pub module: Option<Module>,
+    #[serde(default)]
+    pub error: Option<PackageError>,
+    #[serde(default)]
+    pub ignored_go_files: Vec<String>,
+}
+
+impl Package {
+    /// Files of this package that use cgo (`import "C"`) but were left out of
+    /// the build because cgo is off.
+    pub fn ignored_cgo_files(&self) -> Vec<String> {
+        self.ignored_go_files
+            .iter()
+            .filter(|f| {
+                std::fs::read_to_string(self.dir.join(f))
+                    .is_ok_and(|src| src.contains("import \"C\"") || src.contains("\t\"C\"\n"))
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Module {
+    #[serde(default)]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PackageError {
+    pub err: String,
+}
+
+/// Runs `go list -e -json <flags> <patterns>` in `dir` (the user's GOFLAGS; never -mod=mod,
+/// so the user's go.mod and go.sum are never rewritten). Any package error, or
+/// a failed command, is one error carrying Go's own messages.
+pub fn list(
+    tc: &Toolchain,
+    dir: &Path,
+    flags: &[&str],
+    patterns: &[String],
+) -> Result<Vec<Package>> {
+    list_skipping(tc, dir, flags, patterns, |_| None).map(|(pkgs, _)| pkgs)
+}
+
+/// Reads `go list -json` output: a stream of JSON objects, one per package.
+pub fn decode(stdout: &[u8]) -> Result<Vec<Package>> {
+    serde_json::Deserializer::from_slice(stdout)
+        .into_iter::<Package>()
+        .map(|p| p.context("reading go list output"))
+        .collect()
+}
+
+/// Packages, and (import path, reason) of each package left out.
+pub type Listed = (Vec<Package>, Vec<(String, String)>);
+
+/// Like [`list`], but a package with an error for which `skip` gives a reason
+/// is left out instead of failing the whole list: (packages, (import path,
+/// reason) of each skipped one).
+pub fn list_skipping(
+    tc: &Toolchain,
+    dir: &Path,
+    flags: &[&str],
+    patterns: &[String],
+    skip: impl Fn(&Package) -> Option<String>,
+) -> Result<Listed> {
+    list_inner(tc, dir, flags, patterns, &skip)
+}
+
+/// Like [`list_skipping`] with `-export`, compiling the named packages with
+/// `gcflags` (e.g. `-gcflags=-S -m`): the compiler's output on stderr (fresh,
+/// or replayed from Go's cache) goes to `read_stderr` while the listing is
+/// read, so one go command both lists and compiles. On any failure the listing
+/// is run again without the flags, for go's own error message, and the second
+/// value is `None`.
+pub fn list_compiling<R: Send>(
+    tc: &Toolchain,
+    dir: &Path,
+    flags: &[&str],
+    gcflags: &str,
+    patterns: &[String],
+    skip: impl Fn(&Package) -> Option<String>,
+    read_stderr: impl FnOnce(Box<dyn std::io::Read + Send>) -> R + Send,
+) -> Result<(Listed, Option<R>)> {
+    let mut args = vec!["list", "-e", "-json"];
+    args.extend_from_slice(flags);
+    args.push(gcflags);
+    args.extend(patterns.iter().map(String::as_str));
+    let mut cmd = tc.user_command(dir);
+    cmd.args(&args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut t = crate::cli::interrupt::spawn(&mut cmd).context("running go list")?;
+    let stderr = t.child.stderr.take().expect("piped stderr");
+    let mut stdout = Vec::new();
+    let (read, from_stderr) = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || read_stderr(Box::new(stderr)));
+        let read = match t.child.stdout.take() {
+            Some(mut p) => std::io::Read::read_to_end(&mut p, &mut stdout),
+            None => Ok(0),
+        };
+        (read, reader.join())
+    });
+    let status = t.child.wait().context("running go list")?;
+    let out = std::process::Output {
+        status,
+        stdout,
+        stderr: Vec::new(),
+    };
+    let listed = match (read, from_stderr) {
+        (Ok(_), Ok(r)) => finish(out, &args, &skip).map(|l| (l, r)).ok(),
+        _ => None,
+    };
+    match listed {
+        Some((l, r)) => Ok((l, Some(r))),
+        None => Ok((list_inner(tc, dir, flags, patterns, &skip)?, None)),
+    }
+}
+
+fn list_inner(
+    tc: &Toolchain,
+    dir: &Path,
+    flags: &[&str],
+    patterns: &[String],
+    skip: &dyn Fn(&Package) -> Option<String>,
+) -> Result<Listed> {
+    let mut args = vec!["list", "-e", "-json"];
+    args.extend_from_slice(flags);
+    args.extend(patterns.iter().map(String::as_str));
+    let mut cmd = tc.user_command(dir);
+    cmd.args(&args);
+    let out = crate::cli::interrupt::output(&mut cmd).context("running go list")?;
+    finish(out, &args, skip)
+}
+
+/// The packages of a finished `go list -json`, or go's error.
+fn finish(
+    out: std::process::Output,
+    args: &[&str],
+    skip: &dyn Fn(&Package) -> Option<String>,
+) -> Result<Listed> {
+    let mut pkgs = Vec::new();
+    let mut skipped = Vec::new();
+    let mut msg = String::from_utf8_lossy(&out.stderr).trim().to_string();
+    for p in decode(&out.stdout)? {
+        if p.error.is_some() {
+            if let Some(reason) = skip(&p) {
+                // go list also printed this package's error on stderr.
+                let e = p.error.as_ref().map(|e| e.err.trim()).unwrap_or("");
+                msg = msg
+                    .lines()
+                    .filter(|l| {
+                        !e.contains(l.trim()) && !l.starts_with(&format!("# {}", p.import_path))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                skipped.push((p.import_path.clone(), reason));
+                continue;
+            }
+        }
+        if let Some(e) = &p.error {
+            let e = e.err.trim();
+            if !msg.contains(e) {
+                if !msg.is_empty() {
+                    msg.push('\n');
+                }
+                msg.push_str(e);
+            }
+        }
+        pkgs.push(p);
+    }
+    // go list exits non-zero for package errors too: a skipped package's
+    // error alone is no failure.
+    let exit_failed = !out.status.success() && (skipped.is_empty() || !msg.trim().is_empty());
+    if pkgs.iter().any(|p| p.error.is_some()) || exit_failed {
+        return Err(GoCommandFailed {
+            command: format!("go {}", args.join(" ")),
+            output: msg,
+        }
+        .into());
+    }
+    Ok((pkgs, skipped))
+}

@@ -1,0 +1,16 @@
+//! What ifacealloc knows about Go, without running it: basic types and each
+//! GOARCH's facts, constant expressions, the type model and its layouts,
+//! `--define`/`--from` type definitions, values, Go release numbers, the runtime
+//! routines, the per-version rules that predict which routine a conversion
+//! calls, scenarios, and the built-in catalog.
+
+pub mod basic;
+pub mod catalog;
+pub mod constant;
+pub mod gotype;
+pub mod goversion;
+pub mod routine;
+pub mod rules;
+pub mod scenario;
+pub mod typedefs;
+pub mod value;
