@@ -555,11 +555,7 @@ impl<'a> TypeReader<'a> {
     /// `--define` is an error and a skipped `--from` declaration a warning,
     /// as the offline reader says them.
     fn check_definitions(&self) -> Result<()> {
-        let over_limit = self
-            .unread
-            .skipped
-            .iter()
-            .any(|w| gotype::is_limit_message(w));
+        let over_limit = self.unread.skipped.iter().any(|w| w.past_limit);
         let checked = match self.toolchain() {
             Some(_) if over_limit => Err(UsageError::new(
                 "a --from declaration is past ifacealloc's limits; go/types is not asked",
@@ -596,7 +592,7 @@ impl<'a> TypeReader<'a> {
                     "cannot parse type {:?}: {e}",
                     clip(expr)
                 )));
-                if gotype::is_limit_message(&e.msg) {
+                if e.is_past_limit() {
                     return Err(err);
                 }
                 err
@@ -604,11 +600,7 @@ impl<'a> TypeReader<'a> {
         };
         // Past the offline reader's length limit nothing is read, nor with
         // definitions past its limits.
-        let over_limit = self
-            .unread
-            .skipped
-            .iter()
-            .any(|w| gotype::is_limit_message(w));
+        let over_limit = self.unread.skipped.iter().any(|w| w.past_limit);
         let Some(tc) = self
             .toolchain()
             .filter(|_| expr.len() <= gotype::MAX_LEN && !over_limit)

@@ -17,6 +17,7 @@
 //! to [`MAX_BITS`] and are refused past it. Only results that need more than
 //! 512 bits of precision could differ, and none fits a float64.
 
+use crate::model::ParseErrorKind;
 use num_bigint::{BigInt, BigUint};
 use num_integer::Integer;
 use num_rational::BigRational;
@@ -140,6 +141,7 @@ pub enum Scalar {
 pub struct ConstError {
     pub pos: usize,
     pub msg: String,
+    pub kind: ParseErrorKind,
 }
 
 type Res<T> = Result<T, ConstError>;
@@ -157,7 +159,11 @@ pub fn eval_as(src: &[u8], pos: usize, target: Basic, arch: &Arch) -> Res<(Scala
     let start = p.skip_ws();
     let c = p.expr(1)?;
     let end = p.pos;
-    let c = assign(c, target, arch).map_err(|msg| ConstError { pos: start, msg })?;
+    let c = assign(c, target, arch).map_err(|msg| ConstError {
+        pos: start,
+        msg,
+        kind: ParseErrorKind::Invalid,
+    })?;
     Ok((to_scalar(&c, target), end))
 }
 
@@ -172,7 +178,11 @@ pub fn eval_array_len(src: &[u8], pos: usize) -> Res<(u64, usize)> {
     };
     let start = p.skip_ws();
     let c = p.expr(1)?;
-    let err = |msg: String| ConstError { pos: start, msg };
+    let err = |msg: String| ConstError {
+        pos: start,
+        msg,
+        kind: ParseErrorKind::Invalid,
+    };
     let int_valued = match c.num() {
         Some((re, im)) if im.is_zero() && re.is_integer() => Some(re.to_integer()),
         _ => None,
@@ -204,6 +214,16 @@ fn err<T>(pos: usize, msg: impl Into<String>) -> Res<T> {
     Err(ConstError {
         pos,
         msg: msg.into(),
+        kind: ParseErrorKind::Invalid,
+    })
+}
+
+/// The error for input nested past [`MAX_DEPTH`].
+fn too_deep<T>(pos: usize) -> Res<T> {
+    Err(ConstError {
+        pos,
+        msg: format!("expression nests deeper than {MAX_DEPTH} levels"),
+        kind: ParseErrorKind::PastLimit,
     })
 }
 
@@ -291,10 +311,7 @@ impl Parser<'_> {
     fn expr(&mut self, min_prec: u8) -> Res<Const> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return err(
-                self.pos,
-                format!("expression nests deeper than {MAX_DEPTH} levels"),
-            );
+            return too_deep(self.pos);
         }
         let start = self.skip_ws();
         let mut x = self.unary()?;
@@ -306,7 +323,11 @@ impl Parser<'_> {
             self.pos += op.len();
             let y = self.expr(prec + 1)?;
             let text = self.text(start);
-            x = binary(op, x, y, self.arch, text).map_err(|msg| ConstError { pos: op_pos, msg })?;
+            x = binary(op, x, y, self.arch, text).map_err(|msg| ConstError {
+                pos: op_pos,
+                msg,
+                kind: ParseErrorKind::Invalid,
+            })?;
         }
         self.depth -= 1;
         Ok(x)
@@ -329,15 +350,16 @@ impl Parser<'_> {
         self.pos += 1;
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return err(
-                self.pos,
-                format!("expression nests deeper than {MAX_DEPTH} levels"),
-            );
+            return too_deep(self.pos);
         }
         let x = self.unary()?;
         self.depth -= 1;
         let text = self.text(start);
-        unary(op, x, self.arch, text).map_err(|msg| ConstError { pos: start, msg })
+        unary(op, x, self.arch, text).map_err(|msg| ConstError {
+            pos: start,
+            msg,
+            kind: ParseErrorKind::Invalid,
+        })
     }
 
     fn primary(&mut self) -> Res<Const> {
@@ -402,7 +424,11 @@ impl Parser<'_> {
         self.pos += 1;
         let args = self.args()?;
         let text = self.text(start);
-        let call = |msg: String| ConstError { pos: start, msg };
+        let call = |msg: String| ConstError {
+            pos: start,
+            msg,
+            kind: ParseErrorKind::Invalid,
+        };
         if let Some(b) = Basic::from_name(&name) {
             let [x] = <[Const; 1]>::try_from(args).map_err(|a| {
                 call(format!(
@@ -590,7 +616,11 @@ impl Parser<'_> {
         let value = if imag || float {
             // An imaginary literal's mantissa is decimal even with a leading 0
             // (0777i is 777i), as go/constant reads it.
-            float_literal(&body).map_err(|msg| ConstError { pos: start, msg })?
+            float_literal(&body).map_err(|msg| ConstError {
+                pos: start,
+                msg,
+                kind: ParseErrorKind::Invalid,
+            })?
         } else {
             BigRational::from_integer(int_literal(&body))
         };
@@ -622,6 +652,7 @@ impl Parser<'_> {
             let rest = std::str::from_utf8(&self.s[self.pos..]).map_err(|_| ConstError {
                 pos: self.pos,
                 msg: "invalid UTF-8 encoding".into(),
+                kind: ParseErrorKind::Invalid,
             })?;
             let ch = rest.chars().next().unwrap_or('\u{fffd}');
             self.pos += ch.len_utf8();

@@ -5,6 +5,7 @@
 //! [`Type`] here and printed back by [`Type::go_syntax`], so only well-formed type
 //! syntax can come out. The layout rules follow `cmd/compile/internal/types/size.go`.
 
+use crate::model::ParseErrorKind;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -195,21 +196,29 @@ pub struct Layout {
 pub struct ParseError {
     pub pos: usize,
     pub msg: String,
+    pub kind: ParseErrorKind,
 }
 
-/// Whether a reader's message is about one of ifacealloc's limits (length,
-/// depth, expanded size), not about Go: such input is not passed on to
-/// go/types, whose checks take time exponential in some of it.
-pub fn is_limit_message(msg: &str) -> bool {
-    [
-        "deeper than",
-        "larger than",
-        "bytes long; the limit is",
-        "must be at most",
-        "ifacealloc handles types up to",
-    ]
-    .iter()
-    .any(|p| msg.contains(p))
+impl ParseError {
+    pub fn invalid(pos: usize, msg: impl Into<String>) -> ParseError {
+        ParseError {
+            pos,
+            msg: msg.into(),
+            kind: ParseErrorKind::Invalid,
+        }
+    }
+
+    pub fn past_limit(pos: usize, msg: impl Into<String>) -> ParseError {
+        ParseError {
+            pos,
+            msg: msg.into(),
+            kind: ParseErrorKind::PastLimit,
+        }
+    }
+
+    pub fn is_past_limit(&self) -> bool {
+        self.kind == ParseErrorKind::PastLimit
+    }
 }
 
 /// Named types the parser may refer to: name → underlying type.
@@ -817,13 +826,13 @@ pub fn is_identifier(s: &str) -> bool {
 /// Parses a Go type expression. Names other than predeclared types must be in `defs`.
 pub fn parse(src: &str, defs: &Defs) -> Result<Type, ParseError> {
     if src.len() > MAX_LEN {
-        return Err(ParseError {
-            pos: MAX_LEN,
-            msg: format!(
+        return Err(ParseError::past_limit(
+            MAX_LEN,
+            format!(
                 "type expression is {} bytes long; the limit is {MAX_LEN}",
                 src.len()
             ),
-        });
+        ));
     }
     let mut p = Parser {
         src: src.as_bytes(),
@@ -862,10 +871,7 @@ impl Parser<'_> {
                 format!("{tok:?}")
             }
         };
-        ParseError {
-            pos: self.pos,
-            msg: format!("expected {expected}, found {found}"),
-        }
+        ParseError::invalid(self.pos, format!("expected {expected}, found {found}"))
     }
 
     /// Skips spaces and tabs only: newlines, comments and anything else are not
@@ -928,10 +934,10 @@ impl Parser<'_> {
         self.depth += 1;
         self.nodes += 1;
         if self.depth > MAX_DEPTH {
-            return Err(ParseError {
-                pos: self.pos,
-                msg: format!("type nests deeper than {MAX_DEPTH} levels"),
-            });
+            return Err(ParseError::past_limit(
+                self.pos,
+                format!("type nests deeper than {MAX_DEPTH} levels"),
+            ));
         }
         let t = self.parse_type_inner();
         self.depth -= 1;
@@ -1017,20 +1023,14 @@ impl Parser<'_> {
                                 .or_insert_with(|| u.extent());
                             self.nodes += nodes;
                             if self.depth + depth > MAX_RESOLVED_DEPTH {
-                                return Err(ParseError {
-                                    pos: start,
-                                    msg: format!(
+                                return Err(ParseError::past_limit(start, format!(
                                         "{name} makes the type nest deeper than {MAX_RESOLVED_DEPTH} levels once named types are expanded"
-                                    ),
-                                });
+                                    )));
                             }
                             if self.nodes > MAX_RESOLVED_NODES {
-                                return Err(ParseError {
-                                    pos: start,
-                                    msg: format!(
+                                return Err(ParseError::past_limit(start, format!(
                                         "{name} makes the type larger than {MAX_RESOLVED_NODES} parts once named types are expanded"
-                                    ),
-                                });
+                                    )));
                             }
                             return Ok(match u {
                                 // The definition being read, met inside itself.
@@ -1060,7 +1060,7 @@ impl Parser<'_> {
                                 "unknown type name {name:?}: define it with --define '{name}=TYPE'"
                             )
                         };
-                        Err(ParseError { pos: start, msg })
+                        Err(ParseError::invalid(start, msg))
                     }
                 }
             }
@@ -1088,12 +1088,13 @@ impl Parser<'_> {
             crate::model::constant::eval_array_len(self.src, self.pos).map_err(|e| ParseError {
                 pos: e.pos,
                 msg: e.msg,
+                kind: e.kind,
             })?;
         if n > MAX_ARRAY_LEN {
-            return Err(ParseError {
-                pos: start,
-                msg: format!("array length must be at most {MAX_ARRAY_LEN}"),
-            });
+            return Err(ParseError::past_limit(
+                start,
+                format!("array length must be at most {MAX_ARRAY_LEN}"),
+            ));
         }
         self.pos = end;
         Ok(n)
@@ -1171,10 +1172,10 @@ impl Parser<'_> {
                 t => type_name(t),
             };
             if !ok {
-                return Err(ParseError {
-                    pos: self.pos,
-                    msg: "an embedded field must be a type name or a pointer to one".into(),
-                });
+                return Err(ParseError::invalid(
+                    self.pos,
+                    "an embedded field must be a type name or a pointer to one",
+                ));
             }
             // An empty tag is no tag (Go's type identity compares tags as
             // strings, and "" is the absent one).
@@ -1198,10 +1199,10 @@ impl Parser<'_> {
                         let s = String::from_utf8_lossy(&self.src[start..self.pos]).into_owned();
                         self.pos += 1;
                         if s.contains(['\n', '\r']) {
-                            return Err(ParseError {
-                                pos: start,
-                                msg: "a struct tag may not contain a line break".into(),
-                            });
+                            return Err(ParseError::invalid(
+                                start,
+                                "a struct tag may not contain a line break",
+                            ));
                         }
                         return Ok(Some(s));
                     }
@@ -1383,6 +1384,7 @@ impl Parser<'_> {
                     let t = parse(n, self.defs).map_err(|e| ParseError {
                         pos: self.pos,
                         msg: e.msg,
+                        kind: e.kind,
                     })?;
                     types.push(t);
                 }

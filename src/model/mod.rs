@@ -14,3 +14,14 @@ pub mod rules;
 pub mod scenario;
 pub mod typedefs;
 pub mod value;
+
+/// Whether the input is not Go, or past one of ifacealloc's limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParseErrorKind {
+    /// Not valid Go text (or not something ifacealloc reads).
+    Invalid,
+    /// Past a limit of ifacealloc's (length, depth, expanded size): such
+    /// input is not passed on to go/types either, whose checks take time
+    /// exponential in some of it.
+    PastLimit,
+}

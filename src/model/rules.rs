@@ -215,13 +215,18 @@ pub struct RuleError(pub String);
 
 /// The kind of a type's sole component (the compiler's `SoleComponent`), as
 /// far as `dataWord` and `dataWordFuncName` care.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Deserialized from scan's finder, which names them `bool`, `int`, `string`,
+/// `slice` and `other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Sole {
     Bool,
+    #[serde(rename = "int")]
     Integer,
     String,
     Slice,
     /// Another kind, or no sole component (several fields or elements).
+    #[serde(other)]
     Other,
 }
 

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::cli::error::UsageError;
+use crate::cli::error::{is_past_limit, UsageError, UsageKind};
 use crate::model::gotype::{self, is_identifier, Basic, Defs, Type, TypeName};
 
 /// Names that may not be redefined (predeclared types and `unsafe`).
@@ -67,6 +67,15 @@ fn predeclared(name: &str) -> bool {
     )
 }
 
+/// The kind of usage error a parse error makes.
+fn usage_kind(e: &gotype::ParseError) -> UsageKind {
+    if e.is_past_limit() {
+        UsageKind::PastLimit
+    } else {
+        UsageKind::Invalid
+    }
+}
+
 /// Adds a `Name=TYPE` definition to `defs`.
 pub fn define(defs: &mut Defs, spec: &str) -> Result<()> {
     let Some((name, expr)) = spec.split_once('=') else {
@@ -84,6 +93,7 @@ pub fn define(defs: &mut Defs, spec: &str) -> Result<()> {
             "--define {name}: cannot parse {:?}: {e}",
             clip(expr.trim())
         ))
+        .with_kind(usage_kind(&e))
     })?;
     ty.validate().map_err(|e| {
         UsageError::new(format!(
@@ -108,17 +118,14 @@ fn parse_definition(name: &str, expr: &str, defs: &mut Defs) -> Result<Type, got
     };
     let ty = parsed?;
     if refers_directly(&ty, name) {
-        return Err(gotype::ParseError {
-            pos: 0,
-            msg: format!("invalid recursive type {name}: it contains itself (only a pointer, slice, map, channel or func to {name} can be in it)"),
-        });
+        return Err(gotype::ParseError::invalid(0, format!("invalid recursive type {name}: it contains itself (only a pointer, slice, map, channel or func to {name} can be in it)")));
     }
     let named = Type::Named(me, Box::new(named_underlying(ty.clone())));
     if keyed_by(&ty, name) && !named.is_comparable() {
-        return Err(gotype::ParseError {
-            pos: 0,
-            msg: format!("invalid map key type {name}: map keys must be comparable"),
-        });
+        return Err(gotype::ParseError::invalid(
+            0,
+            format!("invalid map key type {name}: map keys must be comparable"),
+        ));
     }
     Ok(ty)
 }
@@ -209,7 +216,7 @@ pub fn clip(s: &str) -> String {
 /// Declarations that cannot be modelled (generic types, types from other
 /// packages) are skipped and listed in the returned warnings; using one later
 /// gives a parse error naming it.
-pub fn from_go_source(src: &str, defs: &mut Defs) -> Result<Vec<String>> {
+pub fn from_go_source(src: &str, defs: &mut Defs) -> Result<Vec<Skipped>> {
     let text = normalize(src).map_err(|e| UsageError::new(format!("--from: {e}")))?;
     let decls = type_decls(&text);
     let mut pending: Vec<(String, String, bool)> = decls; // (name, expr, alias)
@@ -240,7 +247,10 @@ pub fn from_go_source(src: &str, defs: &mut Defs) -> Result<Vec<String>> {
             .collect();
         if !progressed || pending.is_empty() {
             for (n, e, _, err) in still {
-                warnings.push(format!("type {n} {}: {err}", clip(&e)));
+                warnings.push(Skipped {
+                    text: format!("type {n} {}: {err}", clip(&e)),
+                    past_limit: err.is_past_limit(),
+                });
             }
             break;
         }
@@ -477,11 +487,26 @@ pub fn load_defs(defines: &[String], from: &[PathBuf]) -> Result<Defs> {
 }
 
 /// What the offline reader could not read: `--define`s (their errors) and
-/// `--from` declarations (`file: skipped type ...`).
+/// `--from` declarations.
 #[derive(Debug, Default)]
 pub struct Unread {
     pub defines: Vec<anyhow::Error>,
-    pub skipped: Vec<String>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// A `--from` declaration the offline reader skipped, and why
+/// (`file: skipped type ...`).
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub text: String,
+    /// Past one of ifacealloc's limits: go/types is not asked either.
+    pub past_limit: bool,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
 }
 
 impl Unread {
@@ -506,9 +531,10 @@ pub fn load_defs_lenient(defines: &[String], from: &[PathBuf]) -> Result<(Defs, 
             ))
         })?;
         for w in from_go_source(&src, &mut defs)? {
-            unread
-                .skipped
-                .push(format!("{}: skipped {w}", path.display()));
+            unread.skipped.push(Skipped {
+                text: format!("{}: skipped {}", path.display(), w.text),
+                ..w
+            });
         }
     }
     for d in defines {
@@ -518,7 +544,7 @@ pub fn load_defs_lenient(defines: &[String], from: &[PathBuf]) -> Result<(Defs, 
             None => define(&mut defs, d)?,
         }
         if let Err(e) = define(&mut defs, d) {
-            if gotype::is_limit_message(&e.to_string()) {
+            if is_past_limit(&e) {
                 return Err(e);
             }
             unread.defines.push(e);
@@ -541,7 +567,7 @@ pub fn parse_type(expr: &str, defs: &Defs) -> Result<Type> {
 /// The offline reader on `expr` (comments and line breaks as Go reads
 /// them), before Go's rules and the size limit are checked.
 pub fn parse_syntax(expr: &str, defs: &Defs) -> Result<Type, gotype::ParseError> {
-    let text = normalize_expr(expr).map_err(|msg| gotype::ParseError { pos: 0, msg })?;
+    let text = normalize_expr(expr).map_err(|msg| gotype::ParseError::invalid(0, msg))?;
     gotype::parse(&text, defs)
 }
 
@@ -563,7 +589,7 @@ pub fn checked(expr: &str, ty: Type) -> Result<Type> {
 pub fn check_size(expr: &str, ty: Type, arch: &gotype::Arch) -> Result<Type> {
     let size = ty.layout(arch).size;
     if size > MAX_TYPE_SIZE {
-        return Err(UsageError::new(format!(
+        return Err(UsageError::past_limit(format!(
             "type {:?} is {size} bytes; ifacealloc handles types up to {MAX_TYPE_SIZE} bytes",
             clip(expr)
         ))

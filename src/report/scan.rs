@@ -197,7 +197,7 @@ pub fn write(format: ScanFormat, sites: &[Site], out: &mut dyn Write) -> Result<
                     routine: s.routine_shown,
                     verdict: s.verdict.name(),
                     bytes: s.bytes,
-                    evidence: s.evidence,
+                    evidence: s.evidence.name(),
                     abs_file: &s.abs_file,
                 })
                 .collect();

@@ -27,7 +27,7 @@ use crate::go::toolchain::Toolchain;
 use crate::model::gotype::{Arch, Layout};
 use crate::model::routine::Routine;
 use crate::model::rules::{self, How, Sole, TypeFacts};
-use crate::parse::asm::{self, Evidence};
+use crate::parse::asm::{self, Evidence as ListingEvidence};
 use crate::parse::diag;
 
 /// Whether a site allocates.
@@ -44,10 +44,58 @@ pub enum Verdict {
     Always,
 }
 
+/// Where a site's routine was read. Serialized as the JSON's `evidence`
+/// strings (docs/json.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Evidence {
+    /// A runtime call or global in the `-S` listing at the site.
+    #[serde(rename = "-S")]
+    Listing,
+    /// `-d=escapedebug=1`'s note at the site's exact position (Go ≥ 1.25).
+    #[serde(rename = "escapedebug")]
+    EscapeDebug,
+    /// `-m`'s "does not escape" at the site: a stack temporary.
+    #[serde(rename = "-m")]
+    NoEscape,
+    /// A package-level initializer laid out as data by static initialization.
+    #[serde(rename = "static-init")]
+    StaticInit,
+    /// The type alone decides: pointer-shaped, zero-sized, single byte, constant.
+    #[serde(rename = "layout")]
+    Layout,
+    /// The function was compiled with no code at the site: the compiler removed it.
+    #[serde(rename = "no code")]
+    NoCode,
+    /// Nothing in the compiler's output shows the routine: no verdict is guessed.
+    #[serde(rename = "none")]
+    None,
+}
+
+impl Evidence {
+    /// The name reports show, the same as the JSON's.
+    pub fn name(self) -> &'static str {
+        match self {
+            Evidence::Listing => "-S",
+            Evidence::EscapeDebug => "escapedebug",
+            Evidence::NoEscape => "-m",
+            Evidence::StaticInit => "static-init",
+            Evidence::Layout => "layout",
+            Evidence::NoCode => "no code",
+            Evidence::None => "none",
+        }
+    }
+
+    /// Whether the evidence shows the routine the code runs (not removed
+    /// code, not missing evidence).
+    fn shows_routine(self) -> bool {
+        !matches!(self, Evidence::NoCode | Evidence::None)
+    }
+}
+
 impl Site {
     /// Whether the compiler removed this site's code.
     pub fn removed(&self) -> bool {
-        self.evidence == "no code"
+        self.evidence == Evidence::NoCode
     }
 }
 
@@ -117,10 +165,8 @@ pub struct Site {
     pub expr: String,
     /// Functions this conversion was inlined into (where the compiler also compiled it).
     pub inlined_into: Vec<String>,
-    /// Where the routine was read: "-S", "escapedebug", "-m", "static-init",
-    /// "layout" (the type alone decides: pointer-shaped, zero-sized, single
-    /// byte, constant), "no code" (the compiler removed the code), or "none".
-    pub evidence: &'static str,
+    /// Where the routine was read.
+    pub evidence: Evidence,
     /// Why the verdict is what it is, when the routine alone does not say
     /// (code the compiler removed; evidence missing).
     pub reason: Option<&'static str>,
@@ -180,10 +226,10 @@ struct Found {
     size: u64,
     align: u64,
     ptr_bytes: u64,
-    sole: String,
+    sole: Sole,
     direct_by_kind: bool,
     constant: bool,
-    literal: String,
+    literal: Literal,
     expr: String,
     #[serde(default)]
     generic: bool,
@@ -199,6 +245,19 @@ struct Found {
     /// diagnostics): at the operator, '(', '.', '[' or '{' of the expression.
     code_line: u32,
     code_column: u32,
+}
+
+/// What the finder says of a composite literal (`literal`, empty for none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Literal {
+    /// `T{}`.
+    Zero,
+    /// Every element constant.
+    Const,
+    /// Not a composite literal, or one with a non-constant element.
+    #[serde(other)]
+    Other,
 }
 
 const FINDER_GO: &str = include_str!("finder.go");
@@ -616,7 +675,7 @@ impl<R: std::io::Read> std::io::Read for KeepMessages<'_, R> {
 /// they were compiled into; per (file, line, col), escapedebug's routine.
 #[derive(Default)]
 struct CompilerEvidence {
-    by_line: BTreeMap<(PathBuf, u32), Vec<(String, Evidence)>>,
+    by_line: BTreeMap<(PathBuf, u32), Vec<(String, ListingEvidence)>>,
     debug: BTreeMap<(PathBuf, u32, u32), Routine>,
     /// `-m`'s "... does not escape" at (file, line, col).
     no_escape: std::collections::BTreeSet<(PathBuf, u32, u32)>,
@@ -738,98 +797,14 @@ fn classify_site(
     if f.generic {
         return classify_generic(f, ev, arch, tc, root);
     }
-    let layout = Layout {
-        size: f.size,
-        align: f.align,
-        ptr_bytes: f.ptr_bytes,
-    };
     let abs_file = PathBuf::from(&f.file);
-    let facts = TypeFacts {
-        layout,
-        direct_by_kind: f.direct_by_kind,
-        sole: match f.sole.as_str() {
-            "bool" => Sole::Bool,
-            "int" => Sole::Integer,
-            "string" => Sole::String,
-            "slice" => Sole::Slice,
-            _ => Sole::Other,
-        },
-    };
-    // The rules engine decides what the layout and the syntax alone decide;
-    // the compiler's output decides the rest (whether the value escapes).
-    let how = match f.literal.as_str() {
-        _ if f.constant => How::Constant,
-        "zero" => How::ConstLiteral { zero: true },
-        "const" => How::ConstLiteral { zero: false },
-        _ => How::Escaping,
-    };
-    let decision = rules::decide(&facts, how, tc.version, arch);
-    let runtime = decision.runtime;
-    let (code_line, code_column) = (f.code_line, f.code_column);
-    let here = ev.by_line.get(&(abs_file.clone(), code_line));
-    let this_func =
-        |name: &str| name == f.function || name.ends_with(&format!(".{}", short(&f.function)));
-    // Prefer the evidence compiled into the site's own function.
-    let pick_kind = |want: &dyn Fn(Routine) -> bool| -> Option<&(String, Evidence)> {
-        here.and_then(|v| {
-            v.iter()
-                .filter(|(_, e)| want(e.routine))
-                .min_by_key(|(func, _)| !this_func(func))
-        })
-    };
-    let by_layout = matches!(
-        decision.routine,
-        Routine::Direct | Routine::Zerobase | Routine::Staticuint64s
-    );
-    // Whether the site's own function (or one it was inlined into) has code.
-    let compiled = |function: &str| {
-        ev.functions.contains(function) || ev.short_functions.contains(short(function))
-    };
-    let (routine, evidence) =
-        if let Some(r) = ev.debug.get(&(abs_file.clone(), code_line, code_column)) {
-            (*r, "escapedebug")
-        } else if by_layout || (how == How::Constant && decision.routine == Routine::Readonly) {
-            (decision.routine, "layout")
-        } else if let Some((_, e)) = pick_kind(&|r| r == runtime) {
-            (e.routine, "-S")
-        } else if decision.routine != runtime {
-            // A constant composite literal laid out statically (Go ≥ 1.25).
-            (decision.routine, "layout")
-        } else if let Some((_, e)) =
-            pick_kind(&|r| matches!(r, Routine::Stack | Routine::Readonly | Routine::ZeroVal))
-        {
-            (e.routine, "-S")
-        } else if f.size <= 1024
-            && ev
-                .no_escape
-                .contains(&(abs_file.clone(), code_line, code_column))
-        {
-            // Escape analysis kept it local; the code may even have been folded away.
-            (Routine::Stack, "-m")
-        } else if f.function.ends_with(".init") && here.is_none() {
-            // A package-level initializer with no code of its own: the compiler's
-            // static initialization laid the value out as read-only data.
-            (Routine::Readonly, "static-init")
-        } else if compiled(&f.function)
-            && !ev.code.contains(&(abs_file.clone(), code_line))
-            // Escape analysis runs before dead code goes: a diagnostic at the
-            // compiler's position is no sign of code, so the start is asked.
-            && !ev.diagnosed.contains(&(abs_file.clone(), f.line, f.column))
-        {
-            // The function was compiled, but nothing at all at this position:
-            // the compiler removed the code (`if debug { ... }` with a constant
-            // false, an unreachable branch). It cannot allocate.
-            (runtime, "no code")
-        } else {
-            // Code or a diagnostic is there, but none that shows this
-            // conversion's routine: no guess.
-            (runtime, "none")
-        };
+    let (routine, evidence) = read_routine(&f, &abs_file, ev, arch, tc);
+    let here = ev.by_line.get(&(abs_file.clone(), f.code_line));
     let inlined_into: Vec<String> = here
         .map(|v| {
             let mut names: Vec<String> = v
                 .iter()
-                .filter(|(func, e)| e.routine == routine && !this_func(func))
+                .filter(|(func, e)| e.routine == routine && !is_own_function(&f.function, func))
                 .map(|(func, _)| func.clone())
                 .collect();
             names.sort();
@@ -847,7 +822,7 @@ fn classify_site(
         };
     // No code or no evidence: no allocation is claimed.
     let bytes = rules::alloc_request(routine, f.size, arch)
-        .filter(|_| !matches!(evidence, "no code" | "none"))
+        .filter(|_| evidence.shows_routine())
         .map(|(size, scan)| rules::heap_bytes(size, scan, tc.version, arch, 16384).1)
         .unwrap_or(0.0);
     Site {
@@ -857,26 +832,26 @@ fn classify_site(
         function: f.function,
         type_name: f.type_name,
         routine,
-        routine_shown: if evidence == "no code" {
+        routine_shown: if evidence == Evidence::NoCode {
             "removed"
         } else {
             routine.name()
         },
         verdict: match evidence {
-            "no code" => Verdict::Never,
-            "none" => Verdict::Unknown,
+            Evidence::NoCode => Verdict::Never,
+            Evidence::None => Verdict::Unknown,
             _ => Verdict::of(routine),
         },
         reason: match evidence {
-            "no code" => Some("removed by the compiler: dead code"),
-            "none" => Some("the compiler's output shows no routine for this conversion"),
+            Evidence::NoCode => Some("removed by the compiler: dead code"),
+            Evidence::None => Some("the compiler's output shows no routine for this conversion"),
             _ => None,
         },
         bytes,
-        condition: if matches!(evidence, "no code" | "none") {
-            None
-        } else {
+        condition: if evidence.shows_routine() {
             Verdict::condition_with(routine, unset_padding)
+        } else {
+            None
         },
         expr: f.expr,
         inlined_into,
@@ -886,6 +861,101 @@ fn classify_site(
         profile_allocs: 0,
         abs_file,
     }
+}
+
+/// Whether `name` (a function in the listing) is the site's own function
+/// `function`, as the listing may spell it (a method's short name).
+fn is_own_function(function: &str, name: &str) -> bool {
+    name == function || name.ends_with(&format!(".{}", short(function)))
+}
+
+/// The routine of a non-generic site and where it was read: the rules decide
+/// what the layout and the syntax alone decide; the compiler's output the rest
+/// (whether the value escapes), strongest evidence first.
+fn read_routine(
+    f: &Found,
+    abs_file: &Path,
+    ev: &CompilerEvidence,
+    arch: &Arch,
+    tc: &Toolchain,
+) -> (Routine, Evidence) {
+    let facts = TypeFacts {
+        layout: Layout {
+            size: f.size,
+            align: f.align,
+            ptr_bytes: f.ptr_bytes,
+        },
+        direct_by_kind: f.direct_by_kind,
+        sole: f.sole,
+    };
+    let how = match f.literal {
+        _ if f.constant => How::Constant,
+        Literal::Zero => How::ConstLiteral { zero: true },
+        Literal::Const => How::ConstLiteral { zero: false },
+        Literal::Other => How::Escaping,
+    };
+    let decision = rules::decide(&facts, how, tc.version, arch);
+    let runtime = decision.runtime;
+    let at_line = (abs_file.to_path_buf(), f.code_line);
+    let at_code = (abs_file.to_path_buf(), f.code_line, f.code_column);
+    let here = ev.by_line.get(&at_line);
+    // Prefer the evidence compiled into the site's own function.
+    let pick_kind = |want: &dyn Fn(Routine) -> bool| -> Option<Routine> {
+        here.and_then(|v| {
+            v.iter()
+                .filter(|(_, e)| want(e.routine))
+                .min_by_key(|(func, _)| !is_own_function(&f.function, func))
+                .map(|(_, e)| e.routine)
+        })
+    };
+    let by_layout = matches!(
+        decision.routine,
+        Routine::Direct | Routine::Zerobase | Routine::Staticuint64s
+    );
+    // Whether the site's own function (or one it was inlined into) has code.
+    let compiled =
+        ev.functions.contains(&f.function) || ev.short_functions.contains(short(&f.function));
+    if let Some(r) = ev.debug.get(&at_code) {
+        return (*r, Evidence::EscapeDebug);
+    }
+    if by_layout || (how == How::Constant && decision.routine == Routine::Readonly) {
+        return (decision.routine, Evidence::Layout);
+    }
+    if let Some(r) = pick_kind(&|r| r == runtime) {
+        return (r, Evidence::Listing);
+    }
+    if decision.routine != runtime {
+        // A constant composite literal laid out statically (Go ≥ 1.25).
+        return (decision.routine, Evidence::Layout);
+    }
+    if let Some(r) =
+        pick_kind(&|r| matches!(r, Routine::Stack | Routine::Readonly | Routine::ZeroVal))
+    {
+        return (r, Evidence::Listing);
+    }
+    if f.size <= 1024 && ev.no_escape.contains(&at_code) {
+        // Escape analysis kept it local; the code may even have been folded away.
+        return (Routine::Stack, Evidence::NoEscape);
+    }
+    if f.function.ends_with(".init") && here.is_none() {
+        // A package-level initializer with no code of its own: the compiler's
+        // static initialization laid the value out as read-only data.
+        return (Routine::Readonly, Evidence::StaticInit);
+    }
+    // Escape analysis runs before dead code goes: a diagnostic at the
+    // compiler's position is no sign of code, so the start is asked.
+    let diagnosed = ev
+        .diagnosed
+        .contains(&(abs_file.to_path_buf(), f.line, f.column));
+    if compiled && !ev.code.contains(&at_line) && !diagnosed {
+        // The function was compiled, but nothing at all at this position:
+        // the compiler removed the code (`if debug { ... }` with a constant
+        // false, an unreachable branch). It cannot allocate.
+        return (runtime, Evidence::NoCode);
+    }
+    // Code or a diagnostic is there, but none that shows this conversion's
+    // routine: no guess.
+    (runtime, Evidence::None)
 }
 
 /// A conversion in generic code: one result per instantiation the listing
@@ -967,14 +1037,14 @@ fn classify_generic(
             w.routine,
             w.verdict,
             instantiations.iter().map(|i| i.bytes).fold(0.0, f64::max),
-            "-S",
+            Evidence::Listing,
             None,
         ),
         None => (
             Routine::ConvT,
             Verdict::Unknown,
             0.0,
-            "none",
+            Evidence::None,
             Some("not instantiated: the build compiled no instantiation of this generic code"),
         ),
     };

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Site, Verdict};
+use super::{Evidence, Site, Verdict};
 
 /// One version's result for a site.
 #[derive(Debug, Clone, Serialize)]
@@ -14,7 +14,7 @@ pub struct Result1 {
     pub routine: &'static str,
     pub verdict: Verdict,
     pub bytes: f64,
-    pub evidence: &'static str,
+    pub evidence: Evidence,
 }
 
 /// A site with its result on every version it was found on.
