@@ -200,37 +200,7 @@ pub fn run(args: &ExplainArgs, go: Option<&str>) -> Result<i32> {
         Vec::new()
     };
     // (version, toolchain to verify with) for each answer to give.
-    let versions: Vec<(GoVersion, Option<&Toolchain>)> = match &args.go_version {
-        Some(_) if all_versions => (rules::OLDEST_MINOR..=rules::NEWEST_MINOR)
-            .map(|minor| {
-                (
-                    GoVersion {
-                        major: 1,
-                        minor,
-                        patch: 0,
-                    },
-                    None,
-                )
-            })
-            .collect(),
-        Some(s) => {
-            let v = rules::go_version(s).ok_or_else(|| {
-                UsageError::new(format!(
-                    "--go-version {:?}: give a Go version from 1.{} on (e.g. 1.24), or all",
-                    clip(s),
-                    rules::OLDEST_MINOR
-                ))
-            })?;
-            if args.verify && tcs.len() > 1 {
-                return Err(UsageError::new(
-                    "--verify with --go-version measures on one toolchain; drop --go-version to verify on each --go toolchain",
-                )
-                .into());
-            }
-            vec![(v, tcs.first())]
-        }
-        None => tcs.iter().map(|t| (t.version, Some(t))).collect(),
-    };
+    let versions = answer_versions(args, &tcs, all_versions)?;
     if let Some((v, _)) = versions.iter().find(|(v, _)| v.minor > rules::NEWEST_MINOR) {
         eprintln!(
             "warning: Go {} is newer than the rules know; using the rules of Go 1.{}, the newest they describe",
@@ -238,24 +208,7 @@ pub fn run(args: &ExplainArgs, go: Option<&str>) -> Result<i32> {
             rules::NEWEST_MINOR
         );
     }
-    let arch_name = match &args.arch {
-        Some(a) => a.clone(),
-        None => match tcs.first() {
-            Some(t) => t.goarch.clone(),
-            None => host_goarch().to_string(),
-        },
-    };
-    let arch = Arch::by_name(&arch_name).ok_or_else(|| {
-        UsageError::new(format!(
-            "--arch {:?}: unknown GOARCH; choose from {}",
-            clip(&arch_name),
-            Arch::ALL
-                .iter()
-                .map(|a| a.name)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    })?;
+    let arch = explain_arch(args, &tcs)?;
     // After the arch: go/types lays types out for it, and its word size
     // bounds int, uint and uintptr values.
     let ty = types.read(type_expr, &arch)?;
@@ -294,6 +247,84 @@ pub fn run(args: &ExplainArgs, go: Option<&str>) -> Result<i32> {
         }
         reports.push(report);
     }
+    write_explanations(args, &reports, (&ty, &v, &arch))?;
+    Ok(i32::from(
+        reports
+            .iter()
+            .any(|r| r.verify.as_ref().is_some_and(|v| !v.matches)),
+    ))
+}
+
+/// The Go versions to answer for (`--go-version`, every version's rules, or
+/// each toolchain's), each with the toolchain `--verify` measures with.
+fn answer_versions<'a>(
+    args: &ExplainArgs,
+    tcs: &'a [Toolchain],
+    all_versions: bool,
+) -> Result<Vec<(GoVersion, Option<&'a Toolchain>)>> {
+    Ok(match &args.go_version {
+        Some(_) if all_versions => (rules::OLDEST_MINOR..=rules::NEWEST_MINOR)
+            .map(|minor| {
+                (
+                    GoVersion {
+                        major: 1,
+                        minor,
+                        patch: 0,
+                    },
+                    None,
+                )
+            })
+            .collect(),
+        Some(s) => {
+            let v = rules::go_version(s).ok_or_else(|| {
+                UsageError::new(format!(
+                    "--go-version {:?}: give a Go version from 1.{} on (e.g. 1.24), or all",
+                    clip(s),
+                    rules::OLDEST_MINOR
+                ))
+            })?;
+            if args.verify && tcs.len() > 1 {
+                return Err(UsageError::new(
+                    "--verify with --go-version measures on one toolchain; drop --go-version to verify on each --go toolchain",
+                )
+                .into());
+            }
+            vec![(v, tcs.first())]
+        }
+        None => tcs.iter().map(|t| (t.version, Some(t))).collect(),
+    })
+}
+
+/// The GOARCH to answer for: `--arch`, else the toolchain's, else this machine's.
+fn explain_arch(args: &ExplainArgs, tcs: &[Toolchain]) -> Result<Arch> {
+    let arch_name = match &args.arch {
+        Some(a) => a.clone(),
+        None => match tcs.first() {
+            Some(t) => t.goarch.clone(),
+            None => host_goarch().to_string(),
+        },
+    };
+    Arch::by_name(&arch_name).ok_or_else(|| {
+        UsageError::new(format!(
+            "--arch {:?}: unknown GOARCH; choose from {}",
+            clip(&arch_name),
+            Arch::ALL
+                .iter()
+                .map(|a| a.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .into()
+    })
+}
+
+/// Writes the answers: one as text or JSON, several as a table of versions
+/// (text, with the rule behind each change) or a JSON array.
+fn write_explanations(
+    args: &ExplainArgs,
+    reports: &[Explanation],
+    (ty, v, arch): (&Type, &Value, &Arch),
+) -> Result<()> {
     output::emit(args.output.as_deref(), |out| {
         match args.format.unwrap_or(ExplainFormat::Text) {
             ExplainFormat::Json if reports.len() == 1 => {
@@ -302,21 +333,17 @@ pub fn run(args: &ExplainArgs, go: Option<&str>) -> Result<i32> {
                 Ok(())
             }
             ExplainFormat::Json => {
-                serde_json::to_writer_pretty(&mut *out, &reports)?;
+                serde_json::to_writer_pretty(&mut *out, reports)?;
                 writeln!(out)?;
                 Ok(())
             }
             ExplainFormat::Text if reports.len() == 1 => write_text(&reports[0], out),
-            ExplainFormat::Text => write_versions(&reports, out, &|from, to| {
-                rules::boundaries_between(&ty, &v, args.source, from, to, &arch, args.iterations)
+            ExplainFormat::Text => write_versions(reports, out, &|from, to| {
+                rules::boundaries_between(ty, v, args.source, from, to, arch, args.iterations)
             }),
         }
     })?;
-    Ok(i32::from(
-        reports
-            .iter()
-            .any(|r| r.verify.as_ref().is_some_and(|v| !v.matches)),
-    ))
+    Ok(())
 }
 
 /// One query of `--batch`, as a JSON line.

@@ -411,62 +411,12 @@ pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<(i32, Opt
     let mut failed = false;
     let mut lem_report = None;
     if l.number == 1 {
-        writeln!(
-            out,
-            "\ngo: {} (GOROOT {})",
-            tc.go.display(),
-            tc.goroot.display()
-        )?;
-        let vet = crate::cli::interrupt::output(tc.command(dir).args(["vet", "./..."]))?;
-        let ok = vet.status.success();
-        writeln!(
-            out,
-            "go vet ./... on the lab examples: {}",
-            if ok { "ok" } else { "FAILED" }
-        )?;
-        if !ok {
-            out.write_all(&vet.stderr)?;
-            failed = true;
-        }
+        failed |= !vet_examples(tc, dir, out)?;
     }
     let figure = crate::lab::figure::FIGURES.iter().find(|f| f.0 == l.number);
     for prog in l.programs {
         if let Some(&(_, fprog, args)) = figure.filter(|f| f.1 == *prog) {
-            // The figure's program: one build and run serve both its output and
-            // the addresses resolved against its symbol table.
-            let exe = fprog.rsplit('/').next().unwrap_or(fprog);
-            let run = [format!("./{exe}")]
-                .into_iter()
-                .chain(args.iter().map(|a| a.to_string()));
-            writeln!(
-                out,
-                "\n$ go build -o {exe} {fprog} && {}",
-                run.collect::<Vec<_>>().join(" ")
-            )?;
-            let fig = crate::lab::figure::collect(tc, dir, l.number)?;
-            for line in fig.output.lines().filter(|l| !l.starts_with("figure\t")) {
-                writeln!(out, "{line}")?;
-            }
-            writeln!(
-                out,
-                "\nwhere each data word pointed (regions from the binary's symbol table; `lab figure {}` draws this):",
-                l.number
-            )?;
-            for v in &fig.values {
-                writeln!(
-                    out,
-                    "  {:<28} type word {:#x} ({}) → data word {:#x}: {}",
-                    v.label,
-                    v.type_word,
-                    if v.type_in_rodata {
-                        "read-only data"
-                    } else {
-                        "not read-only data"
-                    },
-                    v.data_word,
-                    crate::lab::figure::place(v)
-                )?;
-            }
+            run_figure_program(l, tc, dir, (fprog, args), out)?;
             continue;
         }
         writeln!(out, "\n$ go run {prog}")?;
@@ -478,70 +428,13 @@ pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<(i32, Opt
         }
     }
     for pkg in l.test_packages {
-        writeln!(out, "\n$ go test {pkg}")?;
-        let o = crate::cli::interrupt::output(
-            tc.command(dir)
-                .args(["test", "-count=1", "-v", "-run", "^Test", pkg]),
-        )?;
-        for line in String::from_utf8_lossy(&o.stdout).lines() {
-            // Results, and what the tests logged (t.Logf: indented file:line).
-            let logged = line.starts_with("    ") && line.contains("_test.go:");
-            if line.starts_with("--- ")
-                || line.starts_with("ok")
-                || line.starts_with("FAIL")
-                || logged
-            {
-                writeln!(out, "{line}")?;
-            }
-        }
-        if !o.status.success() {
-            failed = true;
-        }
+        failed |= !run_tests(tc, dir, pkg, out)?;
     }
     for pkg in l.bench_packages {
-        writeln!(out, "\n$ go test -run '^$' -bench . -benchmem {pkg}")?;
-        let o = crate::cli::interrupt::output(tc.command(dir).args([
-            "test",
-            "-count=1",
-            "-run",
-            "^$",
-            "-bench",
-            ".",
-            "-benchmem",
-            "-benchtime=200000x",
-            pkg,
-        ]))?;
-        for line in String::from_utf8_lossy(&o.stdout).lines() {
-            if line.starts_with("Benchmark") || line.starts_with("ok") || line.starts_with("FAIL") {
-                writeln!(out, "{line}")?;
-            }
-        }
-        if !o.status.success() {
-            out.write_all(&o.stderr)?;
-            failed = true;
-        }
+        failed |= !run_benchmarks(tc, dir, pkg, out)?;
     }
     if !l.lem_packages.is_empty() {
-        writeln!(
-            out,
-            "\n$ ifacealloc lem {} (claims checked on {})",
-            l.lem_packages.join(" "),
-            tc.goversion
-        )?;
-        let patterns: Vec<String> = l.lem_packages.iter().map(|s| s.to_string()).collect();
-        let report = lem::run(
-            tc,
-            dir,
-            &patterns,
-            &lem::Options {
-                gcflags: vec![],
-                run: None,
-                count: 1,
-                benchtime: Some("10000x".into()),
-                timeout: std::time::Duration::from_secs(600),
-            },
-        )?;
-        crate::cmd::lem::write_text(&report, out)?;
+        let report = check_claims(l, tc, dir, out)?;
         failed |= report.failed() > 0;
         lem_report = Some(report);
     }
@@ -555,4 +448,138 @@ pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<(i32, Opt
         out.write_all(text.as_bytes())?;
     }
     Ok((if failed { 1 } else { 0 }, lem_report))
+}
+
+/// Lab 1: the toolchain, and `go vet` on the examples; whether vet passed.
+fn vet_examples(tc: &Toolchain, dir: &Path, out: &mut dyn Write) -> Result<bool> {
+    writeln!(
+        out,
+        "\ngo: {} (GOROOT {})",
+        tc.go.display(),
+        tc.goroot.display()
+    )?;
+    let vet = crate::cli::interrupt::output(tc.command(dir).args(["vet", "./..."]))?;
+    let ok = vet.status.success();
+    writeln!(
+        out,
+        "go vet ./... on the lab examples: {}",
+        if ok { "ok" } else { "FAILED" }
+    )?;
+    if !ok {
+        out.write_all(&vet.stderr)?;
+    }
+    Ok(ok)
+}
+
+/// The figure's program: one build and run serve both its output and the
+/// addresses resolved against its symbol table.
+fn run_figure_program(
+    l: &Lab,
+    tc: &Toolchain,
+    dir: &Path,
+    (fprog, args): (&str, &[&str]),
+    out: &mut dyn Write,
+) -> Result<()> {
+    let exe = fprog.rsplit('/').next().unwrap_or(fprog);
+    let run = [format!("./{exe}")]
+        .into_iter()
+        .chain(args.iter().map(|a| a.to_string()));
+    writeln!(
+        out,
+        "\n$ go build -o {exe} {fprog} && {}",
+        run.collect::<Vec<_>>().join(" ")
+    )?;
+    let fig = crate::lab::figure::collect(tc, dir, l.number)?;
+    for line in fig.output.lines().filter(|l| !l.starts_with("figure\t")) {
+        writeln!(out, "{line}")?;
+    }
+    writeln!(
+        out,
+        "\nwhere each data word pointed (regions from the binary's symbol table; `lab figure {}` draws this):",
+        l.number
+    )?;
+    for v in &fig.values {
+        writeln!(
+            out,
+            "  {:<28} type word {:#x} ({}) → data word {:#x}: {}",
+            v.label,
+            v.type_word,
+            if v.type_in_rodata {
+                "read-only data"
+            } else {
+                "not read-only data"
+            },
+            v.data_word,
+            crate::lab::figure::place(v)
+        )?;
+    }
+    Ok(())
+}
+
+/// `go test -v` of a lab package, its results and logs; whether it passed.
+fn run_tests(tc: &Toolchain, dir: &Path, pkg: &str, out: &mut dyn Write) -> Result<bool> {
+    writeln!(out, "\n$ go test {pkg}")?;
+    let o = crate::cli::interrupt::output(
+        tc.command(dir)
+            .args(["test", "-count=1", "-v", "-run", "^Test", pkg]),
+    )?;
+    for line in String::from_utf8_lossy(&o.stdout).lines() {
+        // Results, and what the tests logged (t.Logf: indented file:line).
+        let logged = line.starts_with("    ") && line.contains("_test.go:");
+        if line.starts_with("--- ") || line.starts_with("ok") || line.starts_with("FAIL") || logged
+        {
+            writeln!(out, "{line}")?;
+        }
+    }
+    Ok(o.status.success())
+}
+
+/// `go test -bench` of a lab package, its benchmark lines; whether it passed.
+fn run_benchmarks(tc: &Toolchain, dir: &Path, pkg: &str, out: &mut dyn Write) -> Result<bool> {
+    writeln!(out, "\n$ go test -run '^$' -bench . -benchmem {pkg}")?;
+    let o = crate::cli::interrupt::output(tc.command(dir).args([
+        "test",
+        "-count=1",
+        "-run",
+        "^$",
+        "-bench",
+        ".",
+        "-benchmem",
+        "-benchtime=200000x",
+        pkg,
+    ]))?;
+    for line in String::from_utf8_lossy(&o.stdout).lines() {
+        if line.starts_with("Benchmark") || line.starts_with("ok") || line.starts_with("FAIL") {
+            writeln!(out, "{line}")?;
+        }
+    }
+    if !o.status.success() {
+        out.write_all(&o.stderr)?;
+    }
+    Ok(o.status.success())
+}
+
+/// The lab's lem claims, checked on this toolchain.
+fn check_claims(l: &Lab, tc: &Toolchain, dir: &Path, out: &mut dyn Write) -> Result<lem::Report> {
+    writeln!(
+        out,
+        "\n$ ifacealloc lem {} (claims checked on {})",
+        l.lem_packages.join(" "),
+        tc.goversion
+    )?;
+    let patterns: Vec<String> = l.lem_packages.iter().map(|s| s.to_string()).collect();
+    let report = lem::run(
+        tc,
+        dir,
+        &patterns,
+        &lem::Options {
+            gcflags: vec![],
+            run: None,
+            count: 1,
+            benchtime: Some("10000x".into()),
+            timeout: std::time::Duration::from_secs(600),
+        },
+    )?;
+    crate::cmd::lem::write_text(&report, out)?;
+    Ok(report)
 }

@@ -42,8 +42,8 @@ pub struct ScanArgs {
     pub fail_on: Option<Verdict>,
 
     /// Order sites by bytes per allocation, largest first (default: by file and line).
-    #[arg(long, value_parser = ["bytes", "file"], default_value = "file")]
-    pub sort: String,
+    #[arg(long, value_enum, default_value = "file")]
+    pub sort: SortBy,
 
     /// Text: group sites under a heading per file (the default on a terminal).
     #[arg(long, overrides_with = "no_heading")]
@@ -83,8 +83,76 @@ pub struct ScanArgs {
     pub output: Option<PathBuf>,
 }
 
+/// The order of `scan`'s sites (`--profile` orders by the profile's bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortBy {
+    /// By file, line and column.
+    File,
+    /// By bytes per allocation, largest first.
+    Bytes,
+}
+
 pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
     output::check(args.output.as_deref())?;
+    let (dir, patterns) = target(args)?;
+    let tcs = Toolchain::resolve(go)?;
+    if tcs.len() > 1
+        && (args.baseline.is_some() || args.new_from_rev.is_some() || args.profile.is_some())
+    {
+        return Err(UsageError::new(
+            "--baseline, --new-from-rev and --profile work on one Go version's scan; give --go one version",
+        )
+        .into());
+    }
+    if tcs.len() > 1 && matches!(args.format, ScanFormat::Sarif | ScanFormat::Html) {
+        return Err(UsageError::new(
+            "--format sarif and html describe one Go version; give --go one version, or use --format json or text",
+        )
+        .into());
+    }
+    let opts = Options {
+        tests: args.tests,
+        deps: args.deps,
+    };
+    if tcs.len() > 1 {
+        return run_versions(args, &tcs, &dir, &patterns, &opts);
+    }
+    let tc = &tcs[0];
+    // Read before the scan: a bad file fails before the build.
+    let profiled = match &args.profile {
+        Some(p) => Some(scan::profile::read(p)?),
+        None => None,
+    };
+    let known = match (&args.baseline, &args.new_from_rev) {
+        (Some(b), _) => Some(scan::baseline::read(b)?),
+        (None, Some(rev)) => Some(scan::baseline::at_revision(
+            tc, &dir, rev, &patterns, &opts,
+        )?),
+        _ => None,
+    };
+    let (mut sites, _root) = scan::scan(tc, &dir, &patterns, &opts)?;
+    if let Some(known) = &known {
+        sites = keep_new_or_worse(sites, known);
+    }
+    if let Some(min) = args.min_verdict {
+        sites.retain(|s| s.verdict >= min);
+    }
+    if let Some(attributed) = profiled {
+        join_profile(args, tc, &dir, &mut sites, attributed)?;
+    } else if args.sort == SortBy::Bytes {
+        sites.sort_by(|a, b| {
+            b.bytes
+                .total_cmp(&a.bytes)
+                .then(a.file.cmp(&b.file))
+                .then(a.line.cmp(&b.line))
+        });
+    }
+    write_report(args, &sites)?;
+    Ok(i32::from(say_failing(args.fail_on, &sites)))
+}
+
+/// The directory to scan from and the package patterns, checked.
+fn target(args: &ScanArgs) -> Result<(PathBuf, Vec<String>)> {
     let dir = match &args.dir {
         Some(d) => d.clone(),
         None => std::env::current_dir()?,
@@ -107,147 +175,133 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
         ))
         .into());
     }
-    let tcs = Toolchain::resolve(go)?;
-    if tcs.len() > 1
-        && (args.baseline.is_some() || args.new_from_rev.is_some() || args.profile.is_some())
-    {
-        return Err(UsageError::new(
-            "--baseline, --new-from-rev and --profile work on one Go version's scan; give --go one version",
-        )
-        .into());
-    }
-    if tcs.len() > 1 && matches!(args.format, ScanFormat::Sarif | ScanFormat::Html) {
-        return Err(UsageError::new(
-            "--format sarif and html describe one Go version; give --go one version, or use --format json or text",
-        )
-        .into());
-    }
-    let opts = Options {
-        tests: args.tests,
-        deps: args.deps,
-    };
-    if tcs.len() > 1 {
-        // Each version scans on its own; the report joins them site by site.
-        let versions: Vec<String> = tcs.iter().map(|t| t.goversion.clone()).collect();
-        let mut scans = Vec::new();
-        for tc in &tcs {
-            let (mut sites, _) = scan::scan(tc, &dir, &patterns, &opts)?;
-            if let Some(min) = args.min_verdict {
-                sites.retain(|s| s.verdict >= min);
-            }
-            scans.push(sites);
+    Ok((dir, patterns))
+}
+
+/// Several Go versions: each scans on its own; the report joins them site
+/// by site, and `--fail-on` applies to the newest version given.
+fn run_versions(
+    args: &ScanArgs,
+    tcs: &[Toolchain],
+    dir: &std::path::Path,
+    patterns: &[String],
+    opts: &Options,
+) -> Result<i32> {
+    let versions: Vec<String> = tcs.iter().map(|t| t.goversion.clone()).collect();
+    let mut scans = Vec::new();
+    for tc in tcs {
+        let (mut sites, _) = scan::scan(tc, dir, patterns, opts)?;
+        if let Some(min) = args.min_verdict {
+            sites.retain(|s| s.verdict >= min);
         }
-        let joined = scan::versions::join(&versions, scans);
-        output::emit(args.output.as_deref(), |out| {
-            report::write_versions(args.format, &versions, &joined, out)
-        })?;
-        // --fail-on applies to the newest version given.
-        let failing = args.fail_on.is_some_and(|v| {
-            joined.iter().any(|s| {
-                s.results
-                    .get(versions.last().expect("several versions"))
-                    .is_some_and(|r| r.verdict >= v)
-            })
-        });
-        return Ok(i32::from(failing));
+        scans.push(sites);
     }
-    let tc = &tcs[0];
-    let profiled = match &args.profile {
-        Some(p) => Some(scan::profile::read(p)?),
-        None => None,
-    };
-    let known = match (&args.baseline, &args.new_from_rev) {
-        (Some(b), _) => Some(scan::baseline::read(b)?),
-        (None, Some(rev)) => Some(scan::baseline::at_revision(
-            tc, &dir, rev, &patterns, &opts,
-        )?),
-        _ => None,
-    };
-    let (mut sites, _root) = scan::scan(tc, &dir, &patterns, &opts)?;
-    if let Some(known) = &known {
-        let before = sites.len();
-        sites = scan::baseline::new_or_worse(sites, known);
-        eprintln!(
-            "scan: {} of {before} {} new or worse than the baseline ({})",
-            sites.len(),
-            if sites.len() == 1 {
-                "site is"
-            } else {
-                "sites are"
-            },
-            report::plural(known.len(), "site")
-        );
-    }
-    if let Some(min) = args.min_verdict {
-        sites.retain(|s| s.verdict >= min);
-    }
-    if let Some(mut attributed) = profiled {
-        let profile = args.profile.as_deref().expect("--profile given");
-        let by_call = match scan::profile::resolve_calls(
-            tc,
-            &dir,
-            profile,
-            args.profile_binary.as_deref(),
-            &mut attributed,
-        ) {
-            Ok(_) => true,
-            Err(why) if args.profile_binary.is_some() => {
-                return Err(UsageError::new(format!(
-                    "--profile-binary: {why}; give the binary that wrote the profile"
-                ))
-                .into())
-            }
-            Err(why) => {
-                eprintln!(
-                    "scan: --profile {}: {why}, so allocations are joined by line: other allocations on a conversion's line count for it; give --profile-binary for per-call figures",
-                    profile.display()
-                );
-                false
-            }
-        };
-        let total: u64 = attributed
-            .iter()
-            .map(|a| a.allocs)
-            .fold(0, u64::saturating_add);
-        let joined = scan::profile::join(&mut sites, attributed, by_call);
-        for u in &joined.unexplained {
-            eprintln!(
-                "scan: the profile saw {} B in {} allocs at {}:{}, where scan's conversions never allocate (another allocation on that line, or a conversion scan does not know)",
-                u.bytes, u.allocs, u.file, u.line
-            );
+    let joined = scan::versions::join(&versions, scans);
+    output::emit(args.output.as_deref(), |out| {
+        report::write_versions(args.format, &versions, &joined, out)
+    })?;
+    let failing = args.fail_on.is_some_and(|v| {
+        joined.iter().any(|s| {
+            s.results
+                .get(versions.last().expect("several versions"))
+                .is_some_and(|r| r.verdict >= v)
+        })
+    });
+    Ok(i32::from(failing))
+}
+
+/// The sites new or worse than the baseline's, said on stderr.
+fn keep_new_or_worse(sites: Vec<scan::Site>, known: &[scan::baseline::Known]) -> Vec<scan::Site> {
+    let before = sites.len();
+    let sites = scan::baseline::new_or_worse(sites, known);
+    eprintln!(
+        "scan: {} of {before} {} new or worse than the baseline ({})",
+        sites.len(),
+        if sites.len() == 1 {
+            "site is"
+        } else {
+            "sites are"
+        },
+        report::plural(known.len(), "site")
+    );
+    sites
+}
+
+/// Gives each site the profile's bytes for its own call (by line without the
+/// binary), says on stderr what the profile saw that no site explains, and
+/// orders the sites by those bytes.
+fn join_profile(
+    args: &ScanArgs,
+    tc: &Toolchain,
+    dir: &std::path::Path,
+    sites: &mut [scan::Site],
+    mut attributed: Vec<scan::profile::Attributed>,
+) -> Result<()> {
+    let profile = args.profile.as_deref().expect("--profile given");
+    let by_call = match scan::profile::resolve_calls(
+        tc,
+        dir,
+        profile,
+        args.profile_binary.as_deref(),
+        &mut attributed,
+    ) {
+        Ok(_) => true,
+        Err(why) if args.profile_binary.is_some() => {
+            return Err(UsageError::new(format!(
+                "--profile-binary: {why}; give the binary that wrote the profile"
+            ))
+            .into())
         }
-        for m in &joined.missed {
+        Err(why) => {
             eprintln!(
-                "scan: the profile saw {} B in {} allocs by {} at {}:{}, where scan found no conversion",
-                m.bytes, m.allocs, m.routine, m.file, m.line
-            );
-        }
-        if joined.other_calls.1 > 0 {
-            eprintln!(
-                "scan: {} B in {} allocs on the conversions' lines came from other calls (variadic slices, closures, new) and are not counted for the conversions",
-                joined.other_calls.0, joined.other_calls.1
-            );
-        }
-        if !joined.matched_any {
-            eprintln!(
-                "scan: --profile {}: none of its {total} allocations is on a line of the scanned code; was it written by a binary of these packages?",
+                "scan: --profile {}: {why}, so allocations are joined by line: other allocations on a conversion's line count for it; give --profile-binary for per-call figures",
                 profile.display()
             );
+            false
         }
-        sites.sort_by(|a, b| {
-            b.profile_bytes
-                .cmp(&a.profile_bytes)
-                .then(a.file.cmp(&b.file))
-                .then(a.line.cmp(&b.line))
-        });
-    } else if args.sort == "bytes" {
-        sites.sort_by(|a, b| {
-            b.bytes
-                .total_cmp(&a.bytes)
-                .then(a.file.cmp(&b.file))
-                .then(a.line.cmp(&b.line))
-        });
+    };
+    let total: u64 = attributed
+        .iter()
+        .map(|a| a.allocs)
+        .fold(0, u64::saturating_add);
+    let joined = scan::profile::join(sites, attributed, by_call);
+    for u in &joined.unexplained {
+        eprintln!(
+            "scan: the profile saw {} B in {} allocs at {}:{}, where scan's conversions never allocate (another allocation on that line, or a conversion scan does not know)",
+            u.bytes, u.allocs, u.file, u.line
+        );
     }
+    for m in &joined.missed {
+        eprintln!(
+            "scan: the profile saw {} B in {} allocs by {} at {}:{}, where scan found no conversion",
+            m.bytes, m.allocs, m.routine, m.file, m.line
+        );
+    }
+    if joined.other_calls.1 > 0 {
+        eprintln!(
+            "scan: {} B in {} allocs on the conversions' lines came from other calls (variadic slices, closures, new) and are not counted for the conversions",
+            joined.other_calls.0, joined.other_calls.1
+        );
+    }
+    if !joined.matched_any {
+        eprintln!(
+            "scan: --profile {}: none of its {total} allocations is on a line of the scanned code; was it written by a binary of these packages?",
+            profile.display()
+        );
+    }
+    sites.sort_by(|a, b| {
+        b.profile_bytes
+            .cmp(&a.profile_bytes)
+            .then(a.file.cmp(&b.file))
+            .then(a.line.cmp(&b.line))
+    });
+    Ok(())
+}
+
+/// Writes the report in its format (text grouped by file on a terminal, in
+/// Go's `file:line:col` form otherwise), and the summary on stderr when the
+/// report is not text on stdout.
+fn write_report(args: &ScanArgs, sites: &[scan::Site]) -> Result<()> {
     let headings = if args.heading {
         true
     } else if args.no_heading {
@@ -261,39 +315,44 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
         report::TextStyle::GoStyle(std::env::current_dir()?)
     };
     output::emit(args.output.as_deref(), |out| match args.format {
-        ScanFormat::Text => report::write_text(&sites, &style, out),
-        f => report::write(f, &sites, out),
+        ScanFormat::Text => report::write_text(sites, &style, out),
+        f => report::write(f, sites, out),
     })?;
     if args.format != ScanFormat::Text && args.output.is_none() {
-        eprintln!("{}", report::summary(&sites));
+        eprintln!("{}", report::summary(sites));
     }
-    // Say which sites fail the run, so a CI log names them whatever the
-    // report's format or destination.
-    let failing: Vec<&scan::Site> = match args.fail_on {
-        Some(v) => sites.iter().filter(|s| s.verdict >= v).collect(),
-        None => Vec::new(),
+    Ok(())
+}
+
+/// Names on stderr the sites that fail the run under `--fail-on`, so a CI
+/// log names them whatever the report's format or destination; whether any did.
+fn say_failing(fail_on: Option<Verdict>, sites: &[scan::Site]) -> bool {
+    let Some(v) = fail_on else {
+        return false;
     };
-    if let (Some(v), false) = (args.fail_on, failing.is_empty()) {
-        eprintln!(
-            "scan: --fail-on {}: {} failed the run:",
-            v.name(),
-            report::plural(failing.len(), "site")
-        );
-        for s in failing.iter().take(20) {
-            eprintln!(
-                "  {}:{}:{}: {} {} {} in {}",
-                s.file,
-                s.line,
-                s.column,
-                s.verdict.name(),
-                s.routine_shown,
-                s.type_name,
-                s.function
-            );
-        }
-        if failing.len() > 20 {
-            eprintln!("  ... and {} more", failing.len() - 20);
-        }
+    let failing: Vec<&scan::Site> = sites.iter().filter(|s| s.verdict >= v).collect();
+    if failing.is_empty() {
+        return false;
     }
-    Ok(i32::from(!failing.is_empty()))
+    eprintln!(
+        "scan: --fail-on {}: {} failed the run:",
+        v.name(),
+        report::plural(failing.len(), "site")
+    );
+    for s in failing.iter().take(20) {
+        eprintln!(
+            "  {}:{}:{}: {} {} {} in {}",
+            s.file,
+            s.line,
+            s.column,
+            s.verdict.name(),
+            s.routine_shown,
+            s.type_name,
+            s.function
+        );
+    }
+    if failing.len() > 20 {
+        eprintln!("  ... and {} more", failing.len() - 20);
+    }
+    true
 }

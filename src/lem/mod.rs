@@ -290,6 +290,39 @@ fn check_package(
     session: &Session,
     report: &mut Report,
 ) -> Result<bool> {
+    let (scans, pkg_benchtime) = scan_package_files(p)?;
+    let mut cases: BTreeMap<String, Case> = BTreeMap::new();
+    for s in &scans {
+        for a in &s.annotations {
+            cases.entry(a.id.clone()).or_default().anns.push(a.clone());
+        }
+    }
+    if let Some(re) = &opts.run {
+        cases.retain(|id, _| re.is_match(id));
+    }
+    if cases.is_empty() {
+        return Ok(false);
+    }
+    let funcs = Funcs(
+        scans
+            .iter()
+            .flat_map(|s| s.funcs.iter().map(move |f| (f, s.package.as_str())))
+            .collect(),
+    );
+    let owners = case_owners(&cases, &funcs, &mut report.warnings);
+    let benches = benchmarks_to_measure(&cases, &owners);
+    let benchtime = opts.benchtime.clone().or(pkg_benchtime);
+    let build = build_and_measure(tc, p, &benches, session, opts, benchtime.as_deref())?;
+    for (id, c) in &cases {
+        let case = judge_case(tc, p, id, c, &build, &mut report.warnings)?;
+        report.cases.push(case);
+    }
+    Ok(true)
+}
+
+/// The annotations and functions of a package's files (tests included), and
+/// the package's own `lem.SetBenchtime`, if any.
+fn scan_package_files(p: &Package) -> Result<(Vec<FileScan>, Option<String>)> {
     let files: Vec<PathBuf> = p
         .go_files
         .iter()
@@ -311,44 +344,44 @@ fn check_package(
         }
         scans.push(s);
     }
-    let minor = tc.version.minor;
-    let mut cases: BTreeMap<String, Case> = BTreeMap::new();
-    for s in &scans {
-        for a in &s.annotations {
-            cases.entry(a.id.clone()).or_default().anns.push(a.clone());
-        }
-    }
-    if let Some(re) = &opts.run {
-        cases.retain(|id, _| re.is_match(id));
-    }
-    if cases.is_empty() {
-        return Ok(false);
-    }
-    let funcs: Vec<(&scan::Func, &str)> = scans
-        .iter()
-        .flat_map(|s| s.funcs.iter().map(move |f| (f, s.package.as_str())))
-        .collect();
-    let func_at = |file: &Path, line: u32| {
-        funcs
+    Ok((scans, pkg_benchtime))
+}
+
+/// The package's functions, each with its package name.
+struct Funcs<'a>(Vec<(&'a scan::Func, &'a str)>);
+
+impl<'a> Funcs<'a> {
+    /// The function whose doc comment or body holds `file:line`.
+    fn at(&self, file: &Path, line: u32) -> Option<(&'a scan::Func, &'a str)> {
+        self.0
             .iter()
             .find(|(f, _)| f.file == file && f.doc_start <= line && line <= f.end)
-    };
+            .copied()
+    }
+}
 
-    // Owners: the function whose doc comment holds the ID's annotations, else
-    // the one holding its first annotation.
-    let mut owners: BTreeMap<String, (&scan::Func, &str)> = BTreeMap::new();
-    for (id, c) in &cases {
+/// Each case's owner: the function whose doc comment holds the ID's
+/// annotations, else the one holding its first annotation. Warns of an ID
+/// declared by several functions, a key given twice, and an annotation used
+/// in another function than its case's.
+fn case_owners<'a>(
+    cases: &BTreeMap<String, Case>,
+    funcs: &Funcs<'a>,
+    warnings: &mut Vec<String>,
+) -> BTreeMap<String, (&'a scan::Func, &'a str)> {
+    let mut owners = BTreeMap::new();
+    for (id, c) in cases {
         let doc_funcs: Vec<_> = c
             .anns
             .iter()
             .filter(|a| a.in_doc)
-            .filter_map(|a| func_at(&a.file, a.line))
+            .filter_map(|a| funcs.at(&a.file, a.line))
             .collect();
         let mut distinct: Vec<&str> = doc_funcs.iter().map(|(f, _)| f.name.as_str()).collect();
         distinct.sort();
         distinct.dedup();
         if distinct.len() > 1 {
-            report.warnings.push(format!(
+            warnings.push(format!(
                 "lem.{id}: the ID is declared in the doc comments of several functions ({}); IDs must be unique",
                 distinct.join(", ")
             ));
@@ -356,9 +389,9 @@ fn check_package(
         let owner = doc_funcs
             .first()
             .copied()
-            .or_else(|| c.anns.first().and_then(|a| func_at(&a.file, a.line)));
+            .or_else(|| c.anns.first().and_then(|a| funcs.at(&a.file, a.line)));
         if let Some(o) = owner {
-            owners.insert(id.clone(), *o);
+            owners.insert(id.clone(), o);
         }
         // The same key twice with the same qualifiers.
         let mut seen: Vec<(Key, Option<u32>, Option<&str>)> = Vec::new();
@@ -369,7 +402,7 @@ fn check_package(
         {
             let k = (a.key, a.min_go, a.goarch.as_deref());
             if seen.contains(&k) {
-                report.warnings.push(format!(
+                warnings.push(format!(
                     "{}:{}: lem.{id}: duplicate {:?} annotation; the ID is probably reused",
                     a.file.display(),
                     a.line,
@@ -380,9 +413,9 @@ fn check_package(
         }
         if let Some((of, _)) = owner {
             for a in c.anns.iter().filter(|a| !a.in_doc) {
-                if let Some((f, _)) = func_at(&a.file, a.line) {
+                if let Some((f, _)) = funcs.at(&a.file, a.line) {
                     if f.name != of.name || f.file != of.file {
-                        report.warnings.push(format!(
+                        warnings.push(format!(
                             "{}:{}: lem.{id} is used in {}, but its case belongs to {} (a copied annotation?)",
                             a.file.display(),
                             a.line,
@@ -394,10 +427,17 @@ fn check_package(
             }
         }
     }
+    owners
+}
 
-    // Benchmarks to measure: owners that are func(*testing.B) and have alloc/bytes keys.
-    let mut benches: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new(); // package name → (id, func)
-    for (id, c) in &cases {
+/// Benchmarks to measure, by package name: (ID, function) of each case
+/// whose owner is a `func(*testing.B)` and that has alloc or bytes keys.
+fn benchmarks_to_measure(
+    cases: &BTreeMap<String, Case>,
+    owners: &BTreeMap<String, (&scan::Func, &str)>,
+) -> BTreeMap<String, Vec<(String, String)>> {
+    let mut benches: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for (id, c) in cases {
         let wants = c
             .anns
             .iter()
@@ -411,106 +451,109 @@ fn check_package(
             }
         }
     }
+    benches
+}
 
-    let benchtime = opts.benchtime.clone().or(pkg_benchtime);
-    let build = build_and_measure(tc, p, &benches, session, opts, benchtime.as_deref())?;
-
-    // Judge each case.
-    for (id, c) in &cases {
-        let pick = |key: Key| -> Option<&Annotation> {
-            c.anns
-                .iter()
-                .filter(|a| a.key == key && applies(a, minor, &tc.goarch))
-                .max_by_key(|a| (a.goarch.is_some(), a.min_go.unwrap_or(0)))
-        };
-        let name = pick(Key::Name)
-            .map(|a| a.value.clone())
-            .unwrap_or_else(|| id.clone());
-        let mut failures = Vec::new();
-        for a in c.anns.iter().filter(|a| applies(a, minor, &tc.goarch)) {
-            let msgs = build.messages_at(&a.file, a.line);
-            let loc = format!("{}:{}", display_rel(&a.file), a.line);
-            match a.key {
-                Key::Match | Key::NoMatch if msgs.is_empty() => {
-                    report.warnings.push(format!(
-                        "{}:{}: lem.{id}: no compiler output at all on this line",
-                        a.file.display(),
-                        a.line
-                    ));
-                }
-                _ => {}
-            }
-            match a.key {
-                Key::Match => {
-                    let re = Regex::new(&format!("^(?:{})$", a.value)).map_err(|e| {
-                        UsageError::new(format!(
-                            "{loc}: lem.{id}.m: bad regex: {}",
-                            regex_error(&e)
-                        ))
-                    })?;
-                    if !msgs.iter().any(|m| re.is_match(m)) {
-                        failures.push(format!(
-                            "{loc}: m={} matched no -m message on the line; found: {}",
-                            a.value,
-                            found(&msgs)
-                        ));
-                    }
-                }
-                Key::NoMatch => {
-                    let re = Regex::new(&a.value).map_err(|e| {
-                        UsageError::new(format!(
-                            "{loc}: lem.{id}.m!=: bad regex: {}",
-                            regex_error(&e)
-                        ))
-                    })?;
-                    if let Some(m) = msgs.iter().find(|m| re.is_match(m)) {
-                        failures.push(format!("{loc}: m!={} matched {m:?}", a.value));
-                    }
-                }
-                _ => {}
-            }
-        }
-        let runs = build.measured.get(id).cloned().unwrap_or_default();
-        let measured: Vec<(f64, f64)> = runs.iter().map(|r| (r.0, r.1)).collect();
-        for (key, label, idx) in [(Key::Alloc, "alloc", 0usize), (Key::Bytes, "bytes", 1)] {
-            let Some(a) = pick(key) else { continue };
-            let loc = format!("{}:{}", display_rel(&a.file), a.line);
-            let Some((lo, hi)) = parse_range(&a.value) else {
-                return Err(UsageError::new(format!(
-                    "{loc}: lem.{id}.{label}={:?}: expected N or MIN-MAX",
-                    a.value
-                ))
-                .into());
-            };
-            if measured.is_empty() {
-                failures.push(format!(
-                    "{loc}: {label}={}: no benchmark measured (the ID's doc comment must be on a func(*testing.B))",
-                    a.value
+/// One case's verdict: each `m`/`m!=` claim against the compiler's messages
+/// on its line, `alloc`/`bytes` against every measured run.
+fn judge_case(
+    tc: &Toolchain,
+    p: &Package,
+    id: &str,
+    c: &Case,
+    build: &Build,
+    warnings: &mut Vec<String>,
+) -> Result<CaseReport> {
+    let minor = tc.version.minor;
+    let pick = |key: Key| -> Option<&Annotation> {
+        c.anns
+            .iter()
+            .filter(|a| a.key == key && applies(a, minor, &tc.goarch))
+            .max_by_key(|a| (a.goarch.is_some(), a.min_go.unwrap_or(0)))
+    };
+    let name = pick(Key::Name)
+        .map(|a| a.value.clone())
+        .unwrap_or_else(|| id.to_string());
+    let mut failures = Vec::new();
+    for a in c.anns.iter().filter(|a| applies(a, minor, &tc.goarch)) {
+        let msgs = build.messages_at(&a.file, a.line);
+        let loc = format!("{}:{}", display_rel(&a.file), a.line);
+        match a.key {
+            Key::Match | Key::NoMatch if msgs.is_empty() => {
+                warnings.push(format!(
+                    "{}:{}: lem.{id}: no compiler output at all on this line",
+                    a.file.display(),
+                    a.line
                 ));
-                continue;
             }
-            for m in &measured {
-                let v = if idx == 0 { m.0 } else { m.1 };
-                if v < lo as f64 || v > hi as f64 {
+            _ => {}
+        }
+        match a.key {
+            Key::Match => {
+                let re = Regex::new(&format!("^(?:{})$", a.value)).map_err(|e| {
+                    UsageError::new(format!("{loc}: lem.{id}.m: bad regex: {}", regex_error(&e)))
+                })?;
+                if !msgs.iter().any(|m| re.is_match(m)) {
                     failures.push(format!(
-                        "{loc}: {label}: expected {}, got {}",
+                        "{loc}: m={} matched no -m message on the line; found: {}",
                         a.value,
-                        crate::matrix::results::fmt_num(v)
+                        found(&msgs)
                     ));
                 }
             }
+            Key::NoMatch => {
+                let re = Regex::new(&a.value).map_err(|e| {
+                    UsageError::new(format!(
+                        "{loc}: lem.{id}.m!=: bad regex: {}",
+                        regex_error(&e)
+                    ))
+                })?;
+                if let Some(m) = msgs.iter().find(|m| re.is_match(m)) {
+                    failures.push(format!("{loc}: m!={} matched {m:?}", a.value));
+                }
+            }
+            _ => {}
         }
-        report.cases.push(CaseReport {
-            package: p.import_path.clone(),
-            id: id.clone(),
-            name,
-            passed: failures.is_empty(),
-            failures,
-            measured,
-            iterations: runs.iter().map(|r| r.2).collect(),
-        });
     }
-    Ok(true)
+    let runs = build.measured.get(id).cloned().unwrap_or_default();
+    let measured: Vec<(f64, f64)> = runs.iter().map(|r| (r.0, r.1)).collect();
+    for (key, label, idx) in [(Key::Alloc, "alloc", 0usize), (Key::Bytes, "bytes", 1)] {
+        let Some(a) = pick(key) else { continue };
+        let loc = format!("{}:{}", display_rel(&a.file), a.line);
+        let Some((lo, hi)) = parse_range(&a.value) else {
+            return Err(UsageError::new(format!(
+                "{loc}: lem.{id}.{label}={:?}: expected N or MIN-MAX",
+                a.value
+            ))
+            .into());
+        };
+        if measured.is_empty() {
+            failures.push(format!(
+                "{loc}: {label}={}: no benchmark measured (the ID's doc comment must be on a func(*testing.B))",
+                a.value
+            ));
+            continue;
+        }
+        for m in &measured {
+            let v = if idx == 0 { m.0 } else { m.1 };
+            if v < lo as f64 || v > hi as f64 {
+                failures.push(format!(
+                    "{loc}: {label}: expected {}, got {}",
+                    a.value,
+                    crate::matrix::results::fmt_num(v)
+                ));
+            }
+        }
+    }
+    Ok(CaseReport {
+        package: p.import_path.clone(),
+        id: id.to_string(),
+        name,
+        passed: failures.is_empty(),
+        failures,
+        measured,
+        iterations: runs.iter().map(|r| r.2).collect(),
+    })
 }
 
 fn found(msgs: &[String]) -> String {

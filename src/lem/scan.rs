@@ -64,6 +64,60 @@ struct Comment {
 
 /// Scans one Go source file.
 pub fn scan_file(path: &Path, src: &str) -> FileScan {
+    let (comments, mut funcs, package) = read_tokens(path, src);
+    attach_doc_comments(&mut funcs, &comments);
+    let mut out = FileScan {
+        funcs,
+        package,
+        ..FileScan::default()
+    };
+    let re = annotation_regex();
+    for c in &comments {
+        for m in re.captures_iter(&c.text) {
+            let key = match (&m["key"], &m["op"]) {
+                ("name", "=") => Key::Name,
+                ("alloc", "=") => Key::Alloc,
+                ("bytes", "=") => Key::Bytes,
+                ("m", "=") => Key::Match,
+                ("m", "!=") => Key::NoMatch,
+                (k, op) => {
+                    out.errors.push((
+                        c.line,
+                        format!("lem.{}.{k}{op}: only m may use !=", &m["id"]),
+                    ));
+                    continue;
+                }
+            };
+            let (min_go, goarch) = qualifiers(
+                m.name("qual").map(|q| q.as_str()),
+                &m["id"],
+                c.line,
+                &mut out.errors,
+            );
+            let in_doc = c.alone
+                && out
+                    .funcs
+                    .iter()
+                    .any(|f| f.doc_start <= c.line && c.line < f.start);
+            out.annotations.push(Annotation {
+                file: path.to_path_buf(),
+                line: c.line,
+                id: m["id"].to_string(),
+                key,
+                min_go,
+                goarch,
+                value: m["val"].trim_end().to_string(),
+                in_doc,
+            });
+        }
+    }
+    out
+}
+
+/// One pass over the file's bytes: its comments (each with its line, and
+/// whether code precedes it on the line), its top-level functions (name,
+/// lines, whether a benchmark) and its package name.
+fn read_tokens(path: &Path, src: &str) -> (Vec<Comment>, Vec<Func>, String) {
     let b = src.as_bytes();
     let mut comments: Vec<Comment> = Vec::new();
     let mut funcs: Vec<Func> = Vec::new();
@@ -187,83 +241,56 @@ pub fn scan_file(path: &Path, src: &str) -> FileScan {
             }
         }
     }
+    (comments, funcs, package)
+}
 
-    // Doc comments: contiguous lone comments directly above each func.
-    for f in &mut funcs {
+/// Each function's doc comment: the contiguous lone comments directly above it.
+fn attach_doc_comments(funcs: &mut [Func], comments: &[Comment]) {
+    for f in funcs.iter_mut() {
         let mut l = f.start;
         while l > 1 && comments.iter().any(|c| c.line == l - 1 && c.alone) {
             l -= 1;
         }
         f.doc_start = l;
     }
+}
 
-    let mut out = FileScan {
-        funcs,
-        package,
-        ..FileScan::default()
-    };
-    let re = annotation_regex();
-    for c in &comments {
-        for m in re.captures_iter(&c.text) {
-            let key = match (&m["key"], &m["op"]) {
-                ("name", "=") => Key::Name,
-                ("alloc", "=") => Key::Alloc,
-                ("bytes", "=") => Key::Bytes,
-                ("m", "=") => Key::Match,
-                ("m", "!=") => Key::NoMatch,
-                (k, op) => {
-                    out.errors.push((
-                        c.line,
-                        format!("lem.{}.{k}{op}: only m may use !=", &m["id"]),
-                    ));
-                    continue;
-                }
-            };
-            let mut min_go = None;
-            let mut goarch = None;
-            if let Some(q) = m.name("qual") {
-                for part in q.as_str().split('@').filter(|p| !p.is_empty()) {
-                    if let Some(v) = part.strip_prefix("go") {
-                        match crate::model::goversion::GoVersion::parse(v) {
-                            Some(gv) if gv.major == 1 => min_go = Some(gv.minor),
-                            _ => {
-                                out.errors.push((
-                                    c.line,
-                                    format!("lem.{}: bad Go version qualifier @{part}", &m["id"]),
-                                ));
-                            }
-                        }
-                    } else if crate::model::gotype::Arch::by_name(part).is_some() {
-                        goarch = Some(part.to_string());
-                    } else {
-                        out.errors.push((
-                            c.line,
-                            format!(
-                                "lem.{}: unknown qualifier @{part} (use @go1.NN or a GOARCH)",
-                                &m["id"]
-                            ),
+/// An annotation key's `@go1.NN` and `@GOARCH` qualifiers: the minimum Go
+/// minor version and the GOARCH it applies to; bad ones are added to `errors`.
+fn qualifiers(
+    qual: Option<&str>,
+    id: &str,
+    line: u32,
+    errors: &mut Vec<(u32, String)>,
+) -> (Option<u32>, Option<String>) {
+    let mut min_go = None;
+    let mut goarch = None;
+    if let Some(q) = qual {
+        for part in q.split('@').filter(|p| !p.is_empty()) {
+            if let Some(v) = part.strip_prefix("go") {
+                match crate::model::goversion::GoVersion::parse(v) {
+                    Some(gv) if gv.major == 1 => min_go = Some(gv.minor),
+                    _ => {
+                        errors.push((
+                            line,
+                            format!("lem.{}: bad Go version qualifier @{part}", id),
                         ));
                     }
                 }
+            } else if crate::model::gotype::Arch::by_name(part).is_some() {
+                goarch = Some(part.to_string());
+            } else {
+                errors.push((
+                    line,
+                    format!(
+                        "lem.{}: unknown qualifier @{part} (use @go1.NN or a GOARCH)",
+                        id
+                    ),
+                ));
             }
-            let in_doc = c.alone
-                && out
-                    .funcs
-                    .iter()
-                    .any(|f| f.doc_start <= c.line && c.line < f.start);
-            out.annotations.push(Annotation {
-                file: path.to_path_buf(),
-                line: c.line,
-                id: m["id"].to_string(),
-                key,
-                min_go,
-                goarch,
-                value: m["val"].trim_end().to_string(),
-                in_doc,
-            });
         }
     }
-    out
+    (min_go, goarch)
 }
 
 fn annotation_regex() -> Regex {

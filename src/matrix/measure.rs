@@ -423,24 +423,7 @@ pub fn run(
             tc.version,
         )
     })?;
-    let mut per_arch: Vec<(String, Vec<Classification>)> = Vec::new();
-    for arch in cross {
-        progress.inc("cross-compiling");
-        let out = tc.run_for(
-            dir,
-            &["build", "-trimpath", &gcflags, "-o", NULL_DEVICE, "."],
-            Some(arch.name),
-        )?;
-        let c = classify::classify(
-            &crate::parse::lines::text(&out.stderr),
-            &cases_go,
-            &module.cases,
-            rows,
-            arch,
-            tc.version,
-        )?;
-        per_arch.push((arch.name.to_string(), c));
-    }
+    let per_arch = classify_cross(tc, rows, module, dir, cross, &gcflags, &cases_go, &progress)?;
     progress.inc("measuring");
     let run_started = std::time::Instant::now();
     // Like `go test`'s result cache: the same program (byte for byte) with the
@@ -467,8 +450,63 @@ pub fn run(
         }
     }
 
+    let record = run_program(&exe, dir, iterations, &mut filler, module.cases.len());
+    crate::cli::timings::add("run", run_started.elapsed());
+    progress.finish();
+    let record = record?;
+    if let Some(p) = &saved {
+        crate::cli::output::write_cache(p, record.as_bytes());
+    }
+    if let Some(rec) = &recorded {
+        rec.record(&host, iterations, &record);
+    }
+    Ok(filler.matrix(catalog, iterations, cross))
+}
+
+/// The listing of a build for each `--arch` GOARCH, classified.
+#[allow(clippy::too_many_arguments)]
+fn classify_cross(
+    tc: &Toolchain,
+    rows: &[Row],
+    module: &Module,
+    dir: &Path,
+    cross: &[Arch],
+    gcflags: &str,
+    cases_go: &str,
+    progress: &Progress,
+) -> Result<Vec<(String, Vec<Classification>)>> {
+    let mut per_arch = Vec::new();
+    for arch in cross {
+        progress.inc("cross-compiling");
+        let out = tc.run_for(
+            dir,
+            &["build", "-trimpath", gcflags, "-o", NULL_DEVICE, "."],
+            Some(arch.name),
+        )?;
+        let c = classify::classify(
+            &crate::parse::lines::text(&out.stderr),
+            cases_go,
+            &module.cases,
+            rows,
+            arch,
+            tc.version,
+        )?;
+        per_arch.push((arch.name.to_string(), c));
+    }
+    Ok(per_arch)
+}
+
+/// Runs the measuring program (one OS thread, the default GC), feeding each
+/// output line to `filler`; the lines, to record for a later identical run.
+fn run_program(
+    exe: &Path,
+    dir: &Path,
+    iterations: u64,
+    filler: &mut Filler,
+    cases: usize,
+) -> Result<String> {
     let mut tracked = crate::cli::interrupt::spawn(
-        std::process::Command::new(&exe)
+        std::process::Command::new(exe)
             .arg(iterations.to_string())
             .current_dir(dir)
             .env("GOMAXPROCS", "1")
@@ -493,23 +531,14 @@ pub fn run(
             .context("reading the measuring program's errors")?;
     }
     let status = child.wait().context("waiting for the measuring program")?;
-    crate::cli::timings::add("run", run_started.elapsed());
-    progress.finish();
-    if !status.success() || filler.seen_cases != module.cases.len() {
+    if !status.success() || filler.seen_cases != cases {
         bail!(
-            "the measuring program failed ({status}) after {} of {} cases:\n{}",
+            "the measuring program failed ({status}) after {} of {cases} cases:\n{}",
             filler.seen_cases,
-            module.cases.len(),
             String::from_utf8_lossy(&stderr).trim_end()
         );
     }
-    if let Some(p) = &saved {
-        crate::cli::output::write_cache(p, record.as_bytes());
-    }
-    if let Some(rec) = &recorded {
-        rec.record(&host, iterations, &record);
-    }
-    Ok(filler.matrix(catalog, iterations, cross))
+    Ok(record)
 }
 
 /// Turns the measuring program's output lines into rows of results.

@@ -466,6 +466,49 @@ pub fn predict(
             arch.name, l.size, l.align, l.ptr_bytes
         ),
     );
+    let how = how_reached(ty, v, source)?;
+    let d = decide(&facts, how, version, arch);
+    reasons.extend(d.reasons);
+    if d.routine == Routine::Staticuint64s {
+        let idx = read_uint(&value::encode(ty, v, arch), 1, arch);
+        say(
+            &mut reasons,
+            "cmd/compile/internal/walk.dataWord",
+            format!("the value's byte is {idx}: &runtime.staticuint64s[{idx}]"),
+        );
+    }
+    let done = |routine, reasons| Prediction {
+        routine,
+        allocs: 0,
+        bytes: 0.0,
+        alloc_size: 0,
+        unset_padding: 0,
+        reasons,
+    };
+    if d.routine != d.runtime {
+        return Ok(done(d.routine, reasons));
+    }
+    let routine = d.routine;
+    let (alloc_req, unset_padding) =
+        runtime_request(routine, (ty, l, v), version, arch, &mut reasons);
+    let Some((size, scan)) = alloc_req else {
+        return Ok(done(routine, reasons));
+    };
+    let (alloc_size, bytes, why) = heap_bytes(size, scan, version, arch, iterations);
+    say(&mut reasons, "runtime.mallocgc", why);
+    Ok(Prediction {
+        routine,
+        allocs: 1,
+        bytes,
+        alloc_size,
+        unset_padding,
+        reasons,
+    })
+}
+
+/// How the value reaches the interface for `--source`, or why that source
+/// does not fit the type or value.
+fn how_reached(ty: &Type, v: &Value, source: Source) -> Result<How, RuleError> {
     let composite = matches!(ty.underlying(), Type::Struct(_) | Type::Array(..));
     // `[]int(nil)`, `(*T)(nil)` written at the conversion: a nil of a type
     // that has one, which the compiler converts like a run-time value.
@@ -501,7 +544,7 @@ pub fn predict(
         }
         _ => {}
     }
-    let how = match source {
+    Ok(match source {
         _ if nil_literal => How::Escaping,
         Source::Var => How::Escaping,
         Source::Local => How::NonEscaping,
@@ -509,29 +552,20 @@ pub fn predict(
         Source::Literal => How::ConstLiteral {
             zero: v.is_zero(ty),
         },
-    };
-    let d = decide(&facts, how, version, arch);
-    reasons.extend(d.reasons);
-    if d.routine == Routine::Staticuint64s {
-        let idx = read_uint(&value::encode(ty, v, arch), 1, arch);
-        say(
-            &mut reasons,
-            "cmd/compile/internal/walk.dataWord",
-            format!("the value's byte is {idx}: &runtime.staticuint64s[{idx}]"),
-        );
-    }
-    let done = |routine, reasons| Prediction {
-        routine,
-        allocs: 0,
-        bytes: 0.0,
-        alloc_size: 0,
-        unset_padding: 0,
-        reasons,
-    };
-    if d.routine != d.runtime {
-        return Ok(done(d.routine, reasons));
-    }
-    let routine = d.routine;
+    })
+}
+
+/// What the runtime routine does with this value: the allocation it asks
+/// mallocgc for (size, with pointers), if any, and the bytes of the value's
+/// padding that it reads unwritten (convT16/32/64 on a value copied field by
+/// field); each step said in `reasons`.
+fn runtime_request(
+    routine: Routine,
+    (ty, l, v): (&Type, Layout, &Value),
+    version: GoVersion,
+    arch: &Arch,
+    reasons: &mut Vec<Reason>,
+) -> (Option<(u64, bool)>, u64) {
     // The value's memory image, needed only by the routines that look at the
     // value (all of them small): never built for a large type.
     let image = || value::encode(ty, v, arch);
@@ -548,7 +582,7 @@ pub fn predict(
                 // (the type is SSA-able) and reads the whole word through
                 // its address: the padding is never written.
                 say(
-                    &mut reasons,
+                    reasons,
                     "cmd/compile/internal/walk.dataWord",
                     format!(
                         "{padding} of the {width} bytes {} reads are padding: the value is copied to a temporary field by field and the {width} bytes are read as one integer, so those bytes hold whatever that stack slot held before: the value alone does not decide whether the word is < 256 (a slot that held zeros there: no allocation; anything else: one)",
@@ -556,7 +590,7 @@ pub fn predict(
                     ),
                 );
                 say(
-                    &mut reasons,
+                    reasons,
                     rule,
                     format!("counted as ≥ 256: mallocgc({width}, no pointers)"),
                 );
@@ -564,7 +598,7 @@ pub fn predict(
                 Some((l.size, false))
             } else if bits < 256 {
                 say(
-                    &mut reasons,
+                    reasons,
                     rule,
                     format!(
                         "the value's bits are {bits:#x} < 256: the data word is &runtime.staticuint64s[{bits}], no allocation"
@@ -573,7 +607,7 @@ pub fn predict(
                 None
             } else {
                 say(
-                    &mut reasons,
+                    reasons,
                     rule,
                     format!("the value's bits are {bits:#x} ≥ 256: mallocgc({width}, no pointers)"),
                 );
@@ -583,7 +617,7 @@ pub fn predict(
         Routine::ConvTstring => {
             if string_len(&image(), arch) == 0 {
                 say(
-                    &mut reasons,
+                    reasons,
                     "runtime.convTstring",
                     "the string is \"\": the data word is &runtime.zeroVal[0], no allocation"
                         .into(),
@@ -591,7 +625,7 @@ pub fn predict(
                 None
             } else {
                 say(
-                    &mut reasons,
+                    reasons,
                     "runtime.convTstring",
                     format!(
                         "a non-empty string: mallocgc({}, with pointers)",
@@ -604,14 +638,14 @@ pub fn predict(
         Routine::ConvTslice => {
             if read_uint(&image(), arch.ptr_size as usize, arch) == 0 {
                 say(
-                    &mut reasons,
+                    reasons,
                     "runtime.convTslice",
                     "the slice's data pointer is nil: the data word is &runtime.zeroVal[0], no allocation".into(),
                 );
                 None
             } else {
                 say(
-                    &mut reasons,
+                    reasons,
                     "runtime.convTslice",
                     format!(
                         "a non-nil slice: mallocgc({}, with pointers)",
@@ -623,7 +657,7 @@ pub fn predict(
         }
         Routine::ConvTnoptr => {
             say(
-                &mut reasons,
+                reasons,
                 "runtime.convTnoptr",
                 format!("always allocates: mallocgc({}, no pointers)", l.size),
             );
@@ -631,26 +665,14 @@ pub fn predict(
         }
         _ => {
             say(
-                &mut reasons,
+                reasons,
                 "runtime.convT",
                 format!("always allocates: mallocgc({}, with pointers)", l.size),
             );
             Some((l.size, true))
         }
     };
-    let Some((size, scan)) = alloc_req else {
-        return Ok(done(routine, reasons));
-    };
-    let (alloc_size, bytes, why) = heap_bytes(size, scan, version, arch, iterations);
-    say(&mut reasons, "runtime.mallocgc", why);
-    Ok(Prediction {
-        routine,
-        allocs: 1,
-        bytes,
-        alloc_size,
-        unset_padding,
-        reasons,
-    })
+    (alloc_req, unset_padding)
 }
 
 /// walk/convert.go `dataWordFuncName`: the runtime function for a type that
