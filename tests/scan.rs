@@ -1386,3 +1386,79 @@ fn any_folder_name_go_accepts_scans() {
         );
     }
 }
+
+/// Each allocating site says why its value escapes, condensed from the
+/// compiler's own `-m=2` explanation, on every toolchain (Go 1.21's
+/// explanation is worded differently); SARIF carries the flow's steps as
+/// related locations.
+#[test]
+fn sites_say_why_the_value_escapes() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/why");
+    for go in common::toolchains() {
+        let go = go.to_string_lossy().into_owned();
+        let (sites, _) = scan_in(&dir, &["--go", &go]);
+        let why = |line: u64| -> String {
+            let s = sites
+                .iter()
+                .find(|s| s["line"] == line)
+                .unwrap_or_else(|| panic!("no site on line {line}: {sites:#?}"));
+            s["why"].as_str().unwrap_or("").to_string()
+        };
+        assert_eq!(why(7), "stored by `Sink = v`", "{go}");
+        assert_eq!(
+            why(9),
+            "passed to fmt.Sprintf's ... parameter, which leaks to the heap",
+            "{go}"
+        );
+        assert_eq!(why(13), "returned from New", "{go}");
+        assert!(
+            why(15).starts_with("returned from Closure.func1"),
+            "{go}: {}",
+            why(15)
+        );
+        assert_eq!(why(17), "", "{go}: a local that does not escape has no why");
+        assert_eq!(why(19), "sent on a channel by `c <- v`", "{go}");
+        assert_eq!(why(21), "stored by `m[\"k\"] = v`", "{go}");
+        assert!(
+            why(23).starts_with("put in `[]any{...}`"),
+            "{go}: {}",
+            why(23)
+        );
+        for s in &sites {
+            let flow = s["escape_flow"].as_array().unwrap();
+            assert_eq!(flow.is_empty(), s["why"].is_null(), "{go}: {s:#?}");
+            if let Some(first) = flow.first() {
+                assert!(
+                    first.as_str().unwrap().starts_with("flow: "),
+                    "{go}: {s:#?}"
+                );
+            }
+        }
+    }
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .args(["scan", "--format", "sarif", "-C"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let print = results
+        .iter()
+        .find(|r| r["locations"][0]["physicalLocation"]["region"]["startLine"] == 9)
+        .unwrap();
+    assert!(print["message"]["text"]
+        .as_str()
+        .unwrap()
+        .ends_with("It escapes: passed to fmt.Sprintf's ... parameter, which leaks to the heap."));
+    let related = print["relatedLocations"].as_array().unwrap();
+    assert_eq!(related.len(), 2, "{related:#?}");
+    assert_eq!(
+        related[1]["physicalLocation"]["artifactLocation"]["uri"],
+        print["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    );
+    assert!(related[1]["message"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("call parameter: fmt.Sprintf("));
+}

@@ -34,11 +34,29 @@ pub struct Classification {
 
 /// The compiler flags that produce everything [`classify`] reads.
 pub fn gcflags(version: GoVersion) -> String {
+    gcflags_at(version, EscapeDetail::Verdicts)
+}
+
+/// How much of escape analysis's reasoning `-m` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EscapeDetail {
+    /// `-m`: each value's verdict.
+    Verdicts,
+    /// `-m=2`: also the flow that sends each escaping value to the heap.
+    Flows,
+}
+
+/// The listing and escape flags, `-m` at `detail`.
+pub fn gcflags_at(version: GoVersion, detail: EscapeDetail) -> String {
+    let m = match detail {
+        EscapeDetail::Verdicts => "-m",
+        EscapeDetail::Flows => "-m=2",
+    };
     // escapedebug's `convert:` lines exist from Go 1.25 on.
     if version.minor >= 25 {
-        "-S -m -d=escapedebug=1".to_string()
+        format!("-S {m} -d=escapedebug=1")
     } else {
-        "-S -m".to_string()
+        format!("-S {m}")
     }
 }
 

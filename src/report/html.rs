@@ -288,6 +288,8 @@ pub struct ScanRow<'a> {
     pub verdict: &'a str,
     pub bytes: f64,
     pub evidence: &'a str,
+    /// Why the value escapes, when the compiler said.
+    pub why: Option<&'a str>,
     /// The file on disk, for the source line.
     pub abs_file: &'a std::path::Path,
 }
@@ -356,6 +358,7 @@ pub fn scan(sites: &[ScanRow], summary: &str) -> Result<String> {
                 "bytes": s.bytes,
                 "bytes_text": if s.bytes > 0.0 { format!("{} B", fmt_num(s.bytes)) } else { "-".into() },
                 "evidence": s.evidence,
+                "why": s.why.unwrap_or(""),
                 "package": package(s),
                 "source": lines
                     .get((s.line as usize).saturating_sub(1))

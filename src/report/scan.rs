@@ -198,6 +198,7 @@ pub fn write(format: ScanFormat, sites: &[Site], out: &mut dyn Write) -> Result<
                     verdict: s.verdict.name(),
                     bytes: s.bytes,
                     evidence: s.evidence.name(),
+                    why: s.why.as_deref(),
                     abs_file: &s.abs_file,
                 })
                 .collect();
@@ -315,6 +316,31 @@ pub fn sarif(sites: &[Site]) -> serde_json::Value {
                 text.push_str(&format!(" (inlined into {})", s.inlined_into.join(", ")));
             }
             text.push('.');
+            if let Some(why) = &s.why {
+                text.push_str(&format!(" It escapes: {why}."));
+            }
+            // The escape flow's steps, each where it happens.
+            let related: Vec<serde_json::Value> = s
+                .flow_steps
+                .iter()
+                // Places outside the repository (GOROOT's) have no URI there.
+                .filter_map(|p| {
+                    let path = root.as_ref()?.join("");
+                    let rel = p.abs_file.strip_prefix(&path).ok()?;
+                    Some((p, rel.to_string_lossy().into_owned()))
+                })
+                .enumerate()
+                .map(|(k, (p, path))| {
+                    json!({
+                        "id": k,
+                        "physicalLocation": {
+                            "artifactLocation": { "uri": uri_path(&path.replace('\\', "/")), "uriBaseId": "%SRCROOT%" },
+                            "region": { "startLine": p.line, "startColumn": p.column }
+                        },
+                        "message": { "text": p.text }
+                    })
+                })
+                .collect();
             json!({
                 "ruleId": rules[i].0,
                 "ruleIndex": i,
@@ -327,6 +353,7 @@ pub fn sarif(sites: &[Site]) -> serde_json::Value {
                     },
                     "logicalLocations": [{ "fullyQualifiedName": s.function, "kind": "function" }]
                 }],
+                "relatedLocations": related,
                 "properties": {
                     "routine": s.routine_shown,
                     "evidence": s.evidence,

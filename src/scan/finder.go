@@ -66,6 +66,9 @@ type site struct {
 	// where the expression starts, as go vet reports it.
 	CodeLine   int `json:"code_line"`
 	CodeColumn int `json:"code_column"`
+	// CallColumn is a function call's '(' column on CodeLine (0 for other
+	// expressions), where -m=2 explains an escaping call result.
+	CallColumn int `json:"call_column"`
 }
 
 // codePos is where cmd/compile's syntax tree puts an expression, and so the
@@ -467,10 +470,14 @@ func (w *walker) record(target types.Type, e ast.Expr, vt types.Type, cv constan
 	}
 	p := w.fset.Position(e.Pos())
 	cp := w.fset.Position(codePos(e))
+	callColumn := 0
 	if c, ok := unparen(e).(*ast.CallExpr); ok && e == ast.Expr(c) {
 		if tv, ok := w.info.Types[c.Fun]; !ok || !tv.IsType() {
 			// A function call: the compiler reports an inlined body's own
 			// diagnostics at the call's '(', so only its line is taken.
+			if cp.Line == p.Line {
+				callColumn = cp.Column
+			}
 			cp.Column = p.Column
 		}
 	}
@@ -493,6 +500,7 @@ func (w *walker) record(target types.Type, e ast.Expr, vt types.Type, cv constan
 			Expr:       exprString(e),
 			CodeLine:   cp.Line,
 			CodeColumn: cp.Column,
+			CallColumn: callColumn,
 		})
 		return
 	}
@@ -513,6 +521,7 @@ func (w *walker) record(target types.Type, e ast.Expr, vt types.Type, cv constan
 		Expr:         exprString(e),
 		CodeLine:     cp.Line,
 		CodeColumn:   cp.Column,
+		CallColumn:   callColumn,
 	}
 	if s.Size == 2 || s.Size == 4 || s.Size == 8 {
 		covered := make([]bool, s.Size)

@@ -141,6 +141,16 @@ impl Verdict {
     }
 }
 
+/// A step of an escape flow at its place in the code.
+#[derive(Debug, Clone)]
+pub struct FlowPlace {
+    pub abs_file: PathBuf,
+    pub line: u32,
+    pub column: u32,
+    /// `assign: Sink = v`.
+    pub text: String,
+}
+
 /// One conversion site. Field names are the JSON output's (docs/json.md).
 #[derive(Debug, Clone, Serialize)]
 pub struct Site {
@@ -170,6 +180,19 @@ pub struct Site {
     /// Why the verdict is what it is, when the routine alone does not say
     /// (code the compiler removed; evidence missing).
     pub reason: Option<&'static str>,
+    /// Why the value cannot stay on the stack, condensed from escape
+    /// analysis's explanation (`-m=2`): "passed to fmt.Sprintf's ...
+    /// parameter, which leaks to the heap". Absent when it does not escape or
+    /// the compiler gave no flow.
+    pub why: Option<String>,
+    /// That explanation in full, one line per flow and note (paths relative
+    /// to the module root).
+    pub escape_flow: Vec<String>,
+    /// The explanation's steps with a place in the code (spills left out):
+    /// absolute file, line, column and what happens there, for SARIF's
+    /// related locations.
+    #[serde(skip)]
+    pub flow_steps: Vec<FlowPlace>,
     /// For a conversion in generic code: what each instantiation the build
     /// compiled (one function per GC shape) does at this site.
     pub instantiations: Vec<Instantiation>,
@@ -245,6 +268,10 @@ struct Found {
     /// diagnostics): at the operator, '(', '.', '[' or '{' of the expression.
     code_line: u32,
     code_column: u32,
+    /// A call's '(' on the code line (0 otherwise), where `-m=2` explains
+    /// an escaping call result.
+    #[serde(default)]
+    call_column: u32,
 }
 
 /// What the finder says of a composite literal (`literal`, empty for none).
@@ -522,9 +549,13 @@ fn has_cgo_files(dir: &Path) -> bool {
 /// std packages), and the compiler has less to make and print (2–4 % of a
 /// cold scan of net/http and its neighbours).
 fn gcflags_for(tc: &Toolchain, opts: &Options) -> String {
+    // -m=2: each escaping value's flow, for the site's why.
     let flags = format!(
         "{} -dwarf=false",
-        crate::matrix::classify::gcflags(tc.version)
+        crate::matrix::classify::gcflags_at(
+            tc.version,
+            crate::matrix::classify::EscapeDetail::Flows
+        )
     );
     if opts.deps {
         format!("-gcflags=all={flags}")
@@ -683,6 +714,8 @@ struct CompilerEvidence {
     code: std::collections::HashSet<(PathBuf, u32)>,
     /// Every (file, line, col) with a diagnostic (`-m`, escapedebug).
     diagnosed: std::collections::HashSet<(PathBuf, u32, u32)>,
+    /// `-m=2`'s explanation of each escaping value, at its position.
+    flows: BTreeMap<(PathBuf, u32, u32), diag::EscapeFlow>,
     /// Every function the compiler emitted code for, and the same names
     /// without their package (`F`, `(*T).M`), for sites compiled by inlining.
     functions: std::collections::HashSet<String>,
@@ -749,6 +782,7 @@ fn compiler_evidence(
 /// as it is read; the compiler's own messages are kept in `kept`.
 fn parse_evidence(stderr: impl std::io::Read, dir: &Path) -> Result<CompilerEvidence> {
     let mut ev = CompilerEvidence::default();
+    let mut flows = diag::FlowReader::default();
     let abs = |f: &str| -> PathBuf {
         let p = Path::new(f);
         if p.is_absolute() {
@@ -776,6 +810,10 @@ fn parse_evidence(stderr: impl std::io::Read, dir: &Path) -> Result<CompilerEvid
             }
         },
         |d| {
+            if let Some((at, flow)) = flows.feed(&d) {
+                ev.flows
+                    .insert((abs(&at.file), at.line, at.col), absolute_flow(flow, &abs));
+            }
             ev.diagnosed.insert((abs(&d.file), d.line, d.col));
             if let Some(r) = diag::convert_routine(&d.msg) {
                 ev.debug.insert((abs(&d.file), d.line, d.col), r);
@@ -784,7 +822,79 @@ fn parse_evidence(stderr: impl std::io::Read, dir: &Path) -> Result<CompilerEvid
             }
         },
     )?;
+    if let Some((at, flow)) = flows.finish() {
+        ev.flows
+            .insert((abs(&at.file), at.line, at.col), absolute_flow(flow, &abs));
+    }
     Ok(ev)
+}
+
+/// `flow` with each note's position (`file.go:L:C`, relative to the build's
+/// directory) made absolute.
+fn absolute_flow(mut flow: diag::EscapeFlow, abs: &dyn Fn(&str) -> PathBuf) -> diag::EscapeFlow {
+    for n in flow.steps.iter_mut().flat_map(|s| s.notes.iter_mut()) {
+        if let Some((file, line, col)) = split_position(&n.at) {
+            n.at = format!("{}:{line}:{col}", abs(file).display());
+        }
+    }
+    flow
+}
+
+/// `path/file.go:LINE:COL` → its parts.
+fn split_position(at: &str) -> Option<(&str, u32, u32)> {
+    let (rest, col) = at.rsplit_once(':')?;
+    let (file, line) = rest.rsplit_once(':')?;
+    Some((file, line.parse().ok()?, col.parse().ok()?))
+}
+
+/// The compiler's explanation of why the site's value escapes: at the
+/// conversion's position, or for a call's result at its '(' — where only a
+/// result (`~r0`, the compiler's temporary for it, or the call itself) is
+/// taken, since an inlined body's own values may be explained there too.
+fn flow_of<'a>(
+    f: &Found,
+    abs_file: &Path,
+    ev: &'a CompilerEvidence,
+) -> Option<&'a diag::EscapeFlow> {
+    let at = |col: u32| ev.flows.get(&(abs_file.to_path_buf(), f.code_line, col));
+    at(f.code_column).or_else(|| {
+        (f.call_column > 0)
+            .then(|| at(f.call_column))
+            .flatten()
+            .filter(|fl| {
+                fl.subject.starts_with("~r")
+                    || fl.subject.starts_with(".autotmp_")
+                    || fl.subject.ends_with(')')
+            })
+    })
+}
+
+/// A site's why, full flow and flow places, from the compiler's explanation.
+fn explained(
+    flow: Option<&diag::EscapeFlow>,
+    function: &str,
+    root: &Path,
+) -> (Option<String>, Vec<String>, Vec<FlowPlace>) {
+    let Some(flow) = flow else {
+        return (None, Vec::new(), Vec::new());
+    };
+    let mut shown = flow.clone();
+    let mut places = Vec::new();
+    for n in shown.steps.iter_mut().flat_map(|s| s.notes.iter_mut()) {
+        if let Some((file, line, column)) = split_position(&n.at) {
+            let abs_file = PathBuf::from(file);
+            if n.why != "spill" {
+                places.push(FlowPlace {
+                    abs_file: abs_file.clone(),
+                    line,
+                    column,
+                    text: format!("{}: {}", n.why, n.expr),
+                });
+            }
+            n.at = format!("{}:{line}:{column}", module_relative(&abs_file, root));
+        }
+    }
+    (flow.condensed(function), shown.lines(), places)
 }
 
 fn classify_site(
@@ -825,7 +935,13 @@ fn classify_site(
         .filter(|_| evidence.shows_routine())
         .map(|(size, scan)| rules::heap_bytes(size, scan, tc.version, arch, 16384).1)
         .unwrap_or(0.0);
+    let flow = flow_of(&f, &abs_file, ev)
+        .filter(|_| evidence.shows_routine() && Verdict::of(routine) != Verdict::Never);
+    let (why, escape_flow, flow_steps) = explained(flow, &f.function, root);
     Site {
+        why,
+        escape_flow,
+        flow_steps,
         file: module_relative(&abs_file, root),
         line: f.line,
         column: f.column,
@@ -1048,7 +1164,12 @@ fn classify_generic(
             Some("not instantiated: the build compiled no instantiation of this generic code"),
         ),
     };
+    let flow = flow_of(&f, &abs_file, ev).filter(|_| verdict > Verdict::Never);
+    let (why, escape_flow, flow_steps) = explained(flow, &f.function, root);
     Site {
+        why,
+        escape_flow,
+        flow_steps,
         file: module_relative(&abs_file, root),
         line: f.line,
         column: f.column,
