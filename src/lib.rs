@@ -21,6 +21,7 @@ pub mod cmd;
 pub mod go;
 pub mod lab;
 pub mod lem;
+pub mod lsp;
 pub mod matrix;
 pub mod model;
 pub mod parse;

@@ -16,6 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["scan", "lem"],
     &["report"],
     &["lab"],
+    &["lsp"],
     &["cmd"],
 ];
 

@@ -26,6 +26,17 @@ fn main() {
     if !on_path("cc") && !on_path("gcc") {
         skipped.push("scan::cgo_follows_the_environment (its cgo-on half: no C compiler)".into());
     }
+    if !on_path("nvim") {
+        skipped.push("lsp_clients::neovim_receives_scans_answers (no nvim)".into());
+    }
+    let pytest_lsp = Command::new("python3")
+        .args(["-c", "import pytest_lsp"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !pytest_lsp {
+        skipped
+            .push("lsp_clients::pytest_lsp_clients_receive_scans_answers (no pytest-lsp)".into());
+    }
     if !on_path("npm") {
         skipped.push(
             "scan::sarif_validates_against_the_schema (its schema half: no npm to fetch the SARIF schema)"

@@ -444,7 +444,7 @@ pub fn run_lab(l: &Lab, tc: &Toolchain, out: &mut dyn Write) -> Result<(i32, Opt
             Some(a) => writeln!(out, "\n$ ifacealloc asm --arch {a} {target}")?,
             None => writeln!(out, "\n$ ifacealloc asm {target}")?,
         }
-        let text = crate::cmd::asm::render(tc, &dir.join(file), func, *arch)?;
+        let text = crate::scan::assembly::render(tc, &dir.join(file), func, *arch)?;
         out.write_all(text.as_bytes())?;
     }
     Ok((if failed { 1 } else { 0 }, lem_report))

@@ -8,6 +8,7 @@ pub mod explain;
 pub mod input;
 pub mod lab;
 pub mod lem;
+pub mod lsp;
 pub mod matrix;
 pub mod scan;
 
@@ -85,6 +86,11 @@ pub enum Command {
         after_help = "Examples:\n  ifacealloc lab list\n  ifacealloc lab show 4\n  ifacealloc lab run 4\n  ifacealloc --go ~/go121/bin/go lab run 4"
     )]
     Lab(lab::LabArgs),
+    /// A language server (LSP 3.17, stdio) for Go files: hints, hovers and lenses beside gopls.
+    #[command(
+        after_help = "Editors start it themselves; docs/editors.md has each one's configuration.\nSettings (initializationOptions or workspace/didChangeConfiguration, under \"ifacealloc\"):\n  go: [\"go\", \"1.25.5\"]   toolchains; the first gives the hints, the others show in hovers\n  failOn: \"always\"        diagnostics for sites at least this bad (none by default)\n  baseline: \"scan.json\"   diagnostics only for sites new or worse than this scan\n  tags: [\"integration\"]  build tags\n  showNever: true         hints for conversions that never allocate too"
+    )]
+    Lsp(lsp::LspArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(
         after_help = "Examples:\n  ifacealloc completions bash > ~/.local/share/bash-completion/completions/ifacealloc\n  ifacealloc completions zsh > ~/.zfunc/_ifacealloc"

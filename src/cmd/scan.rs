@@ -78,6 +78,10 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE", requires = "profile")]
     pub profile_binary: Option<PathBuf>,
 
+    /// Build tags, as `go build -tags` takes them (they override a -tags in GOFLAGS).
+    #[arg(long, value_name = "TAG,...", value_delimiter = ',')]
+    pub tags: Vec<String>,
+
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -113,6 +117,7 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
     let opts = Options {
         tests: args.tests,
         deps: args.deps,
+        tags: args.tags.clone(),
     };
     if tcs.len() > 1 {
         return run_versions(args, &tcs, &dir, &patterns, &opts);

@@ -210,6 +210,7 @@ fn read_tokens(path: &Path, src: &str) -> (Vec<Comment>, Vec<Func>, String) {
                 i += 1;
             }
             _ if c.is_ascii_alphabetic() || c == b'_' => {
+                let at_line_start = !line_has_code;
                 line_has_code = true;
                 let start = i;
                 while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
@@ -224,7 +225,9 @@ fn read_tokens(path: &Path, src: &str) -> (Vec<Comment>, Vec<Func>, String) {
                         .unwrap_or("")
                         .to_string();
                 }
-                if depth == 0 && word == "func" {
+                // A declaration's `func` starts its line; one after it is a
+                // func type in the signature (`func F() func() any {`).
+                if depth == 0 && word == "func" && at_line_start {
                     // func Name(...) or func (r T) Name(...)
                     let rest = &src[i..];
                     let (name, sig) = func_name_and_signature(rest);
@@ -352,6 +355,17 @@ fn benchmark_signature(sig: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_func_type_in_a_signature_is_not_a_declaration() {
+        let src = "package p\n\nfunc Closure(v int64) func() any { return func() any { return v } }\n\nfunc F(f func(int)) {}\n";
+        let names: Vec<String> = scan_file(Path::new("p.go"), src)
+            .funcs
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(names, ["Closure", "F"]);
+    }
 
     #[test]
     fn finds_annotations_and_functions() {

@@ -69,6 +69,9 @@ type site struct {
 	// CallColumn is a function call's '(' column on CodeLine (0 for other
 	// expressions), where -m=2 explains an escaping call result.
 	CallColumn int `json:"call_column"`
+	// EndLine and EndColumn are just past the expression's end.
+	EndLine   int `json:"end_line"`
+	EndColumn int `json:"end_column"`
 }
 
 // codePos is where cmd/compile's syntax tree puts an expression, and so the
@@ -469,6 +472,7 @@ func (w *walker) record(target types.Type, e ast.Expr, vt types.Type, cv constan
 		return
 	}
 	p := w.fset.Position(e.Pos())
+	end := w.fset.Position(e.End())
 	cp := w.fset.Position(codePos(e))
 	callColumn := 0
 	if c, ok := unparen(e).(*ast.CallExpr); ok && e == ast.Expr(c) {
@@ -501,6 +505,8 @@ func (w *walker) record(target types.Type, e ast.Expr, vt types.Type, cv constan
 			CodeLine:   cp.Line,
 			CodeColumn: cp.Column,
 			CallColumn: callColumn,
+			EndLine:    end.Line,
+			EndColumn:  end.Column,
 		})
 		return
 	}
@@ -522,6 +528,8 @@ func (w *walker) record(target types.Type, e ast.Expr, vt types.Type, cv constan
 		CodeLine:     cp.Line,
 		CodeColumn:   cp.Column,
 		CallColumn:   callColumn,
+		EndLine:      end.Line,
+		EndColumn:    end.Column,
 	}
 	if s.Size == 2 || s.Size == 4 || s.Size == 8 {
 		covered := make([]bool, s.Size)

@@ -10,6 +10,7 @@
 //!    at each place, including where a function was inlined into others.
 //!    The build writes its binaries to a temporary directory only.
 
+pub mod assembly;
 pub mod baseline;
 pub mod profile;
 pub mod versions;
@@ -158,6 +159,9 @@ pub struct Site {
     pub file: String,
     pub line: u32,
     pub column: u32,
+    /// Just past the expression's end (for an editor's range).
+    pub end_line: u32,
+    pub end_column: u32,
     pub function: String,
     #[serde(rename = "type")]
     pub type_name: String,
@@ -222,6 +226,15 @@ pub struct Instantiation {
 pub struct Options {
     pub tests: bool,
     pub deps: bool,
+    /// Build tags for every go command (`-tags`), on top of the user's GOFLAGS.
+    pub tags: Vec<String>,
+}
+
+impl Options {
+    /// `-tags=a,b` when tags are given.
+    fn tags_flag(&self) -> Option<String> {
+        (!self.tags.is_empty()).then(|| format!("-tags={}", self.tags.join(",")))
+    }
 }
 
 #[derive(Serialize)]
@@ -272,6 +285,8 @@ struct Found {
     /// an escaping call result.
     #[serde(default)]
     call_column: u32,
+    end_line: u32,
+    end_column: u32,
 }
 
 /// What the finder says of a composite literal (`literal`, empty for none).
@@ -299,7 +314,7 @@ pub fn scan(
     let dir = &dir
         .canonicalize()
         .with_context(|| format!("resolving {}", dir.display()))?;
-    let cgo = CgoLeftOut::new(tc, dir);
+    let cgo = CgoLeftOut::new(tc, dir, opts.tags_flag());
     // One go command lists the packages and compiles them with the flags
     // that print the listing, which is parsed as it comes.
     let ((pkgs, skipped), listed_evidence) =
@@ -461,12 +476,14 @@ fn files_of(p: &Package) -> Vec<String> {
 struct CgoLeftOut<'a> {
     tc: &'a Toolchain,
     dir: &'a Path,
+    tags: Option<String>,
     off: std::cell::OnceCell<bool>,
 }
 
 impl<'a> CgoLeftOut<'a> {
-    fn new(tc: &'a Toolchain, dir: &'a Path) -> Self {
+    fn new(tc: &'a Toolchain, dir: &'a Path, tags: Option<String>) -> Self {
         CgoLeftOut {
+            tags,
             tc,
             dir,
             off: Default::default(),
@@ -496,7 +513,9 @@ impl<'a> CgoLeftOut<'a> {
             self.tc
                 .user_command(self.dir)
                 .env("CGO_ENABLED", "1")
-                .args(["list", "-e", "-json=CgoFiles", path]),
+                .args(["list", "-e", "-json=CgoFiles"])
+                .args(&self.tags)
+                .arg(path),
         )
         .ok()
         .and_then(|o| serde_json::from_slice::<CgoFiles>(&o.stdout).ok());
@@ -573,9 +592,13 @@ fn list(
     opts: &Options,
     cgo: &CgoLeftOut,
 ) -> Result<(golist::Listed, Option<Result<CompilerEvidence>>)> {
+    let tags = opts.tags_flag();
     let mut flags = vec!["-deps", "-export", "-compiled"];
     if opts.tests {
         flags.push("-test");
+    }
+    if let Some(t) = &tags {
+        flags.push(t);
     }
     golist::list_compiling(
         tc,
@@ -742,6 +765,10 @@ fn compiler_evidence(
     } else {
         vec!["build", &gcflags]
     };
+    let tags = opts.tags_flag();
+    if let Some(t) = &tags {
+        args.push(t);
+    }
     args.extend(patterns.iter().map(String::as_str));
     let mut cmd = tc.user_command(dir);
     cmd.args(&args);
@@ -945,6 +972,8 @@ fn classify_site(
         file: module_relative(&abs_file, root),
         line: f.line,
         column: f.column,
+        end_line: f.end_line,
+        end_column: f.end_column,
         function: f.function,
         type_name: f.type_name,
         routine,
@@ -1173,6 +1202,8 @@ fn classify_generic(
         file: module_relative(&abs_file, root),
         line: f.line,
         column: f.column,
+        end_line: f.end_line,
+        end_column: f.end_column,
         function: f.function,
         type_name: f.type_name,
         routine,
