@@ -333,6 +333,17 @@ fn hints_hovers_and_lenses_are_scans_answers() {
     // showNever: the stack temporary of Local gets a hint too.
     let hints = s.hints(&uri);
     assert!(hints.iter().any(|h| h["label"] == "0 stack"), "{hints:#?}");
+    // goarch: 386's layouts (a string's header is 8 bytes there).
+    s.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"goarch": "386"}}),
+    );
+    s.wait_for("textDocument/publishDiagnostics");
+    let hints = s.hints(&uri);
+    assert!(
+        hints.iter().any(|h| h["label"] == "8 B convTstring \"\":0"),
+        "{hints:#?}"
+    );
     s.stop();
 }
 

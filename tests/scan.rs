@@ -1462,3 +1462,60 @@ fn sites_say_why_the_value_escapes() {
         .unwrap()
         .starts_with("call parameter: fmt.Sprintf("));
 }
+
+/// `--arch 386`: the packages compiled for 386, with its layouts and size
+/// classes — the same bytes `explain --arch 386` gives (whose 386 answers
+/// tests/differential_live.rs measures by running 386 binaries).
+#[test]
+fn arch_compiles_for_another_goarch() {
+    let (sites, code) = scan_in(&fixture(), &["--arch", "386"]);
+    assert_eq!(code, 0);
+    let bytes_of = |expr_file: &str, line: u64| -> f64 {
+        sites
+            .iter()
+            .find(|s| s["file"].as_str().unwrap().ends_with(expr_file) && s["line"] == line)
+            .unwrap()["bytes"]
+            .as_f64()
+            .unwrap()
+    };
+    for (line, ty, value) in [
+        (26, "string", "x"),
+        (28, "[]byte", "make"),
+        (24, "int64", "300"),
+    ] {
+        let out = Command::cargo_bin("ifacealloc")
+            .unwrap()
+            .args([
+                "explain",
+                ty,
+                "--value",
+                value,
+                "--arch",
+                "386",
+                "--go-version",
+                "1.26",
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        let e: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            bytes_of("sites.go", line),
+            e["bytes"].as_f64().unwrap(),
+            "{ty}"
+        );
+    }
+    assert_eq!(bytes_of("sites.go", 26), 8.0);
+    let (_, code) = scan_in(&fixture(), &["--arch", "386", "--fail-on", "always"]);
+    assert_eq!(code, 1);
+    let out = Command::cargo_bin("ifacealloc")
+        .unwrap()
+        .args(["scan", "--arch", "z80", "-C"])
+        .arg(fixture())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--arch: GOARCH \"z80\""), "{err}");
+}

@@ -88,7 +88,7 @@ pub enum Command {
     Lab(lab::LabArgs),
     /// A language server (LSP 3.17, stdio) for Go files: hints, hovers and lenses beside gopls.
     #[command(
-        after_help = "Editors start it themselves; docs/editors.md has each one's configuration.\nSettings (initializationOptions or workspace/didChangeConfiguration, under \"ifacealloc\"):\n  go: [\"go\", \"1.25.5\"]   toolchains; the first gives the hints, the others show in hovers\n  failOn: \"always\"        diagnostics for sites at least this bad (none by default)\n  baseline: \"scan.json\"   diagnostics only for sites new or worse than this scan\n  tags: [\"integration\"]  build tags\n  showNever: true         hints for conversions that never allocate too"
+        after_help = "Editors start it themselves; docs/editors.md has each one's configuration.\nSettings (initializationOptions or workspace/didChangeConfiguration, under \"ifacealloc\"):\n  go: [\"go\", \"1.25.5\"]   toolchains; the first gives the hints, the others show in hovers\n  failOn: \"always\"        diagnostics for sites at least this bad (none by default)\n  baseline: \"scan.json\"   diagnostics only for sites new or worse than this scan\n  goarch: \"arm64\"        compile for this GOARCH\n  tags: [\"integration\"]  build tags\n  showNever: true         hints for conversions that never allocate too"
     )]
     Lsp(lsp::LspArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).

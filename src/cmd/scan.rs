@@ -78,6 +78,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE", requires = "profile")]
     pub profile_binary: Option<PathBuf>,
 
+    /// Compile the packages for this GOARCH (e.g. 386, arm64) instead of the
+    /// toolchain's own: layouts, routines and bytes as that target has them.
+    #[arg(long, value_name = "GOARCH")]
+    pub arch: Option<String>,
+
     /// Build tags, as `go build -tags` takes them (they override a -tags in GOFLAGS).
     #[arg(long, value_name = "TAG,...", value_delimiter = ',')]
     pub tags: Vec<String>,
@@ -99,7 +104,14 @@ pub enum SortBy {
 pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
     output::check(args.output.as_deref())?;
     let (dir, patterns) = target(args)?;
-    let tcs = Toolchain::resolve(go)?;
+    let mut tcs = Toolchain::resolve(go)?;
+    if let Some(a) = &args.arch {
+        tcs = tcs
+            .iter()
+            .map(|t| t.targeting(a))
+            .collect::<Result<Vec<_>>>()
+            .map_err(|e| UsageError::new(format!("--arch: {e}")))?;
+    }
     if tcs.len() > 1
         && (args.baseline.is_some() || args.new_from_rev.is_some() || args.profile.is_some())
     {

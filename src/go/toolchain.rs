@@ -27,6 +27,9 @@ pub struct Toolchain {
     pub goos: String,
     pub goarch: String,
     pub goroot: PathBuf,
+    /// Set when the user's packages are compiled for another GOARCH than
+    /// the toolchain's own ([`Toolchain::targeting`]): never run, only read.
+    pub cross_goarch: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -237,6 +240,7 @@ impl Toolchain {
             goos: env.goos,
             goarch: env.goarch,
             goroot: PathBuf::from(env.goroot),
+            cross_goarch: None,
         }
     }
 
@@ -260,6 +264,29 @@ impl Toolchain {
         c
     }
 
+    /// This toolchain compiling the user's packages for `goarch` (`scan
+    /// --arch`; GOOS stays the toolchain's, `wasip1` for wasm). Generated
+    /// programs are still built for the host: only `user_command` targets it.
+    pub fn targeting(&self, goarch: &str) -> Result<Toolchain> {
+        if crate::model::gotype::Arch::by_name(goarch).is_none() {
+            let all: Vec<&str> = crate::model::gotype::Arch::ALL
+                .iter()
+                .map(|a| a.name)
+                .collect();
+            return Err(UsageError::new(format!(
+                "GOARCH {goarch:?} is not one ifacealloc knows; choose from {}",
+                all.join(", ")
+            ))
+            .into());
+        }
+        let mut t = self.clone();
+        if goarch != self.goarch {
+            t.goarch = goarch.to_string();
+            t.cross_goarch = Some(goarch.to_string());
+        }
+        Ok(t)
+    }
+
     /// A `go` command for the user's own packages: like [`Toolchain::command`],
     /// but cgo is as the caller's environment has it (CGO_ENABLED, else Go's
     /// default: on when a C compiler is found), so cgo packages build.
@@ -276,6 +303,12 @@ impl Toolchain {
             Some(v) => c.env("GOWORK", v),
             None => c.env_remove("GOWORK"),
         };
+        if let Some(arch) = &self.cross_goarch {
+            c.env("GOARCH", arch);
+            if arch == "wasm" {
+                c.env("GOOS", "wasip1");
+            }
+        }
         c
     }
 

@@ -53,6 +53,8 @@ pub struct Settings {
     /// A `scan --format json` report: diagnostics only for sites new or
     /// worse than it.
     pub baseline: Option<PathBuf>,
+    /// Compile for this GOARCH (`scan --arch`); the toolchain's own when unset.
+    pub goarch: Option<String>,
     /// Build tags.
     pub tags: Vec<String>,
     /// Hints for conversions that never allocate too.
@@ -268,15 +270,20 @@ fn capabilities() -> ServerCapabilities {
 
 /// Resolves the configured toolchains (said once when they cannot be).
 fn load_toolchains(state: &Arc<Mutex<State>>, client: &Client) {
-    let spec = {
+    let (spec, goarch) = {
         let st = state.lock().expect("state");
-        if st.settings.go.is_empty() {
+        let spec = if st.settings.go.is_empty() {
             st.default_go.clone()
         } else {
             Some(st.settings.go.join(","))
-        }
+        };
+        (spec, st.settings.goarch.clone())
     };
-    match Toolchain::resolve(spec.as_deref()) {
+    let resolved = Toolchain::resolve(spec.as_deref()).and_then(|tcs| match &goarch {
+        Some(a) => tcs.iter().map(|t| t.targeting(a)).collect(),
+        None => Ok(tcs),
+    });
+    match resolved {
         Ok(tcs) => state.lock().expect("state").toolchains = tcs,
         Err(e) => client.show(MessageType::ERROR, format!("ifacealloc: {e}")),
     }
