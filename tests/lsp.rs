@@ -27,8 +27,13 @@ const WAIT: Duration = Duration::from_secs(240);
 
 impl Server {
     fn start(init_options: Value, capabilities: Value) -> Server {
+        Server::start_with_env(init_options, capabilities, &[])
+    }
+
+    fn start_with_env(init_options: Value, capabilities: Value, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ifacealloc"))
             .arg("lsp")
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -505,5 +510,70 @@ fn hovers_compare_the_configured_go_versions() {
     let rows = md.lines().filter(|l| l.starts_with("| go1.")).count();
     assert_eq!(rows, go.len(), "{md}");
     assert!(md.contains("convTnoptr — 16 B, always"), "{md}");
+    s.stop();
+}
+
+/// A cold scan the user cancels (`window/workDoneProgress/cancel`) ends at
+/// once, with no error said and no go process left running. The compiler is
+/// slowed by a -toolexec wrapper that sleeps, so the scan is still running
+/// when the cancel comes.
+#[test]
+fn a_running_scan_can_be_cancelled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("pkg");
+    std::fs::create_dir(&dir).unwrap();
+    for f in ["go.mod", "why.go"] {
+        std::fs::copy(why_fixture().join(f), dir.join(f)).unwrap();
+    }
+    let slow = tmp.path().join("slow-toolexec.sh");
+    std::fs::write(&slow, "#!/bin/sh\nsleep 120\nexec \"$@\"\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&slow, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let goflags = format!("-toolexec={}", slow.display());
+    let mut s = Server::start_with_env(
+        json!({}),
+        json!({"window": {"workDoneProgress": true}}),
+        &[("GOFLAGS", &goflags)],
+    );
+    s.open(&dir.join("why.go"));
+    let create = s.wait_for("window/workDoneProgress/create");
+    s.send(json!({"jsonrpc": "2.0", "id": create["id"], "result": null}));
+    let begin = s.wait_for("$/progress");
+    assert_eq!(begin["params"]["value"]["cancellable"], true, "{begin}");
+    // Let the go commands start, then cancel.
+    std::thread::sleep(Duration::from_secs(2));
+    let asked = Instant::now();
+    s.notify(
+        "window/workDoneProgress/cancel",
+        json!({"token": begin["params"]["token"]}),
+    );
+    let end = s.wait_for("$/progress");
+    assert!(
+        asked.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        asked.elapsed()
+    );
+    assert_eq!(end["params"]["value"]["kind"], "end");
+    assert_eq!(end["params"]["value"]["message"], "cancelled");
+    // Nothing said, nothing left running.
+    s.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri_of(&dir.join("why.go"))}}),
+    );
+    assert!(
+        !s.seen.iter().any(|m| m["method"] == "window/showMessage"),
+        "{:#?}",
+        s.seen
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let marker = slow.to_string_lossy().into_owned();
+    let left: Vec<String> = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| c.contains(&marker))
+        .collect();
+    assert!(left.is_empty(), "still running: {left:#?}");
     s.stop();
 }

@@ -303,6 +303,16 @@ pub fn temp_dir(kind: &str) -> io::Result<TempDir> {
     Ok(TempDir { inner })
 }
 
+/// Kills every running child and each process below it, without exiting:
+/// work a user cancelled (the language server's scans). The waits of their
+/// callers then end with the children's deaths.
+pub fn kill_children() {
+    let groups = live().groups.clone();
+    for g in groups {
+        kill_tree(g);
+    }
+}
+
 /// A running child, registered until dropped.
 pub struct Tracked {
     pub child: Child,

@@ -106,6 +106,12 @@ struct State {
     /// Errors already shown, so a file that keeps failing says so once.
     shown_errors: HashSet<String>,
     can: ClientCan,
+    /// The progress token of the scan running now, and whether the user
+    /// cancelled it (`window/workDoneProgress/cancel`).
+    running: Option<(
+        lsp_types::NumberOrString,
+        Arc<std::sync::atomic::AtomicBool>,
+    )>,
 }
 
 /// Messages to the client, with ids for the server's own requests.
@@ -208,6 +214,7 @@ pub fn run(conn: Connection, default_go: Option<&str>) -> Result<()> {
         open: BTreeSet::new(),
         shown_errors: HashSet::new(),
         can,
+        running: None,
     }));
     load_toolchains(&state, &client);
     let (jobs, queue) = crossbeam_channel::unbounded::<PathBuf>();
@@ -342,6 +349,37 @@ fn on_notification(
                 }
             }
         }
+        WorkDoneProgressCancel::METHOD => {
+            let Ok(p) = n
+                .extract::<lsp_types::WorkDoneProgressCancelParams>(WorkDoneProgressCancel::METHOD)
+            else {
+                return;
+            };
+            let st = state.lock().expect("state");
+            if let Some((token, cancelled)) = &st.running {
+                if *token == p.token {
+                    cancelled.store(true, Ordering::SeqCst);
+                    // The scan's go commands end now, and any it starts next
+                    // (a failed `go list` is followed by a `go build` for the
+                    // compiler's message) until the scan gives up; the worker
+                    // knows the error it returns to be the cancel.
+                    let state = state.clone();
+                    std::thread::spawn(move || loop {
+                        let still = state
+                            .lock()
+                            .expect("state")
+                            .running
+                            .as_ref()
+                            .is_some_and(|(t, _)| *t == p.token);
+                        if !still {
+                            break;
+                        }
+                        crate::cli::interrupt::kill_children();
+                        std::thread::sleep(std::time::Duration::from_millis(50));
+                    });
+                }
+            }
+        }
         DidChangeConfiguration::METHOD => {
             let Ok(p) = n
                 .extract::<lsp_types::DidChangeConfigurationParams>(DidChangeConfiguration::METHOD)
@@ -409,24 +447,34 @@ fn work(queue: Receiver<PathBuf>, state: &Arc<Mutex<State>>, client: &Client) {
                         WorkDoneProgressBegin {
                             title: "ifacealloc".into(),
                             message: Some(format!("scanning {}", dir.display())),
-                            cancellable: Some(false),
+                            cancellable: Some(true),
                             percentage: None,
                         },
                     )),
                 });
                 token
             });
+            let cancelled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            if let Some(t) = &token {
+                state.lock().expect("state").running = Some((t.clone(), cancelled.clone()));
+            }
             let result = scan_package(&dir, &tcs, &settings);
+            let was_cancelled = cancelled.load(Ordering::SeqCst);
+            state.lock().expect("state").running = None;
             if let Some(token) = token {
                 client.notify::<lsp_types::notification::Progress>(ProgressParams {
                     token,
                     value: ProgressParamsValue::WorkDone(WorkDoneProgress::End(
-                        WorkDoneProgressEnd { message: None },
+                        WorkDoneProgressEnd {
+                            message: was_cancelled.then(|| "cancelled".to_string()),
+                        },
                     )),
                 });
             }
             let mut st = state.lock().expect("state");
             match result {
+                // Cancelled: the last results stay, nothing to say.
+                Err(_) if was_cancelled => {}
                 Ok(scanned) => {
                     st.packages.insert(dir.clone(), scanned);
                     publish(&st, client, &dir);
