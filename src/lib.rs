@@ -11,11 +11,13 @@
 //! - [`parse`]: the Go toolchain's output formats, streamed;
 //! - [`go`]: finding, fetching and running Go toolchains, `go list`, go/types;
 //! - [`matrix`]: generate a Go module, build and run it, classify the results;
-//! - [`scan`] and [`lem`]: conversions in the user's code, lem's claims;
+//! - [`scan`], [`lem`] and [`check`]: conversions in the user's code, lem's
+//!   claims, directives on the compiled code;
 //! - [`report`]: one file per output format;
 //! - [`lab`]: the labs' documents and figures;
 //! - [`cmd`]: one file per subcommand.
 
+pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod go;

@@ -108,6 +108,7 @@ fn main() {
         Command::Scan(a) => cmd::scan::run(a, cli.go.as_deref()).map(exit_unless_zero),
         Command::Asm(a) => cmd::asm::run(a, cli.go.as_deref()),
         Command::Lsp(a) => cmd::lsp::run(a, cli.go.as_deref()),
+        Command::Check(a) => cmd::check::run(a, cli.go.as_deref()).map(exit_unless_zero),
         Command::Lab(a) => cmd::lab::run(a, cli.go.as_deref()).map(exit_unless_zero),
         Command::Completions(a) => cmd::completions::completions(a),
         Command::Man => cmd::completions::man(),

@@ -6,14 +6,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Lowest first. `scan` and `lem` share a rank: neither may use the other.
+/// Lowest first. `scan`, `lem` and `check` share a rank: none may use another.
 const LAYERS: &[&[&str]] = &[
     &["cli"],
     &["model"],
     &["parse"],
     &["go"],
     &["matrix"],
-    &["scan", "lem"],
+    &["scan", "lem", "check"],
     &["report"],
     &["lab"],
     &["lsp"],

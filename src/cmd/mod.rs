@@ -3,6 +3,7 @@
 pub mod asm;
 pub mod asm2md;
 pub mod bench2md;
+pub mod check;
 pub mod completions;
 pub mod explain;
 pub mod input;
@@ -86,6 +87,11 @@ pub enum Command {
         after_help = "Examples:\n  ifacealloc lab list\n  ifacealloc lab show 4\n  ifacealloc lab run 4\n  ifacealloc --go ~/go121/bin/go lab run 4"
     )]
     Lab(lab::LabArgs),
+    /// Check //ifacealloc:noalloc and //ifacealloc:noifacealloc directives against the compiled code.
+    #[command(
+        after_help = "Examples:\n  ifacealloc check ./...\n  ifacealloc check --format json -o check.json ./internal/hot/...\n\nDirectives (in a func's doc comment):\n  //ifacealloc:noalloc       its compiled code (inlined callees included) calls no allocating runtime function\n  //ifacealloc:noifacealloc  no interface conversion in it allocates\nExit 1 when a directive is violated, 2 on bad input."
+    )]
+    Check(check::CheckArgs),
     /// A language server (LSP 3.17, stdio) for Go files: hints, hovers and lenses beside gopls.
     #[command(
         after_help = "Editors start it themselves; docs/editors.md has each one's configuration.\nSettings (initializationOptions or workspace/didChangeConfiguration, under \"ifacealloc\"):\n  go: [\"go\", \"1.25.5\"]   toolchains; the first gives the hints, the others show in hovers\n  failOn: \"always\"        diagnostics for sites at least this bad (none by default)\n  baseline: \"scan.json\"   diagnostics only for sites new or worse than this scan\n  goarch: \"arm64\"        compile for this GOARCH\n  tags: [\"integration\"]  build tags\n  showNever: true         hints for conversions that never allocate too"

@@ -728,6 +728,21 @@ fn is_call(op: &str) -> bool {
     matches!(op, "CALL" | "BL" | "JAL" | "CALLL" | "CALLQ" | "Call")
 }
 
+/// The function a call instruction calls (`runtime.newobject`), if `op` is a
+/// call with a symbol target.
+pub fn call_target<'a>(op: &str, args: &'a str) -> Option<&'a str> {
+    if !is_call(op) {
+        return None;
+    }
+    let target = args
+        .rsplit(", ")
+        .next()
+        .unwrap_or(args)
+        .trim_start_matches('$');
+    let sym = target.strip_suffix("(SB)")?;
+    Some(sym.split('+').next().unwrap_or(sym))
+}
+
 /// The routine an instruction shows, if any.
 pub fn evidence_of(op: &str, args: &str) -> Option<Routine> {
     if is_call(op) {
