@@ -12,6 +12,8 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+mod common;
+
 use serde_json::{json, Value};
 
 struct Server {
@@ -178,21 +180,6 @@ fn uri_of(path: &Path) -> String {
     out
 }
 
-fn scan_json(dir: &Path) -> Vec<Value> {
-    let out = Command::new(env!("CARGO_BIN_EXE_ifacealloc"))
-        .args(["scan", "--format", "json", "-C"])
-        .arg(dir)
-        .arg(".")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 /// The hints scan's answers give for `file` (a path relative to the
 /// package's module root, as scan's JSON has it): (line, label), 0-based
 /// lines, allocating sites only.
@@ -242,7 +229,7 @@ fn why_fixture() -> PathBuf {
 #[test]
 fn hints_hovers_and_lenses_are_scans_answers() {
     let dir = why_fixture();
-    let sites = scan_json(&dir);
+    let sites: Vec<Value> = serde_json::from_str(&common::scan_json(&dir)).unwrap();
     let mut s = Server::start(json!({}), json!({}));
     let uri = s.open(&dir.join("why.go"));
     // Quiet by default: diagnostics are published, and empty.
@@ -374,7 +361,7 @@ fn a_published_module_gets_the_hints_scan_gives() {
             std::fs::write(dir.join(p.file_name().unwrap()), std::fs::read(&p).unwrap()).unwrap();
         }
     }
-    let sites = scan_json(&dir);
+    let sites: Vec<Value> = serde_json::from_str(&common::scan_json(&dir)).unwrap();
     let mut s = Server::start(json!({}), json!({}));
     let mut compared = 0;
     for file in ["uuid.go", "sql.go", "null.go", "marshal.go"] {

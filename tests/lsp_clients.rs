@@ -5,9 +5,11 @@
 //! skipped, saying so, when its client is not installed (`.ci/run` installs
 //! both).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
+
+mod common;
 
 use serde_json::Value;
 
@@ -17,21 +19,6 @@ fn root() -> PathBuf {
 
 fn fixture() -> PathBuf {
     root().join("tests/fixtures/scan/why")
-}
-
-fn scan_json(dir: &Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_ifacealloc"))
-        .args(["scan", "--format", "json", "-C"])
-        .arg(dir)
-        .arg(".")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 fn on_path(name: &str) -> bool {
@@ -70,7 +57,7 @@ fn neovim_receives_scans_answers() {
         eprintln!("SKIPPED: no nvim on PATH (apt-get install neovim; .ci/run installs it)");
         return;
     }
-    let sites: Vec<Value> = serde_json::from_str(&scan_json(&fixture())).unwrap();
+    let sites: Vec<Value> = serde_json::from_str(&common::scan_json(&fixture())).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let out_file = tmp.path().join("nvim.json");
     let out = run_bounded(
@@ -172,7 +159,7 @@ fn pytest_lsp_clients_receive_scans_answers() {
             ])
             .arg(root().join("tests/clients/test_ifacealloc.py"))
             .env("IFACEALLOC_BIN", env!("CARGO_BIN_EXE_ifacealloc"))
-            .env("IFACEALLOC_SCAN_JSON", scan_json(&fixture()))
+            .env("IFACEALLOC_SCAN_JSON", common::scan_json(&fixture()))
             // No __pycache__ left in the tree.
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .current_dir(root()),

@@ -346,11 +346,7 @@ fn listing(
     cmd.args(&args);
     let out = crate::cli::interrupt::output(&mut cmd).context("running go build")?;
     if !out.status.success() {
-        return Err(crate::go::command::GoCommandFailed {
-            command: format!("go {}", args.join(" ")),
-            output: crate::parse::diag::compiler_errors(&String::from_utf8_lossy(&out.stderr)),
-        }
-        .into());
+        return Err(crate::go::command::GoCommandFailed::build(&args, &out.stderr).into());
     }
     Ok(out.stderr)
 }

@@ -8,7 +8,6 @@ use anyhow::Result;
 use clap::Args;
 
 use crate::check::{self, Options, Outcome, Status};
-use crate::cli::error::UsageError;
 use crate::cli::output;
 use crate::go::toolchain::Toolchain;
 
@@ -49,28 +48,7 @@ pub enum CheckFormat {
 
 pub fn run(args: &CheckArgs, go: Option<&str>) -> Result<i32> {
     output::check(args.output.as_deref())?;
-    let dir = match &args.dir {
-        Some(d) => d.clone(),
-        None => std::env::current_dir()?,
-    };
-    if !dir.is_dir() {
-        return Err(UsageError::new(format!(
-            "-C {}: not a directory; give the directory to check from",
-            dir.display()
-        ))
-        .into());
-    }
-    let patterns = if args.patterns.is_empty() {
-        vec!["./...".to_string()]
-    } else {
-        args.patterns.clone()
-    };
-    if let Some(p) = patterns.iter().find(|p| p.starts_with('-')) {
-        return Err(UsageError::new(format!(
-            "{p:?} is not a package pattern; give patterns such as ./... or ./internal/hot"
-        ))
-        .into());
-    }
+    let (dir, patterns) = super::packages::target(args.dir.as_deref(), &args.patterns, "check")?;
     let tc = Toolchain::single(go, "check")?;
     let opts = Options {
         allow_may: args.allow_may,

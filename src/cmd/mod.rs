@@ -11,6 +11,7 @@ pub mod lab;
 pub mod lem;
 pub mod lsp;
 pub mod matrix;
+pub mod packages;
 pub mod scan;
 
 use clap::{Parser, Subcommand};

@@ -103,7 +103,7 @@ pub enum SortBy {
 
 pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
     output::check(args.output.as_deref())?;
-    let (dir, patterns) = target(args)?;
+    let (dir, patterns) = super::packages::target(args.dir.as_deref(), &args.patterns, "scan")?;
     let mut tcs = Toolchain::resolve(go)?;
     if let Some(a) = &args.arch {
         tcs = tcs
@@ -166,33 +166,6 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
     }
     write_report(args, &sites)?;
     Ok(i32::from(say_failing(args.fail_on, &sites)))
-}
-
-/// The directory to scan from and the package patterns, checked.
-fn target(args: &ScanArgs) -> Result<(PathBuf, Vec<String>)> {
-    let dir = match &args.dir {
-        Some(d) => d.clone(),
-        None => std::env::current_dir()?,
-    };
-    if !dir.is_dir() {
-        return Err(UsageError::new(format!(
-            "-C {}: not a directory; give the directory to scan from",
-            dir.display()
-        ))
-        .into());
-    }
-    let patterns = if args.patterns.is_empty() {
-        vec!["./...".to_string()]
-    } else {
-        args.patterns.clone()
-    };
-    if let Some(p) = patterns.iter().find(|p| p.starts_with('-')) {
-        return Err(UsageError::new(format!(
-            "{p:?} is not a package pattern; give patterns such as ./... or net/http"
-        ))
-        .into());
-    }
-    Ok((dir, patterns))
 }
 
 /// Several Go versions: each scans on its own; the report joins them site

@@ -60,3 +60,14 @@ impl fmt::Display for GoCommandFailed {
 }
 
 impl std::error::Error for GoCommandFailed {}
+
+impl GoCommandFailed {
+    /// A failed build: its command line and the compiler's own error lines
+    /// from its output (the `-S` listing and `-m` notes left out).
+    pub fn build(args: &[&str], stderr: &[u8]) -> GoCommandFailed {
+        GoCommandFailed {
+            command: format!("go {}", args.join(" ")),
+            output: diag::compiler_errors(&String::from_utf8_lossy(stderr)),
+        }
+    }
+}

@@ -52,11 +52,7 @@ pub fn render(tc: &Toolchain, file: &Path, func: &str, goarch: Option<&str>) -> 
     }
     let out = crate::cli::interrupt::output(&mut cmd).context("running go build")?;
     if !out.status.success() {
-        return Err(crate::go::command::GoCommandFailed {
-            command: format!("go {}", args.join(" ")),
-            output: crate::parse::diag::compiler_errors(&String::from_utf8_lossy(&out.stderr)),
-        }
-        .into());
+        return Err(crate::go::command::GoCommandFailed::build(&args, &out.stderr).into());
     }
     let funcs = asm::function_listing(&out.stderr[..], func)?;
     let base = file
