@@ -4,6 +4,8 @@
 //! always allocates) more than 0; a call that may allocate must be seen doing
 //! both. Code the build leaves out is "not compiled", not a violation.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -186,4 +188,107 @@ fn bad_directives_and_input_are_one_line() {
     let (_, err, code) = check(&tmp.path().join("missing"), &[]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("not a directory"), "{err}");
+}
+
+/// With several Go versions (`--go A,B`), each is checked and the output says
+/// which: a struct of a zero-size array and one pointer is pointer-shaped
+/// from Go 1.26 on, so the directive holds there and fails before.
+#[test]
+fn a_directive_can_hold_on_one_version_and_fail_on_another() {
+    let gos: Vec<PathBuf> = common::toolchains();
+    if gos.len() < 2 {
+        eprintln!("SKIPPED: IFACEALLOC_TEST_GOS is unset (.ci/run sets it)");
+        return;
+    }
+    let spec: Vec<String> = gos
+        .iter()
+        .map(|g| g.to_string_lossy().into_owned())
+        .collect();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check/versions");
+    let out = Command::new(env!("CARGO_BIN_EXE_ifacealloc"))
+        .args(["--go", &spec.join(","), "check", "--format", "json", "-C"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let versions = report["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), gos.len());
+    let mut any_violated = false;
+    for (go, v) in gos.iter().zip(versions) {
+        let outcome = &report["outcomes"][v.as_str().unwrap()][0];
+        let want = if common::go_minor(go) >= 26 {
+            "held"
+        } else {
+            "violated"
+        };
+        assert_eq!(outcome["status"], want, "{v}: {outcome}");
+        if want == "violated" {
+            any_violated = true;
+            assert_eq!(
+                outcome["violations"][0]["call"], "runtime.convT",
+                "{outcome}"
+            );
+        }
+    }
+    assert_eq!(out.status.code(), Some(i32::from(any_violated)));
+    // Text: the version in each line.
+    let out = Command::new(env!("CARGO_BIN_EXE_ifacealloc"))
+        .args(["--go", &spec.join(","), "check", "-C"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    for v in versions {
+        assert!(
+            err.contains(&format!("on {}:", v.as_str().unwrap())),
+            "{err}"
+        );
+    }
+    for l in text.lines() {
+        assert!(l.starts_with("versions.go:18: go1."), "{text}");
+    }
+}
+
+/// SARIF validates against the SARIF 2.1.0 schema, with a result per
+/// forbidden call relative to the repository; JUnit has a case per directive.
+#[test]
+fn sarif_and_junit_reports() {
+    let (sarif, _, code) = check(&fixture(), &["--format", "sarif"]);
+    assert_eq!(code, 1);
+    let log: Value = serde_json::from_str(&sarif).unwrap();
+    if let Some(schema) = common::sarif_schema() {
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&log)
+            .map(|e| format!("{e} at {}", e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4, "{results:#?}");
+    assert_eq!(
+        results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "tests/fixtures/check/noalloc/noalloc.go"
+    );
+    assert_eq!(
+        results[0]["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
+        25
+    );
+    let (xml, _, _) = check(&fixture(), &["--format", "junit"]);
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases.len(), 8);
+    let failed = cases
+        .iter()
+        .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
+        .count();
+    let skipped = cases
+        .iter()
+        .filter(|c| c.children().any(|n| n.has_tag_name("skipped")))
+        .count();
+    assert_eq!((failed, skipped), (4, 1));
 }

@@ -128,44 +128,12 @@ fn filters_sorting_and_fail_on() {
     );
 }
 
-/// The SARIF 2.1.0 schema comes from npm (@microsoft/jest-sarif ships it), or
-/// from IFACEALLOC_SARIF_SCHEMA; None (the test is skipped, and
-/// `prerequisites` says so) without npm.
-fn sarif_schema() -> Option<Value> {
-    if let Ok(p) = std::env::var("IFACEALLOC_SARIF_SCHEMA") {
-        return Some(serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap());
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let Ok(st) = std::process::Command::new("npm")
-        .args(["pack", "--silent", "@microsoft/jest-sarif@1.0.0-beta.0"])
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::null())
-        .status()
-    else {
-        eprintln!("SKIPPED schema validation: no npm to fetch the SARIF schema");
-        return None;
-    };
-    assert!(st.success());
-    let st = std::process::Command::new("tar")
-        .args(["xzf", "microsoft-jest-sarif-1.0.0-beta.0.tgz"])
-        .current_dir(dir.path())
-        .status()
-        .unwrap();
-    assert!(st.success());
-    let text = std::fs::read(
-        dir.path()
-            .join("package/lib/schemas/sarif-2.1.0-rtm.5.json"),
-    )
-    .unwrap();
-    Some(serde_json::from_slice(&text).unwrap())
-}
-
 #[test]
 fn sarif_validates_against_the_schema() {
     let (out, _, code) = scan(&["--format", "sarif"]);
     assert_eq!(code, 0);
     let log: Value = serde_json::from_str(&out).unwrap();
-    if let Some(schema) = sarif_schema() {
+    if let Some(schema) = common::sarif_schema() {
         let validator = jsonschema::validator_for(&schema).unwrap();
         let errors: Vec<String> = validator
             .iter_errors(&log)

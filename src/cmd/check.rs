@@ -44,45 +44,96 @@ pub enum CheckFormat {
     /// Go's `file:line: message`, one line per violation.
     Text,
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML, a test case per directive.
+    Junit,
 }
 
 pub fn run(args: &CheckArgs, go: Option<&str>) -> Result<i32> {
     output::check(args.output.as_deref())?;
     let (dir, patterns) = super::packages::target(args.dir.as_deref(), &args.patterns, "check")?;
-    let tc = Toolchain::single(go, "check")?;
+    let tcs = Toolchain::resolve(go)?;
     let opts = Options {
         allow_may: args.allow_may,
         tags: args.tags.clone(),
     };
-    let outcomes = check::check(&tc, &dir, &patterns, &opts)?;
+    // Each version's verdicts: a directive can hold on one and not another.
+    let mut runs: Vec<(&Toolchain, Vec<Outcome>)> = Vec::new();
+    for tc in &tcs {
+        runs.push((tc, check::check(tc, &dir, &patterns, &opts)?));
+    }
+    let several = runs.len() > 1;
     output::emit(args.output.as_deref(), |out| match args.format {
-        CheckFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &outcomes)?;
+        CheckFormat::Json if !several => {
+            serde_json::to_writer_pretty(&mut *out, &runs[0].1)?;
             writeln!(out)?;
             Ok(())
         }
-        CheckFormat::Text => write_text(&outcomes, &tc, out),
+        CheckFormat::Json => {
+            let by_version: serde_json::Map<String, serde_json::Value> = runs
+                .iter()
+                .map(|(tc, o)| Ok((tc.goversion.clone(), serde_json::to_value(o)?)))
+                .collect::<Result<_>>()?;
+            let versions: Vec<&str> = runs.iter().map(|(tc, _)| tc.goversion.as_str()).collect();
+            serde_json::to_writer_pretty(
+                &mut *out,
+                &serde_json::json!({ "versions": versions, "outcomes": by_version }),
+            )?;
+            writeln!(out)?;
+            Ok(())
+        }
+        CheckFormat::Text => {
+            for (tc, outcomes) in &runs {
+                write_text(outcomes, tc, several, out)?;
+            }
+            Ok(())
+        }
+        CheckFormat::Sarif => crate::report::check::sarif(&by_name(&runs), &dir, out),
+        CheckFormat::Junit => crate::report::check::junit(&by_name(&runs), out),
     })?;
-    let count = |s: Status| outcomes.iter().filter(|o| o.status == s).count();
-    eprintln!(
-        "check: {} on {}: {} held, {} violated, {} not compiled",
-        crate::report::scan::plural(outcomes.len(), "directive"),
-        tc.goversion,
-        count(Status::Held),
-        count(Status::Violated),
-        count(Status::NotCompiled)
-    );
-    Ok(i32::from(count(Status::Violated) > 0))
+    let mut violated = false;
+    for (tc, outcomes) in &runs {
+        let count = |s: Status| outcomes.iter().filter(|o| o.status == s).count();
+        violated |= count(Status::Violated) > 0;
+        eprintln!(
+            "check: {} on {}: {} held, {} violated, {} not compiled",
+            crate::report::scan::plural(outcomes.len(), "directive"),
+            tc.goversion,
+            count(Status::Held),
+            count(Status::Violated),
+            count(Status::NotCompiled)
+        );
+    }
+    Ok(i32::from(violated))
+}
+
+/// Each run named by its Go version.
+fn by_name(runs: &[(&Toolchain, Vec<Outcome>)]) -> Vec<(String, Vec<Outcome>)> {
+    runs.iter()
+        .map(|(tc, o)| (tc.goversion.clone(), o.clone()))
+        .collect()
 }
 
 /// One line per forbidden call, in Go's `file:line: message` form, and one
 /// per directive on code the build did not compile.
-fn write_text(outcomes: &[Outcome], tc: &Toolchain, out: &mut dyn Write) -> Result<()> {
+fn write_text(
+    outcomes: &[Outcome],
+    tc: &Toolchain,
+    several: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    // With several Go versions, each line says which one it is about.
+    let on = if several {
+        format!("{}: ", tc.goversion)
+    } else {
+        String::new()
+    };
     for o in outcomes {
         match o.status {
             Status::NotCompiled => writeln!(
                 out,
-                "{}:{}: {} {}: not compiled for {}/{} (build constraints)",
+                "{}:{}: {on}{} {}: not compiled for {}/{} (build constraints)",
                 o.file,
                 o.line,
                 o.directive.name(),
@@ -102,7 +153,7 @@ fn write_text(outcomes: &[Outcome], tc: &Toolchain, out: &mut dyn Write) -> Resu
                     }
                     writeln!(
                         out,
-                        "{}:{}: {} {}: {} {} ({what})",
+                        "{}:{}: {on}{} {}: {} {} ({what})",
                         v.file,
                         v.line,
                         o.directive.name(),

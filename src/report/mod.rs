@@ -2,6 +2,7 @@
 
 pub mod bench;
 mod benchfmt;
+pub mod check;
 pub(crate) mod csv;
 pub mod html;
 mod json;
