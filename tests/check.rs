@@ -292,3 +292,18 @@ fn sarif_and_junit_reports() {
         .count();
     assert_eq!((failed, skipped), (4, 1));
 }
+
+/// `--tests`: directives in test files too, compiled as `go test -c` does.
+#[test]
+fn tests_flag_reads_test_files() {
+    let (json, _, _) = check(&fixture(), &["--format", "json"]);
+    let without: Vec<Value> = serde_json::from_str(&json).unwrap();
+    assert!(!without.iter().any(|o| o["function"] == "newPoint"));
+    let (json, err, code) = check(&fixture(), &["--tests", "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let with: Vec<Value> = serde_json::from_str(&json).unwrap();
+    let helper = with.iter().find(|o| o["function"] == "newPoint").unwrap();
+    assert_eq!(helper["status"], "violated", "{helper}");
+    assert_eq!(helper["violations"][0]["call"], "runtime.newobject");
+    assert_eq!(with.len(), without.len() + 1);
+}

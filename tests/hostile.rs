@@ -736,6 +736,69 @@ fn scan_inputs() {
     }
 }
 
+#[test]
+fn check_and_lsp_inputs() {
+    let cases = vec![
+        case(
+            "check -C missing",
+            &["check", "-C", "nope"],
+            2,
+            "not a directory",
+        ),
+        case(
+            "check flag as pattern",
+            &["check", "--", "-x"],
+            2,
+            "not a package pattern",
+        ),
+        case("check outside a module", &["check"], 2, "")
+            .file("x.go", "package h\n")
+            .lines(4),
+        case(
+            "check unknown directive",
+            &["check"],
+            2,
+            "unknown directive //ifacealloc:noallocs",
+        )
+        .file("go.mod", MODULE)
+        .file("a.go", "package h\n\n//ifacealloc:noallocs\nfunc F() {}\n"),
+        case(
+            "check directive on a var",
+            &["check"],
+            2,
+            "doc comment of a func declaration",
+        )
+        .file("go.mod", MODULE)
+        .file("a.go", "package h\n\n//ifacealloc:noalloc\nvar X = 1\n"),
+        case("check compile error", &["check"], 2, "undefined")
+            .file("go.mod", MODULE)
+            .file(
+                "a.go",
+                "package h\n\n//ifacealloc:noalloc\nfunc F() { undefinedThing() }\n",
+            )
+            .lines(6),
+        case(
+            "check bad format",
+            &["check", "--format", "bogus"],
+            2,
+            "possible values",
+        ),
+        case("check -o dir", &["check", "-o", "d"], 2, "is a directory").file("d/x", ""),
+        case(
+            "lsp without a client",
+            &["lsp"],
+            2,
+            "no `initialize` request",
+        ),
+        case("lsp oversized message", &["lsp"], 2, "the limit is")
+            .stdin("Content-Length: 99999999999\r\n\r\n")
+            .lines(2),
+    ];
+    for c in &cases {
+        run(c);
+    }
+}
+
 /// Starts `args` in `cwd` with a fresh TMPDIR, waits until a temporary
 /// directory whose name starts with `marker` appears, sends `signal`, and
 /// checks the exit code and that nothing is left in TMPDIR.

@@ -146,6 +146,8 @@ pub struct Options {
     /// Calls that may allocate (append growth, map assignment) do not violate.
     pub allow_may: bool,
     pub tags: Vec<String>,
+    /// The packages' test files too (`go test -c`).
+    pub tests: bool,
 }
 
 /// The directives in `patterns`' packages and whether each holds on `tc`.
@@ -164,9 +166,15 @@ pub fn check(
     // (file, directive) of every marked function, compiled or not.
     let mut marked: Vec<(PathBuf, directives::Marked, bool)> = Vec::new();
     for p in &pkgs {
+        let tests: Vec<&String> = if opts.tests {
+            p.test_go_files.iter().chain(&p.xtest_go_files).collect()
+        } else {
+            Vec::new()
+        };
         let files = p
             .go_files
             .iter()
+            .chain(tests)
             .map(|f| (f, true))
             .chain(p.ignored_go_files.iter().map(|f| (f, false)));
         for (f, built) in files {
@@ -182,7 +190,7 @@ pub fn check(
         return Ok(outcomes_without_listing(marked, dir));
     }
     let has_main = pkgs.iter().any(|p| p.name == "main");
-    let listing = listing(tc, dir, patterns, tags.as_deref(), has_main)?;
+    let listing = listing(tc, dir, patterns, tags.as_deref(), has_main, opts.tests)?;
     let mut out = Vec::new();
     for (path, m, built) in marked {
         let rel = relative(&path, dir);
@@ -329,13 +337,19 @@ fn listing(
     patterns: &[String],
     tags: Option<&str>,
     has_main: bool,
+    tests: bool,
 ) -> Result<Vec<u8>> {
     let tmp = crate::cli::interrupt::temp_dir("ifacealloc-check-")?;
     let outdir = format!("{}/", tmp.path().display());
-    // Main packages' binaries go to the temporary directory; go build
-    // discards the others' by itself (and refuses -o without a main package).
-    let mut args: Vec<&str> = vec!["build", "-gcflags=-S"];
-    if has_main {
+    // Binaries (test binaries, main packages) go to the temporary directory;
+    // go build discards the others' by itself (and refuses -o without a main
+    // package).
+    let mut args: Vec<&str> = if tests {
+        vec!["test", "-c", "-o", &outdir, "-gcflags=-S"]
+    } else {
+        vec!["build", "-gcflags=-S"]
+    };
+    if has_main && !tests {
         args.extend(["-o", &outdir]);
     }
     if let Some(t) = tags {

@@ -29,6 +29,10 @@ pub struct CheckArgs {
     #[arg(long)]
     pub allow_may: bool,
 
+    /// Read the packages' test files too (compiled as `go test -c` does).
+    #[arg(long)]
+    pub tests: bool,
+
     /// Build tags, as `go build -tags` takes them.
     #[arg(long, value_name = "TAG,...", value_delimiter = ',')]
     pub tags: Vec<String>,
@@ -57,6 +61,7 @@ pub fn run(args: &CheckArgs, go: Option<&str>) -> Result<i32> {
     let opts = Options {
         allow_may: args.allow_may,
         tags: args.tags.clone(),
+        tests: args.tests,
     };
     // Each version's verdicts: a directive can hold on one and not another.
     let mut runs: Vec<(&Toolchain, Vec<Outcome>)> = Vec::new();
