@@ -2,7 +2,8 @@
 //! runtime: each marked function is driven with testing.AllocsPerRun, and a
 //! held `noalloc` must measure 0 allocations, a violated one (by a call that
 //! always allocates) more than 0; a call that may allocate must be seen doing
-//! both. Code the build leaves out is "not compiled", not a violation.
+//! both. Code the build leaves out is "not compiled", not a violation. (Bad
+//! directives and input: tests/hostile.rs.)
 
 mod common;
 
@@ -165,34 +166,6 @@ fn text_names_each_violation_in_gos_form() {
     assert_eq!(grow["violations"][0]["may"], true);
 }
 
-#[test]
-fn bad_directives_and_input_are_one_line() {
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(
-        tmp.path().join("go.mod"),
-        "module example.com/bad\n\ngo 1.21\n",
-    )
-    .unwrap();
-    std::fs::write(
-        tmp.path().join("bad.go"),
-        "package bad\n\n//ifacealloc:nolloc\nfunc F() {}\n",
-    )
-    .unwrap();
-    let (_, err, code) = check(tmp.path(), &[]);
-    assert_eq!(code, 2, "{err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-    assert!(
-        err.contains("bad.go: line 3: unknown directive //ifacealloc:nolloc"),
-        "{err}"
-    );
-    let (_, err, code) = check(&tmp.path().join("missing"), &[]);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("not a directory"), "{err}");
-}
-
-/// With several Go versions (`--go A,B`), each is checked and the output says
-/// which: a struct of a zero-size array and one pointer is pointer-shaped
-/// from Go 1.26 on, so the directive holds there and fails before.
 #[test]
 fn a_directive_can_hold_on_one_version_and_fail_on_another() {
     let gos: Vec<PathBuf> = common::toolchains();
