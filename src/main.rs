@@ -1,5 +1,5 @@
-use ifacealloc::cmd::exit_code;
 use ifacealloc::cmd::{self, Cli, Command};
+use ifacealloc::go::command::exit_code;
 
 /// Ends the process with `code` when it is not 0 (a check that found failures).
 fn exit_unless_zero(code: i32) {

@@ -1,5 +1,5 @@
 //! Bad input: the error that names what the user gave and how to fix it
-//! (exit code 2; `cmd::exit_code` decides codes for every error kind).
+//! (exit code 2; `go::command::exit_code` decides codes for every error kind).
 
 use std::fmt;
 

@@ -106,17 +106,3 @@ pub enum Command {
     /// Print the man page (roff), e.g. `ifacealloc man > ifacealloc.1`.
     Man,
 }
-
-/// The exit code for an error chain: 2 for bad input or a failed go command, else 1.
-pub fn exit_code(err: &anyhow::Error) -> i32 {
-    use crate::cli::error::UsageError;
-    use crate::go::command::GoCommandFailed;
-    if err
-        .chain()
-        .any(|e| e.is::<UsageError>() || e.is::<GoCommandFailed>())
-    {
-        2
-    } else {
-        1
-    }
-}

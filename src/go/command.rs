@@ -71,3 +71,16 @@ impl GoCommandFailed {
         }
     }
 }
+
+/// The exit code for an error chain: 2 for bad input or a failed go command,
+/// else 1. Here, the lowest layer that knows both error kinds.
+pub fn exit_code(err: &anyhow::Error) -> i32 {
+    if err
+        .chain()
+        .any(|e| e.is::<crate::cli::error::UsageError>() || e.is::<GoCommandFailed>())
+    {
+        2
+    } else {
+        1
+    }
+}

@@ -570,7 +570,7 @@ mod tests {
         let go = Path::new("/opt/go/bin/go");
         let err = check_version("go1.20.14", go).unwrap_err();
         assert!(err.to_string().contains("needs Go 1.21 or newer"), "{err}");
-        assert_eq!(crate::cmd::exit_code(&err), 2);
+        assert_eq!(crate::go::command::exit_code(&err), 2);
         assert!(check_version("go1.21.0", go).is_ok());
         assert!(check_version("weird", go).is_err());
     }
