@@ -186,74 +186,58 @@ pub fn check(
             marked.extend(found.into_iter().map(|m| (path.clone(), m, built)));
         }
     }
-    if marked.iter().all(|(_, _, built)| !built) {
-        return Ok(outcomes_without_listing(marked, dir));
-    }
-    let has_main = pkgs.iter().any(|p| p.name == "main");
-    let listing = listing(tc, dir, patterns, tags.as_deref(), has_main, opts.tests)?;
+    // One build and one pass over its listing for every marked function;
+    // none when every marked function is in a file the build leaves out.
+    let names: Vec<&str> = marked.iter().map(|(_, m, _)| m.function.as_str()).collect();
+    let compiled = if marked.iter().any(|(_, _, built)| *built) {
+        let has_main = pkgs.iter().any(|p| p.name == "main");
+        let listing = listing(tc, dir, patterns, tags.as_deref(), has_main, opts.tests)?;
+        asm::functions_listing(&listing[..], &names)?
+    } else {
+        Vec::new()
+    };
     let mut out = Vec::new();
-    for (path, m, built) in marked {
-        let rel = relative(&path, dir);
+    for (path, m, built) in &marked {
+        let base = path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let mut outcome = Outcome {
             abs_file: path.clone(),
-            file: rel,
+            file: relative(path, dir),
             line: m.line,
             function: m.function.clone(),
             directive: m.directive,
             status: Status::NotCompiled,
             violations: Vec::new(),
         };
-        if built {
-            let base = path
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let compiled: Vec<(String, Vec<asm::ListedInstr>)> =
-                asm::function_listing(&listing[..], &m.function)?
-                    .into_iter()
-                    .filter(|(_, is)| {
-                        is.first()
-                            .is_some_and(|i| asm::same_file(&i.instr.file, &base))
-                    })
-                    .collect();
-            if !compiled.is_empty() {
-                for (symbol, instrs) in &compiled {
-                    outcome
-                        .violations
-                        .extend(violations(symbol, instrs, &path, &m, dir));
-                }
-                let violated = outcome
-                    .violations
-                    .iter()
-                    .any(|v| !(v.may && opts.allow_may));
-                outcome.status = if violated {
-                    Status::Violated
-                } else {
-                    Status::Held
-                };
-            }
+        // The function defined in this file (one per instantiation of
+        // generic code); functions of the same name elsewhere are not it.
+        let mut found = false;
+        for (_, symbol, instrs) in compiled.iter().filter(|(k, _, is)| {
+            names[*k] == m.function
+                && *built
+                && is.first().is_some_and(|i| asm::same_file(&i.instr.file, &base))
+        }) {
+            found = true;
+            outcome
+                .violations
+                .extend(violations(symbol, instrs, path, m, dir));
+        }
+        if found {
+            let violated = outcome
+                .violations
+                .iter()
+                .any(|v| !(v.may && opts.allow_may));
+            outcome.status = if violated {
+                Status::Violated
+            } else {
+                Status::Held
+            };
         }
         out.push(outcome);
     }
     Ok(out)
-}
-
-fn outcomes_without_listing(
-    marked: Vec<(PathBuf, directives::Marked, bool)>,
-    dir: &Path,
-) -> Vec<Outcome> {
-    marked
-        .into_iter()
-        .map(|(path, m, _)| Outcome {
-            file: relative(&path, dir),
-            abs_file: path,
-            line: m.line,
-            function: m.function,
-            directive: m.directive,
-            status: Status::NotCompiled,
-            violations: Vec::new(),
-        })
-        .collect()
 }
 
 /// The allocating calls of one compiled function that `m`'s directive forbids.
@@ -295,7 +279,7 @@ fn violations(
             call: callee.to_string(),
             kind,
             may: kind.may(),
-            condition: routine.and_then(condition),
+            condition: routine.and_then(Routine::unless),
             inlined: !asm::same_file(&i.instr.file, &base) || i.instr.line < m.func_line,
             symbol: symbol.to_string(),
         };
@@ -308,17 +292,6 @@ fn violations(
         }
     }
     out
-}
-
-fn condition(r: Routine) -> Option<&'static str> {
-    match r {
-        Routine::ConvT16 | Routine::ConvT32 | Routine::ConvT64 => {
-            Some("unless the value's bits are < 256")
-        }
-        Routine::ConvTstring => Some("unless the string is \"\""),
-        Routine::ConvTslice => Some("unless the slice is nil"),
-        _ => None,
-    }
 }
 
 fn relative(path: &Path, dir: &Path) -> String {

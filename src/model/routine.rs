@@ -46,6 +46,19 @@ impl Routine {
         Routine::ConvT,
     ];
 
+    /// When a routine that may allocate does not: `unless the value's bits
+    /// are < 256`, `unless the string is ""`, `unless the slice is nil`.
+    pub fn unless(self) -> Option<&'static str> {
+        match self {
+            Routine::ConvT16 | Routine::ConvT32 | Routine::ConvT64 => {
+                Some("unless the value's bits are < 256")
+            }
+            Routine::ConvTstring => Some("unless the string is \"\""),
+            Routine::ConvTslice => Some("unless the slice is nil"),
+            _ => None,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Routine::Direct => "direct",

@@ -550,8 +550,20 @@ pub fn function_listing(
     input: impl BufRead,
     name: &str,
 ) -> Result<Vec<(String, Vec<ListedInstr>)>> {
-    let mut out: Vec<(String, Vec<ListedInstr>)> = Vec::new();
-    let mut current: Option<(String, Vec<ListedInstr>)> = None;
+    Ok(functions_listing(input, &[name])?
+        .into_iter()
+        .map(|(_, sym, instrs)| (sym, instrs))
+        .collect())
+}
+
+/// [`function_listing`] for several names in one pass: (index of the name
+/// in `names`, function symbol, instructions), in listing order.
+pub fn functions_listing(
+    input: impl BufRead,
+    names: &[&str],
+) -> Result<Vec<(usize, String, Vec<ListedInstr>)>> {
+    let mut out: Vec<(usize, String, Vec<ListedInstr>)> = Vec::new();
+    let mut current: Option<(usize, String, Vec<ListedInstr>)> = None;
     CappedLines::new(input)
         .for_each_line(
             |_| Ok(()),
@@ -563,13 +575,14 @@ pub fn function_listing(
                         out.push(f);
                     }
                     if let Some((sym, _)) = line.split_once(" STEXT") {
-                        if is_named(local_name(sym), name) {
-                            current = Some((sym.to_string(), Vec::new()));
+                        let local = local_name(sym);
+                        if let Some(k) = names.iter().position(|n| is_named(local, n)) {
+                            current = Some((k, sym.to_string(), Vec::new()));
                         }
                     }
                     return Ok(());
                 }
-                if let Some((_, instrs)) = current.as_mut() {
+                if let Some((_, _, instrs)) = current.as_mut() {
                     let t = line.trim_start();
                     if let Some(Some(ins)) = parse_instr(t) {
                         let pc = t.split(' ').next().unwrap_or("").to_string();

@@ -132,12 +132,7 @@ impl Verdict {
             Routine::ConvT16 | Routine::ConvT32 | Routine::ConvT64 if unset_padding => Some(
                 "unless the word read is < 256; its padding is never written, so that depends on what the stack held",
             ),
-            Routine::ConvT16 | Routine::ConvT32 | Routine::ConvT64 => {
-                Some("unless the value's bits are < 256")
-            }
-            Routine::ConvTstring => Some("unless the string is \"\""),
-            Routine::ConvTslice => Some("unless the slice is nil"),
-            _ => None,
+            _ => r.unless(),
         }
     }
 }
