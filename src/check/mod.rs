@@ -217,7 +217,9 @@ pub fn check(
         for (_, symbol, instrs) in compiled.iter().filter(|(k, _, is)| {
             names[*k] == m.function
                 && *built
-                && is.first().is_some_and(|i| asm::same_file(&i.instr.file, &base))
+                && is
+                    .first()
+                    .is_some_and(|i| asm::same_file(&i.instr.file, &base))
         }) {
             found = true;
             outcome

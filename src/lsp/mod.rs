@@ -505,12 +505,16 @@ fn scan_package(dir: &Path, tcs: &[Toolchain], settings: &Settings) -> Result<Sc
     };
     let mut out = Scanned::default();
     for tc in tcs {
-        let (sites, _) = scan::scan(tc, dir, &[".".to_string()], &opts)?;
+        let (mut sites, _) = scan::scan(tc, dir, &[".".to_string()], &opts)?;
+        // Canonical paths, once: documents are looked up by theirs.
+        for s in &mut sites {
+            s.abs_file = canonical(&s.abs_file);
+        }
         out.versions.push(tc.goversion.clone());
         out.sites.push(sites);
     }
     for s in out.sites.iter().flatten() {
-        let path = std::fs::canonicalize(&s.abs_file).unwrap_or_else(|_| s.abs_file.clone());
+        let path = s.abs_file.clone();
         if let std::collections::hash_map::Entry::Vacant(e) = out.texts.entry(path) {
             if let Ok(t) = std::fs::read_to_string(e.key()) {
                 e.insert(t);
@@ -522,7 +526,7 @@ fn scan_package(dir: &Path, tcs: &[Toolchain], settings: &Settings) -> Result<Sc
         out.new_or_worse = Some(
             scan::baseline::new_or_worse(primary.clone(), &known)
                 .into_iter()
-                .map(|s| (canonical(&s.abs_file), s.line, s.column))
+                .map(|s| (s.abs_file, s.line, s.column))
                 .collect(),
         );
     }
@@ -538,11 +542,7 @@ impl Scanned {
     fn sites_in(&self, path: &Path) -> Vec<&Site> {
         self.sites
             .first()
-            .map(|v| {
-                v.iter()
-                    .filter(|s| canonical(&s.abs_file) == path)
-                    .collect()
-            })
+            .map(|v| v.iter().filter(|s| s.abs_file == path).collect())
             .unwrap_or_default()
     }
 

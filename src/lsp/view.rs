@@ -12,7 +12,7 @@ use lsp_types::{
 
 use crate::matrix::results::fmt_num;
 use crate::model::routine::Routine;
-use crate::report::markdown_code;
+use crate::report::{markdown_cell, markdown_code};
 use crate::scan::{Site, Verdict};
 
 /// The command a code lens and a code action run: show a function's
@@ -147,7 +147,7 @@ pub fn hover(s: &Site, versions: &[(String, Option<&Site>)]) -> MarkupContent {
         md.push_str(&format!("\n- {r}\n"));
     }
     if let Some(w) = &s.why {
-        md.push_str(&format!("\n**Why it escapes:** {}\n", escape_md(w)));
+        md.push_str(&format!("\n**Why it escapes:** {}\n", markdown_cell(w)));
         if !s.escape_flow.is_empty() {
             md.push_str("\n```text\n");
             for l in &s.escape_flow {
@@ -182,18 +182,17 @@ pub fn hover(s: &Site, versions: &[(String, Option<&Site>)]) -> MarkupContent {
         md.push_str("\n| Go | result |\n|---|---|\n");
         for (v, site) in versions {
             let cell = site.map(summary).unwrap_or_else(|| "not found".into());
-            md.push_str(&format!("| {} | {} |\n", escape_md(v), escape_md(&cell)));
+            md.push_str(&format!(
+                "| {} | {} |\n",
+                markdown_cell(v),
+                markdown_cell(&cell)
+            ));
         }
     }
     MarkupContent {
         kind: MarkupKind::Markdown,
         value: md,
     }
-}
-
-/// Markdown text with HTML and markup characters escaped.
-fn escape_md(s: &str) -> String {
-    crate::report::markdown_cell(s)
 }
 
 /// The function a site is in, as `asm` takes it: without the package, and
