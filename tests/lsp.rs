@@ -180,34 +180,6 @@ fn uri_of(path: &Path) -> String {
     out
 }
 
-/// The hints scan's answers give for `file` (a path relative to the
-/// package's module root, as scan's JSON has it): (line, label), 0-based
-/// lines, allocating sites only.
-fn expected_hints(sites: &[Value], file: &str) -> Vec<(u64, String)> {
-    let mut out: Vec<(u64, String)> = sites
-        .iter()
-        .filter(|s| s["file"].as_str().unwrap().ends_with(file))
-        .filter(|s| s["verdict"] == "always" || s["verdict"] == "conditional")
-        .map(|s| {
-            let cond = match s["routine"].as_str().unwrap() {
-                "convT16" | "convT32" | "convT64" => " <256:0",
-                "convTstring" => " \"\":0",
-                "convTslice" => " nil:0",
-                _ => "",
-            };
-            let bytes = s["bytes"].as_f64().unwrap();
-            let label = if s["verdict"] == "conditional" {
-                format!("{bytes} B {}{cond}", s["routine"].as_str().unwrap())
-            } else {
-                format!("{bytes} B {}", s["routine"].as_str().unwrap())
-            };
-            (s["end_line"].as_u64().unwrap() - 1, label)
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 fn got_hints(hints: &[Value]) -> Vec<(u64, String)> {
     let mut out: Vec<(u64, String)> = hints
         .iter()
@@ -236,7 +208,7 @@ fn hints_hovers_and_lenses_are_scans_answers() {
     let diags = s.wait_for("textDocument/publishDiagnostics");
     assert_eq!(diags["params"]["diagnostics"], json!([]), "{diags}");
     let hints = s.hints(&uri);
-    assert_eq!(got_hints(&hints), expected_hints(&sites, "why.go"));
+    assert_eq!(got_hints(&hints), common::expected_hints(&sites, "why.go"));
     assert!(hints.iter().all(|h| h["paddingLeft"] == true), "{hints:#?}");
     // The hover at fmt.Sprintf's argument says why it escapes and shows the flow.
     let hover = s.request(
@@ -367,7 +339,7 @@ fn a_published_module_gets_the_hints_scan_gives() {
     for file in ["uuid.go", "sql.go", "null.go", "marshal.go"] {
         let uri = s.open(&dir.join(file));
         s.wait_for("textDocument/publishDiagnostics");
-        let want = expected_hints(&sites, file);
+        let want = common::expected_hints(&sites, file);
         assert_eq!(got_hints(&s.hints(&uri)), want, "{file}");
         compared += want.len();
     }

@@ -98,25 +98,7 @@ fn neovim_receives_scans_answers() {
         })
         .collect();
     hints.sort();
-    let mut want: Vec<(u64, String)> = sites
-        .iter()
-        .filter(|s| s["verdict"] == "always" || s["verdict"] == "conditional")
-        .map(|s| {
-            let r = s["routine"].as_str().unwrap();
-            let bytes = s["bytes"].as_f64().unwrap();
-            let cond = match (s["verdict"].as_str().unwrap(), r) {
-                ("conditional", "convT16" | "convT32" | "convT64") => " <256:0",
-                ("conditional", "convTstring") => " \"\":0",
-                ("conditional", "convTslice") => " nil:0",
-                _ => "",
-            };
-            (
-                s["end_line"].as_u64().unwrap() - 1,
-                format!("{bytes} B {r}{cond}"),
-            )
-        })
-        .collect();
-    want.sort();
+    let want = common::expected_hints(&sites, "why.go");
     assert_eq!(hints, want);
     // The diagnostics it shows: only the always-allocating site (failOn).
     let d = got["diagnostics"].as_array().unwrap();

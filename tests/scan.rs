@@ -133,18 +133,7 @@ fn sarif_validates_against_the_schema() {
     let (out, _, code) = scan(&["--format", "sarif"]);
     assert_eq!(code, 0);
     let log: Value = serde_json::from_str(&out).unwrap();
-    if let Some(schema) = common::sarif_schema() {
-        let validator = jsonschema::validator_for(&schema).unwrap();
-        let errors: Vec<String> = validator
-            .iter_errors(&log)
-            .map(|e| format!("{e} at {}", e.instance_path))
-            .collect();
-        assert!(errors.is_empty(), "{errors:#?}");
-        // A schema that accepts everything would prove nothing: break the log.
-        let mut broken = log.clone();
-        broken["runs"][0]["results"][0]["level"] = Value::from("loud");
-        assert!(!validator.is_valid(&broken));
-    }
+    common::assert_valid_sarif(&log);
     assert_eq!(log["version"], "2.1.0");
     let results = log["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 17);

@@ -144,3 +144,51 @@ pub fn sarif_schema() -> Option<serde_json::Value> {
     .unwrap();
     Some(serde_json::from_slice(&text).unwrap())
 }
+
+/// The hints scan's answers give for `file` (a path relative to the
+/// package's module root, as scan's JSON has it): (line, label), 0-based
+/// lines, allocating sites only.
+#[allow(dead_code)]
+pub fn expected_hints(sites: &[serde_json::Value], file: &str) -> Vec<(u64, String)> {
+    let mut out: Vec<(u64, String)> = sites
+        .iter()
+        .filter(|s| s["file"].as_str().unwrap().ends_with(file))
+        .filter(|s| s["verdict"] == "always" || s["verdict"] == "conditional")
+        .map(|s| {
+            let cond = match s["routine"].as_str().unwrap() {
+                "convT16" | "convT32" | "convT64" => " <256:0",
+                "convTstring" => " \"\":0",
+                "convTslice" => " nil:0",
+                _ => "",
+            };
+            let bytes = s["bytes"].as_f64().unwrap();
+            let label = if s["verdict"] == "conditional" {
+                format!("{bytes} B {}{cond}", s["routine"].as_str().unwrap())
+            } else {
+                format!("{bytes} B {}", s["routine"].as_str().unwrap())
+            };
+            (s["end_line"].as_u64().unwrap() - 1, label)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Asserts that `log` validates against the SARIF 2.1.0 schema and that the
+/// schema rejects a broken copy (a schema that accepts everything proves
+/// nothing); nothing without npm (see [`sarif_schema`]).
+#[allow(dead_code)]
+pub fn assert_valid_sarif(log: &serde_json::Value) {
+    let Some(schema) = sarif_schema() else {
+        return;
+    };
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(log)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["level"] = serde_json::Value::from("loud");
+    assert!(!validator.is_valid(&broken));
+}
