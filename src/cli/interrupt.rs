@@ -108,10 +108,7 @@ pub fn wait_if_interrupted() {
 /// registered directory.
 fn cleanup() {
     let reg = live();
-    for &pid in &reg.groups {
-        kill_tree(pid);
-    }
-    kill_tree(std::process::id());
+    kill_everything_below_me(&reg.groups);
     for (_, step) in &reg.undo {
         step();
     }
@@ -152,9 +149,9 @@ fn signal_kill(pid: u32) {
     let _ = pid;
 }
 
-/// Every process below `root` in the process table, nearest first.
-fn descendants(root: u32) -> Vec<u32> {
-    let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
+/// Each process as (pid, parent pid, state letter), from /proc.
+fn process_table() -> Vec<(u32, u32, char)> {
+    std::fs::read_dir("/proc")
         .into_iter()
         .flatten()
         .flatten()
@@ -162,18 +159,27 @@ fn descendants(root: u32) -> Vec<u32> {
             let pid: u32 = e.file_name().to_str()?.parse().ok()?;
             let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
             // "pid (comm) state ppid ...": comm may hold spaces and ')'.
-            let after = &stat[stat.rfind(')')? + 1..];
-            let ppid: u32 = after.split_whitespace().nth(1)?.parse().ok()?;
-            Some((pid, ppid))
+            let mut after = stat[stat.rfind(')')? + 1..].split_whitespace();
+            let state = after.next()?.chars().next()?;
+            let ppid: u32 = after.next()?.parse().ok()?;
+            Some((pid, ppid, state))
         })
-        .collect();
+        .collect()
+}
+
+/// Every live process below `root` in the process table, nearest first
+/// (the dead, waiting to be reaped, are left out).
+fn descendants(root: u32) -> Vec<u32> {
+    let table = process_table();
     let mut out = Vec::new();
     let mut frontier = vec![root];
     while let Some(p) = frontier.pop() {
-        for &(child, parent) in &parents {
+        for &(child, parent, state) in &table {
             if parent == p && !out.contains(&child) {
-                out.push(child);
                 frontier.push(child);
+                if !matches!(state, 'Z' | 'X') {
+                    out.push(child);
+                }
             }
         }
     }
@@ -307,10 +313,53 @@ pub fn temp_dir(kind: &str) -> io::Result<TempDir> {
 /// work a user cancelled (the language server's scans). The waits of their
 /// callers then end with the children's deaths.
 pub fn kill_children() {
-    let groups = live().groups.clone();
-    for g in groups {
+    // Held throughout: no child is spawned (or reaped by mistake as an
+    // orphan) while the table is being cleared.
+    let reg = live();
+    kill_everything_below_me(&reg.groups);
+}
+
+/// SIGKILLs every process below this one until none is left alive. One pass
+/// over the process table is not enough: a go command can fork (a compiler,
+/// a -toolexec wrapper) between the table's reading and its own death, and
+/// that child, re-parented here (we are the subreaper), would live on. So
+/// the table is read again until it shows no live descendant, bounded at
+/// about a second. Orphans that died here are reaped; tracked children are
+/// left to their own `wait`.
+fn kill_everything_below_me(tracked: &[u32]) {
+    let me = std::process::id();
+    for &g in tracked {
         kill_tree(g);
     }
+    for _ in 0..100 {
+        let left = descendants(me);
+        reap_orphans(tracked);
+        if left.is_empty() {
+            return;
+        }
+        for pid in left {
+            signal_kill(pid);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// Collects the exit status of dead processes re-parented to this one that
+/// no [`Tracked`] owns, so they do not linger as zombies.
+fn reap_orphans(tracked: &[u32]) {
+    #[cfg(unix)]
+    for (pid, ppid, state) in process_table() {
+        if ppid == std::process::id() && state == 'Z' && !tracked.contains(&pid) {
+            // SAFETY: waitpid on a specific dead child with WNOHANG writes
+            // only the status integer we pass.
+            unsafe {
+                let mut status = 0;
+                libc::waitpid(pid as i32, &mut status, libc::WNOHANG);
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tracked;
 }
 
 /// A running child, registered until dropped.
