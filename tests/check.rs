@@ -48,6 +48,7 @@ func TestAllocsPerRun(t *testing.T) {
 	buf := make([]int, 8, 16)
 	full := make([]int, 8)
 	p := &point{3, 4}
+	triple := Scale(3)
 	for _, c := range []struct {
 		name string
 		f    func()
@@ -60,6 +61,9 @@ func TestAllocsPerRun(t *testing.T) {
 		{"Count/small", func() { Count(small) }},
 		{"Count/large", func() { Count(large) }},
 		{"(*point).Norm1", func() { _ = p.Norm1() }},
+		{"Double", func() { _ = Double(small) }},
+		{"Boxed", func() { Boxed(int64(large), 2000) }},
+		{"Scale.func1", func() { _ = triple(small) }},
 	} {
 		fmt.Printf("allocs %s %v\n", c.name, testing.AllocsPerRun(100, c.f))
 	}
@@ -70,7 +74,7 @@ func TestAllocsPerRun(t *testing.T) {
 fn verdicts_agree_with_the_runtime() {
     let (json, err, code) = check(&fixture(), &["--format", "json"]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("8 directives"), "{err}");
+    assert!(err.contains("11 directives"), "{err}");
     let outcomes: Vec<Value> = serde_json::from_str(&json).unwrap();
     let status = |f: &str| -> String {
         outcomes
@@ -93,6 +97,19 @@ fn verdicts_agree_with_the_runtime() {
     );
     assert_eq!(status("(*point).Norm1"), "held");
     assert_eq!(status("OnlyOnPlan9"), "not_compiled");
+    // Function literals, named as the listing names their closures
+    // (package-level ones are glob..funcN before Go 1.22).
+    let literal = |n: &str| -> String {
+        let name = if n.starts_with("init.") && status_opt(&outcomes, n).is_none() {
+            n.replace("init.", "glob..")
+        } else {
+            n.to_string()
+        };
+        status(&name)
+    };
+    assert_eq!(literal("init.func1"), "held");
+    assert_eq!(literal("init.func2"), "violated");
+    assert_eq!(status("Scale.func1"), "held");
 
     // The runtime's count, in a copy of the fixture with the driver added.
     let tmp = tempfile::tempdir().unwrap();
@@ -132,6 +149,17 @@ fn verdicts_agree_with_the_runtime() {
     // The conversion's condition: small ints are free, others are not.
     assert_eq!(allocs("Count/small"), 0.0);
     assert!(allocs("Count/large") >= 1.0);
+    // Literals: held ones allocate nothing, the converting one does.
+    assert_eq!(allocs("Double"), 0.0);
+    assert_eq!(allocs("Scale.func1"), 0.0);
+    assert!(allocs("Boxed") >= 1.0);
+}
+
+fn status_opt(outcomes: &[Value], function: &str) -> Option<String> {
+    outcomes
+        .iter()
+        .find(|o| o["function"] == function)
+        .map(|o| o["status"].as_str().unwrap().to_string())
 }
 
 #[test]
@@ -232,7 +260,7 @@ fn sarif_and_junit_reports() {
     let log: Value = serde_json::from_str(&sarif).unwrap();
     common::assert_valid_sarif(&log);
     let results = log["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 4, "{results:#?}");
+    assert_eq!(results.len(), 5, "{results:#?}");
     assert_eq!(
         results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "tests/fixtures/check/noalloc/noalloc.go"
@@ -247,7 +275,7 @@ fn sarif_and_junit_reports() {
         .descendants()
         .filter(|n| n.has_tag_name("testcase"))
         .collect();
-    assert_eq!(cases.len(), 8);
+    assert_eq!(cases.len(), 11);
     let failed = cases
         .iter()
         .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
@@ -256,7 +284,25 @@ fn sarif_and_junit_reports() {
         .iter()
         .filter(|c| c.children().any(|n| n.has_tag_name("skipped")))
         .count();
-    assert_eq!((failed, skipped), (4, 1));
+    assert_eq!((failed, skipped), (5, 1));
+
+    // gcassert's directives: a result per failure, with its column.
+    let gca = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check/gcassert");
+    let (sarif, _, code) = check(&gca, &["--format", "sarif", "./..."]);
+    assert_eq!(code, 1);
+    let log: Value = serde_json::from_str(&sarif).unwrap();
+    common::assert_valid_sarif(&log);
+    let bce = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "gcassert:bce")
+        .expect("a bce result");
+    let region = &bce["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(53), Some(11))
+    );
 }
 
 /// `--tests`: directives in test files too, compiled as `go test -c` does.

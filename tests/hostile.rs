@@ -766,10 +766,21 @@ fn check_and_lsp_inputs() {
             "check directive on a var",
             &["check"],
             2,
-            "doc comment of a func declaration",
+            "must be on a func declaration or on a statement with a function literal",
         )
         .file("go.mod", MODULE)
         .file("a.go", "package h\n\n//ifacealloc:noalloc\nvar X = 1\n"),
+        case(
+            "check unknown gcassert directive",
+            &["check"],
+            2,
+            "unknown directive gcassert:inlined; gcassert knows inline, bce and noescape",
+        )
+        .file("go.mod", MODULE)
+        .file(
+            "a.go",
+            "package h\n\nfunc F() int {\n\treturn 1 //gcassert:inlined\n}\n",
+        ),
         case("check compile error", &["check"], 2, "undefined")
             .file("go.mod", MODULE)
             .file(

@@ -1,10 +1,24 @@
-//! `//ifacealloc:` directives in Go source: which function each one is on.
-//! A directive is a line comment in a function's doc comment; the function
-//! is named as `asm` and the compiler's listing name it (`F`, `T.M`,
-//! `(*T).M`). Read line by line, as gofmt lays declarations out.
+//! The directives in Go source and what each is on, read by `directives.go`
+//! (shipped in this crate, built with the user's toolchain) as go/ast's
+//! comment map attaches comments to code — the way gcassert reads its own.
+//! `//ifacealloc:noalloc` and `//ifacealloc:noifacealloc` go on a function
+//! declaration or a statement holding a function literal; gcassert's
+//! `inline`, `bce` and `noescape` on the node the comment belongs to (a
+//! declaration, the statement below, or the line the comment ends).
 
-/// What a directive asks of its function's compiled code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::go::command::GoCommandFailed;
+use crate::go::toolchain::Toolchain;
+
+const DIRECTIVES_GO: &str = include_str!("directives.go");
+
+/// What a directive asks of the compiled code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Directive {
     /// `//ifacealloc:noalloc`: no heap allocation at all.
@@ -12,6 +26,14 @@ pub enum Directive {
     /// `//ifacealloc:noifacealloc`: no interface conversion that allocates
     /// (other allocations allowed).
     NoIfaceAlloc,
+    /// `//gcassert:inline`: on a line, its calls are inlined; on a
+    /// declaration, every call of the function is.
+    Inline,
+    /// `//gcassert:bce`: the line keeps no bounds check.
+    Bce,
+    /// `//gcassert:noescape`: nothing on the line escapes to the heap and no
+    /// parameter leaks.
+    NoEscape,
 }
 
 impl Directive {
@@ -19,120 +41,244 @@ impl Directive {
         match self {
             Directive::NoAlloc => "noalloc",
             Directive::NoIfaceAlloc => "noifacealloc",
+            Directive::Inline => "inline",
+            Directive::Bce => "bce",
+            Directive::NoEscape => "noescape",
         }
+    }
+
+    /// As written in the source: `ifacealloc:noalloc`, `gcassert:inline`.
+    pub fn written(self) -> String {
+        format!("{}:{}", self.tool(), self.name())
+    }
+
+    pub fn tool(self) -> &'static str {
+        if self.is_gcassert() {
+            "gcassert"
+        } else {
+            "ifacealloc"
+        }
+    }
+
+    pub fn is_gcassert(self) -> bool {
+        matches!(
+            self,
+            Directive::Inline | Directive::Bce | Directive::NoEscape
+        )
+    }
+
+    fn from_written(tool: &str, name: &str) -> Option<Directive> {
+        Some(match (tool, name) {
+            ("ifacealloc", "noalloc") => Directive::NoAlloc,
+            ("ifacealloc", "noifacealloc") => Directive::NoIfaceAlloc,
+            ("gcassert", "inline") => Directive::Inline,
+            ("gcassert", "bce") => Directive::Bce,
+            ("gcassert", "noescape") => Directive::NoEscape,
+            _ => return None,
+        })
     }
 }
 
-/// A directive and the function it is on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a directive's comment is attached to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum On {
+    /// A function declaration.
+    Func,
+    /// A statement holding a function literal (`ifacealloc` directives).
+    Literal,
+    /// Any other node: a statement, an expression, a declaration.
+    Statement,
+}
+
+/// One call expression on a line.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Call {
+    pub line: u32,
+    /// The column of its `(`, where the compiler places a call.
+    pub column: u32,
+    /// The linker symbol of a static call; empty for a call of a function
+    /// value or an interface method.
+    pub callee: String,
+    /// How the code names the callee.
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Kind {
+    Directive,
+    Callsite,
+}
+
+/// One line of the reader's output.
+#[derive(Debug, Clone, Deserialize)]
+struct Record {
+    kind: Kind,
+    #[serde(default)]
+    tool: String,
+    #[serde(default)]
+    names: Vec<String>,
+    file: PathBuf,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    #[serde(default)]
+    comment_line: u32,
+    on: Option<On>,
+    source: String,
+    function: String,
+    #[serde(default)]
+    symbol: String,
+    #[serde(default)]
+    literal_line: u32,
+    #[serde(default)]
+    literal_end_line: u32,
+    compiled: bool,
+    #[serde(default)]
+    calls: Vec<Call>,
+    #[serde(default)]
+    decl_file: PathBuf,
+    #[serde(default)]
+    decl_line: u32,
+    #[serde(default)]
+    error: String,
+}
+
+/// A directive and the code it is on.
+#[derive(Debug, Clone)]
 pub struct Marked {
     pub directive: Directive,
-    /// The directive's line (1-based).
+    pub file: PathBuf,
+    /// The directive comment's own line.
+    pub comment_line: u32,
+    /// The node's first line (the line gcassert checks) and its last.
     pub line: u32,
-    /// The function's `func` line.
-    pub func_line: u32,
-    /// As the listing names it: `F`, `T.M`, `(*T).M`.
+    pub column: u32,
+    pub end_line: u32,
+    pub on: On,
+    /// The node as gofmt prints it, cut at its first line.
+    pub source: String,
+    /// As the listing names it (`F`, `T.M`, `(*T).M`): the declared function,
+    /// or the one the node is in.
     pub function: String,
+    /// The declared function's linker symbol (on a declaration).
+    pub symbol: String,
+    /// The function literal's lines (`On::Literal`).
+    pub literal: Option<(u32, u32)>,
+    /// Whether the build compiles the file (build constraints).
+    pub compiled: bool,
+    /// The calls that start on `line`.
+    pub calls: Vec<Call>,
+    /// For `inline` on a declaration: every call of the function in the
+    /// packages read, as (file, enclosing function, source, call).
+    pub callsites: Vec<(PathBuf, String, String, Call)>,
 }
 
-/// The directives of one file; an error names the line and the fix.
-pub fn read(src: &str) -> Result<Vec<Marked>, String> {
-    let lines: Vec<&str> = src.lines().collect();
-    let mut out = Vec::new();
-    for (i, l) in lines.iter().enumerate() {
-        let Some(rest) = l.trim_start().strip_prefix("//ifacealloc:") else {
+/// A package as the reader takes it.
+#[derive(Debug, Serialize)]
+pub struct Package {
+    /// The path its symbols carry (`main` for a command).
+    pub path: String,
+    pub import_path: String,
+    pub files: Vec<String>,
+    /// Files the build leaves out: their directives are "not compiled".
+    pub ignored: Vec<String>,
+    pub import_map: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct Input<'a> {
+    packages: &'a [Package],
+    export: &'a BTreeMap<String, String>,
+}
+
+/// Whether `src` may hold a directive: a cheap test before any type-checking.
+pub fn may_hold(src: &str) -> bool {
+    src.contains("//ifacealloc:") || src.contains("gcassert:")
+}
+
+/// Every directive in `packages`; a malformed one is a usage error naming
+/// its line and the fix.
+pub fn read(
+    tc: &Toolchain,
+    packages: &[Package],
+    export: &BTreeMap<String, String>,
+) -> Result<Vec<Marked>> {
+    let tmp = crate::cli::interrupt::temp_dir("ifacealloc-directives-")?;
+    let exe = tc.helper("directives", DIRECTIVES_GO, tmp.path())?;
+    let input = tmp.path().join("input.json");
+    std::fs::write(&input, serde_json::to_vec(&Input { packages, export })?)?;
+    let out = crate::cli::interrupt::output(std::process::Command::new(&exe).arg(&input))
+        .context("running the directive reader")?;
+    if !out.status.success() {
+        return Err(GoCommandFailed {
+            command: "type-checking the packages for their directives".into(),
+            output: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+        .into());
+    }
+    let mut records = Vec::new();
+    for line in out.stdout.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        records
+            .push(serde_json::from_slice::<Record>(line).context("reading the directive reader")?);
+    }
+    gather(records)
+}
+
+/// Directives from the reader's records, callsites joined to their
+/// declarations' `inline`.
+fn gather(records: Vec<Record>) -> Result<Vec<Marked>> {
+    let mut marked: Vec<Marked> = Vec::new();
+    let mut callsites = Vec::new();
+    for r in records {
+        if r.kind == Kind::Callsite {
+            callsites.push(r);
+            continue;
+        }
+        if !r.error.is_empty() {
+            return Err(crate::cli::error::UsageError::new(format!(
+                "{}:{}: {}",
+                r.file.display(),
+                r.comment_line,
+                r.error
+            ))
+            .into());
+        }
+        for name in &r.names {
+            let Some(directive) = Directive::from_written(&r.tool, name) else {
+                continue;
+            };
+            marked.push(Marked {
+                directive,
+                file: r.file.clone(),
+                comment_line: r.comment_line,
+                line: r.line,
+                column: r.column,
+                end_line: r.end_line,
+                on: r.on.unwrap_or(On::Statement),
+                source: r.source.clone(),
+                function: r.function.clone(),
+                symbol: r.symbol.clone(),
+                literal: (r.literal_line > 0).then_some((r.literal_line, r.literal_end_line)),
+                compiled: r.compiled,
+                calls: r.calls.clone(),
+                callsites: Vec::new(),
+            });
+        }
+    }
+    for c in callsites {
+        let Some(call) = c.calls.into_iter().next() else {
             continue;
         };
-        let word = rest.split_whitespace().next().unwrap_or("");
-        let directive = match word {
-            "noalloc" => Directive::NoAlloc,
-            "noifacealloc" => Directive::NoIfaceAlloc,
-            _ => {
-                return Err(format!(
-                    "line {}: unknown directive //ifacealloc:{word}; use //ifacealloc:noalloc or //ifacealloc:noifacealloc",
-                    i + 1
-                ))
-            }
-        };
-        // The rest of the doc comment, then the declaration.
-        let decl = lines[i + 1..]
-            .iter()
-            .position(|l| !l.trim_start().starts_with("//"))
-            .map(|k| i + 1 + k);
-        let func = decl
-            .and_then(|d| lines[d].strip_prefix("func ").map(|h| (d, h)))
-            .and_then(|(d, h)| func_name(h).map(|n| (d, n)));
-        let Some((d, function)) = func else {
-            return Err(format!(
-                "line {}: //ifacealloc:{} must be in the doc comment of a func declaration",
-                i + 1,
-                directive.name()
-            ));
-        };
-        out.push(Marked {
-            directive,
-            line: i as u32 + 1,
-            func_line: d as u32 + 1,
-            function,
-        });
-    }
-    Ok(out)
-}
-
-/// The listing's name of a declaration from the text after `func `:
-/// `F(`, `F[T any](`, `(r *T) M(`, `(T[K]) M(`.
-fn func_name(head: &str) -> Option<String> {
-    let ident = |s: &str| -> String {
-        s.chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_')
-            .collect()
-    };
-    if let Some(recv) = head.strip_prefix('(') {
-        let close = recv.find(')')?;
-        let ty = recv[..close].split_whitespace().last()?;
-        let pointer = ty.starts_with('*');
-        let ty = ty.trim_start_matches('*');
-        let ty = ty.split('[').next().unwrap_or(ty);
-        let name = ident(recv[close + 1..].trim_start());
-        if name.is_empty() || ty.is_empty() {
-            return None;
+        if let Some(m) = marked.iter_mut().find(|m| {
+            m.directive == Directive::Inline
+                && m.on == On::Func
+                && m.file == c.decl_file
+                && m.line == c.decl_line
+        }) {
+            m.callsites.push((c.file, c.function, c.source, call));
         }
-        return Some(if pointer {
-            format!("(*{ty}).{name}")
-        } else {
-            format!("{ty}.{name}")
-        });
     }
-    let name = ident(head);
-    (!name.is_empty()).then_some(name)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_directives_on_declarations() {
-        let src = "package p\n\n// Sum adds.\n//\n//ifacealloc:noalloc\nfunc Sum(a []int) int {\n\treturn 0\n}\n\n//ifacealloc:noifacealloc\nfunc (b *Buf) Put(x int) {}\n\n//ifacealloc:noalloc\nfunc (v Vec[T]) Len() int { return 0 }\n\n//ifacealloc:noalloc\nfunc Map[K comparable](k K) {}\n";
-        let m = read(src).unwrap();
-        let got: Vec<(Directive, u32, &str)> = m
-            .iter()
-            .map(|m| (m.directive, m.func_line, m.function.as_str()))
-            .collect();
-        assert_eq!(
-            got,
-            [
-                (Directive::NoAlloc, 6, "Sum"),
-                (Directive::NoIfaceAlloc, 11, "(*Buf).Put"),
-                (Directive::NoAlloc, 14, "Vec.Len"),
-                (Directive::NoAlloc, 17, "Map"),
-            ]
-        );
-        assert!(read("//ifacealloc:nolloc\nfunc F() {}\n")
-            .unwrap_err()
-            .contains("unknown directive"));
-        assert!(read("//ifacealloc:noalloc\nvar x = 1\n")
-            .unwrap_err()
-            .contains("doc comment of a func"));
-    }
+    Ok(marked)
 }

@@ -6,19 +6,21 @@
 //! out by build constraints for this GOOS/GOARCH) is "not compiled", never a
 //! violation.
 
+pub mod compiled;
 pub mod directives;
+pub mod gcassert;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use crate::cli::error::UsageError;
 use crate::go::list as golist;
 use crate::go::toolchain::Toolchain;
 use crate::model::routine::Routine;
 use crate::parse::asm;
 pub use directives::Directive;
+use directives::{Marked, On};
 
 /// What a runtime call allocates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -123,6 +125,9 @@ pub enum Status {
     Violated,
     /// The build did not compile the function (build constraints).
     NotCompiled,
+    /// The compiler removed the code as dead (a constant condition, a
+    /// check of the platform): nothing there to hold or violate.
+    Removed,
 }
 
 /// A directive's verdict.
@@ -135,10 +140,92 @@ pub struct Outcome {
     pub line: u32,
     pub function: String,
     pub directive: Directive,
+    /// What the directive is on: a function, a function literal, or (for
+    /// gcassert's) a line of code.
+    pub on: Target,
     pub status: Status,
     /// Allocating calls the directive forbids (with `--allow-may`, those that
     /// may allocate are listed but do not violate it).
     pub violations: Vec<Violation>,
+    /// A gcassert directive's failures.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<gcassert::Failure>,
+}
+
+/// One thing a violated directive is blamed for, in the words every
+/// format shows.
+#[derive(Debug, Clone)]
+pub struct Finding<'a> {
+    pub abs_file: &'a Path,
+    pub file: &'a str,
+    pub line: u32,
+    pub column: Option<u32>,
+    pub text: String,
+    /// Only "may" (append growth, a map that grows): a warning, not an error.
+    pub may: bool,
+}
+
+impl Outcome {
+    /// The directive as this tool's reports name it: `noalloc`, or
+    /// `gcassert:inline` for gcassert's.
+    pub fn label(&self) -> String {
+        if self.directive.is_gcassert() {
+            self.directive.written()
+        } else {
+            self.directive.name().to_string()
+        }
+    }
+
+    /// Why the directive does not apply, for one that is not compiled.
+    pub fn not_compiled_reason(&self, goos: &str, goarch: &str) -> String {
+        match self.status {
+            Status::Removed => "the compiler removed the code as dead".to_string(),
+            _ => format!("not compiled for {goos}/{goarch} (build constraints)"),
+        }
+    }
+
+    /// Each forbidden call or failed assertion.
+    pub fn findings(&self) -> Vec<Finding<'_>> {
+        let allocs = self.violations.iter().map(|v| {
+            let mut what = v.kind.name().to_string();
+            if let Some(c) = v.condition {
+                what.push_str(&format!(", {c}"));
+            }
+            if v.inlined {
+                what.push_str(", inlined");
+            }
+            Finding {
+                abs_file: &v.abs_file,
+                file: &v.file,
+                line: v.line,
+                column: None,
+                text: format!(
+                    "{} {} ({what})",
+                    v.call,
+                    if v.may { "may allocate" } else { "allocates" }
+                ),
+                may: v.may,
+            }
+        });
+        let failures = self.failures.iter().map(|f| Finding {
+            abs_file: &f.abs_file,
+            file: &f.file,
+            line: f.line,
+            column: Some(f.column),
+            text: format!("{}: {}", f.message, f.source),
+            may: false,
+        });
+        allocs.chain(failures).collect()
+    }
+}
+
+/// What a directive is on, in JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    Func,
+    Literal,
+    Line,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -157,103 +244,287 @@ pub fn check(
     patterns: &[String],
     opts: &Options,
 ) -> Result<Vec<Outcome>> {
+    let dir =
+        &std::fs::canonicalize(dir).with_context(|| format!("resolving {}", dir.display()))?;
     let tags = (!opts.tags.is_empty()).then(|| format!("-tags={}", opts.tags.join(",")));
     let mut flags: Vec<&str> = Vec::new();
+    if opts.tests {
+        flags.push("-test");
+    }
     if let Some(t) = &tags {
         flags.push(t);
     }
-    let pkgs = golist::list(tc, dir, &flags, patterns)?;
-    // (file, directive) of every marked function, compiled or not.
-    let mut marked: Vec<(PathBuf, directives::Marked, bool)> = Vec::new();
-    for p in &pkgs {
-        let tests: Vec<&String> = if opts.tests {
-            p.test_go_files.iter().chain(&p.xtest_go_files).collect()
-        } else {
-            Vec::new()
-        };
+    // A quick look at the files first: no directive, no compile.
+    let Some(gcassert_used) = scan_texts(tc, dir, &flags, patterns, opts.tests)? else {
+        return Ok(Vec::new());
+    };
+    // One compile of the targets with the flags the directives need: the
+    // listing always, `-m=2` and the bounds-check report for gcassert's.
+    let gcflags = if gcassert_used {
+        "-gcflags=-S -m=2 -d=ssa/check_bce/debug=1"
+    } else {
+        "-gcflags=-S"
+    };
+    let mut compile_flags = vec!["-deps", "-export", "-compiled"];
+    compile_flags.extend(flags.iter().copied());
+    let ((pkgs, _), output) = golist::list_compiling(
+        tc,
+        dir,
+        &compile_flags,
+        gcflags,
+        patterns,
+        |_| None,
+        |mut stderr| {
+            let mut all = Vec::new();
+            std::io::Read::read_to_end(&mut stderr, &mut all).map(|_| all)
+        },
+    )?;
+    let output = match output {
+        Some(Ok(o)) => o,
+        _ => return Err(build_error(tc, dir, patterns, tags.as_deref(), opts.tests)),
+    };
+    let targets = golist::targets(&pkgs, opts.tests);
+    let marked = read_directives(tc, &pkgs, &targets)?;
+    let wanted = wanted(&marked);
+    let compiled = compiled::read(&output, dir, &wanted)?;
+    let rel = |p: &Path| relative(p, dir);
+    Ok(marked
+        .iter()
+        .map(|m| judge(m, &compiled, opts, &rel))
+        .collect())
+}
+
+/// Reads the targets' Go files (and those the build leaves out) for any
+/// directive: `None` when there is none, else whether gcassert's are used.
+fn scan_texts(
+    tc: &Toolchain,
+    dir: &Path,
+    flags: &[&str],
+    patterns: &[String],
+    tests: bool,
+) -> Result<Option<bool>> {
+    let pkgs = golist::list(tc, dir, flags, patterns)?;
+    let mut any = false;
+    let mut gcassert_used = false;
+    for p in golist::targets(&pkgs, tests) {
         let files = p
             .go_files
             .iter()
-            .chain(tests)
-            .map(|f| (f, true))
-            .chain(p.ignored_go_files.iter().map(|f| (f, false)));
-        for (f, built) in files {
+            .chain(&p.ignored_go_files)
+            .chain(if tests { &p.test_go_files[..] } else { &[] })
+            .chain(if tests { &p.xtest_go_files[..] } else { &[] });
+        for f in files {
             let path = p.dir.join(f);
             let src = std::fs::read_to_string(&path)
                 .with_context(|| format!("reading {}", path.display()))?;
-            let found = directives::read(&src)
-                .map_err(|e| UsageError::new(format!("{}: {e}", path.display())))?;
-            marked.extend(found.into_iter().map(|m| (path.clone(), m, built)));
+            if directives::may_hold(&src) {
+                any = true;
+                gcassert_used |= src.contains("gcassert:");
+            }
         }
     }
-    // One build and one pass over its listing for every marked function;
-    // none when every marked function is in a file the build leaves out.
-    let names: Vec<&str> = marked.iter().map(|(_, m, _)| m.function.as_str()).collect();
-    let compiled = if marked.iter().any(|(_, _, built)| *built) {
-        let has_main = pkgs.iter().any(|p| p.name == "main");
-        let listing = listing(tc, dir, patterns, tags.as_deref(), has_main, opts.tests)?;
-        asm::functions_listing(&listing[..], &names)?
-    } else {
-        Vec::new()
-    };
-    let mut out = Vec::new();
-    for (path, m, built) in &marked {
-        let base = path
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let mut outcome = Outcome {
-            abs_file: path.clone(),
-            file: relative(path, dir),
-            line: m.line,
-            function: m.function.clone(),
-            directive: m.directive,
-            status: Status::NotCompiled,
-            violations: Vec::new(),
-        };
-        // The function defined in this file (one per instantiation of
-        // generic code); functions of the same name elsewhere are not it.
-        let mut found = false;
-        for (_, symbol, instrs) in compiled.iter().filter(|(k, _, is)| {
-            names[*k] == m.function
-                && *built
-                && is
-                    .first()
-                    .is_some_and(|i| asm::same_file(&i.instr.file, &base))
-        }) {
-            found = true;
-            outcome
-                .violations
-                .extend(violations(symbol, instrs, path, m, dir));
+    Ok(any.then_some(gcassert_used))
+}
+
+/// Every directive in the targets, their files made canonical.
+fn read_directives(
+    tc: &Toolchain,
+    pkgs: &[golist::Package],
+    targets: &[&golist::Package],
+) -> Result<Vec<Marked>> {
+    let export: std::collections::BTreeMap<String, String> = pkgs
+        .iter()
+        .filter_map(|p| {
+            p.export
+                .as_ref()
+                .map(|e| (p.import_path.clone(), e.clone()))
+        })
+        .collect();
+    let mut ignored_seen = std::collections::HashSet::new();
+    let packages: Vec<directives::Package> = targets
+        .iter()
+        .map(|p| {
+            let import_path = p.import_path.split(" [").next().unwrap_or(&p.import_path);
+            directives::Package {
+                path: if p.name == "main" {
+                    "main".to_string()
+                } else {
+                    import_path.to_string()
+                },
+                import_path: import_path.to_string(),
+                files: golist::compiled_files(p)
+                    .into_iter()
+                    .filter(|f| f.ends_with(".go"))
+                    .collect(),
+                ignored: p
+                    .ignored_go_files
+                    .iter()
+                    .map(|f| p.dir.join(f).display().to_string())
+                    .filter(|f| ignored_seen.insert(f.clone()))
+                    .collect(),
+                import_map: p.import_map.clone(),
+            }
+        })
+        .collect();
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut marked = directives::read(tc, &packages, &export)?;
+    for m in &mut marked {
+        m.file = canon(&m.file);
+        for (f, _, _, _) in &mut m.callsites {
+            *f = canon(f);
         }
-        if found {
-            let violated = outcome
-                .violations
-                .iter()
-                .any(|v| !(v.may && opts.allow_may));
-            outcome.status = if violated {
-                Status::Violated
+    }
+    Ok(marked)
+}
+
+/// The lines and functions the verdicts need from the compile.
+fn wanted(marked: &[Marked]) -> compiled::Wanted {
+    let mut w = compiled::Wanted::default();
+    for m in marked.iter().filter(|m| m.compiled) {
+        match m.directive {
+            Directive::NoAlloc | Directive::NoIfaceAlloc => match m.literal {
+                Some((line, _)) => {
+                    w.literals
+                        .insert((m.file.clone(), m.function.clone(), line));
+                }
+                None => {
+                    w.functions.insert((m.file.clone(), m.function.clone()));
+                }
+            },
+            Directive::Inline | Directive::Bce | Directive::NoEscape => {
+                w.lines.insert((m.file.clone(), m.line));
+                for (f, _, _, call) in &m.callsites {
+                    w.lines.insert((f.clone(), call.line));
+                }
+            }
+        }
+    }
+    w
+}
+
+/// One directive's verdict.
+fn judge(
+    m: &Marked,
+    c: &compiled::Compiled,
+    opts: &Options,
+    rel: &dyn Fn(&Path) -> String,
+) -> Outcome {
+    let mut outcome = Outcome {
+        abs_file: m.file.clone(),
+        file: rel(&m.file),
+        line: m.comment_line,
+        function: m.function.clone(),
+        directive: m.directive,
+        on: match m.on {
+            On::Func => Target::Func,
+            On::Literal => Target::Literal,
+            On::Statement => Target::Line,
+        },
+        status: Status::NotCompiled,
+        violations: Vec::new(),
+        failures: Vec::new(),
+    };
+    if !m.compiled {
+        return outcome;
+    }
+    if m.directive.is_gcassert() {
+        let v = gcassert::judge(m, c, rel);
+        outcome.failures = v.failures;
+        outcome.status = if !outcome.failures.is_empty() {
+            Status::Violated
+        } else if v.compiled {
+            Status::Held
+        } else {
+            Status::Removed
+        };
+        return outcome;
+    }
+    let mut found = false;
+    for (symbol, instrs) in code_of(m, c) {
+        if m.literal.is_some() && !found {
+            // A literal is named as the listing names its closure, or as
+            // the function it was inlined into.
+            let local = asm::without_type_args(asm::local_name(symbol)).into_owned();
+            outcome.function = if local == m.function {
+                format!("{local} (func literal, inlined)")
             } else {
-                Status::Held
+                local
             };
         }
-        out.push(outcome);
+        found = true;
+        outcome
+            .violations
+            .extend(violations(symbol, &instrs, m, rel));
     }
-    Ok(out)
+    if found {
+        let violated = outcome
+            .violations
+            .iter()
+            .any(|v| !(v.may && opts.allow_may));
+        outcome.status = if violated {
+            Status::Violated
+        } else {
+            Status::Held
+        };
+    }
+    outcome
+}
+
+/// The compiled code a function directive covers: the function (each
+/// instantiation of generic code), or the function literal's closure — and
+/// where the literal was inlined into its function instead, the instructions
+/// of its lines there.
+fn code_of<'a>(m: &Marked, c: &'a compiled::Compiled) -> Vec<(&'a str, Vec<asm::ListedInstr>)> {
+    let in_file = c.functions.iter().filter(|(f, _, _)| *f == m.file);
+    let plain = |sym: &str| asm::without_type_args(asm::local_name(sym)).into_owned();
+    match m.literal {
+        None => in_file
+            .filter(|(_, sym, _)| plain(sym) == m.function)
+            .map(|(_, sym, is)| (sym.as_str(), is.clone()))
+            .collect(),
+        Some((from, to)) => {
+            // Package-level closures are `init.funcN`, `glob..funcN` before Go 1.22.
+            let mut prefixes = vec![format!("{}.func", m.function)];
+            if m.function == "init" {
+                prefixes.push("glob..func".to_string());
+            }
+            let closures: Vec<(&str, Vec<asm::ListedInstr>)> = in_file
+                .clone()
+                .filter(|(_, sym, is)| {
+                    let name = plain(sym);
+                    prefixes.iter().any(|p| name.starts_with(p.as_str()))
+                        && is.first().is_some_and(|i| i.instr.line == from)
+                })
+                .map(|(_, sym, is)| (sym.as_str(), is.clone()))
+                .collect();
+            if !closures.is_empty() {
+                return closures;
+            }
+            in_file
+                .filter(|(_, sym, _)| plain(sym) == m.function)
+                .map(|(_, sym, is)| {
+                    let lines: Vec<asm::ListedInstr> = is
+                        .iter()
+                        .filter(|i| (from..=to).contains(&i.instr.line))
+                        .cloned()
+                        .collect();
+                    (sym.as_str(), lines)
+                })
+                .filter(|(_, is)| !is.is_empty())
+                .collect()
+        }
+    }
 }
 
 /// The allocating calls of one compiled function that `m`'s directive forbids.
 fn violations(
     symbol: &str,
     instrs: &[asm::ListedInstr],
-    path: &Path,
-    m: &directives::Marked,
-    dir: &Path,
+    m: &Marked,
+    rel: &dyn Fn(&Path) -> String,
 ) -> Vec<Violation> {
-    let base = path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let dir_of = m.file.parent().unwrap_or(Path::new("/"));
+    let mut paths = compiled::Paths::new(dir_of);
     let mut out: Vec<Violation> = Vec::new();
     for i in instrs {
         let Some(callee) = asm::call_target(&i.instr.op, &i.instr.args) else {
@@ -266,23 +537,17 @@ fn violations(
             continue;
         }
         let routine = asm::evidence_of(&i.instr.op, &i.instr.args);
-        let abs_file = {
-            let f = Path::new(&i.instr.file);
-            if f.is_absolute() {
-                f.to_path_buf()
-            } else {
-                dir.join(i.instr.file.trim_start_matches("./"))
-            }
-        };
+        let abs_file = paths.resolve(&i.instr.file);
+        let (from, to) = m.literal.unwrap_or((m.line, m.end_line));
         let v = Violation {
-            file: relative(&abs_file, dir),
+            file: rel(&abs_file),
+            inlined: abs_file != m.file || !(from..=to).contains(&i.instr.line),
             abs_file,
             line: i.instr.line,
             call: callee.to_string(),
             kind,
             may: kind.may(),
             condition: routine.and_then(Routine::unless),
-            inlined: !asm::same_file(&i.instr.file, &base) || i.instr.line < m.func_line,
             symbol: symbol.to_string(),
         };
         // One entry per call site (a listing may repeat a line's call).
@@ -297,47 +562,47 @@ fn violations(
 }
 
 fn relative(path: &Path, dir: &Path) -> String {
-    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    path.strip_prefix(&dir)
+    path.strip_prefix(dir)
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_else(|_| path.to_string_lossy().into_owned())
 }
 
-/// The `-S` listing of one build of the packages (binaries to a temporary
-/// directory; nothing written into the tree).
-fn listing(
+/// The compiler's error for packages that do not compile: go list gives
+/// none, so the build is run as the user would run it.
+fn build_error(
     tc: &Toolchain,
     dir: &Path,
     patterns: &[String],
     tags: Option<&str>,
-    has_main: bool,
     tests: bool,
-) -> Result<Vec<u8>> {
-    let tmp = crate::cli::interrupt::temp_dir("ifacealloc-check-")?;
-    let outdir = format!("{}/", tmp.path().display());
-    // Binaries (test binaries, main packages) go to the temporary directory;
-    // go build discards the others' by itself (and refuses -o without a main
-    // package).
-    let mut args: Vec<&str> = if tests {
-        vec!["test", "-c", "-o", &outdir, "-gcflags=-S"]
-    } else {
-        vec!["build", "-gcflags=-S"]
+) -> anyhow::Error {
+    let tmp = match crate::cli::interrupt::temp_dir("ifacealloc-check-") {
+        Ok(t) => t,
+        Err(e) => return e.into(),
     };
-    if has_main && !tests {
-        args.extend(["-o", &outdir]);
-    }
+    let outdir = format!("{}/", tmp.path().display());
+    let mut args: Vec<&str> = if tests {
+        vec!["test", "-c", "-o", &outdir]
+    } else {
+        vec!["build", "-o", &outdir]
+    };
     if let Some(t) = tags {
         args.push(t);
     }
     args.extend(patterns.iter().map(String::as_str));
     let mut cmd = tc.user_command(dir);
     cmd.args(&args);
-    let out = crate::cli::interrupt::output(&mut cmd).context("running go build")?;
-    if !out.status.success() {
-        return Err(crate::go::command::GoCommandFailed::build(&args, &out.stderr).into());
+    match crate::cli::interrupt::output(&mut cmd) {
+        Ok(out) if !out.status.success() => {
+            crate::go::command::GoCommandFailed::build(&args, &out.stderr).into()
+        }
+        Ok(_) => anyhow::anyhow!(
+            "go list could not compile {} though go build can; run go list -export {} to see why",
+            patterns.join(" "),
+            patterns.join(" ")
+        ),
+        Err(e) => anyhow::Error::from(e).context("running go build"),
     }
-    Ok(out.stderr)
 }
 
 #[cfg(test)]

@@ -107,7 +107,7 @@ pub fn run(args: &CheckArgs, go: Option<&str>) -> Result<i32> {
             tc.goversion,
             count(Status::Held),
             count(Status::Violated),
-            count(Status::NotCompiled)
+            count(Status::NotCompiled) + count(Status::Removed)
         );
     }
     Ok(i32::from(violated))
@@ -134,41 +134,44 @@ fn write_text(
     } else {
         String::new()
     };
+    // Sorted by place, as go vet prints: a declaration's `inline` fails at
+    // its calls, wherever they are.
+    let mut lines: Vec<((&str, u32, u32), String)> = Vec::new();
     for o in outcomes {
         match o.status {
-            Status::NotCompiled => writeln!(
-                out,
-                "{}:{}: {on}{} {}: not compiled for {}/{} (build constraints)",
-                o.file,
-                o.line,
-                o.directive.name(),
-                o.function,
-                tc.goos,
-                tc.goarch
-            )?,
+            Status::NotCompiled | Status::Removed => lines.push((
+                (o.file.as_str(), o.line, 0),
+                format!(
+                    "{}:{}: {on}{} {}: {}",
+                    o.file,
+                    o.line,
+                    o.label(),
+                    o.function,
+                    o.not_compiled_reason(&tc.goos, &tc.goarch)
+                ),
+            )),
             Status::Held if o.violations.is_empty() => {}
             _ => {
-                for v in &o.violations {
-                    let mut what = v.kind.name().to_string();
-                    if let Some(c) = v.condition {
-                        what.push_str(&format!(", {c}"));
-                    }
-                    if v.inlined {
-                        what.push_str(", inlined");
-                    }
-                    writeln!(
-                        out,
-                        "{}:{}: {on}{} {}: {} {} ({what})",
-                        v.file,
-                        v.line,
-                        o.directive.name(),
-                        o.function,
-                        v.call,
-                        if v.may { "may allocate" } else { "allocates" },
-                    )?;
+                for f in o.findings() {
+                    let col = f.column.map(|c| format!(":{c}")).unwrap_or_default();
+                    lines.push((
+                        (f.file, f.line, f.column.unwrap_or(0)),
+                        format!(
+                            "{}:{}{col}: {on}{} {}: {}",
+                            f.file,
+                            f.line,
+                            o.label(),
+                            o.function,
+                            f.text
+                        ),
+                    ));
                 }
             }
         }
+    }
+    lines.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, l) in lines {
+        writeln!(out, "{l}")?;
     }
     Ok(())
 }

@@ -81,6 +81,49 @@ pub fn list(
     list_skipping(tc, dir, flags, patterns, |_| None).map(|(pkgs, _)| pkgs)
 }
 
+/// The packages the patterns named, out of a `-deps` listing: with `tests`
+/// (a `-test` listing), each package's test variant (`p [p.test]`) stands
+/// for it; the generated test mains (`p.test`) are left out.
+pub fn targets(pkgs: &[Package], tests: bool) -> Vec<&Package> {
+    pkgs.iter()
+        .filter(|p| !p.dep_only && !p.import_path.ends_with(".test"))
+        .filter(|p| {
+            if tests {
+                p.import_path.contains(" [")
+                    || !pkgs
+                        .iter()
+                        .any(|q| q.import_path.starts_with(&format!("{} [", p.import_path)))
+            } else {
+                !p.import_path.contains(" [")
+            }
+        })
+        .collect()
+}
+
+/// A package's Go files as the compiler gets them, as absolute paths.
+pub fn compiled_files(p: &Package) -> Vec<String> {
+    let names = if p.compiled_go_files.is_empty() {
+        &p.go_files
+    } else {
+        &p.compiled_go_files
+    };
+    // CompiledGoFiles are all Go source, though cgo's output in the build
+    // cache has no .go suffix; GoFiles may list other kinds.
+    let compiled = !p.compiled_go_files.is_empty();
+    names
+        .iter()
+        .filter(|f| compiled || f.ends_with(".go"))
+        .map(|f| {
+            let path = Path::new(f);
+            if path.is_absolute() {
+                f.clone()
+            } else {
+                p.dir.join(f).display().to_string()
+            }
+        })
+        .collect()
+}
+
 /// Reads `go list -json` output: a stream of JSON objects, one per package.
 pub fn decode(stdout: &[u8]) -> Result<Vec<Package>> {
     serde_json::Deserializer::from_slice(stdout)

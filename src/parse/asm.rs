@@ -103,10 +103,29 @@ pub fn same_file(a: &str, b: &str) -> bool {
 /// Whether a function's local name is `name`, or an instantiation of the
 /// generic function `name` (`F[go.shape.int]`).
 fn is_named(local: &str, name: &str) -> bool {
-    local == name || local.strip_prefix(name).is_some_and(|r| r.starts_with('['))
+    local == name || without_type_args(local) == name
 }
 
-fn local_name(sym: &str) -> &str {
+/// A symbol with its instantiations' type arguments left out:
+/// `p.(*T[go.shape.int]).M` → `p.(*T).M`, `F[...].func1` → `F.func1`.
+pub fn without_type_args(sym: &str) -> std::borrow::Cow<'_, str> {
+    if !sym.contains('[') {
+        return std::borrow::Cow::Borrowed(sym);
+    }
+    let mut out = String::with_capacity(sym.len());
+    let mut depth = 0usize;
+    for c in sym.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' if depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+pub fn local_name(sym: &str) -> &str {
     let s = sym.strip_prefix("\"\".").unwrap_or(sym);
     // Package paths may contain dots (example.com/x.y); the function follows the last '/'
     // segment's first '.'.
@@ -562,8 +581,23 @@ pub fn functions_listing(
     input: impl BufRead,
     names: &[&str],
 ) -> Result<Vec<(usize, String, Vec<ListedInstr>)>> {
-    let mut out: Vec<(usize, String, Vec<ListedInstr>)> = Vec::new();
-    let mut current: Option<(usize, String, Vec<ListedInstr>)> = None;
+    let mut out = Vec::new();
+    each_function(
+        input,
+        |sym| names.iter().position(|n| is_named(local_name(sym), n)),
+        |k, sym, instrs| out.push((k, sym.to_string(), instrs)),
+    )?;
+    Ok(out)
+}
+
+/// Calls `found` with each function of the listing that `wanted` picks (by
+/// its symbol), its instructions read: one function in memory at a time.
+pub fn each_function<K>(
+    input: impl BufRead,
+    mut wanted: impl FnMut(&str) -> Option<K>,
+    mut found: impl FnMut(K, &str, Vec<ListedInstr>),
+) -> Result<()> {
+    let mut current: Option<(K, String, Vec<ListedInstr>)> = None;
     CappedLines::new(input)
         .for_each_line(
             |_| Ok(()),
@@ -571,12 +605,11 @@ pub fn functions_listing(
                 let line = super::lines::text(buf);
                 let line = line.trim_end_matches(['\n', '\r']);
                 if !line.starts_with([' ', '\t']) {
-                    if let Some(f) = current.take() {
-                        out.push(f);
+                    if let Some((k, sym, instrs)) = current.take() {
+                        found(k, &sym, instrs);
                     }
                     if let Some((sym, _)) = line.split_once(" STEXT") {
-                        let local = local_name(sym);
-                        if let Some(k) = names.iter().position(|n| is_named(local, n)) {
+                        if let Some(k) = wanted(sym) {
                             current = Some((k, sym.to_string(), Vec::new()));
                         }
                     }
@@ -595,10 +628,10 @@ pub fn functions_listing(
             },
         )
         .context("reading the assembly listing")?;
-    if let Some(f) = current.take() {
-        out.push(f);
+    if let Some((k, sym, instrs)) = current.take() {
+        found(k, &sym, instrs);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// `0x0017 00023 (file.go:19)\tOP\tARGS` → instruction; a hex dump line

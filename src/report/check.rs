@@ -37,22 +37,11 @@ pub fn sarif(runs: &[(String, Vec<Outcome>)], dir: &Path, out: &mut dyn Write) -
     let mut results = Vec::new();
     for (version, outcomes) in runs {
         for o in outcomes.iter().filter(|o| o.status == Status::Violated) {
-            for v in &o.violations {
-                let Some(at) = uri(&v.abs_file, &root) else {
+            for f in o.findings() {
+                let Some(at) = uri(f.abs_file, &root) else {
                     continue;
                 };
-                let mut text = format!(
-                    "{} {}: {} {} ({}) on {version}",
-                    o.directive.name(),
-                    o.function,
-                    v.call,
-                    if v.may { "may allocate" } else { "allocates" },
-                    v.kind.name()
-                );
-                if let Some(c) = v.condition {
-                    text.push_str(&format!(", {c}"));
-                }
-                text.push('.');
+                let text = format!("{} {}: {} on {version}.", o.label(), o.function, f.text);
                 let related: Vec<serde_json::Value> = uri(&o.abs_file, &root)
                     .map(|u| {
                         json!({
@@ -61,23 +50,27 @@ pub fn sarif(runs: &[(String, Vec<Outcome>)], dir: &Path, out: &mut dyn Write) -
                                 "artifactLocation": { "uri": u, "uriBaseId": "%SRCROOT%" },
                                 "region": { "startLine": o.line }
                             },
-                            "message": { "text": format!("//ifacealloc:{} on {}", o.directive.name(), o.function) }
+                            "message": { "text": format!("//{} on {}", o.directive.written(), o.function) }
                         })
                     })
                     .into_iter()
                     .collect();
+                let mut region = json!({ "startLine": f.line });
+                if let Some(c) = f.column {
+                    region["startColumn"] = json!(c);
+                }
                 results.push(json!({
-                    "ruleId": o.directive.name(),
-                    "level": if v.may { "warning" } else { "error" },
+                    "ruleId": o.label(),
+                    "level": if f.may { "warning" } else { "error" },
                     "message": { "text": text },
                     "locations": [{
                         "physicalLocation": {
                             "artifactLocation": { "uri": at, "uriBaseId": "%SRCROOT%" },
-                            "region": { "startLine": v.line }
+                            "region": region
                         }
                     }],
                     "relatedLocations": related,
-                    "properties": { "go": version, "call": v.call, "kind": v.kind, "inlined": v.inlined }
+                    "properties": { "go": version }
                 }));
             }
         }
@@ -98,7 +91,10 @@ pub fn sarif(runs: &[(String, Vec<Outcome>)], dir: &Path, out: &mut dyn Write) -
                 "version": env!("CARGO_PKG_VERSION"),
                 "rules": [
                     { "id": "noalloc", "shortDescription": { "text": "A function marked //ifacealloc:noalloc allocates" } },
-                    { "id": "noifacealloc", "shortDescription": { "text": "A function marked //ifacealloc:noifacealloc stores a value in an interface that allocates" } }
+                    { "id": "noifacealloc", "shortDescription": { "text": "A function marked //ifacealloc:noifacealloc stores a value in an interface that allocates" } },
+                    { "id": "gcassert:inline", "shortDescription": { "text": "A call marked //gcassert:inline (or a call of a function so marked) is not inlined" } },
+                    { "id": "gcassert:bce", "shortDescription": { "text": "A line marked //gcassert:bce keeps a bounds check" } },
+                    { "id": "gcassert:noescape", "shortDescription": { "text": "Something on a line marked //gcassert:noescape escapes to the heap or leaks" } }
                 ]
             }},
             "originalUriBaseIds": { "%SRCROOT%": { "uri": root_uri } },
@@ -129,7 +125,7 @@ pub fn junit(runs: &[(String, Vec<Outcome>)], out: &mut dyn Write) -> Result<()>
             failed(outcomes)
         )?;
         for o in outcomes {
-            let name = format!("{} {}", o.directive.name(), o.function);
+            let name = format!("{} {}", o.label(), o.function);
             let open = format!(
                 "    <testcase classname=\"{}\" name=\"{}\"",
                 xml(&o.file),
@@ -141,25 +137,25 @@ pub fn junit(runs: &[(String, Vec<Outcome>)], out: &mut dyn Write) -> Result<()>
                     out,
                     "{open}><skipped message=\"not compiled (build constraints)\"/></testcase>"
                 )?,
+                Status::Removed => writeln!(
+                    out,
+                    "{open}><skipped message=\"removed by the compiler as dead code\"/></testcase>"
+                )?,
                 Status::Violated => {
                     let lines: Vec<String> = o
-                        .violations
+                        .findings()
                         .iter()
-                        .map(|v| {
-                            format!(
-                                "{}:{}: {} {} ({})",
-                                v.file,
-                                v.line,
-                                v.call,
-                                if v.may { "may allocate" } else { "allocates" },
-                                v.kind.name()
-                            )
-                        })
+                        .map(|f| format!("{}:{}: {}", f.file, f.line, f.text))
                         .collect();
+                    let summary = if o.directive.is_gcassert() {
+                        format!("{name} fails")
+                    } else {
+                        format!("{name} allocates")
+                    };
                     writeln!(
                         out,
                         "{open}><failure message=\"{}\">{}</failure></testcase>",
-                        xml(&format!("{name} allocates")),
+                        xml(&summary),
                         xml(&lines.join("\n"))
                     )?;
                 }

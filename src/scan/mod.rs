@@ -331,21 +331,7 @@ pub fn scan(
             );
         }
     }
-    let targets: Vec<&Package> = pkgs
-        .iter()
-        .filter(|p| !p.dep_only && !p.import_path.ends_with(".test"))
-        .filter(|p| {
-            // With --tests, the test variants ("p [p.test]") replace their packages.
-            if opts.tests {
-                p.import_path.contains(" [")
-                    || !pkgs
-                        .iter()
-                        .any(|q| q.import_path.starts_with(&format!("{} [", p.import_path)))
-            } else {
-                !p.import_path.contains(" [")
-            }
-        })
-        .collect();
+    let targets = golist::targets(&pkgs, opts.tests);
     if targets.is_empty() {
         let cgo_hint = if skipped.is_empty() && cgo.is_off() && has_cgo_files(dir) {
             "; the Go files here use cgo and cgo is off (CGO_ENABLED=0, or no C compiler): set CGO_ENABLED=1 with a C compiler"
@@ -394,7 +380,7 @@ pub fn scan(
                     .next()
                     .unwrap_or(&p.import_path)
                     .to_string(),
-                files: files_of(p),
+                files: golist::compiled_files(p),
                 import_map: p.import_map.clone(),
             })
             .collect(),
@@ -439,29 +425,6 @@ pub fn scan(
         .collect();
     sites.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     Ok((sites, module_root))
-}
-
-fn files_of(p: &Package) -> Vec<String> {
-    let names = if p.compiled_go_files.is_empty() {
-        &p.go_files
-    } else {
-        &p.compiled_go_files
-    };
-    // CompiledGoFiles are all Go source, though cgo's output in the build
-    // cache has no .go suffix; GoFiles may list other kinds.
-    let compiled = !p.compiled_go_files.is_empty();
-    names
-        .iter()
-        .filter(|f| compiled || f.ends_with(".go"))
-        .map(|f| {
-            let path = Path::new(f);
-            if path.is_absolute() {
-                f.clone()
-            } else {
-                p.dir.join(f).display().to_string()
-            }
-        })
-        .collect()
 }
 
 /// The files of a package that cgo being off leaves out: those go would
