@@ -93,3 +93,46 @@ fn explain_json_follows_its_schema() {
     let broken = serde_json::json!({ "type": "int", "routine": "convT99" });
     assert!(!v.is_valid(&broken));
 }
+
+#[test]
+fn check_json_follows_its_schema() {
+    let v = schema("check.schema.json");
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check");
+    let mut runs: Vec<(String, Vec<String>)> = vec![
+        ("noalloc".into(), vec![]),
+        ("gcassert".into(), vec!["./...".into()]),
+    ];
+    // Several versions: the object form.
+    let gos = common::toolchains();
+    if gos.len() >= 2 {
+        let names: Vec<String> = gos.iter().map(|g| g.display().to_string()).collect();
+        runs.push(("versions".into(), vec!["--go".into(), names.join(",")]));
+    }
+    for (fixture, extra) in &runs {
+        let mut cmd = assert_cmd::Command::cargo_bin("ifacealloc").unwrap();
+        if extra.first().is_some_and(|a| a == "--go") {
+            cmd.args(&extra[..2]);
+        }
+        cmd.args(["check", "--format", "json", "-C"])
+            .arg(fixtures.join(fixture));
+        if extra.first().is_some_and(|a| a != "--go") {
+            cmd.args(extra);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        valid(&v, &doc, fixture);
+        if fixture == "versions" {
+            assert!(doc["versions"].is_array(), "{doc}");
+        } else {
+            assert!(!doc.as_array().unwrap().is_empty());
+        }
+    }
+    // A broken one fails.
+    let broken = serde_json::json!([{"file": "a.go", "line": 1, "directive": "nope"}]);
+    assert!(!v.is_valid(&broken));
+}

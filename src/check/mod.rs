@@ -148,7 +148,6 @@ pub struct Outcome {
     /// may allocate are listed but do not violate it).
     pub violations: Vec<Violation>,
     /// A gcassert directive's failures.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub failures: Vec<gcassert::Failure>,
 }
 
