@@ -319,3 +319,45 @@ fn tests_flag_reads_test_files() {
     assert_eq!(helper["violations"][0]["call"], "runtime.newobject");
     assert_eq!(with.len(), without.len() + 1);
 }
+
+/// lem's claims through `check`: the same cases fail on the same lines, for
+/// the same reasons, as `ifacealloc lem` says; a clean package holds.
+#[test]
+fn lem_claims_are_judged_as_lem_judges_them() {
+    let lem_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lem");
+    let (text, _, code) = check(&lem_dir.join("wrong"), &[]);
+    assert_eq!(code, 1);
+    let lem = Command::new(env!("CARGO_BIN_EXE_ifacealloc"))
+        .args(["lem", "-C"])
+        .arg(lem_dir.join("wrong"))
+        .output()
+        .unwrap();
+    let lem_text = String::from_utf8_lossy(&lem.stdout);
+    // lem: "    tests/fixtures/lem/wrong/wrong_test.go:13: alloc: expected 0, got 1"
+    let mut from_lem: Vec<(String, String)> = lem_text
+        .lines()
+        .filter_map(|l| l.strip_prefix("    "))
+        .filter_map(|l| {
+            let (at, what) = l.split_once(": ")?;
+            let line = at.rsplit(':').next()?;
+            Some((line.to_string(), what.to_string()))
+        })
+        .collect();
+    // check: "wrong_test.go:13: lem badalloc: alloc: expected 0, got 1"
+    let mut from_check: Vec<(String, String)> = text
+        .lines()
+        .filter_map(|l| {
+            let (at, rest) = l.split_once(": lem ")?;
+            let line = at.rsplit(':').next()?;
+            let (_, what) = rest.split_once(": ")?;
+            Some((line.to_string(), what.to_string()))
+        })
+        .collect();
+    from_lem.sort();
+    from_check.sort();
+    assert!(from_lem.len() >= 5, "{lem_text}");
+    assert_eq!(from_check, from_lem);
+    let (_, err, code) = check(&lem_dir.join("akutzstyle"), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("0 violated"), "{err}");
+}

@@ -34,6 +34,8 @@ pub enum Directive {
     /// `//gcassert:noescape`: nothing on the line escapes to the heap and no
     /// parameter leaks.
     NoEscape,
+    /// A lem case's claims (`lem.ID.m=`, `alloc=`, `bytes=`), judged by `lem`.
+    Lem,
 }
 
 impl Directive {
@@ -44,6 +46,7 @@ impl Directive {
             Directive::Inline => "inline",
             Directive::Bce => "bce",
             Directive::NoEscape => "noescape",
+            Directive::Lem => "lem",
         }
     }
 
@@ -53,10 +56,10 @@ impl Directive {
     }
 
     pub fn tool(self) -> &'static str {
-        if self.is_gcassert() {
-            "gcassert"
-        } else {
-            "ifacealloc"
+        match self {
+            _ if self.is_gcassert() => "gcassert",
+            Directive::Lem => "lem",
+            _ => "ifacealloc",
         }
     }
 

@@ -18,41 +18,9 @@
 //!   goes to the heap there (see [`escapes`]: gcassert misses Go 1.25's
 //!   wording).
 
-use serde::Serialize;
-
 use super::compiled::{Compiled, Line};
 use super::directives::{Call, Directive, Marked, On};
-
-/// Why a gcassert directive failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Reason {
-    /// A call the directive covers is not inlined.
-    NotInlined,
-    /// The compiler cannot inline the function at all (on a declaration).
-    CannotInline,
-    /// A line `inline` covers has no call that was inlined.
-    NoInlinedCall,
-    /// A bounds check is left.
-    BoundsCheck,
-    /// A value escapes to the heap, or a parameter leaks.
-    Escapes,
-}
-
-/// One failure of a gcassert directive.
-#[derive(Debug, Clone, Serialize)]
-pub struct Failure {
-    #[serde(skip)]
-    pub abs_file: std::path::PathBuf,
-    pub file: String,
-    pub line: u32,
-    pub column: u32,
-    pub reason: Reason,
-    /// What the compiler said, or what the listing shows.
-    pub message: String,
-    /// The code there as gofmt prints it (first line), as gcassert shows it.
-    pub source: String,
-}
+use super::{Failure, Reason};
 
 /// The verdict on one gcassert directive: its failures, and whether it
 /// covered any compiled code at all.
@@ -212,7 +180,7 @@ pub fn judge(m: &Marked, c: &Compiled, rel: &dyn Fn(&std::path::Path) -> String)
                 }
             }
         }
-        Directive::NoAlloc | Directive::NoIfaceAlloc => {}
+        Directive::NoAlloc | Directive::NoIfaceAlloc | Directive::Lem => {}
     }
     Verdict { failures, compiled }
 }

@@ -130,6 +130,39 @@ pub enum Status {
     Removed,
 }
 
+/// Why a gcassert directive or a lem claim failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// A call the directive covers is not inlined.
+    NotInlined,
+    /// The compiler cannot inline the function at all (on a declaration).
+    CannotInline,
+    /// A line `inline` covers has no call that was inlined.
+    NoInlinedCall,
+    /// A bounds check is left.
+    BoundsCheck,
+    /// A value escapes to the heap, or a parameter leaks.
+    Escapes,
+    /// A lem claim does not hold (a `-m` message, allocations or bytes).
+    Claim,
+}
+
+/// One failure of a gcassert directive or a lem claim.
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    #[serde(skip)]
+    pub abs_file: std::path::PathBuf,
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub reason: Reason,
+    /// What the compiler said, or what the listing shows.
+    pub message: String,
+    /// The code there as gofmt prints it (first line), as gcassert shows it.
+    pub source: String,
+}
+
 /// A directive's verdict.
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
@@ -148,7 +181,7 @@ pub struct Outcome {
     /// may allocate are listed but do not violate it).
     pub violations: Vec<Violation>,
     /// A gcassert directive's failures.
-    pub failures: Vec<gcassert::Failure>,
+    pub failures: Vec<Failure>,
 }
 
 /// One thing a violated directive is blamed for, in the words every
@@ -210,8 +243,12 @@ impl Outcome {
             abs_file: &f.abs_file,
             file: &f.file,
             line: f.line,
-            column: Some(f.column),
-            text: format!("{}: {}", f.message, f.source),
+            column: (f.column > 0).then_some(f.column),
+            text: if f.source.is_empty() {
+                f.message.clone()
+            } else {
+                format!("{}: {}", f.message, f.source)
+            },
             may: false,
         });
         allocs.chain(failures).collect()
@@ -225,6 +262,8 @@ pub enum Target {
     Func,
     Literal,
     Line,
+    /// A lem case (its annotations, wherever they are).
+    Case,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -390,6 +429,8 @@ fn wanted(marked: &[Marked]) -> compiled::Wanted {
                     w.functions.insert((m.file.clone(), m.function.clone()));
                 }
             },
+            // lem's cases are judged by lem, not from this compile.
+            Directive::Lem => {}
             Directive::Inline | Directive::Bce | Directive::NoEscape => {
                 w.lines.insert((m.file.clone(), m.line));
                 for (f, _, _, call) in &m.callsites {

@@ -2,14 +2,15 @@
 //! `//ifacealloc:noifacealloc` directives against the compiled code.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Args;
 
-use crate::check::{self, Options, Outcome, Status};
+use crate::check::{self, Directive, Failure, Options, Outcome, Reason, Status, Target};
 use crate::cli::output;
 use crate::go::toolchain::Toolchain;
+use crate::lem;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -66,7 +67,9 @@ pub fn run(args: &CheckArgs, go: Option<&str>) -> Result<i32> {
     // Each version's verdicts: a directive can hold on one and not another.
     let mut runs: Vec<(&Toolchain, Vec<Outcome>)> = Vec::new();
     for tc in &tcs {
-        runs.push((tc, check::check(tc, &dir, &patterns, &opts)?));
+        let mut outcomes = check::check(tc, &dir, &patterns, &opts)?;
+        outcomes.extend(lem_claims(tc, &dir, &patterns)?);
+        runs.push((tc, outcomes));
     }
     let several = runs.len() > 1;
     output::emit(args.output.as_deref(), |out| match args.format {
@@ -111,6 +114,61 @@ pub fn run(args: &CheckArgs, go: Option<&str>) -> Result<i32> {
         );
     }
     Ok(i32::from(violated))
+}
+
+/// lem's claims in the packages (`lem.ID.m=`, `alloc=`, `bytes=` in their
+/// test files), judged by `lem` as `ifacealloc lem` judges them: a case per
+/// ID, held when every claim that applies to this Go version holds.
+fn lem_claims(tc: &Toolchain, dir: &Path, patterns: &[String]) -> Result<Vec<Outcome>> {
+    let opts = lem::Options {
+        gcflags: Vec::new(),
+        run: None,
+        count: 1,
+        benchtime: None,
+        timeout: std::time::Duration::from_secs(600),
+    };
+    let report = lem::run(tc, dir, patterns, &opts)?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    let canon = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let rel = |p: &Path| -> String {
+        let p = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        p.strip_prefix(&canon)
+            .map(|r| r.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| p.to_string_lossy().into_owned())
+    };
+    Ok(report
+        .cases
+        .iter()
+        .map(|c| Outcome {
+            abs_file: c.at.0.clone(),
+            file: rel(&c.at.0),
+            line: c.at.1,
+            function: c.id.clone(),
+            directive: Directive::Lem,
+            on: Target::Case,
+            status: if c.passed {
+                Status::Held
+            } else {
+                Status::Violated
+            },
+            violations: Vec::new(),
+            failures: c
+                .located
+                .iter()
+                .map(|(file, line, what)| Failure {
+                    abs_file: file.clone(),
+                    file: rel(file),
+                    line: *line,
+                    column: 0,
+                    reason: Reason::Claim,
+                    message: what.clone(),
+                    source: String::new(),
+                })
+                .collect(),
+        })
+        .collect())
 }
 
 /// Each run named by its Go version.

@@ -107,6 +107,12 @@ pub struct CaseReport {
     pub passed: bool,
     /// One line per failed expectation.
     pub failures: Vec<String>,
+    /// The same, as (file, line, what failed).
+    #[serde(skip)]
+    pub located: Vec<(PathBuf, u32, String)>,
+    /// The case's first annotation.
+    #[serde(skip)]
+    pub at: (PathBuf, u32),
     /// allocs/op and bytes/op of each measured run.
     pub measured: Vec<(f64, f64)>,
     /// The benchmark's b.N in each measured run.
@@ -474,7 +480,9 @@ fn judge_case(
     let name = pick(Key::Name)
         .map(|a| a.value.clone())
         .unwrap_or_else(|| id.to_string());
-    let mut failures = Vec::new();
+    // (the annotation, what failed): located, for check's reports, and as
+    // lem's own `file:line: what` lines.
+    let mut failures: Vec<(&Annotation, String)> = Vec::new();
     for a in c.anns.iter().filter(|a| applies(a, minor, &tc.goarch)) {
         let msgs = build.messages_at(&a.file, a.line);
         let loc = format!("{}:{}", display_rel(&a.file), a.line);
@@ -494,10 +502,13 @@ fn judge_case(
                     UsageError::new(format!("{loc}: lem.{id}.m: bad regex: {}", regex_error(&e)))
                 })?;
                 if !msgs.iter().any(|m| re.is_match(m)) {
-                    failures.push(format!(
-                        "{loc}: m={} matched no -m message on the line; found: {}",
-                        a.value,
-                        found(&msgs)
+                    failures.push((
+                        a,
+                        format!(
+                            "m={} matched no -m message on the line; found: {}",
+                            a.value,
+                            found(&msgs)
+                        ),
                     ));
                 }
             }
@@ -509,7 +520,7 @@ fn judge_case(
                     ))
                 })?;
                 if let Some(m) = msgs.iter().find(|m| re.is_match(m)) {
-                    failures.push(format!("{loc}: m!={} matched {m:?}", a.value));
+                    failures.push((a, format!("m!={} matched {m:?}", a.value)));
                 }
             }
             _ => {}
@@ -528,29 +539,51 @@ fn judge_case(
             .into());
         };
         if measured.is_empty() {
-            failures.push(format!(
-                "{loc}: {label}={}: no benchmark measured (the ID's doc comment must be on a func(*testing.B))",
-                a.value
+            failures.push((
+                a,
+                format!(
+                    "{label}={}: no benchmark measured (the ID's doc comment must be on a func(*testing.B))",
+                    a.value
+                ),
             ));
             continue;
         }
         for m in &measured {
             let v = if idx == 0 { m.0 } else { m.1 };
             if v < lo as f64 || v > hi as f64 {
-                failures.push(format!(
-                    "{loc}: {label}: expected {}, got {}",
-                    a.value,
-                    crate::matrix::results::fmt_num(v)
+                failures.push((
+                    a,
+                    format!(
+                        "{label}: expected {}, got {}",
+                        a.value,
+                        crate::matrix::results::fmt_num(v)
+                    ),
                 ));
             }
         }
     }
+    let located: Vec<(PathBuf, u32, String)> = failures
+        .iter()
+        .map(|(a, what)| (a.file.clone(), a.line, what.clone()))
+        .collect();
+    let failures: Vec<String> = failures
+        .iter()
+        .map(|(a, what)| format!("{}:{}: {what}", display_rel(&a.file), a.line))
+        .collect();
+    let at = c
+        .anns
+        .iter()
+        .min_by_key(|a| (a.file.clone(), a.line))
+        .map(|a| (a.file.clone(), a.line))
+        .unwrap_or_default();
     Ok(CaseReport {
         package: p.import_path.clone(),
         id: id.to_string(),
         name,
         passed: failures.is_empty(),
         failures,
+        located,
+        at,
         measured,
         iterations: runs.iter().map(|r| r.2).collect(),
     })

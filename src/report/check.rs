@@ -94,7 +94,8 @@ pub fn sarif(runs: &[(String, Vec<Outcome>)], dir: &Path, out: &mut dyn Write) -
                     { "id": "noifacealloc", "shortDescription": { "text": "A function marked //ifacealloc:noifacealloc stores a value in an interface that allocates" } },
                     { "id": "gcassert:inline", "shortDescription": { "text": "A call marked //gcassert:inline (or a call of a function so marked) is not inlined" } },
                     { "id": "gcassert:bce", "shortDescription": { "text": "A line marked //gcassert:bce keeps a bounds check" } },
-                    { "id": "gcassert:noescape", "shortDescription": { "text": "Something on a line marked //gcassert:noescape escapes to the heap or leaks" } }
+                    { "id": "gcassert:noescape", "shortDescription": { "text": "Something on a line marked //gcassert:noescape escapes to the heap or leaks" } },
+                    { "id": "lem", "shortDescription": { "text": "A lem claim (lem.ID.m=, alloc=, bytes=) does not hold" } }
                 ]
             }},
             "originalUriBaseIds": { "%SRCROOT%": { "uri": root_uri } },
