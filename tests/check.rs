@@ -169,7 +169,7 @@ fn text_names_each_violation_in_gos_form() {
     let lines: Vec<&str> = text.lines().collect();
     assert!(
         lines.contains(
-            &"noalloc.go:27: noalloc Box: runtime.convTnoptr allocates (interface conversion)"
+            &"noalloc.go:27: noalloc Box: runtime.convTnoptr allocates (interface conversion of example.com/noalloc.point, 16 B, stored by `Sink = point{...}`)"
         ),
         "{text}"
     );

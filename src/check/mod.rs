@@ -113,6 +113,12 @@ pub struct Violation {
     pub condition: Option<&'static str>,
     /// The call came from a function inlined into this one.
     pub inlined: bool,
+    /// For a conversion in the packages checked, scan's facts on it: the
+    /// converted type, the bytes one conversion allocates, and why the value
+    /// cannot stay on the stack (null when unknown).
+    pub type_name: Option<String>,
+    pub bytes: Option<f64>,
+    pub why: Option<String>,
     /// The compiled function (an instantiation of generic code names its shape).
     pub symbol: String,
 }
@@ -220,8 +226,17 @@ impl Outcome {
     pub fn findings(&self) -> Vec<Finding<'_>> {
         let allocs = self.violations.iter().map(|v| {
             let mut what = v.kind.name().to_string();
+            if let Some(t) = &v.type_name {
+                what.push_str(&format!(" of {t}"));
+            }
+            if let Some(b) = v.bytes {
+                what.push_str(&format!(", {b} B"));
+            }
             if let Some(c) = v.condition {
                 what.push_str(&format!(", {c}"));
+            }
+            if let Some(w) = &v.why {
+                what.push_str(&format!(", {w}"));
             }
             if v.inlined {
                 what.push_str(", inlined");
@@ -589,6 +604,9 @@ fn violations(
             may: kind.may(),
             condition: routine.and_then(Routine::unless),
             symbol: symbol.to_string(),
+            type_name: None,
+            bytes: None,
+            why: None,
         };
         // One entry per call site (a listing may repeat a line's call).
         if !out

@@ -68,6 +68,7 @@ pub fn run(args: &CheckArgs, go: Option<&str>) -> Result<i32> {
     let mut runs: Vec<(&Toolchain, Vec<Outcome>)> = Vec::new();
     for tc in &tcs {
         let mut outcomes = check::check(tc, &dir, &patterns, &opts)?;
+        add_site_facts(tc, &dir, &patterns, &opts, &mut outcomes);
         outcomes.extend(lem_claims(tc, &dir, &patterns)?);
         runs.push((tc, outcomes));
     }
@@ -114,6 +115,55 @@ pub fn run(args: &CheckArgs, go: Option<&str>) -> Result<i32> {
         );
     }
     Ok(i32::from(violated))
+}
+
+/// Gives each conversion that violates a directive scan's facts on it (the
+/// type, bytes and why), joined by file, line and routine. Scanning is a
+/// second compile, so it runs only when there is such a conversion; if it
+/// fails the facts stay unknown and a warning says why.
+fn add_site_facts(
+    tc: &Toolchain,
+    dir: &Path,
+    patterns: &[String],
+    opts: &Options,
+    outcomes: &mut [Outcome],
+) {
+    let wanted = |v: &check::Violation| v.kind == check::AllocKind::Conversion;
+    if !outcomes.iter().flat_map(|o| &o.violations).any(wanted) {
+        return;
+    }
+    let scan_opts = crate::scan::Options {
+        tests: opts.tests,
+        deps: false,
+        tags: opts.tags.clone(),
+    };
+    let (sites, root) = match crate::scan::scan(tc, dir, patterns, &scan_opts) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("warning: check: the conversions' bytes and why are unknown: {e:#}");
+            return;
+        }
+    };
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let sites: Vec<(PathBuf, &crate::scan::Site)> = sites
+        .iter()
+        .map(|s| (canon(&root.join(&s.file)), s))
+        .collect();
+    for v in outcomes.iter_mut().flat_map(|o| &mut o.violations) {
+        if !wanted(v) {
+            continue;
+        }
+        let routine = v.call.strip_prefix("runtime.").unwrap_or(&v.call);
+        let at = canon(&v.abs_file);
+        let site = sites.iter().find(|(f, s)| {
+            *f == at && s.line == v.line && s.routine.runtime_func() == Some(routine)
+        });
+        if let Some((_, s)) = site {
+            v.type_name = Some(s.type_name.clone());
+            v.bytes = Some(s.bytes);
+            v.why = s.why.clone();
+        }
+    }
 }
 
 /// lem's claims in the packages (`lem.ID.m=`, `alloc=`, `bytes=` in their
