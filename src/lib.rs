@@ -17,6 +17,7 @@
 //! - [`lab`]: the labs' documents and figures;
 //! - [`cmd`]: one file per subcommand.
 
+pub mod bench;
 pub mod check;
 pub mod cli;
 pub mod cmd;

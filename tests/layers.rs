@@ -7,7 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Lowest first. `scan`, `lem` and `check` share a rank: none may use another.
+/// Lowest first. `scan`, `lem` and `check` share a rank: none may use another;
+/// `bench` explains benchmark changes with scan's sites.
 const LAYERS: &[&[&str]] = &[
     &["cli"],
     &["model"],
@@ -15,6 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["go"],
     &["matrix"],
     &["scan", "lem", "check"],
+    &["bench"],
     &["report"],
     &["lab"],
     &["lsp"],

@@ -125,10 +125,47 @@ struct JsonEvent {
     output: Option<String>,
 }
 
+/// One result line as benchstat reads it: the file-level configuration in
+/// force, the full name (`Encode/size=64-8`: no `Benchmark` prefix, the
+/// GOMAXPROCS suffix kept) and each (value, unit).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    /// Index into [`Samples::configs`].
+    pub config: usize,
+    pub name: String,
+    pub values: Vec<(f64, String)>,
+}
+
+/// Every result line of an input, for comparisons: unlike [`BenchReport`],
+/// repeats are kept apart (they are the samples statistics are made of), so
+/// memory grows with the result lines — a few dozen bytes each.
+#[derive(Debug, Clone, Default)]
+pub struct Samples {
+    /// Each distinct configuration (`key: value` lines in force), in order.
+    pub configs: Vec<Vec<(String, String)>>,
+    pub samples: Vec<Sample>,
+    /// Lines that looked like results but could not be read.
+    pub skipped: usize,
+    /// Results split over two lines by interleaved output: joined for the
+    /// one-file table, left out of comparisons as benchstat leaves them.
+    pub joined: usize,
+}
+
+/// What a parser keeping samples tracks beside them.
+#[derive(Default)]
+struct SampleLog {
+    samples: Samples,
+    /// The configuration in force, and its index once used by a sample.
+    config_now: Vec<(String, String)>,
+    config_id: Option<usize>,
+}
+
 /// The streaming parser: feed lines, then [`BenchParser::finish`].
 #[derive(Default)]
 pub struct BenchParser {
     report: BenchReport,
+    /// With [`BenchParser::keeping_samples`]: every result line.
+    log: Option<Box<SampleLog>>,
     pkg: Option<String>,
     /// A benchmark name printed alone (verbose mode, or before interleaved
     /// output), and whether other text followed it on its line.
@@ -158,6 +195,26 @@ pub struct BenchParser {
 impl BenchParser {
     pub fn new() -> BenchParser {
         BenchParser::default()
+    }
+
+    /// A parser that also keeps every result line and the configuration in
+    /// force for it ([`BenchParser::finish_samples`]).
+    pub fn keeping_samples() -> BenchParser {
+        BenchParser {
+            log: Some(Box::default()),
+            ..BenchParser::default()
+        }
+    }
+
+    /// The samples of a parser made by [`BenchParser::keeping_samples`].
+    pub fn finish_samples(self) -> Samples {
+        let skipped_before = self.report.skipped;
+        let mut me = self;
+        let log = me.log.take();
+        let report = me.finish();
+        let mut samples = log.map(|l| l.samples).unwrap_or_default();
+        samples.skipped = report.skipped.max(skipped_before);
+        samples
     }
 
     /// Feeds one line (with or without its newline).
@@ -247,7 +304,14 @@ impl BenchParser {
                     part((0, t.trimmed))
                 );
                 self.pending_name = None;
+                // benchstat reads result lines whole: a joined one is no
+                // sample of a comparison (counted, so it can be said).
+                let log = self.log.take();
                 self.benchmark_text(&joined);
+                self.log = log;
+                if let Some(l) = self.log.as_mut() {
+                    l.samples.joined += 1;
+                }
                 return;
             }
         }
@@ -255,6 +319,20 @@ impl BenchParser {
             TextKind::Real(value) => self.record_real(&part(value)),
             TextKind::Config(k, v) => {
                 let (k, v) = (&*part(k), &*part(v));
+                if let Some(log) = self.log.as_mut() {
+                    // benchfmt: a key takes its latest value; an empty one
+                    // deletes it.
+                    let now = &mut log.config_now;
+                    match now.iter().position(|(kk, _)| kk == k) {
+                        Some(i) if v.is_empty() => {
+                            now.remove(i);
+                        }
+                        Some(i) => now[i].1 = v.to_string(),
+                        None if v.is_empty() => {}
+                        None => now.push((k.to_string(), v.to_string())),
+                    }
+                    log.config_id = None;
+                }
                 if k == "pkg" && self.pkg.as_deref() != Some(v) {
                     self.pkg = Some(v.to_string());
                     self.current_names = None;
@@ -418,6 +496,9 @@ impl BenchParser {
         let pairs = &split.bounds[b.fields.0 as usize + 4..b.fields.1 as usize];
         let values = &split.values[b.values as usize..];
         let units = &split.units[b.values as usize..];
+        if self.log.is_some() && b.values_ok {
+            self.log_sample(full, &split.values[b.values as usize..], pairs, text);
+        }
         // A repeat of a known benchmark folds in place: no new result.
         if let Some(&(_, i)) = self.names().find(b.hash, |(k, _)| same_bytes(k, full)) {
             if b.values_ok {
@@ -471,6 +552,40 @@ impl BenchParser {
         self.names()
             .insert_unique(b.hash, (full.into(), at), |(k, _)| name_hash(k));
         self.report.results.push(r);
+    }
+
+    /// Records one result line as a sample (benchstat's reading: the name
+    /// without `Benchmark`, each value with its unit).
+    fn log_sample(&mut self, full: &[u8], values: &[f64], pairs: &[u32], text: &[u8]) {
+        let full = super::lines::text(full);
+        let Some(name) = full.strip_prefix("Benchmark") else {
+            return;
+        };
+        if name.starts_with(|c: char| c.is_lowercase()) {
+            return;
+        }
+        let Some(log) = self.log.as_mut() else {
+            return;
+        };
+        let config = *log.config_id.get_or_insert_with(|| {
+            let found = log
+                .samples
+                .configs
+                .iter()
+                .position(|c| *c == log.config_now);
+            found.unwrap_or_else(|| {
+                log.samples.configs.push(log.config_now.clone());
+                log.samples.configs.len() - 1
+            })
+        });
+        let units = pairs
+            .chunks_exact(4)
+            .map(|p| owned(span(text, (p[2], p[3]))));
+        log.samples.samples.push(Sample {
+            config,
+            name: name.to_string(),
+            values: values.iter().copied().zip(units).collect(),
+        });
     }
 
     /// Forgets a pending name; one that had text after it was a malformed line.
@@ -1003,6 +1118,14 @@ pub fn read_lines(
 }
 
 /// Feeds every line of `input` to `parser`; returns the overlong count.
+/// Every result line of `input` (plain or `go test -json`) with its
+/// configuration, for comparisons.
+pub fn read_samples(input: impl Read) -> Result<(Samples, u64)> {
+    let mut parser = BenchParser::keeping_samples();
+    let overlong = feed_lines(&mut parser, input, |_| Ok(()))?;
+    Ok((parser.finish_samples(), overlong))
+}
+
 fn feed_lines(
     parser: &mut BenchParser,
     input: impl Read,

@@ -3,6 +3,7 @@
 pub mod bench;
 mod benchfmt;
 pub mod check;
+pub mod comparison;
 pub(crate) mod csv;
 pub mod html;
 mod json;
