@@ -65,7 +65,8 @@ fn normal_cdf(x: f64, mu: f64, sigma: f64) -> f64 {
 }
 
 /// The normal distribution's inverse CDF, by Acklam's rational approximation
-/// (go-moremath's method).
+/// (go-moremath's method; its coefficients as published).
+#[allow(clippy::excessive_precision)]
 fn normal_inv_cdf(p: f64, mu: f64, sigma: f64) -> f64 {
     const A: [f64; 6] = [
         -3.969683028665376e+01,
@@ -175,7 +176,7 @@ fn quantile_ci(n: usize, q: f64, confidence: f64) -> QuantileCi {
             conf = biased;
             r -= 1;
         }
-        if l <= 0 && r >= n as i64 + 1 {
+        if l <= 0 && r > n as i64 {
             conf = 1.0;
         }
     }

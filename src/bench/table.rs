@@ -12,6 +12,12 @@ use crate::parse::bench::Samples;
 use super::stats::{self, Comparison, Summary};
 use super::units;
 
+/// A projection's values: (field name, value), in the projection's order.
+type Key = Vec<(String, String)>;
+
+/// A table's samples by (row key, column key).
+type Cells = HashMap<(Key, Key), Vec<f64>>;
+
 /// One input: its label (the file name as given) and its result lines.
 pub struct Input {
     pub label: String,
@@ -239,11 +245,10 @@ pub fn build(inputs: &[Input], opts: &Options) -> Vec<Table> {
             }
         }
     }
-    type Key = Vec<(String, String)>;
     let mut seen = FirstSeen::default();
     let mut units_seen: Vec<String> = Vec::new();
     // (table key, unit) → (row key, col key) → values.
-    let mut groups: HashMap<(Key, String), HashMap<(Key, Key), Vec<f64>>> = HashMap::new();
+    let mut groups: HashMap<(Key, String), Cells> = HashMap::new();
     for input in inputs {
         for s in &input.samples.samples {
             let r = Result1 {
@@ -285,7 +290,7 @@ pub fn build(inputs: &[Input], opts: &Options) -> Vec<Table> {
 fn table(
     key: Vec<(String, String)>,
     unit: String,
-    cells_in: &HashMap<(Vec<(String, String)>, Vec<(String, String)>), Vec<f64>>,
+    cells_in: &Cells,
     seen: &FirstSeen,
     opts: &Options,
 ) -> Table {
