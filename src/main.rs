@@ -101,7 +101,7 @@ fn main() {
     }
     let result = match &cli.command {
         Command::Matrix(a) => cmd::matrix::run(a, cli.go.as_deref()),
-        Command::Bench2md(a) => cmd::bench2md::run(a),
+        Command::Bench2md(a) => cmd::bench2md::run(a, cli.go.as_deref()).map(exit_unless_zero),
         Command::Asm2md(a) => cmd::asm2md::run(a, cli.go.as_deref()),
         Command::Explain(a) => cmd::explain::run(a, cli.go.as_deref()).map(exit_unless_zero),
         Command::Lem(a) => cmd::lem::run(a, cli.go.as_deref()).map(exit_unless_zero),

@@ -217,3 +217,42 @@ fn rows_and_columns_by_keys_equal_benchstats() {
     );
     assert!(cells > 10);
 }
+
+/// A published module's own benchmarks (github.com/google/uuid v1.6.0 from
+/// the module proxy), run twice with a `-cpu` list: the same cells as
+/// benchstat's.
+#[test]
+fn a_published_modules_benchmarks_equal_benchstats() {
+    let scratch = tempfile::tempdir().unwrap();
+    std::fs::write(scratch.path().join("go.mod"), "module scratch\n\ngo 1.21\n").unwrap();
+    let info: serde_json::Value = serde_json::from_str(&go(
+        scratch.path(),
+        &["mod", "download", "-json", "github.com/google/uuid@v1.6.0"],
+    ))
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    common::copy_tree(Path::new(info["Dir"].as_str().unwrap()), d);
+    for (file, count) in [("a.txt", "6"), ("b.txt", "7")] {
+        let out = go(
+            d,
+            &[
+                "test",
+                "-run",
+                "^$",
+                "-bench",
+                "Parse|New|String",
+                "-benchmem",
+                "-benchtime",
+                "2000x",
+                "-count",
+                count,
+                "-cpu",
+                "1,2",
+            ],
+        );
+        std::fs::write(d.join(file), out).unwrap();
+    }
+    let cells = same_cells(d, &["a.txt", "b.txt"], &["a.txt", "b.txt"]);
+    assert!(cells > 50, "{cells}");
+}

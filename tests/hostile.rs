@@ -153,6 +153,9 @@ fn run(c: &Case) {
     assert!(left.is_empty(), "left in TMPDIR: {left:?}: {what}");
 }
 
+/// One benchmark result line.
+const RESULT: &str = "BenchmarkX-2 \t 1000\t 12.5 ns/op\t 8 B/op\t 1 allocs/op\n";
+
 #[test]
 fn bench2md_and_asm2md_inputs() {
     let big_line = vec![b'x'; 3 << 20];
@@ -221,6 +224,80 @@ fn bench2md_and_asm2md_inputs() {
             2,
             "unexpected argument",
         ),
+        case(
+            "bench2md compare a missing file",
+            &["bench2md", "a.txt", "nope.txt"],
+            2,
+            "cannot open nope.txt",
+        )
+        .file("a.txt", RESULT),
+        case(
+            "bench2md compare a file with no results",
+            &["bench2md", "a.txt", "b.txt"],
+            2,
+            "no benchmark results in b.txt",
+        )
+        .file("a.txt", RESULT)
+        .file("b.txt", "PASS\n"),
+        case(
+            "bench2md bad alpha",
+            &["bench2md", "--alpha", "5", "a.txt", "a.txt"],
+            2,
+            "between 0 and 1",
+        )
+        .file("a.txt", RESULT),
+        case(
+            "bench2md bad row key",
+            &["bench2md", "--row", ".nope", "a.txt", "a.txt"],
+            2,
+            "unknown key .nope",
+        )
+        .file("a.txt", RESULT),
+        case(
+            "bench2md grouping without files",
+            &["bench2md", "--col", "/size"],
+            2,
+            "give them",
+        ),
+        case(
+            "bench2md bad budget line",
+            &["bench2md", "--budget", "b.budget", "a.txt", "a.txt"],
+            2,
+            "line 2: \"allocs/op\" is not UNIT=LIMIT",
+        )
+        .file("a.txt", RESULT)
+        .file("b.budget", "# ok\nX allocs/op\n"),
+        case(
+            "bench2md bad budget toml",
+            &["bench2md", "--budget", "b.toml", "a.txt", "a.txt"],
+            2,
+            "bench2md --budget b.toml: line 1:",
+        )
+        .file("a.txt", RESULT)
+        .file("b.toml", "[x\n"),
+        case(
+            "bench2md budget is a dir",
+            &["bench2md", "--budget", "d", "a.txt", "a.txt"],
+            2,
+            "not a budget file",
+        )
+        .file("a.txt", RESULT)
+        .file("d/x", ""),
+        case(
+            "bench2md explain without ..",
+            &["bench2md", "--explain", "main", "a.txt", "a.txt"],
+            2,
+            "is not OLD..NEW",
+        )
+        .file("a.txt", RESULT),
+        case(
+            "bench2md write-budget to a dir",
+            &["bench2md", "--write-budget", "d", "a.txt", "a.txt"],
+            2,
+            "is a directory",
+        )
+        .file("a.txt", RESULT)
+        .file("d/x", ""),
         case("asm2md dir", &["asm2md", "d"], 2, "is a directory").file("d/x", ""),
         case("asm2md missing", &["asm2md", "nope.txt"], 2, "cannot open"),
         case("asm2md junk", &["asm2md", "--no-echo"], 2, "no functions").stdin(junk),

@@ -7,9 +7,10 @@ use anyhow::Result;
 use clap::Args;
 
 use super::input::Input;
-use crate::bench::table;
+use crate::bench::{budget, explain, table};
 use crate::cli::error::UsageError;
 use crate::cli::output;
+use crate::go::toolchain::Toolchain;
 use crate::parse::bench::{self, BenchReport};
 use crate::report::comparison;
 
@@ -54,6 +55,28 @@ pub struct Bench2mdArgs {
     /// Comparison: confidence level of the intervals.
     #[arg(long, default_value_t = 0.95, value_name = "C")]
     pub confidence: f64,
+
+    /// Allowed allocs/op, B/op (or any unit) per benchmark: plain text
+    /// (`NAME allocs/op=1 B/op=64` per line) or TOML (a `.toml` file). Exit 1
+    /// when the newest input passes a limit by a significant increase.
+    #[arg(long, value_name = "FILE")]
+    pub budget: Option<PathBuf>,
+
+    /// Record the newest input's allocs/op and B/op as a budget in FILE
+    /// (TOML when it ends in `.toml`).
+    #[arg(long, value_name = "FILE")]
+    pub write_budget: Option<PathBuf>,
+
+    /// Say why allocs/op rose: the interface conversions new or worse
+    /// between two git revisions (`main..HEAD`; `main..` for the working
+    /// tree) or two `scan --format json` reports (`old.json..new.json`), in
+    /// the packages each benchmark exercises.
+    #[arg(long, value_name = "OLD..NEW")]
+    pub explain: Option<String>,
+
+    /// Run from DIR (the module the revisions and packages are in).
+    #[arg(short = 'C', value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// Output format of a comparison.
@@ -67,12 +90,13 @@ pub enum CompareFormat {
     Csv,
 }
 
-pub fn run(args: &Bench2mdArgs) -> Result<()> {
+pub fn run(args: &Bench2mdArgs, go: Option<&str>) -> Result<i32> {
     output::check(args.output.as_deref())?;
-    // Two inputs, or a grouping asked for: a comparison.
+    // Two inputs, a grouping or a budget asked for: a comparison.
     let grouped = args.table != ".config" || args.row != ".fullname" || args.col != ".file";
-    if args.files.len() >= 2 || grouped {
-        return compare(args);
+    let budgeted = args.budget.is_some() || args.write_budget.is_some() || args.explain.is_some();
+    if args.files.len() >= 2 || grouped || budgeted {
+        return compare(args, go);
     }
     let file = args.files.first().map(PathBuf::from);
     let input = super::input::open(file.as_deref(), !args.no_echo, "`go test -bench` output")?;
@@ -105,7 +129,8 @@ pub fn run(args: &Bench2mdArgs) -> Result<()> {
             writeln!(out)?;
         }
         report.write_markdown(out)
-    })
+    })?;
+    Ok(0)
 }
 
 /// Reads on this thread, copying every byte read to stdout as it goes.
@@ -117,8 +142,9 @@ fn read_echoing(input: impl Read) -> Result<(BenchReport, u64)> {
     Ok(read)
 }
 
-/// `bench2md OLD NEW ...`: the runs compared as benchstat compares them.
-fn compare(args: &Bench2mdArgs) -> Result<()> {
+/// `bench2md OLD NEW ...`: the runs compared as benchstat compares them,
+/// and judged against a budget when one is given.
+fn compare(args: &Bench2mdArgs, go: Option<&str>) -> Result<i32> {
     let keys = |flag: &str, v: &str| {
         table::Field::parse_list(v)
             .map_err(|e| UsageError::new(format!("bench2md --{flag} {v}: {e}")))
@@ -140,18 +166,143 @@ fn compare(args: &Bench2mdArgs) -> Result<()> {
     };
     if args.files.is_empty() {
         return Err(UsageError::new(
-            "bench2md: --table, --row and --col group files: give them, as bench2md OLD NEW",
+            "bench2md: --table, --row, --col and budgets read files: give them, as bench2md OLD NEW",
         )
         .into());
     }
+    let limits = match &args.budget {
+        Some(p) => read_budget(p)?,
+        None => Vec::new(),
+    };
+    if let Some(p) = &args.write_budget {
+        output::check(Some(p))?;
+    }
+    let source = match &args.explain {
+        Some(spec) => Some(
+            explain::Source::parse(spec)
+                .map_err(|e| UsageError::new(format!("bench2md --explain {e}")))?,
+        ),
+        None => None,
+    };
+    let dir = match &args.dir {
+        Some(d) if !d.is_dir() => {
+            return Err(UsageError::new(format!(
+                "-C {}: not a directory; give the module's directory",
+                d.display()
+            ))
+            .into())
+        }
+        Some(d) => d.clone(),
+        None => std::env::current_dir()?,
+    };
     let inputs = read_inputs(&args.files)?;
     let tables = table::build(&inputs, &opts);
+    let (breaches, unmatched) = budget::judge(&limits, &tables);
+    let rises = match &source {
+        Some(src) => {
+            let tc = Toolchain::resolve(go)?.remove(0);
+            explain::explain(&tc, &dir, src, &tables)?
+        }
+        None => Vec::new(),
+    };
     output::emit(args.output.as_deref(), |out| match args.format {
-        CompareFormat::Markdown => comparison::markdown(&tables, out),
+        CompareFormat::Markdown => {
+            comparison::markdown(&tables, out)?;
+            comparison::budget_markdown(&breaches, out)?;
+            comparison::explain_markdown(&rises, out)
+        }
         CompareFormat::Html => comparison::html(&tables, out),
-        CompareFormat::Json => comparison::json(&tables, out),
+        CompareFormat::Json => comparison::json(&tables, &breaches, &rises, out),
         CompareFormat::Csv => comparison::csv(&tables, out),
-    })
+    })?;
+    if args.format != CompareFormat::Markdown {
+        for r in &rises {
+            for c in &r.causes {
+                eprintln!(
+                    "bench2md: {} {} {}: {}",
+                    r.benchmark,
+                    r.unit,
+                    r.delta,
+                    comparison::cause_text(c)
+                );
+            }
+        }
+    }
+    if let Some(p) = &args.write_budget {
+        let toml_format = p.extension().is_some_and(|e| e == "toml");
+        let text = budget::write(&tables, toml_format);
+        output::emit(Some(p), |out| Ok(out.write_all(text.as_bytes())?))?;
+    }
+    let file = args
+        .budget
+        .as_deref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    for l in unmatched {
+        eprintln!(
+            "bench2md: {file}{}: no benchmark {} with {} in the newest input",
+            if l.line > 0 {
+                format!(":{}", l.line)
+            } else {
+                String::new()
+            },
+            l.name,
+            l.unit
+        );
+    }
+    let mut failed = false;
+    for b in &breaches {
+        let at = if b.limit.line > 0 {
+            format!("{file}:{}", b.limit.line)
+        } else {
+            file.clone()
+        };
+        let change = b
+            .change
+            .as_deref()
+            .map(|c| format!(", {c}"))
+            .unwrap_or_default();
+        let verdict = if b.fails {
+            failed = true;
+            "over budget"
+        } else if b.old.is_some_and(|old| b.new <= old) {
+            "over budget already in the baseline (no increase)"
+        } else {
+            "over budget, but the increase is not significant (more -count runs decide)"
+        };
+        eprintln!(
+            "{at}: {} {} {} > {}{change}: {verdict}",
+            b.row,
+            b.limit.unit,
+            crate::bench::units::go_sprint(b.new),
+            crate::bench::units::go_sprint(b.limit.max)
+        );
+    }
+    Ok(i32::from(failed))
+}
+
+/// A budget file's limits; a malformed one is bad input naming the line.
+fn read_budget(p: &std::path::Path) -> Result<Vec<budget::Limit>> {
+    const LIMIT: u64 = 16 << 20;
+    let too_big = std::fs::metadata(p)
+        .map(|m| m.len() > LIMIT)
+        .unwrap_or(false);
+    if too_big || p.is_dir() {
+        return Err(UsageError::new(format!(
+            "bench2md --budget {}: not a budget file (a text or TOML file under 16 MiB)",
+            p.display()
+        ))
+        .into());
+    }
+    let text = std::fs::read_to_string(p).map_err(|e| {
+        UsageError::new(format!(
+            "bench2md --budget {}: {e}; give a budget file, or write one with --write-budget",
+            p.display()
+        ))
+    })?;
+    let toml_format = p.extension().is_some_and(|e| e == "toml");
+    budget::parse(&text, toml_format)
+        .map_err(|e| UsageError::new(format!("bench2md --budget {}: {e}", p.display())).into())
 }
 
 /// Each `[LABEL=]FILE`'s result lines; a file without any is bad input.

@@ -285,7 +285,12 @@ fn sup(mark: &str) -> String {
 /// The comparison as JSON: per table its key, unit, columns and rows, each
 /// cell with its values, median, interval and (after the first column) the
 /// comparison with the baseline; the geomean row per column.
-pub fn json(tables: &[Table], out: &mut dyn Write) -> Result<()> {
+pub fn json(
+    tables: &[Table],
+    breaches: &[crate::bench::budget::Breach],
+    rises: &[crate::bench::explain::Rise],
+    out: &mut dyn Write,
+) -> Result<()> {
     let doc: Vec<serde_json::Value> = tables
         .iter()
         .map(|t| {
@@ -335,7 +340,51 @@ pub fn json(tables: &[Table], out: &mut dyn Write) -> Result<()> {
             })
         })
         .collect();
-    serde_json::to_writer_pretty(&mut *out, &json!({ "tables": doc }))?;
+    let breaches: Vec<serde_json::Value> = breaches
+        .iter()
+        .map(|b| {
+            json!({
+                "benchmark": b.row,
+                "unit": b.limit.unit,
+                "limit": b.limit.max,
+                "value": b.new,
+                "baseline": b.old,
+                "change": b.change,
+                "fails": b.fails,
+            })
+        })
+        .collect();
+    let rises: Vec<serde_json::Value> = rises
+        .iter()
+        .map(|r| {
+            json!({
+                "benchmark": r.benchmark,
+                "package": r.package,
+                "unit": r.unit,
+                "old": r.old,
+                "new": r.new,
+                "delta": r.delta,
+                "test": r.test,
+                "causes": r.causes.iter().map(|c| json!({
+                    "file": c.site.file,
+                    "line": c.site.line,
+                    "column": c.site.column,
+                    "function": c.site.function,
+                    "type": c.site.type_name,
+                    "routine": c.site.routine,
+                    "bytes": c.site.bytes,
+                    "condition": c.site.condition,
+                    "why": c.site.why,
+                    "new": c.before.is_none(),
+                    "named": c.named,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &json!({ "tables": doc, "over_budget": breaches, "allocs_rose": rises }),
+    )?;
     writeln!(out)?;
     Ok(())
 }
@@ -357,4 +406,105 @@ pub fn html(tables: &[Table], out: &mut dyn Write) -> Result<()> {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Benchmark comparison</title>\n<style>body{{font-family:system-ui,sans-serif;margin:2em}}table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:.2em .6em}}td:not(:first-child){{text-align:right;font-variant-numeric:tabular-nums}}</style></head><body>\n{body}</body></html>"
     )?;
     Ok(())
+}
+
+/// The budget's breaches under the tables, for a pull request comment.
+pub fn budget_markdown(
+    breaches: &[crate::bench::budget::Breach],
+    out: &mut dyn Write,
+) -> Result<()> {
+    if breaches.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n**Over budget**\n")?;
+    writeln!(
+        out,
+        "| benchmark | unit | budget | now | change | verdict |"
+    )?;
+    writeln!(out, "|---|---|---:|---:|---|---|")?;
+    for b in breaches {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            md_cell(&b.row),
+            md_cell(&b.limit.unit),
+            go_sprint(b.limit.max),
+            go_sprint(b.new),
+            md_cell(b.change.as_deref().unwrap_or("")),
+            if b.fails {
+                "fails"
+            } else if b.old.is_some_and(|old| b.new <= old) {
+                "no increase"
+            } else {
+                "not significant"
+            }
+        )?;
+    }
+    Ok(())
+}
+
+/// Why allocs/op rose: per benchmark, the conversion sites that are new or
+/// worse between the revisions, in the packages it exercises.
+pub fn explain_markdown(rises: &[crate::bench::explain::Rise], out: &mut dyn Write) -> Result<()> {
+    if rises.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n**Why allocs/op rose**\n")?;
+    for r in rises {
+        writeln!(
+            out,
+            "- {} in `{}`: {} → {} ({})",
+            md_cell(&format!("{} {}", r.unit, r.delta)),
+            r.benchmark.replace('`', "'"),
+            go_sprint(r.old),
+            go_sprint(r.new),
+            md_cell(&r.test)
+        )?;
+        if r.causes.is_empty() {
+            writeln!(
+                out,
+                "  - no interface conversion in its packages is new or worse: the allocation is another kind (`ifacealloc check` names every allocating call)"
+            )?;
+        }
+        for c in &r.causes {
+            writeln!(out, "  - {}", cause_text(c))?;
+        }
+    }
+    Ok(())
+}
+
+/// One cause in a sentence: where, what is converted, the routine, bytes,
+/// condition and why; what it was before when it got worse.
+pub fn cause_text(c: &crate::bench::explain::Cause) -> String {
+    let s = &c.site;
+    let mut what = format!("{}, {} B", s.routine, go_sprint(s.bytes));
+    if let Some(cond) = &s.condition {
+        what.push_str(&format!(", {cond}"));
+    }
+    let verb = match c.before {
+        None => "now converts".to_string(),
+        Some((v, b)) => format!(
+            "converts, worse than before ({}, {} B then),",
+            serde_json::to_value(v)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+            go_sprint(b)
+        ),
+    };
+    let mut text = format!(
+        "`{}:{}:{}` {verb} a `{}` ({})",
+        s.file.replace('`', "'"),
+        s.line,
+        s.column,
+        s.type_name.replace('`', "'"),
+        md_cell(&what)
+    );
+    if let Some(why) = &s.why {
+        text.push_str(&format!(" — {}", md_cell(why)));
+    }
+    if c.named {
+        text.push_str(" (the benchmark names its function)");
+    }
+    text
 }

@@ -67,9 +67,36 @@ pub fn at_revision(
     patterns: &[String],
     opts: &Options,
 ) -> Result<Vec<Known>> {
+    let sites = sites_at_revision(tc, dir, rev, patterns, opts, "--new-from-rev")?;
+    Ok(sites.into_iter().map(Known::of).collect())
+}
+
+impl Known {
+    /// What a baseline keeps of a scanned site.
+    pub fn of(s: Site) -> Known {
+        Known {
+            function: s.function,
+            type_name: s.type_name,
+            expr: s.expr,
+            verdict: s.verdict,
+            bytes: s.bytes,
+        }
+    }
+}
+
+/// Every site of a git revision, scanned in a temporary worktree (removed
+/// however this ends); `flag` names the option asking, for its errors.
+pub fn sites_at_revision(
+    tc: &Toolchain,
+    dir: &Path,
+    rev: &str,
+    patterns: &[String],
+    opts: &Options,
+    flag: &str,
+) -> Result<Vec<Site>> {
     if rev.starts_with('-') || rev.contains(char::is_whitespace) {
         return Err(UsageError::new(format!(
-            "--new-from-rev {rev:?}: give a git revision such as HEAD~1 or main"
+            "{flag} {rev:?}: give a git revision such as HEAD~1 or main"
         ))
         .into());
     }
@@ -84,7 +111,7 @@ pub fn at_revision(
     let top = git(&["rev-parse", "--show-toplevel"], dir)?;
     if !top.status.success() {
         return Err(UsageError::new(format!(
-            "--new-from-rev: {} is not in a git repository",
+            "{flag}: {} is not in a git repository",
             dir.display()
         ))
         .into());
@@ -122,7 +149,7 @@ pub fn at_revision(
         let shallow = git(&["rev-parse", "--is-shallow-repository"], &top)
             .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "true");
         return Err(UsageError::new(format!(
-            "--new-from-rev {rev}: git could not check it out: {}{}",
+            "{flag} {rev}: git could not check it out: {}{}",
             crate::go::toolchain::printable(String::from_utf8_lossy(&added.stderr).trim()),
             if shallow {
                 "; this clone is shallow, so older revisions are missing: fetch them (git fetch --unshallow, or actions/checkout with fetch-depth: 0)"
@@ -136,12 +163,12 @@ pub fn at_revision(
     let result = if here.is_dir() {
         super::scan(tc, &here, patterns, opts).map_err(|e| {
             e.context(format!(
-                "scanning revision {rev} (--new-from-rev), checked out in a temporary worktree"
+                "scanning revision {rev} ({flag}), checked out in a temporary worktree"
             ))
         })
     } else {
         Err(UsageError::new(format!(
-            "--new-from-rev {rev}: the folder {} does not exist at that revision; give a revision that has it",
+            "{flag} {rev}: the folder {} does not exist at that revision; give a revision that has it",
             if rel.as_os_str().is_empty() { ".".into() } else { rel.display().to_string() }
         ))
         .into())
@@ -149,16 +176,7 @@ pub fn at_revision(
     drop(undo);
     remove();
     let (sites, _) = result?;
-    Ok(sites
-        .into_iter()
-        .map(|s| Known {
-            function: s.function,
-            type_name: s.type_name,
-            expr: s.expr,
-            verdict: s.verdict,
-            bytes: s.bytes,
-        })
-        .collect())
+    Ok(sites)
 }
 
 /// Takes the temporary worktree `wt` out of the repository at `top`: `git
@@ -188,22 +206,35 @@ fn remove_worktree(top: &Path, common: &Path, wt: &Path) {
 /// Keeps the sites that are new, or worse (verdict or bytes) than the site
 /// they match in `known`.
 pub fn new_or_worse(sites: Vec<Site>, known: &[Known]) -> Vec<Site> {
+    let now: Vec<Known> = sites.iter().cloned().map(Known::of).collect();
+    let changes = changes(&now, known);
+    sites
+        .into_iter()
+        .zip(changes)
+        .filter_map(|(s, c)| c.map(|_| s))
+        .collect()
+}
+
+/// For each of `now`, matched against `before` in turn: `None` when it is
+/// no worse than its match, `Some(None)` when it is new, `Some(Some(old))`
+/// when it is worse than `old`.
+pub fn changes<'a>(now: &[Known], before: &'a [Known]) -> Vec<Option<Option<&'a Known>>> {
     let mut pool: HashMap<Key, Vec<&Known>> = HashMap::new();
-    for k in known {
+    for k in before {
         pool.entry(key_of(&k.function, &k.type_name, &k.expr))
             .or_default()
             .push(k);
     }
-    sites
-        .into_iter()
-        .filter(|s| {
+    now.iter()
+        .map(|s| {
             let key = key_of(&s.function, &s.type_name, &s.expr);
             match pool
                 .get_mut(&key)
                 .and_then(|v| (!v.is_empty()).then(|| v.remove(0)))
             {
-                None => true,
-                Some(old) => s.verdict > old.verdict || s.bytes > old.bytes,
+                None => Some(None),
+                Some(old) if s.verdict > old.verdict || s.bytes > old.bytes => Some(Some(old)),
+                Some(_) => None,
             }
         })
         .collect()
