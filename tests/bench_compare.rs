@@ -13,43 +13,9 @@ use std::process::Command;
 
 const BENCHSTAT: &str = "golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da";
 
-fn go(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("go")
-        .args(args)
-        .current_dir(dir)
-        .env("GOFLAGS", "-mod=mod")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "go {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// The real benchstat, built once per target directory.
 fn benchstat() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("benchstat-tool");
-    let exe = dir.join("benchstat");
-    if exe.is_file() {
-        return exe;
-    }
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("go.mod"), "module scratch\n\ngo 1.21\n").unwrap();
-    go(&dir, &["get", BENCHSTAT]);
-    let staged = dir.join(format!("benchstat.{}", std::process::id()));
-    go(
-        &dir,
-        &[
-            "build",
-            "-o",
-            staged.to_str().unwrap(),
-            "golang.org/x/perf/cmd/benchstat",
-        ],
-    );
-    std::fs::rename(&staged, &exe).unwrap();
-    exe
+    common::go_tool("benchstat", &[BENCHSTAT], "golang.org/x/perf/cmd/benchstat")
 }
 
 fn csv_rows(text: &str) -> Vec<Vec<String>> {
@@ -155,7 +121,7 @@ fn fresh_outputs() -> tempfile::TempDir {
     let run = |args: &[&str], file: &str| {
         let mut all = vec!["test", "-run", "^$", "-benchmem", "-benchtime", "3000x"];
         all.extend_from_slice(args);
-        std::fs::write(d.join(file), go(d, &all)).unwrap();
+        std::fs::write(d.join(file), common::go_ok(d, &all)).unwrap();
     };
     run(&["-bench", ".", "-count", "8", "-cpu", "1,2"], "old.txt");
     run(&["-bench", ".", "-count", "8", "-cpu", "1,2"], "new.txt");
@@ -223,18 +189,11 @@ fn rows_and_columns_by_keys_equal_benchstats() {
 /// benchstat's.
 #[test]
 fn a_published_modules_benchmarks_equal_benchstats() {
-    let scratch = tempfile::tempdir().unwrap();
-    std::fs::write(scratch.path().join("go.mod"), "module scratch\n\ngo 1.21\n").unwrap();
-    let info: serde_json::Value = serde_json::from_str(&go(
-        scratch.path(),
-        &["mod", "download", "-json", "github.com/google/uuid@v1.6.0"],
-    ))
-    .unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    common::copy_tree(Path::new(info["Dir"].as_str().unwrap()), d);
+    common::module_copy("github.com/google/uuid@v1.6.0", d);
     for (file, count) in [("a.txt", "6"), ("b.txt", "7")] {
-        let out = go(
+        let out = common::go_ok(
             d,
             &[
                 "test",

@@ -25,63 +25,16 @@ const GCASSERT: &str = "github.com/jordanlewis/gcassert@v0.0.0-20250430164644-38
 const X_TOOLS: &str = "golang.org/x/tools@v0.53.0";
 const PEBBLE: &str = "github.com/cockroachdb/pebble/v2@v2.1.7";
 
-fn go(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("go")
-        .args(args)
-        .current_dir(dir)
-        .env("GOFLAGS", "-mod=mod")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "go {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// The real gcassert, built once per target directory.
 fn real_gcassert() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gcassert-tool");
-    let exe = dir.join("gcassert");
-    if exe.is_file() {
-        return exe;
-    }
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("go.mod"), "module scratch\n\ngo 1.21\n").unwrap();
-    go(
-        &dir,
+    common::go_tool(
+        "gcassert",
         &[
-            "get",
             &GCASSERT.replace("gcassert@", "gcassert/cmd/gcassert@"),
             X_TOOLS,
         ],
-    );
-    let staged = dir.join(format!("gcassert.{}", std::process::id()));
-    go(
-        &dir,
-        &[
-            "build",
-            "-o",
-            staged.to_str().unwrap(),
-            "github.com/jordanlewis/gcassert/cmd/gcassert",
-        ],
-    );
-    std::fs::rename(&staged, &exe).unwrap();
-    exe
-}
-
-/// A module's source, downloaded through the proxy, copied to a writable
-/// directory.
-fn module_copy(module_at_version: &str, into: &Path) {
-    let scratch = tempfile::tempdir().unwrap();
-    std::fs::write(scratch.path().join("go.mod"), "module scratch\n\ngo 1.21\n").unwrap();
-    let info: Value = serde_json::from_str(&go(
-        scratch.path(),
-        &["mod", "download", "-json", module_at_version],
-    ))
-    .unwrap();
-    common::copy_tree(Path::new(info["Dir"].as_str().unwrap()), into);
+        "github.com/jordanlewis/gcassert/cmd/gcassert",
+    )
 }
 
 /// (file, line) of each failure gcassert prints: `file:line:\tcode: message`.
@@ -160,7 +113,7 @@ fn escape_gcassert_cannot_read(f: &Value) -> bool {
 #[test]
 fn gcasserts_own_testdata_gives_the_same_lines() {
     let tmp = tempfile::tempdir().unwrap();
-    module_copy(GCASSERT, tmp.path());
+    common::module_copy(GCASSERT, tmp.path());
     // Unknown directives are bad input here (exit 2, tests/hostile.rs),
     // assertion failures there.
     std::fs::remove_file(tmp.path().join("testdata/bad_directive.go")).unwrap();
@@ -253,7 +206,7 @@ fn the_fixture_differs_only_where_gcassert_is_known_wrong() {
 #[test]
 fn pebble_agrees_with_gcassert() {
     let tmp = tempfile::tempdir().unwrap();
-    module_copy(PEBBLE, tmp.path());
+    common::module_copy(PEBBLE, tmp.path());
     let with_caller = ["./sstable/colblk", "./sstable/blob"];
     let theirs = gcassert_lines(tmp.path(), &with_caller);
     let outcomes = check_json(tmp.path(), &with_caller);

@@ -385,14 +385,7 @@ fn read_directives(
     pkgs: &[golist::Package],
     targets: &[&golist::Package],
 ) -> Result<Vec<Marked>> {
-    let export: std::collections::BTreeMap<String, String> = pkgs
-        .iter()
-        .filter_map(|p| {
-            p.export
-                .as_ref()
-                .map(|e| (p.import_path.clone(), e.clone()))
-        })
-        .collect();
+    let export = golist::export_files(pkgs);
     let mut ignored_seen = std::collections::HashSet::new();
     let packages: Vec<directives::Package> = targets
         .iter()

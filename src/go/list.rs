@@ -100,6 +100,18 @@ pub fn targets(pkgs: &[Package], tests: bool) -> Vec<&Package> {
         .collect()
 }
 
+/// Each package's export data file (`go list -export`), by import path:
+/// what a go/types importer reads.
+pub fn export_files(pkgs: &[Package]) -> BTreeMap<String, String> {
+    pkgs.iter()
+        .filter_map(|p| {
+            p.export
+                .as_ref()
+                .map(|e| (p.import_path.clone(), e.clone()))
+        })
+        .collect()
+}
+
 /// A package's Go files as the compiler gets them, as absolute paths.
 pub fn compiled_files(p: &Package) -> Vec<String> {
     let names = if p.compiled_go_files.is_empty() {

@@ -360,14 +360,7 @@ pub fn scan(
         .iter()
         .find_map(|p| p.module.as_ref().and_then(|m| m.dir.clone()))
         .unwrap_or_else(|| dir.to_path_buf());
-    let export: BTreeMap<String, String> = pkgs
-        .iter()
-        .filter_map(|p| {
-            p.export
-                .as_ref()
-                .map(|e| (p.import_path.clone(), e.clone()))
-        })
-        .collect();
+    let export = golist::export_files(&pkgs);
     let input = FinderInput {
         goarch: tc.goarch.clone(),
         packages: targets

@@ -192,3 +192,55 @@ pub fn assert_valid_sarif(log: &serde_json::Value) {
     broken["runs"][0]["results"][0]["level"] = serde_json::Value::from("loud");
     assert!(!validator.is_valid(&broken));
 }
+
+/// Runs `go ARGS` in `dir` (modules resolved as needed), asserting success;
+/// its stdout.
+#[allow(dead_code)]
+pub fn go_ok(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("go")
+        .args(args)
+        .current_dir(dir)
+        .env("GOFLAGS", "-mod=mod")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "go {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A Go program from the module proxy, built once per target directory:
+/// `go get` of `modules` in a scratch module, then `go build` of `package`.
+#[allow(dead_code)]
+pub fn go_tool(name: &str, modules: &[&str], package: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-tool"));
+    let exe = dir.join(name);
+    if exe.is_file() {
+        return exe;
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("go.mod"), "module scratch\n\ngo 1.21\n").unwrap();
+    let mut get = vec!["get"];
+    get.extend_from_slice(modules);
+    go_ok(&dir, &get);
+    // Into place by rename: tests running at once never see half a binary.
+    let staged = dir.join(format!("{name}.{}", std::process::id()));
+    go_ok(&dir, &["build", "-o", staged.to_str().unwrap(), package]);
+    std::fs::rename(&staged, &exe).unwrap();
+    exe
+}
+
+/// A module's source from the proxy, copied into `into` (writable).
+#[allow(dead_code)]
+pub fn module_copy(module_at_version: &str, into: &std::path::Path) {
+    let scratch = tempfile::tempdir().unwrap();
+    std::fs::write(scratch.path().join("go.mod"), "module scratch\n\ngo 1.21\n").unwrap();
+    let info: serde_json::Value = serde_json::from_str(&go_ok(
+        scratch.path(),
+        &["mod", "download", "-json", module_at_version],
+    ))
+    .unwrap();
+    copy_tree(std::path::Path::new(info["Dir"].as_str().unwrap()), into);
+}
