@@ -777,6 +777,27 @@ fn lem_inputs() {
 #[test]
 fn scan_inputs() {
     let cases = vec![
+        case("scan bad shard", &["scan", "--shard", "4/3"], 2, "K must be 1 to N"),
+        case(
+            "scan merge as text",
+            &["scan", "--merge", "a.json"],
+            2,
+            "add --format json",
+        )
+        .file("a.json", "[]"),
+        case(
+            "scan merge a non-report",
+            &["scan", "--format", "json", "--merge", "a.json"],
+            2,
+            "--merge a.json: not a JSON array",
+        )
+        .file("a.json", "{\"x\": 1}"),
+        case(
+            "check merge a missing file",
+            &["check", "--format", "json", "--merge", "nope.json"],
+            2,
+            "--merge nope.json:",
+        ),
         case("scan outside a module", &["scan"], 2, "").file("x.go", "package h\n").lines(4),
         case("scan -C missing", &["scan", "-C", "nope"], 2, "not a directory"),
         case("scan flag as pattern", &["scan", "--", "-x"], 2, "not a package pattern"),

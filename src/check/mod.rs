@@ -341,10 +341,13 @@ pub fn check(
     let wanted = wanted(&marked);
     let compiled = compiled::read(&output, dir, &wanted)?;
     let rel = |p: &Path| relative(p, dir);
-    Ok(marked
+    let mut outcomes: Vec<Outcome> = marked
         .iter()
         .map(|m| judge(m, &compiled, opts, &rel))
-        .collect())
+        .collect();
+    // By the directive's place: the order `--merge` restores from shards.
+    outcomes.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Ok(outcomes)
 }
 
 /// Reads the targets' Go files (and those the build leaves out) for any

@@ -8,6 +8,7 @@ use anyhow::Result;
 use clap::Args;
 
 use crate::check::{self, Directive, Failure, Options, Outcome, Reason, Status, Target};
+use crate::cli::error::UsageError;
 use crate::cli::output;
 use crate::go::toolchain::Toolchain;
 use crate::lem;
@@ -41,6 +42,16 @@ pub struct CheckArgs {
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Check only the packages of part K of N (`1/4`): a stable split by
+    /// import path, for a CI matrix; `--merge` joins the parts' JSON.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<super::shard::Shard>,
+
+    /// Join the JSON reports of `--shard` runs (one Go version each) into
+    /// the report one run of all the packages writes; nothing is checked.
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with = "shard")]
+    pub merge: Vec<PathBuf>,
 }
 
 /// Output format of `check`.
@@ -57,8 +68,25 @@ pub enum CheckFormat {
 
 pub fn run(args: &CheckArgs, go: Option<&str>) -> Result<i32> {
     output::check(args.output.as_deref())?;
-    let (dir, patterns) = super::packages::target(args.dir.as_deref(), &args.patterns, "check")?;
+    if !args.merge.is_empty() {
+        return merge(args);
+    }
+    let (dir, mut patterns) =
+        super::packages::target(args.dir.as_deref(), &args.patterns, "check")?;
     let tcs = Toolchain::resolve(go)?;
+    if let Some(shard) = args.shard {
+        patterns = super::shard::packages(&tcs[0], &dir, &patterns, &args.tags, shard)?;
+        if patterns.is_empty() {
+            eprintln!("check: shard {}/{} holds no package", shard.k, shard.n);
+            output::emit(args.output.as_deref(), |out| {
+                if args.format == CheckFormat::Json {
+                    writeln!(out, "[]")?;
+                }
+                Ok(())
+            })?;
+            return Ok(0);
+        }
+    }
     let opts = Options {
         allow_may: args.allow_may,
         tags: args.tags.clone(),
@@ -166,6 +194,33 @@ fn add_site_facts(
     }
 }
 
+/// `--merge`: the shards' outcomes in one report, ordered as a run of all
+/// the packages orders them: directives by place, then lem's cases by place.
+fn merge(args: &CheckArgs) -> Result<i32> {
+    if args.format != CheckFormat::Json {
+        return Err(UsageError::new(
+            "check --merge joins JSON reports into one: add --format json",
+        )
+        .into());
+    }
+    let key = |v: &serde_json::Value| {
+        (
+            v["directive"] == "lem",
+            v["file"].as_str().unwrap_or_default().to_string(),
+            v["line"].as_u64().unwrap_or(0),
+        )
+    };
+    output::emit(args.output.as_deref(), |out| {
+        super::shard::merge(&args.merge, "ifacealloc check", key, out)
+    })?;
+    let mut violated = false;
+    for f in &args.merge {
+        let outcomes: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(f)?)?;
+        violated |= outcomes.iter().any(|o| o["status"] == "violated");
+    }
+    Ok(i32::from(violated))
+}
+
 /// lem's claims in the packages (`lem.ID.m=`, `alloc=`, `bytes=` in their
 /// test files), judged by `lem` as `ifacealloc lem` judges them: a case per
 /// ID, held when every claim that applies to this Go version holds.
@@ -188,7 +243,7 @@ fn lem_claims(tc: &Toolchain, dir: &Path, patterns: &[String]) -> Result<Vec<Out
             .map(|r| r.to_string_lossy().into_owned())
             .unwrap_or_else(|_| p.to_string_lossy().into_owned())
     };
-    Ok(report
+    let mut outcomes: Vec<Outcome> = report
         .cases
         .iter()
         .map(|c| Outcome {
@@ -218,7 +273,9 @@ fn lem_claims(tc: &Toolchain, dir: &Path, patterns: &[String]) -> Result<Vec<Out
                 })
                 .collect(),
         })
-        .collect())
+        .collect();
+    outcomes.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Ok(outcomes)
 }
 
 /// Each run named by its Go version.

@@ -13,6 +13,7 @@ pub mod lsp;
 pub mod matrix;
 pub mod packages;
 pub mod scan;
+pub mod shard;
 
 use clap::{Parser, Subcommand};
 

@@ -90,6 +90,16 @@ pub struct ScanArgs {
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Scan only the packages of part K of N (`1/4`): a stable split by
+    /// import path, for a CI matrix; `--merge` joins the parts' JSON.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<super::shard::Shard>,
+
+    /// Join the JSON reports of `--shard` runs into the report one run of
+    /// all the packages writes (with --format json); nothing is scanned.
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["shard", "baseline", "new_from_rev", "profile"])]
+    pub merge: Vec<PathBuf>,
 }
 
 /// The order of `scan`'s sites (`--profile` orders by the profile's bytes).
@@ -103,7 +113,10 @@ pub enum SortBy {
 
 pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
     output::check(args.output.as_deref())?;
-    let (dir, patterns) = super::packages::target(args.dir.as_deref(), &args.patterns, "scan")?;
+    if !args.merge.is_empty() {
+        return merge(args);
+    }
+    let (dir, mut patterns) = super::packages::target(args.dir.as_deref(), &args.patterns, "scan")?;
     let mut tcs = Toolchain::resolve(go)?;
     if let Some(a) = &args.arch {
         tcs = tcs
@@ -135,6 +148,16 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
         return run_versions(args, &tcs, &dir, &patterns, &opts);
     }
     let tc = &tcs[0];
+    if let Some(shard) = args.shard {
+        patterns = super::shard::packages(tc, &dir, &patterns, &args.tags, shard)?;
+        if patterns.is_empty() {
+            eprintln!("scan: shard {}/{} holds no package", shard.k, shard.n);
+            output::emit(args.output.as_deref(), |out| {
+                report::write(args.format, &[], out)
+            })?;
+            return Ok(0);
+        }
+    }
     // Read before the scan: a bad file fails before the build.
     let profiled = match &args.profile {
         Some(p) => Some(scan::profile::read(p)?),
@@ -166,6 +189,41 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
     }
     write_report(args, &sites)?;
     Ok(i32::from(say_failing(args.fail_on, &sites)))
+}
+
+/// `--merge`: the shards' sites in one report, ordered as a scan orders
+/// them (file, line, column), `--fail-on` applied to them all.
+fn merge(args: &ScanArgs) -> Result<i32> {
+    if args.format != ScanFormat::Json {
+        return Err(
+            UsageError::new("scan --merge joins JSON reports into one: add --format json").into(),
+        );
+    }
+    let key = |v: &serde_json::Value| {
+        (
+            v["file"].as_str().unwrap_or_default().to_string(),
+            v["line"].as_u64().unwrap_or(0),
+            v["column"].as_u64().unwrap_or(0),
+        )
+    };
+    let mut failing = false;
+    output::emit(args.output.as_deref(), |out| {
+        super::shard::merge(&args.merge, "ifacealloc scan", key, out)
+    })?;
+    if let Some(min) = args.fail_on {
+        // Read back what was merged: every site's verdict.
+        for f in &args.merge {
+            let text = std::fs::read(f)?;
+            let sites: Vec<serde_json::Value> = serde_json::from_slice(&text)?;
+            failing |= sites.iter().any(|s| {
+                s["verdict"]
+                    .as_str()
+                    .and_then(|v| <Verdict as clap::ValueEnum>::from_str(v, false).ok())
+                    .is_some_and(|v| v >= min)
+            });
+        }
+    }
+    Ok(i32::from(failing))
 }
 
 /// Several Go versions: each scans on its own; the report joins them site

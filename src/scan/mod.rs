@@ -15,7 +15,7 @@ pub mod baseline;
 pub mod profile;
 pub mod versions;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -680,16 +680,19 @@ impl<R: std::io::Read> std::io::Read for KeepMessages<'_, R> {
 /// they were compiled into; per (file, line, col), escapedebug's routine.
 #[derive(Default)]
 struct CompilerEvidence {
-    by_line: BTreeMap<(PathBuf, u32), Vec<(String, ListingEvidence)>>,
-    debug: BTreeMap<(PathBuf, u32, u32), Routine>,
+    /// Each source file's number in the keys below: a position is three
+    /// integers, not a path (std has millions of them).
+    file_ids: HashMap<PathBuf, u32>,
+    by_line: HashMap<(u32, u32), Vec<(String, ListingEvidence)>>,
+    debug: HashMap<(u32, u32, u32), Routine>,
     /// `-m`'s "... does not escape" at (file, line, col).
-    no_escape: std::collections::BTreeSet<(PathBuf, u32, u32)>,
+    no_escape: std::collections::HashSet<(u32, u32, u32)>,
     /// Every (file, line) with an instruction, in any function.
-    code: std::collections::HashSet<(PathBuf, u32)>,
+    code: std::collections::HashSet<(u32, u32)>,
     /// Every (file, line, col) with a diagnostic (`-m`, escapedebug).
-    diagnosed: std::collections::HashSet<(PathBuf, u32, u32)>,
+    diagnosed: std::collections::HashSet<(u32, u32, u32)>,
     /// `-m=2`'s explanation of each escaping value, at its position.
-    flows: BTreeMap<(PathBuf, u32, u32), diag::EscapeFlow>,
+    flows: HashMap<(u32, u32, u32), diag::EscapeFlow>,
     /// Every function the compiler emitted code for, and the same names
     /// without their package (`F`, `(*T).M`), for sites compiled by inlining.
     functions: std::collections::HashSet<String>,
@@ -769,19 +772,33 @@ fn parse_evidence(stderr: impl std::io::Read, dir: &Path) -> Result<CompilerEvid
             dir.join(f.trim_start_matches("./"))
         }
     };
+    // File names as the listing writes them → their number, so a path is
+    // made once per file, not once per instruction.
+    let raw_ids: std::cell::RefCell<HashMap<String, u32>> = Default::default();
+    let file_ids: std::cell::RefCell<HashMap<PathBuf, u32>> = Default::default();
+    let id = |raw: &str| -> u32 {
+        if let Some(&i) = raw_ids.borrow().get(raw) {
+            return i;
+        }
+        let mut ids = file_ids.borrow_mut();
+        let n = ids.len() as u32;
+        let i = *ids.entry(abs(raw)).or_insert(n);
+        raw_ids.borrow_mut().insert(raw.to_string(), i);
+        i
+    };
     asm::read_listing(
         std::io::BufReader::with_capacity(1 << 20, stderr),
         asm::Detail::CodeLines,
         |f| {
             for (file, line) in &f.code_lines {
-                ev.code.insert((abs(file), *line));
+                ev.code.insert((id(file), *line));
             }
             ev.short_functions.insert(short(&f.name).to_string());
             ev.functions.insert(f.name.clone());
             for ((file, line), facts) in f.lines {
                 for e in facts.evidence {
                     ev.by_line
-                        .entry((abs(&file), line))
+                        .entry((id(&file), line))
                         .or_default()
                         .push((f.name.clone(), e));
                 }
@@ -790,21 +807,31 @@ fn parse_evidence(stderr: impl std::io::Read, dir: &Path) -> Result<CompilerEvid
         |d| {
             if let Some((at, flow)) = flows.feed(&d) {
                 ev.flows
-                    .insert((abs(&at.file), at.line, at.col), absolute_flow(flow, &abs));
+                    .insert((id(&at.file), at.line, at.col), absolute_flow(flow, &abs));
             }
-            ev.diagnosed.insert((abs(&d.file), d.line, d.col));
+            let at = (id(&d.file), d.line, d.col);
+            ev.diagnosed.insert(at);
             if let Some(r) = diag::convert_routine(&d.msg) {
-                ev.debug.insert((abs(&d.file), d.line, d.col), r);
+                ev.debug.insert(at, r);
             } else if diag::escape_of(&d.msg) == Some(diag::Escape::DoesNotEscape) {
-                ev.no_escape.insert((abs(&d.file), d.line, d.col));
+                ev.no_escape.insert(at);
             }
         },
     )?;
     if let Some((at, flow)) = flows.finish() {
         ev.flows
-            .insert((abs(&at.file), at.line, at.col), absolute_flow(flow, &abs));
+            .insert((id(&at.file), at.line, at.col), absolute_flow(flow, &abs));
     }
+    ev.file_ids = file_ids.into_inner();
     Ok(ev)
+}
+
+impl CompilerEvidence {
+    /// A file's number in the keys (one no key has, for a file with no
+    /// evidence at all).
+    fn fid(&self, abs_file: &Path) -> u32 {
+        self.file_ids.get(abs_file).copied().unwrap_or(u32::MAX)
+    }
 }
 
 /// `flow` with each note's position (`file.go:L:C`, relative to the build's
@@ -834,7 +861,7 @@ fn flow_of<'a>(
     abs_file: &Path,
     ev: &'a CompilerEvidence,
 ) -> Option<&'a diag::EscapeFlow> {
-    let at = |col: u32| ev.flows.get(&(abs_file.to_path_buf(), f.code_line, col));
+    let at = |col: u32| ev.flows.get(&(ev.fid(abs_file), f.code_line, col));
     at(f.code_column).or_else(|| {
         (f.call_column > 0)
             .then(|| at(f.call_column))
@@ -887,7 +914,7 @@ fn classify_site(
     }
     let abs_file = PathBuf::from(&f.file);
     let (routine, evidence) = read_routine(&f, &abs_file, ev, arch, tc);
-    let here = ev.by_line.get(&(abs_file.clone(), f.code_line));
+    let here = ev.by_line.get(&(ev.fid(&abs_file), f.code_line));
     let inlined_into: Vec<String> = here
         .map(|v| {
             let mut names: Vec<String> = v
@@ -992,8 +1019,9 @@ fn read_routine(
     };
     let decision = rules::decide(&facts, how, tc.version, arch);
     let runtime = decision.runtime;
-    let at_line = (abs_file.to_path_buf(), f.code_line);
-    let at_code = (abs_file.to_path_buf(), f.code_line, f.code_column);
+    let fid = ev.fid(abs_file);
+    let at_line = (fid, f.code_line);
+    let at_code = (fid, f.code_line, f.code_column);
     let here = ev.by_line.get(&at_line);
     // Prefer the evidence compiled into the site's own function.
     let pick_kind = |want: &dyn Fn(Routine) -> bool| -> Option<Routine> {
@@ -1040,9 +1068,7 @@ fn read_routine(
     }
     // Escape analysis runs before dead code goes: a diagnostic at the
     // compiler's position is no sign of code, so the start is asked.
-    let diagnosed = ev
-        .diagnosed
-        .contains(&(abs_file.to_path_buf(), f.line, f.column));
+    let diagnosed = ev.diagnosed.contains(&(fid, f.line, f.column));
     if compiled && !ev.code.contains(&at_line) && !diagnosed {
         // The function was compiled, but nothing at all at this position:
         // the compiler removed the code (`if debug { ... }` with a constant
@@ -1067,7 +1093,7 @@ fn classify_generic(
     let abs_file = PathBuf::from(&f.file);
     let base = short(&f.function).to_string();
     let mut inst: BTreeMap<String, Instantiation> = BTreeMap::new();
-    if let Some(here) = ev.by_line.get(&(abs_file.clone(), f.code_line)) {
+    if let Some(here) = ev.by_line.get(&(ev.fid(&abs_file), f.code_line)) {
         for (func, e) in here {
             // `pkg.F[shape]`, or `pkg.F[shape].func1` for a closure in F.
             let Some((head, shape, tail)) = split_instance(func) else {
