@@ -1,8 +1,10 @@
 //! `--shard K/N` and `--merge`: a package set split into N parts (a stable
 //! split by import path) and scanned or checked part by part, then merged,
 //! gives byte for byte the report of one run over all of them — on
-//! standard-library packages for `scan`, on a two-package fixture for
-//! `check`.
+//! standard-library packages for `scan` (bytes, whose code is inlined into
+//! encoding/json and encoding/xml, in another shard), on a two-package
+//! fixture for `check` (a function marked inline in one package, called in
+//! the other).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -59,9 +61,22 @@ fn sharded_and_whole(dir: &Path, cmd: &str, args: &[&str], n: u32) -> (Vec<u8>, 
 #[test]
 fn scan_shards_merge_into_the_whole_scan() {
     let dir = std::env::temp_dir();
-    let (merged, whole) = sharded_and_whole(&dir, "scan", &["encoding/..."], 3);
+    let (merged, whole) = sharded_and_whole(&dir, "scan", &["bytes", "encoding/..."], 3);
     let sites: Vec<serde_json::Value> = serde_json::from_slice(&whole).unwrap();
     assert!(sites.len() > 100, "{}", sites.len());
+    // bytes' code inlined into encoding/json and encoding/xml: seen by the
+    // shard that reports bytes, though others compile those packages.
+    assert!(
+        sites
+            .iter()
+            .any(|s| s["function"].as_str().unwrap().starts_with("bytes.")
+                && s["inlined_into"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|f| f.as_str().unwrap().starts_with("encoding/"))),
+        "no cross-package inlining in the whole scan"
+    );
     assert!(
         merged == whole,
         "the merged shards differ from the whole scan"

@@ -288,6 +288,9 @@ pub struct Options {
     pub tags: Vec<String>,
     /// The packages' test files too (`go test -c`).
     pub tests: bool,
+    /// Judge only the directives in these packages (a `--shard`); the
+    /// others are read for the calls of functions marked `inline`.
+    pub report_only: Option<std::collections::BTreeSet<String>>,
 }
 
 /// The directives in `patterns`' packages and whether each holds on `tc`.
@@ -337,7 +340,16 @@ pub fn check(
         _ => return Err(build_error(tc, dir, patterns, tags.as_deref(), opts.tests)),
     };
     let targets = golist::targets(&pkgs, opts.tests);
-    let marked = read_directives(tc, &pkgs, &targets)?;
+    let mut marked = read_directives(tc, &pkgs, &targets)?;
+    if let Some(only) = &opts.report_only {
+        // A directive belongs to the package whose folder holds its file.
+        let dirs: Vec<PathBuf> = targets
+            .iter()
+            .filter(|p| only.contains(p.import_path.split(" [").next().unwrap_or(&p.import_path)))
+            .map(|p| std::fs::canonicalize(&p.dir).unwrap_or_else(|_| p.dir.clone()))
+            .collect();
+        marked.retain(|m| m.file.parent().is_some_and(|d| dirs.iter().any(|x| x == d)));
+    }
     let wanted = wanted(&marked);
     let compiled = compiled::read(&output, dir, &wanted)?;
     let rel = |p: &Path| relative(p, dir);

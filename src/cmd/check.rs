@@ -74,8 +74,13 @@ pub fn run(args: &CheckArgs, go: Option<&str>) -> Result<i32> {
     let (dir, mut patterns) =
         super::packages::target(args.dir.as_deref(), &args.patterns, "check")?;
     let tcs = Toolchain::resolve(go)?;
+    let mut report_only = None;
+    let mut lem_patterns = None;
     if let Some(shard) = args.shard {
-        patterns = super::shard::packages(&tcs[0], &dir, &patterns, &args.tags, shard)?;
+        let part = super::shard::packages(&tcs[0], &dir, &patterns, &args.tags, args.tests, shard)?;
+        patterns = part.compile;
+        lem_patterns = Some(part.report.clone());
+        report_only = Some(part.report.into_iter().collect());
         if patterns.is_empty() {
             eprintln!("check: shard {}/{} holds no package", shard.k, shard.n);
             output::emit(args.output.as_deref(), |out| {
@@ -91,13 +96,17 @@ pub fn run(args: &CheckArgs, go: Option<&str>) -> Result<i32> {
         allow_may: args.allow_may,
         tags: args.tags.clone(),
         tests: args.tests,
+        report_only,
     };
     // Each version's verdicts: a directive can hold on one and not another.
     let mut runs: Vec<(&Toolchain, Vec<Outcome>)> = Vec::new();
     for tc in &tcs {
         let mut outcomes = check::check(tc, &dir, &patterns, &opts)?;
         add_site_facts(tc, &dir, &patterns, &opts, &mut outcomes);
-        outcomes.extend(lem_claims(tc, &dir, &patterns)?);
+        let lem_patterns = lem_patterns.as_ref().unwrap_or(&patterns);
+        if !lem_patterns.is_empty() {
+            outcomes.extend(lem_claims(tc, &dir, lem_patterns)?);
+        }
         runs.push((tc, outcomes));
     }
     let several = runs.len() > 1;
@@ -164,6 +173,7 @@ fn add_site_facts(
         tests: opts.tests,
         deps: false,
         tags: opts.tags.clone(),
+        report_only: opts.report_only.clone(),
     };
     let (sites, root) = match crate::scan::scan(tc, dir, patterns, &scan_opts) {
         Ok(s) => s,

@@ -139,17 +139,20 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
         )
         .into());
     }
-    let opts = Options {
+    let mut opts = Options {
         tests: args.tests,
         deps: args.deps,
         tags: args.tags.clone(),
+        report_only: None,
     };
     if tcs.len() > 1 {
         return run_versions(args, &tcs, &dir, &patterns, &opts);
     }
     let tc = &tcs[0];
     if let Some(shard) = args.shard {
-        patterns = super::shard::packages(tc, &dir, &patterns, &args.tags, shard)?;
+        let part = super::shard::packages(tc, &dir, &patterns, &args.tags, args.tests, shard)?;
+        patterns = part.compile;
+        opts.report_only = Some(part.report.into_iter().collect());
         if patterns.is_empty() {
             eprintln!("scan: shard {}/{} holds no package", shard.k, shard.n);
             output::emit(args.output.as_deref(), |out| {

@@ -51,23 +51,41 @@ impl Shard {
     }
 }
 
-/// The import paths of `patterns`' packages that fall in `shard`; an
-/// empty shard is fine (nothing to do in that job).
+/// A shard's packages: those it reports on (their import path hashes to
+/// it), and those it compiles — these and every other package of the set
+/// that imports one of them (directly or not), where their code can be
+/// inlined: so a shard sees every inlined copy the whole run sees. With a
+/// package's tests (`tests`), every package is compiled. An empty shard is
+/// fine (nothing to do in that job).
+pub struct Part {
+    pub report: Vec<String>,
+    pub compile: Vec<String>,
+}
+
 pub fn packages(
     tc: &Toolchain,
     dir: &Path,
     patterns: &[String],
     tags: &[String],
+    tests: bool,
     shard: Shard,
-) -> Result<Vec<String>> {
+) -> Result<Part> {
     let tags = (!tags.is_empty()).then(|| format!("-tags={}", tags.join(",")));
     let flags: Vec<&str> = tags.iter().map(String::as_str).collect();
     let pkgs = golist::list(tc, dir, &flags, patterns)?;
-    Ok(pkgs
-        .into_iter()
-        .map(|p| p.import_path)
+    let report: Vec<String> = pkgs
+        .iter()
+        .map(|p| p.import_path.clone())
         .filter(|p| shard.holds(p))
-        .collect())
+        .collect();
+    let compile = pkgs
+        .iter()
+        .filter(|p| {
+            report.contains(&p.import_path) || tests || p.deps.iter().any(|d| report.contains(d))
+        })
+        .map(|p| p.import_path.clone())
+        .collect();
+    Ok(Part { report, compile })
 }
 
 /// The JSON arrays of `files`, joined and ordered by `key` (a stable sort:

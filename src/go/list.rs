@@ -39,6 +39,9 @@ pub struct Package {
     pub error: Option<PackageError>,
     #[serde(default)]
     pub ignored_go_files: Vec<String>,
+    /// Every package it imports, directly or not.
+    #[serde(default)]
+    pub deps: Vec<String>,
 }
 
 impl Package {

@@ -366,7 +366,13 @@ impl Toolchain {
         )?;
         std::fs::write(tmp.join(format!("{name}.go")), source)?;
         let exe = tmp.join(name);
-        self.run(tmp, &["build", "-o", &exe.to_string_lossy(), "."])?;
+        // -trimpath: the temporary directory stays out of the compile
+        // action's key, so the build is a hit in a shared cache (GOCACHEPROG)
+        // on any machine.
+        self.run(
+            tmp,
+            &["build", "-trimpath", "-o", &exe.to_string_lossy(), "."],
+        )?;
         if let Some(c) = cached {
             // Into place by rename, so a concurrent run never sees half a binary.
             if let Some(dir) = c.parent() {

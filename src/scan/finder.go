@@ -17,8 +17,10 @@ import (
 	"go/types"
 	"io"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 )
 
 type pkgIn struct {
@@ -121,54 +123,28 @@ func main() {
 	sizes := gcSizes{types.SizesFor("gc", in.GOARCH)}
 	fset := token.NewFileSet()
 	out := json.NewEncoder(os.Stdout)
+	// Packages are type-checked in parallel (each against its own
+	// importer of export data) and printed in input order.
+	results := make([][]site, len(in.Packages))
+	errs := make([][]error, len(in.Packages))
+	var wg sync.WaitGroup
+	limit := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, p := range in.Packages {
+		wg.Add(1)
+		limit <- struct{}{}
+		go func(i int, p pkgIn) {
+			defer func() { <-limit; wg.Done() }()
+			results[i], errs[i] = findIn(p, in.Export, fset, sizes)
+		}(i, p)
+	}
+	wg.Wait()
 	failed := false
-	for _, p := range in.Packages {
-		lookup := func(path string) (io.ReadCloser, error) {
-			if m, ok := p.ImportMap[path]; ok {
-				path = m
-			}
-			f, ok := in.Export[path]
-			if !ok || f == "" {
-				return nil, fmt.Errorf("no export data for %s", path)
-			}
-			return os.Open(f)
-		}
-		var files []*ast.File
-		for _, name := range p.Files {
-			f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
-			if err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				failed = true
-				continue
-			}
-			files = append(files, f)
-		}
-		info := &types.Info{
-			Types: map[ast.Expr]types.TypeAndValue{},
-			Defs:  map[*ast.Ident]types.Object{},
-			Uses:  map[*ast.Ident]types.Object{},
-		}
-		conf := types.Config{Importer: importer.ForCompiler(fset, "gc", lookup), Sizes: sizes}
-		if _, err := conf.Check(p.ImportPath, fset, files, info); err != nil {
+	for i := range in.Packages {
+		for _, err := range errs[i] {
 			fmt.Fprintln(os.Stderr, err)
 			failed = true
-			continue
 		}
-		w := &walker{fset: fset, info: info, sizes: sizes, pkg: p.ImportPath}
-		for _, f := range files {
-			w.file(f)
-		}
-		sort.Slice(w.sites, func(i, j int) bool {
-			a, b := w.sites[i], w.sites[j]
-			if a.File != b.File {
-				return a.File < b.File
-			}
-			if a.Line != b.Line {
-				return a.Line < b.Line
-			}
-			return a.Column < b.Column
-		})
-		for _, s := range w.sites {
+		for _, s := range results[i] {
 			if err := out.Encode(s); err != nil {
 				panic(err)
 			}
@@ -177,6 +153,58 @@ func main() {
 	if failed {
 		os.Exit(1)
 	}
+}
+
+// findIn type-checks one package and returns its conversions in source
+// order, or the errors that stopped it.
+func findIn(p pkgIn, export map[string]string, fset *token.FileSet, sizes gcSizes) ([]site, []error) {
+	lookup := func(path string) (io.ReadCloser, error) {
+		if m, ok := p.ImportMap[path]; ok {
+			path = m
+		}
+		f, ok := export[path]
+		if !ok || f == "" {
+			return nil, fmt.Errorf("no export data for %s", path)
+		}
+		return os.Open(f)
+	}
+	var files []*ast.File
+	var errs []error
+	for _, name := range p.Files {
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		files = append(files, f)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	info := &types.Info{
+		Types: map[ast.Expr]types.TypeAndValue{},
+		Defs:  map[*ast.Ident]types.Object{},
+		Uses:  map[*ast.Ident]types.Object{},
+	}
+	conf := types.Config{Importer: importer.ForCompiler(fset, "gc", lookup), Sizes: sizes}
+	if _, err := conf.Check(p.ImportPath, fset, files, info); err != nil {
+		return nil, []error{err}
+	}
+	w := &walker{fset: fset, info: info, sizes: sizes, pkg: p.ImportPath}
+	for _, f := range files {
+		w.file(f)
+	}
+	sort.Slice(w.sites, func(i, j int) bool {
+		a, b := w.sites[i], w.sites[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	return w.sites, nil
 }
 
 type walker struct {

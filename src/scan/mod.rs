@@ -223,6 +223,9 @@ pub struct Options {
     pub deps: bool,
     /// Build tags for every go command (`-tags`), on top of the user's GOFLAGS.
     pub tags: Vec<String>,
+    /// Report only these packages' sites (a `--shard`): the others are
+    /// compiled too, for the inlined copies of the reported packages' code.
+    pub report_only: Option<std::collections::BTreeSet<String>>,
 }
 
 impl Options {
@@ -331,7 +334,11 @@ pub fn scan(
             );
         }
     }
-    let targets = golist::targets(&pkgs, opts.tests);
+    let mut targets = golist::targets(&pkgs, opts.tests);
+    if let Some(only) = &opts.report_only {
+        targets
+            .retain(|p| only.contains(p.import_path.split(" [").next().unwrap_or(&p.import_path)));
+    }
     if targets.is_empty() {
         let cgo_hint = if skipped.is_empty() && cgo.is_off() && has_cgo_files(dir) {
             "; the Go files here use cgo and cgo is off (CGO_ENABLED=0, or no C compiler): set CGO_ENABLED=1 with a C compiler"
