@@ -94,3 +94,27 @@ fn check_shards_merge_into_the_whole_check() {
         String::from_utf8(whole).unwrap()
     );
 }
+
+/// `--batch-packages N` writes the same report as one scan (batches merged
+/// as the report is written).
+#[test]
+fn batched_scan_writes_the_whole_scan() {
+    let dir = std::env::temp_dir();
+    let (whole, _) = run(&dir, &["scan", "--format", "json", "bytes", "encoding/..."]);
+    let (batched, _) = run(
+        &dir,
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--batch-packages",
+            "3",
+            "bytes",
+            "encoding/...",
+        ],
+    );
+    assert!(
+        batched == whole,
+        "the batched scan differs from the whole scan"
+    );
+}

@@ -174,6 +174,7 @@ fn add_site_facts(
         deps: false,
         tags: opts.tags.clone(),
         report_only: opts.report_only.clone(),
+        report_dirs: None,
     };
     let (sites, root) = match crate::scan::scan(tc, dir, patterns, &scan_opts) {
         Ok(s) => s,

@@ -100,6 +100,12 @@ pub struct ScanArgs {
     /// all the packages writes (with --format json); nothing is scanned.
     #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["shard", "baseline", "new_from_rev", "profile"])]
     pub merge: Vec<PathBuf>,
+
+    /// With --format json: scan N packages at a time and write the report
+    /// as the batches finish, so memory follows N rather than the codebase
+    /// (the same report as one scan; the compiles are Go's cached ones).
+    #[arg(long, value_name = "N", conflicts_with_all = ["shard", "baseline", "new_from_rev", "profile", "merge"])]
+    pub batch_packages: Option<std::num::NonZeroUsize>,
 }
 
 /// The order of `scan`'s sites (`--profile` orders by the profile's bytes).
@@ -144,6 +150,7 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
         deps: args.deps,
         tags: args.tags.clone(),
         report_only: None,
+        report_dirs: None,
     };
     if tcs.len() > 1 {
         return run_versions(args, &tcs, &dir, &patterns, &opts);
@@ -153,6 +160,7 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
         let part = super::shard::packages(tc, &dir, &patterns, &args.tags, args.tests, shard)?;
         patterns = part.compile;
         opts.report_only = Some(part.report.into_iter().collect());
+        opts.report_dirs = Some(part.report_dirs);
         if patterns.is_empty() {
             eprintln!("scan: shard {}/{} holds no package", shard.k, shard.n);
             output::emit(args.output.as_deref(), |out| {
@@ -160,6 +168,9 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
             })?;
             return Ok(0);
         }
+    }
+    if let Some(n) = args.batch_packages {
+        return batched(args, tc, &dir, &patterns, &opts, n.get());
     }
     // Read before the scan: a bad file fails before the build.
     let profiled = match &args.profile {
@@ -192,6 +203,119 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
     }
     write_report(args, &sites)?;
     Ok(i32::from(say_failing(args.fail_on, &sites)))
+}
+
+/// `--batch-packages N`: the packages scanned N at a time (each batch as a
+/// shard: its packages reported, those importing them compiled too), each
+/// batch's sites spilled to a temporary file as sorted lines, then the
+/// batches merged as the report is written: one site per batch in memory.
+fn batched(
+    args: &ScanArgs,
+    tc: &Toolchain,
+    dir: &std::path::Path,
+    patterns: &[String],
+    opts: &Options,
+    n: usize,
+) -> Result<i32> {
+    use std::io::{BufRead, Write as _};
+    if args.format != ScanFormat::Json || args.sort != SortBy::File {
+        return Err(UsageError::new(
+            "--batch-packages writes the JSON report in file order: add --format json (and no --sort bytes)",
+        )
+        .into());
+    }
+    let all = super::shard::packages(
+        tc,
+        dir,
+        patterns,
+        &args.tags,
+        args.tests,
+        super::shard::Shard { k: 1, n: 1 },
+    )?;
+    let tmp = crate::cli::interrupt::temp_dir("ifacealloc-batches-")?;
+    let mut spills = Vec::new();
+    let mut failing = false;
+    let mut total = 0usize;
+    for (b, chunk) in all.report.chunks(n).enumerate() {
+        let part = super::shard::part_of(tc, dir, patterns, &args.tags, args.tests, chunk)?;
+        let mut o = opts.clone();
+        o.report_only = Some(part.report.iter().cloned().collect());
+        o.report_dirs = Some(part.report_dirs);
+        let (mut sites, _) = scan::scan(tc, dir, &part.compile, &o)?;
+        if let Some(min) = args.min_verdict {
+            sites.retain(|s| s.verdict >= min);
+        }
+        failing |= say_failing(args.fail_on, &sites);
+        total += sites.len();
+        // One line per site: its sort key, then its pretty JSON as a string.
+        let path = tmp.path().join(format!("batch{b}.jsonl"));
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        for site in &sites {
+            let line = serde_json::json!([
+                site.file,
+                site.line,
+                site.column,
+                serde_json::to_string_pretty(site)?
+            ]);
+            writeln!(w, "{line}")?;
+        }
+        w.flush()?;
+        spills.push(path);
+    }
+    type Head = (String, u64, u64, String);
+    let read = |r: &mut std::io::Lines<std::io::BufReader<std::fs::File>>| -> Result<Option<Head>> {
+        let Some(line) = r.next() else {
+            return Ok(None);
+        };
+        let v: (String, u64, u64, String) = serde_json::from_str(&line?)?;
+        Ok(Some(v))
+    };
+    let mut readers = Vec::new();
+    for p in &spills {
+        readers.push(std::io::BufReader::new(std::fs::File::open(p)?).lines());
+    }
+    output::emit(args.output.as_deref(), |out| {
+        let mut heads: Vec<Option<Head>> = Vec::new();
+        for r in readers.iter_mut() {
+            heads.push(read(r)?);
+        }
+        let mut first = true;
+        loop {
+            // The smallest head; the earliest batch on a tie (one file is in
+            // one package, so ties are within a batch and keep its order).
+            let next = heads
+                .iter()
+                .enumerate()
+                .filter_map(|(i, h)| h.as_ref().map(|h| (i, h)))
+                .min_by(|a, b| (&a.1 .0, a.1 .1, a.1 .2, a.0).cmp(&(&b.1 .0, b.1 .1, b.1 .2, b.0)))
+                .map(|(i, _)| i);
+            let Some(i) = next else { break };
+            let (_, _, _, pretty) = heads[i].take().expect("a head");
+            // An element of serde_json's pretty array: two more spaces in.
+            let indented = pretty.replace('\n', "\n  ");
+            if first {
+                write!(out, "[\n  {indented}")?;
+                first = false;
+            } else {
+                write!(out, ",\n  {indented}")?;
+            }
+            heads[i] = read(&mut readers[i])?;
+        }
+        if first {
+            writeln!(out, "[]")?;
+        } else {
+            writeln!(out, "\n]")?;
+        }
+        Ok(())
+    })?;
+    if args.output.is_none() {
+        eprintln!(
+            "scan: {} in {} batches",
+            report::plural(total, "site"),
+            spills.len()
+        );
+    }
+    Ok(i32::from(failing))
 }
 
 /// `--merge`: the shards' sites in one report, ordered as a scan orders

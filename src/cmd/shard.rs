@@ -59,6 +59,8 @@ impl Shard {
 /// fine (nothing to do in that job).
 pub struct Part {
     pub report: Vec<String>,
+    /// The reported packages' folders.
+    pub report_dirs: Vec<PathBuf>,
     pub compile: Vec<String>,
 }
 
@@ -70,14 +72,40 @@ pub fn packages(
     tests: bool,
     shard: Shard,
 ) -> Result<Part> {
-    let tags = (!tags.is_empty()).then(|| format!("-tags={}", tags.join(",")));
-    let flags: Vec<&str> = tags.iter().map(String::as_str).collect();
-    let pkgs = golist::list(tc, dir, &flags, patterns)?;
+    let pkgs = list(tc, dir, patterns, tags)?;
     let report: Vec<String> = pkgs
         .iter()
         .map(|p| p.import_path.clone())
         .filter(|p| shard.holds(p))
         .collect();
+    Ok(part(&pkgs, report, tests))
+}
+
+/// The part that reports exactly `report` (a batch of `--batch-packages`).
+pub fn part_of(
+    tc: &Toolchain,
+    dir: &Path,
+    patterns: &[String],
+    tags: &[String],
+    tests: bool,
+    report: &[String],
+) -> Result<Part> {
+    let pkgs = list(tc, dir, patterns, tags)?;
+    Ok(part(&pkgs, report.to_vec(), tests))
+}
+
+fn list(
+    tc: &Toolchain,
+    dir: &Path,
+    patterns: &[String],
+    tags: &[String],
+) -> Result<Vec<golist::Package>> {
+    let tags = (!tags.is_empty()).then(|| format!("-tags={}", tags.join(",")));
+    let flags: Vec<&str> = tags.iter().map(String::as_str).collect();
+    golist::list(tc, dir, &flags, patterns)
+}
+
+fn part(pkgs: &[golist::Package], report: Vec<String>, tests: bool) -> Part {
     let compile = pkgs
         .iter()
         .filter(|p| {
@@ -85,7 +113,16 @@ pub fn packages(
         })
         .map(|p| p.import_path.clone())
         .collect();
-    Ok(Part { report, compile })
+    let report_dirs = pkgs
+        .iter()
+        .filter(|p| report.contains(&p.import_path))
+        .map(|p| p.dir.clone())
+        .collect();
+    Part {
+        report,
+        report_dirs,
+        compile,
+    }
 }
 
 /// The JSON arrays of `files`, joined and ordered by `key` (a stable sort:

@@ -226,6 +226,9 @@ pub struct Options {
     /// Report only these packages' sites (a `--shard`): the others are
     /// compiled too, for the inlined copies of the reported packages' code.
     pub report_only: Option<std::collections::BTreeSet<String>>,
+    /// The folders of those packages: the compiler's evidence is kept only
+    /// for their files, so memory follows the reported packages.
+    pub report_dirs: Option<Vec<PathBuf>>,
 }
 
 impl Options {
@@ -569,7 +572,7 @@ fn list(
                 "it uses cgo and cgo is off (CGO_ENABLED=0, or no C compiler); set CGO_ENABLED=1 with a C compiler to scan it".to_string()
             })
         },
-        |stderr| parse_evidence(stderr, dir),
+        |stderr| parse_evidence(stderr, dir, opts.report_dirs.as_deref()),
     )
 }
 
@@ -750,6 +753,7 @@ fn compiler_evidence(
                 keeping: true,
             },
             dir,
+            opts.report_dirs.as_deref(),
         )
     });
     if parsed.is_err() {
@@ -768,7 +772,11 @@ fn compiler_evidence(
 
 /// The evidence in a `-S -m` listing (go build's or go list's stderr), parsed
 /// as it is read; the compiler's own messages are kept in `kept`.
-fn parse_evidence(stderr: impl std::io::Read, dir: &Path) -> Result<CompilerEvidence> {
+fn parse_evidence(
+    stderr: impl std::io::Read,
+    dir: &Path,
+    keep_dirs: Option<&[PathBuf]>,
+) -> Result<CompilerEvidence> {
     let mut ev = CompilerEvidence::default();
     let mut flows = diag::FlowReader::default();
     let abs = |f: &str| -> PathBuf {
@@ -783,29 +791,55 @@ fn parse_evidence(stderr: impl std::io::Read, dir: &Path) -> Result<CompilerEvid
     // made once per file, not once per instruction.
     let raw_ids: std::cell::RefCell<HashMap<String, u32>> = Default::default();
     let file_ids: std::cell::RefCell<HashMap<PathBuf, u32>> = Default::default();
+    // Per file number: whether its evidence is kept (it is in a reported
+    // package's folder), decided once per file.
+    let kept: std::cell::RefCell<Vec<bool>> = Default::default();
+    let keep_dirs: Option<Vec<PathBuf>> = keep_dirs.map(|ds| {
+        ds.iter()
+            .map(|d| d.canonicalize().unwrap_or_else(|_| d.clone()))
+            .collect()
+    });
     let id = |raw: &str| -> u32 {
         if let Some(&i) = raw_ids.borrow().get(raw) {
             return i;
         }
         let mut ids = file_ids.borrow_mut();
         let n = ids.len() as u32;
-        let i = *ids.entry(abs(raw)).or_insert(n);
+        let path = abs(raw);
+        let keep = keep_dirs.as_ref().is_none_or(|ds| {
+            let parent = path
+                .parent()
+                .map(|p| p.canonicalize().unwrap_or_else(|_| p.to_path_buf()));
+            parent.is_some_and(|p| ds.contains(&p))
+        });
+        let i = *ids.entry(path).or_insert(n);
+        if i == n {
+            kept.borrow_mut().push(keep);
+        }
         raw_ids.borrow_mut().insert(raw.to_string(), i);
         i
     };
+    let keeps = |i: u32| kept.borrow()[i as usize];
     asm::read_listing(
         std::io::BufReader::with_capacity(1 << 20, stderr),
         asm::Detail::CodeLines,
         |f| {
             for (file, line) in &f.code_lines {
-                ev.code.insert((id(file), *line));
+                let i = id(file);
+                if keeps(i) {
+                    ev.code.insert((i, *line));
+                }
             }
             ev.short_functions.insert(short(&f.name).to_string());
             ev.functions.insert(f.name.clone());
             for ((file, line), facts) in f.lines {
+                let i = id(&file);
+                if !keeps(i) {
+                    continue;
+                }
                 for e in facts.evidence {
                     ev.by_line
-                        .entry((id(&file), line))
+                        .entry((i, line))
                         .or_default()
                         .push((f.name.clone(), e));
                 }
@@ -813,10 +847,16 @@ fn parse_evidence(stderr: impl std::io::Read, dir: &Path) -> Result<CompilerEvid
         },
         |d| {
             if let Some((at, flow)) = flows.feed(&d) {
-                ev.flows
-                    .insert((id(&at.file), at.line, at.col), absolute_flow(flow, &abs));
+                let i = id(&at.file);
+                if keeps(i) {
+                    ev.flows
+                        .insert((i, at.line, at.col), absolute_flow(flow, &abs));
+                }
             }
             let at = (id(&d.file), d.line, d.col);
+            if !keeps(at.0) {
+                return;
+            }
             ev.diagnosed.insert(at);
             if let Some(r) = diag::convert_routine(&d.msg) {
                 ev.debug.insert(at, r);
@@ -826,8 +866,11 @@ fn parse_evidence(stderr: impl std::io::Read, dir: &Path) -> Result<CompilerEvid
         },
     )?;
     if let Some((at, flow)) = flows.finish() {
-        ev.flows
-            .insert((id(&at.file), at.line, at.col), absolute_flow(flow, &abs));
+        let i = id(&at.file);
+        if keeps(i) {
+            ev.flows
+                .insert((i, at.line, at.col), absolute_flow(flow, &abs));
+        }
     }
     ev.file_ids = file_ids.into_inner();
     Ok(ev)
