@@ -71,17 +71,16 @@ pub fn run(args: &CheckArgs, go: Option<&str>) -> Result<i32> {
     if !args.merge.is_empty() {
         return merge(args);
     }
-    let (dir, mut patterns) =
-        super::packages::target(args.dir.as_deref(), &args.patterns, "check")?;
+    let (dir, patterns) = super::packages::target(args.dir.as_deref(), &args.patterns, "check")?;
     let tcs = Toolchain::resolve(go)?;
     let mut report_only = None;
     let mut lem_patterns = None;
     if let Some(shard) = args.shard {
-        let part = super::shard::packages(&tcs[0], &dir, &patterns, &args.tags, args.tests, shard)?;
-        patterns = part.compile;
+        let part = super::shard::packages(&tcs[0], &dir, &patterns, &args.tags, shard)?;
+        let empty = part.report.is_empty();
         lem_patterns = Some(part.report.clone());
         report_only = Some(part.report.into_iter().collect());
-        if patterns.is_empty() {
+        if empty {
             eprintln!("check: shard {}/{} holds no package", shard.k, shard.n);
             output::emit(args.output.as_deref(), |out| {
                 if args.format == CheckFormat::Json {

@@ -122,7 +122,7 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
     if !args.merge.is_empty() {
         return merge(args);
     }
-    let (dir, mut patterns) = super::packages::target(args.dir.as_deref(), &args.patterns, "scan")?;
+    let (dir, patterns) = super::packages::target(args.dir.as_deref(), &args.patterns, "scan")?;
     let mut tcs = Toolchain::resolve(go)?;
     if let Some(a) = &args.arch {
         tcs = tcs
@@ -157,11 +157,11 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
     }
     let tc = &tcs[0];
     if let Some(shard) = args.shard {
-        let part = super::shard::packages(tc, &dir, &patterns, &args.tags, args.tests, shard)?;
-        patterns = part.compile;
+        let part = super::shard::packages(tc, &dir, &patterns, &args.tags, shard)?;
+        let empty = part.report.is_empty();
         opts.report_only = Some(part.report.into_iter().collect());
         opts.report_dirs = Some(part.report_dirs);
-        if patterns.is_empty() {
+        if empty {
             eprintln!("scan: shard {}/{} holds no package", shard.k, shard.n);
             output::emit(args.output.as_deref(), |out| {
                 report::write(args.format, &[], out)
@@ -206,7 +206,7 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
 }
 
 /// `--batch-packages N`: the packages scanned N at a time (each batch as a
-/// shard: its packages reported, those importing them compiled too), each
+/// shard: all compiled, as one run's cached compiles, its own reported), each
 /// batch's sites spilled to a temporary file as sorted lines, then the
 /// batches merged as the report is written: one site per batch in memory.
 fn batched(
@@ -224,24 +224,18 @@ fn batched(
         )
         .into());
     }
-    let all = super::shard::packages(
-        tc,
-        dir,
-        patterns,
-        &args.tags,
-        args.tests,
-        super::shard::Shard { k: 1, n: 1 },
-    )?;
+    let pkgs = super::shard::list(tc, dir, patterns, &args.tags)?;
+    let all: Vec<String> = pkgs.iter().map(|p| p.import_path.clone()).collect();
     let tmp = crate::cli::interrupt::temp_dir("ifacealloc-batches-")?;
     let mut spills = Vec::new();
     let mut failing = false;
     let mut total = 0usize;
-    for (b, chunk) in all.report.chunks(n).enumerate() {
-        let part = super::shard::part_of(tc, dir, patterns, &args.tags, args.tests, chunk)?;
+    for (b, chunk) in all.chunks(n).enumerate() {
+        let part = super::shard::part(&pkgs, chunk.to_vec());
         let mut o = opts.clone();
         o.report_only = Some(part.report.iter().cloned().collect());
         o.report_dirs = Some(part.report_dirs);
-        let (mut sites, _) = scan::scan(tc, dir, &part.compile, &o)?;
+        let (mut sites, _) = scan::scan(tc, dir, patterns, &o)?;
         if let Some(min) = args.min_verdict {
             sites.retain(|s| s.verdict >= min);
         }

@@ -52,16 +52,16 @@ impl Shard {
 }
 
 /// A shard's packages: those it reports on (their import path hashes to
-/// it), and those it compiles — these and every other package of the set
-/// that imports one of them (directly or not), where their code can be
-/// inlined: so a shard sees every inlined copy the whole run sees. With a
-/// package's tests (`tests`), every package is compiled. An empty shard is
-/// fine (nothing to do in that job).
+/// it) and their folders. A shard compiles every package of the set, as one
+/// run over all of them does: their code can be inlined anywhere, and the
+/// same packages compiled with the same flags are the same actions, so every
+/// shard's compiles are one run's (cache hits after the first); only the
+/// reported packages' evidence is kept. An empty shard is fine (nothing to
+/// do in that job).
 pub struct Part {
     pub report: Vec<String>,
     /// The reported packages' folders.
     pub report_dirs: Vec<PathBuf>,
-    pub compile: Vec<String>,
 }
 
 pub fn packages(
@@ -69,7 +69,6 @@ pub fn packages(
     dir: &Path,
     patterns: &[String],
     tags: &[String],
-    tests: bool,
     shard: Shard,
 ) -> Result<Part> {
     let pkgs = list(tc, dir, patterns, tags)?;
@@ -78,23 +77,11 @@ pub fn packages(
         .map(|p| p.import_path.clone())
         .filter(|p| shard.holds(p))
         .collect();
-    Ok(part(&pkgs, report, tests))
+    Ok(part(&pkgs, report))
 }
 
-/// The part that reports exactly `report` (a batch of `--batch-packages`).
-pub fn part_of(
-    tc: &Toolchain,
-    dir: &Path,
-    patterns: &[String],
-    tags: &[String],
-    tests: bool,
-    report: &[String],
-) -> Result<Part> {
-    let pkgs = list(tc, dir, patterns, tags)?;
-    Ok(part(&pkgs, report.to_vec(), tests))
-}
-
-fn list(
+/// The packages `patterns` name, as `go list` gives them.
+pub fn list(
     tc: &Toolchain,
     dir: &Path,
     patterns: &[String],
@@ -105,14 +92,8 @@ fn list(
     golist::list(tc, dir, &flags, patterns)
 }
 
-fn part(pkgs: &[golist::Package], report: Vec<String>, tests: bool) -> Part {
-    let compile = pkgs
-        .iter()
-        .filter(|p| {
-            report.contains(&p.import_path) || tests || p.deps.iter().any(|d| report.contains(d))
-        })
-        .map(|p| p.import_path.clone())
-        .collect();
+/// The part of `pkgs` that reports exactly `report`.
+pub fn part(pkgs: &[golist::Package], report: Vec<String>) -> Part {
     let report_dirs = pkgs
         .iter()
         .filter(|p| report.contains(&p.import_path))
@@ -121,7 +102,6 @@ fn part(pkgs: &[golist::Package], report: Vec<String>, tests: bool) -> Part {
     Part {
         report,
         report_dirs,
-        compile,
     }
 }
 
