@@ -318,10 +318,25 @@ pub fn scan(
     let cgo = CgoLeftOut::new(tc, dir, opts.tags_flag());
     // One go command lists the packages and compiles them with the flags
     // that print the listing, which is parsed as it comes.
-    let ((pkgs, skipped), listed_evidence) =
-        crate::cli::timings::phase("go list, compile and parse", || {
+    // The finder is built (or found built) while the packages compile: on
+    // a machine whose build cache is shared, both are cache hits, and
+    // neither waits for the other.
+    let (listed, finder) = std::thread::scope(|scope| {
+        let finder = scope.spawn(|| -> Result<(crate::cli::interrupt::TempDir, PathBuf)> {
+            let tmp = crate::cli::interrupt::temp_dir("ifacealloc-finder-")?;
+            let exe = tc.helper("finder", FINDER_GO, tmp.path())?;
+            Ok((tmp, exe))
+        });
+        let listed = crate::cli::timings::phase("go list, compile and parse", || {
             list(tc, dir, patterns, opts, &cgo)
-        })?;
+        });
+        (listed, finder.join())
+    });
+    let ((pkgs, skipped), listed_evidence) = listed?;
+    let finder = match finder {
+        Ok(built) => built?,
+        Err(_) => anyhow::bail!("building the conversion finder panicked"),
+    };
     // Say what cgo being off leaves out: whole packages, or some of their files.
     for (path, reason) in &skipped {
         eprintln!("scan: skipped {path}: {reason}");
@@ -392,7 +407,8 @@ pub fn scan(
     // Only sites in the packages' own files: cgo's generated Go lives in the
     // build cache and is not the user's code.
     let own_dirs: Vec<&Path> = targets.iter().map(|p| p.dir.as_path()).collect();
-    let found: Vec<Found> = crate::cli::timings::phase("finder", || run_finder(tc, &input))?
+    let found: Vec<Found> =
+        crate::cli::timings::phase("finder", || run_finder(tc, &finder.1, &input))?
         .into_iter()
         .filter(|f| own_dirs.iter().any(|d| Path::new(&f.file).starts_with(d)))
         .collect();
@@ -629,7 +645,7 @@ fn parse_found(stdout: &[u8]) -> Result<Vec<Found>> {
     Ok(found)
 }
 
-fn run_finder(tc: &Toolchain, input: &FinderInput) -> Result<Vec<Found>> {
+fn run_finder(tc: &Toolchain, exe: &Path, input: &FinderInput) -> Result<Vec<Found>> {
     let json = serde_json::to_vec(input)?;
     let cached = finder_results_file(tc, &json, input);
     if let Some(found) = cached
@@ -640,10 +656,9 @@ fn run_finder(tc: &Toolchain, input: &FinderInput) -> Result<Vec<Found>> {
         return Ok(found);
     }
     let tmp = crate::cli::interrupt::temp_dir("ifacealloc-finder-")?;
-    let exe = tc.helper("finder", FINDER_GO, tmp.path())?;
     let input_file = tmp.path().join("input.json");
     std::fs::write(&input_file, &json)?;
-    let out = crate::cli::interrupt::output(std::process::Command::new(&exe).arg(&input_file))
+    let out = crate::cli::interrupt::output(std::process::Command::new(exe).arg(&input_file))
         .context("running the conversion finder")?;
     if !out.status.success() {
         return Err(GoCommandFailed {
