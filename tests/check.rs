@@ -361,3 +361,16 @@ fn lem_claims_are_judged_as_lem_judges_them() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("0 violated"), "{err}");
 }
+
+/// A package whose directives all hold passes: exit 0, nothing printed.
+#[test]
+fn a_clean_package_passes() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check/clean");
+    let (text, err, code) = check(&dir, &[]);
+    assert_eq!(code, 0, "{text}{err}");
+    assert!(text.is_empty(), "{text}");
+    assert!(
+        err.contains("5 directives") && err.contains("5 held, 0 violated"),
+        "{err}"
+    );
+}

@@ -409,9 +409,9 @@ pub fn scan(
     let own_dirs: Vec<&Path> = targets.iter().map(|p| p.dir.as_path()).collect();
     let found: Vec<Found> =
         crate::cli::timings::phase("finder", || run_finder(tc, &finder.1, &input))?
-        .into_iter()
-        .filter(|f| own_dirs.iter().any(|d| Path::new(&f.file).starts_with(d)))
-        .collect();
+            .into_iter()
+            .filter(|f| own_dirs.iter().any(|d| Path::new(&f.file).starts_with(d)))
+            .collect();
     let single_main = targets.len() == 1 && targets[0].name == "main";
     // With packages skipped, build exactly the ones scanned.
     let build_patterns: Vec<String> = if skipped.is_empty() {
