@@ -779,6 +779,20 @@ fn scan_inputs() {
     let cases = vec![
         case("scan bad shard", &["scan", "--shard", "4/3"], 2, "K must be 1 to N"),
         case(
+            "scan batches as text",
+            &["scan", "--batch-packages", "4", "-C", "m"],
+            2,
+            "add --format json",
+        )
+        .file("m/go.mod", MODULE)
+        .file("m/a.go", "package h\n"),
+        case(
+            "scan zero batch",
+            &["scan", "--format", "json", "--batch-packages", "0"],
+            2,
+            "--batch-packages",
+        ),
+        case(
             "scan merge as text",
             &["scan", "--merge", "a.json"],
             2,
