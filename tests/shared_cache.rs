@@ -4,7 +4,8 @@
 //! "machines" — separate GOCACHE and ifacealloc caches — share one store.
 //! The later machines' scans get their compiles from the store (none compiles
 //! again: ifacealloc's go commands have no per-run paths in their keys) and
-//! write the same report. (Its time against a warm scan is
+//! the finder's results, which ifacealloc stores there through the same
+//! protocol, and write the same report. (Its time against a warm scan is
 //! measured by scripts/shared-cache.sh, figures in docs/scale.md.)
 
 mod common;
@@ -81,6 +82,13 @@ fn a_second_machine_scans_from_the_shared_store() {
     let first = scan("a");
     let after_a = store_files(&store);
     assert!(!after_a.is_empty(), "machine a stored nothing");
+    // The finder's results are in the store beside the compiles (put through
+    // the same protocol), so machine b does not type-check again.
+    assert!(
+        after_a.iter().any(|f| std::fs::read(f)
+            .is_ok_and(|b| String::from_utf8_lossy(&b).contains("\"direct_by_kind\""))),
+        "no finder results in the store"
+    );
     let second = scan("b");
     assert_eq!(first, second, "machine b's report differs");
     let after_b = store_files(&store);

@@ -4,6 +4,7 @@
 //! `go list`, go/types for the types only it can read, links to Go's sources,
 //! and a failed command's error.
 
+pub mod cacheprog;
 pub mod command;
 pub mod fetch;
 pub mod links;

@@ -655,6 +655,21 @@ fn run_finder(tc: &Toolchain, exe: &Path, input: &FinderInput) -> Result<Vec<Fou
     {
         return Ok(found);
     }
+    // A build cache shared through GOCACHEPROG holds them too: a machine
+    // sharing the store does not type-check again what another did.
+    let mut store =
+        crate::go::cacheprog::CacheProg::start(std::env::var("GOCACHEPROG").ok().as_deref());
+    let shared_key = store.as_ref().and_then(|_| shared_finder_key(tc, input));
+    if let (Some(s), Some(key)) = (store.as_mut(), shared_key.as_ref()) {
+        if let Some(body) = s.get(key) {
+            if let Ok(found) = parse_found(&body) {
+                if let Some(c) = &cached {
+                    crate::cli::output::write_cache(c, &body);
+                }
+                return Ok(found);
+            }
+        }
+    }
     let tmp = crate::cli::interrupt::temp_dir("ifacealloc-finder-")?;
     let input_file = tmp.path().join("input.json");
     std::fs::write(&input_file, &json)?;
@@ -671,7 +686,42 @@ fn run_finder(tc: &Toolchain, exe: &Path, input: &FinderInput) -> Result<Vec<Fou
     if let Some(c) = cached {
         crate::cli::output::write_cache(&c, &out.stdout);
     }
+    if let (Some(s), Some(key)) = (store.as_mut(), shared_key.as_ref()) {
+        s.put(key, &out.stdout);
+    }
     Ok(found)
+}
+
+/// The finder's results' key in a shared store: what they depend on, by
+/// content rather than by where it lies on this machine — the finder's
+/// source, the Go version and GOARCH, each package's import path, import map
+/// and files (path and content: the results name the files), and each
+/// export data file's content.
+fn shared_finder_key(
+    tc: &Toolchain,
+    input: &FinderInput,
+) -> Option<crate::go::cacheprog::ActionId> {
+    use sha2::{Digest, Sha256};
+    let mut parts: Vec<Vec<u8>> = vec![
+        b"ifacealloc finder results 1".to_vec(),
+        FINDER_GO.as_bytes().to_vec(),
+        tc.goversion.as_bytes().to_vec(),
+        input.goarch.as_bytes().to_vec(),
+    ];
+    for p in &input.packages {
+        parts.push(p.import_path.as_bytes().to_vec());
+        parts.push(serde_json::to_vec(&p.import_map).ok()?);
+        for f in &p.files {
+            parts.push(f.as_bytes().to_vec());
+            parts.push(Sha256::digest(std::fs::read(f).ok()?).to_vec());
+        }
+    }
+    for (path, file) in &input.export {
+        parts.push(path.as_bytes().to_vec());
+        parts.push(Sha256::digest(std::fs::read(file).ok()?).to_vec());
+    }
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    Some(crate::go::cacheprog::action_id(&refs))
 }
 
 /// Passes reads through and keeps a copy of the unindented lines: the
