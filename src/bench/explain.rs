@@ -167,8 +167,12 @@ pub fn explain(tc: &Toolchain, dir: &Path, source: &Source, tables: &[Table]) ->
         .filter_map(|(s, c)| c.map(|old| (s, old.map(|k| (k.verdict, k.bytes)))))
         .filter(|(s, _)| matches!(s.verdict, Verdict::Always | Verdict::Conditional))
         .collect();
+    // One `go list` per benchmark package, not per benchmark.
+    let mut exercised_by: std::collections::HashMap<String, Vec<String>> = Default::default();
     for rise in &mut rises {
-        let exercised = exercised_packages(tc, dir, &rise.package);
+        let exercised = exercised_by
+            .entry(rise.package.clone())
+            .or_insert_with(|| exercised_packages(tc, dir, &rise.package));
         let base = base_name(&rise.benchmark);
         let mut causes: Vec<Cause> = changed
             .iter()

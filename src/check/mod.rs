@@ -355,7 +355,7 @@ pub fn check(
     let rel = |p: &Path| relative(p, dir);
     let mut outcomes: Vec<Outcome> = marked
         .iter()
-        .map(|m| judge(m, &compiled, opts, &rel))
+        .map(|m| judge(m, &compiled, dir, opts, &rel))
         .collect();
     // By the directive's place: the order `--merge` restores from shards.
     outcomes.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -469,6 +469,7 @@ fn wanted(marked: &[Marked]) -> compiled::Wanted {
 fn judge(
     m: &Marked,
     c: &compiled::Compiled,
+    dir: &Path,
     opts: &Options,
     rel: &dyn Fn(&Path) -> String,
 ) -> Outcome {
@@ -517,7 +518,7 @@ fn judge(
         found = true;
         outcome
             .violations
-            .extend(violations(symbol, &instrs, m, rel));
+            .extend(violations(symbol, &instrs, m, dir, rel));
     }
     if found {
         let violated = outcome
@@ -584,10 +585,11 @@ fn violations(
     symbol: &str,
     instrs: &[asm::ListedInstr],
     m: &Marked,
+    dir: &Path,
     rel: &dyn Fn(&Path) -> String,
 ) -> Vec<Violation> {
-    let dir_of = m.file.parent().unwrap_or(Path::new("/"));
-    let mut paths = compiled::Paths::new(dir_of);
+    // The listing names files as the go command run in `dir` does.
+    let mut paths = compiled::Paths::new(dir);
     let mut out: Vec<Violation> = Vec::new();
     for i in instrs {
         let Some(callee) = asm::call_target(&i.instr.op, &i.instr.args) else {
@@ -627,8 +629,11 @@ fn violations(
     out
 }
 
-fn relative(path: &Path, dir: &Path) -> String {
-    path.strip_prefix(dir)
+/// `path` relative to `dir` (both made canonical), else as it is.
+pub fn relative(path: &Path, dir: &Path) -> String {
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let path = canon(path);
+    path.strip_prefix(canon(dir))
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_else(|_| path.to_string_lossy().into_owned())
 }

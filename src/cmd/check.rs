@@ -220,14 +220,12 @@ fn merge(args: &CheckArgs) -> Result<i32> {
             v["line"].as_u64().unwrap_or(0),
         )
     };
-    output::emit(args.output.as_deref(), |out| {
-        super::shard::merge(&args.merge, "ifacealloc check", key, out)
-    })?;
     let mut violated = false;
-    for f in &args.merge {
-        let outcomes: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(f)?)?;
-        violated |= outcomes.iter().any(|o| o["status"] == "violated");
-    }
+    output::emit(args.output.as_deref(), |out| {
+        let is_violated = |o: &serde_json::Value| o["status"] == "violated";
+        violated = super::shard::merge(&args.merge, "ifacealloc check", key, is_violated, out)?;
+        Ok(())
+    })?;
     Ok(i32::from(violated))
 }
 
@@ -246,13 +244,7 @@ fn lem_claims(tc: &Toolchain, dir: &Path, patterns: &[String]) -> Result<Vec<Out
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
-    let canon = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let rel = |p: &Path| -> String {
-        let p = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-        p.strip_prefix(&canon)
-            .map(|r| r.to_string_lossy().into_owned())
-            .unwrap_or_else(|_| p.to_string_lossy().into_owned())
-    };
+    let rel = |p: &Path| check::relative(p, dir);
     let mut outcomes: Vec<Outcome> = report
         .cases
         .iter()

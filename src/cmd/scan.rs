@@ -327,23 +327,20 @@ fn merge(args: &ScanArgs) -> Result<i32> {
             v["column"].as_u64().unwrap_or(0),
         )
     };
+    // Whether a site fails `--fail-on`, read as the reports are merged.
+    let fails = |s: &serde_json::Value| {
+        args.fail_on.is_some_and(|min| {
+            s["verdict"]
+                .as_str()
+                .and_then(|v| <Verdict as clap::ValueEnum>::from_str(v, false).ok())
+                .is_some_and(|v| v >= min)
+        })
+    };
     let mut failing = false;
     output::emit(args.output.as_deref(), |out| {
-        super::shard::merge(&args.merge, "ifacealloc scan", key, out)
+        failing = super::shard::merge(&args.merge, "ifacealloc scan", key, fails, out)?;
+        Ok(())
     })?;
-    if let Some(min) = args.fail_on {
-        // Read back what was merged: every site's verdict.
-        for f in &args.merge {
-            let text = std::fs::read(f)?;
-            let sites: Vec<serde_json::Value> = serde_json::from_slice(&text)?;
-            failing |= sites.iter().any(|s| {
-                s["verdict"]
-                    .as_str()
-                    .and_then(|v| <Verdict as clap::ValueEnum>::from_str(v, false).ok())
-                    .is_some_and(|v| v >= min)
-            });
-        }
-    }
     Ok(i32::from(failing))
 }
 

@@ -107,13 +107,15 @@ pub fn part(pkgs: &[golist::Package], report: Vec<String>) -> Part {
 
 /// The JSON arrays of `files`, joined and ordered by `key` (a stable sort:
 /// elements with equal keys stay in file order), written as the reports
-/// were (serde_json's pretty form).
+/// were (serde_json's pretty form); whether `any` holds for an element.
 pub fn merge<K: Ord>(
     files: &[PathBuf],
     what: &str,
     key: impl Fn(&serde_json::Value) -> K,
+    any: impl Fn(&serde_json::Value) -> bool,
     out: &mut dyn std::io::Write,
-) -> Result<()> {
+) -> Result<bool> {
+    let mut found = false;
     let mut all: Vec<(K, Box<RawValue>)> = Vec::new();
     for f in files {
         let bad = |e: String| {
@@ -134,13 +136,14 @@ pub fn merge<K: Ord>(
         })?;
         for raw in items {
             let v: serde_json::Value = serde_json::from_str(raw.get())?;
+            found |= any(&v);
             all.push((key(&v), raw));
         }
     }
     all.sort_by(|a, b| a.0.cmp(&b.0));
     if all.is_empty() {
         writeln!(out, "[]")?;
-        return Ok(());
+        return Ok(found);
     }
     writeln!(out, "[")?;
     for (i, (_, raw)) in all.iter().enumerate() {
@@ -148,7 +151,7 @@ pub fn merge<K: Ord>(
         writeln!(out, "  {}{sep}", raw.get())?;
     }
     writeln!(out, "]")?;
-    Ok(())
+    Ok(found)
 }
 
 #[cfg(test)]

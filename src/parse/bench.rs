@@ -207,13 +207,13 @@ impl BenchParser {
     }
 
     /// The samples of a parser made by [`BenchParser::keeping_samples`].
-    pub fn finish_samples(self) -> Samples {
-        let skipped_before = self.report.skipped;
-        let mut me = self;
-        let log = me.log.take();
-        let report = me.finish();
+    pub fn finish_samples(mut self) -> Samples {
+        // The last lines first, while samples are still being kept.
+        self.flush();
+        let log = self.log.take();
+        let report = self.finish();
         let mut samples = log.map(|l| l.samples).unwrap_or_default();
-        samples.skipped = report.skipped.max(skipped_before);
+        samples.skipped = report.skipped;
         samples
     }
 
@@ -598,6 +598,19 @@ impl BenchParser {
 
     /// Ends the input and returns what was found.
     pub fn finish(mut self) -> BenchReport {
+        self.flush();
+        for r in &mut self.report.results {
+            // A mean of u64 values fits a u64.
+            r.iterations = (r.iteration_sum / u128::from(r.runs)) as u64;
+        }
+        self.report
+    }
+}
+
+impl BenchParser {
+    /// Reads what input left unfinished: -json output with no final
+    /// newline, a name still waiting for its figures.
+    fn flush(&mut self) {
         let leftovers: Vec<String> = std::mem::take(&mut self.json_partial)
             .into_values()
             .collect();
@@ -605,11 +618,6 @@ impl BenchParser {
             self.feed_text(&l, None);
         }
         self.drop_pending();
-        for r in &mut self.report.results {
-            // A mean of u64 values fits a u64.
-            r.iterations = (r.iteration_sum / u128::from(r.runs)) as u64;
-        }
-        self.report
     }
 }
 
