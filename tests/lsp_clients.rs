@@ -5,7 +5,7 @@
 //! skipped, saying so, when its client is not installed (`.ci/run` installs
 //! both).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -51,13 +51,13 @@ fn run_bounded(cmd: &mut Command, limit: Duration) -> std::process::Output {
     }
 }
 
-#[test]
-fn neovim_receives_scans_answers() {
+/// What Neovim's client received for `file` (see tests/clients/nvim_lsp.lua),
+/// or None when there is no `nvim`.
+fn neovim_session(file: &Path, hover: (u32, u32), asm_func: &str) -> Option<Value> {
     if !on_path("nvim") {
         eprintln!("SKIPPED: no nvim on PATH (apt-get install neovim; .ci/run installs it)");
-        return;
+        return None;
     }
-    let sites: Vec<Value> = serde_json::from_str(&common::scan_json(&fixture())).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let out_file = tmp.path().join("nvim.json");
     let out = run_bounded(
@@ -68,9 +68,10 @@ fn neovim_receives_scans_answers() {
                 root().join("tests/clients/nvim_lsp.lua").display()
             ))
             .env("IFACEALLOC_BIN", env!("CARGO_BIN_EXE_ifacealloc"))
-            .env("GO_FILE", fixture().join("why.go"))
-            .env("HOVER_LINE", "8")
-            .env("HOVER_CHAR", "57")
+            .env("GO_FILE", file)
+            .env("HOVER_LINE", hover.0.to_string())
+            .env("HOVER_CHAR", hover.1.to_string())
+            .env("ASM_FUNC", asm_func)
             .env("OUT", &out_file)
             .current_dir(tmp.path()),
         Duration::from_secs(300),
@@ -85,7 +86,11 @@ fn neovim_receives_scans_answers() {
     let got: Value = serde_json::from_str(&text).unwrap();
     assert!(got.get("error").is_none(), "{got}");
     assert_eq!(got["published"], true, "{got}");
-    // The hints: one per allocating site, at its expression's end.
+    Some(got)
+}
+
+/// The hints a client received, as (0-based line, label), sorted.
+fn received_hints(got: &Value) -> Vec<(u64, String)> {
     let mut hints: Vec<(u64, String)> = got["hints"]
         .as_array()
         .unwrap()
@@ -98,22 +103,91 @@ fn neovim_receives_scans_answers() {
         })
         .collect();
     hints.sort();
-    let want = common::expected_hints(&sites, "why.go");
-    assert_eq!(hints, want);
-    // The diagnostics it shows: only the always-allocating site (failOn).
+    hints
+}
+
+/// The annotated assembly the lens's command gave: its result, or the
+/// document the server asked the client to show.
+fn received_assembly(got: &Value) -> String {
+    match (&got["asm"], &got["asm_document"]) {
+        (_, Value::String(doc)) => doc.clone(),
+        (Value::String(text), _) => text.clone(),
+        _ => panic!("no assembly received: {got}"),
+    }
+}
+
+/// The (0-based line, column) of each diagnostic a client shows.
+fn received_diagnostics(got: &Value) -> Vec<(u64, u64)> {
     let d = got["diagnostics"].as_array().unwrap();
-    assert_eq!(d.len(), 1, "{got}");
+    assert!(d.iter().all(|d| d["source"] == "ifacealloc"), "{got}");
+    d.iter()
+        .map(|d| (d["line"].as_u64().unwrap(), d["col"].as_u64().unwrap()))
+        .collect()
+}
+
+#[test]
+fn neovim_receives_scans_answers() {
+    let Some(got) = neovim_session(&fixture().join("why.go"), (8, 57), "Store") else {
+        return;
+    };
+    let sites: Vec<Value> = serde_json::from_str(&common::scan_json(&fixture())).unwrap();
+    // The hints: one per allocating site, at its expression's end.
     assert_eq!(
-        (d[0]["line"].as_u64(), d[0]["col"].as_u64()),
-        (Some(12), Some(27))
+        received_hints(&got),
+        common::expected_hints(&sites, "why.go")
     );
-    assert_eq!(d[0]["source"], "ifacealloc");
+    // The diagnostics it shows: only the always-allocating site (failOn).
+    assert_eq!(received_diagnostics(&got), [(12, 27)]);
     let hover = got["hover"]["contents"]["value"].as_str().unwrap();
     assert!(
         hover.contains("passed to fmt.Sprintf's ... parameter, which leaks to the heap"),
         "{hover}"
     );
     assert_eq!(got["lenses"].as_array().unwrap().len(), 7, "{got}");
+    let asm = received_assembly(&got);
+    assert!(
+        asm.contains("CALL\truntime.convT64(SB)\t<- convT64"),
+        "{asm}"
+    );
+}
+
+#[test]
+fn neovim_on_a_published_module_receives_scans_answers() {
+    // github.com/google/uuid v1.6.0, as a developer's checkout of it.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("uuid");
+    common::module_copy("github.com/google/uuid@v1.6.0", &dir);
+    // The always-allocating conversion in null.go: `json.Marshal(nu.UUID)`.
+    let Some(got) = neovim_session(&dir.join("null.go"), (102, 24), "NullUUID.MarshalJSON") else {
+        return;
+    };
+    let sites: Vec<Value> = serde_json::from_str(&common::scan_json(&dir)).unwrap();
+    let want = common::expected_hints(&sites, "null.go");
+    assert!(want.len() >= 2, "{want:?}");
+    assert_eq!(received_hints(&got), want);
+    assert_eq!(received_diagnostics(&got), [(102, 22)]);
+    let hover = got["hover"]["contents"]["value"].as_str().unwrap();
+    assert!(hover.contains("convTnoptr"), "{hover}");
+    assert!(
+        hover.contains("passed to json.Marshal, which leaks to the heap"),
+        "{hover}"
+    );
+    // A lens per function of null.go holding a conversion that may allocate.
+    let mut functions: Vec<&str> = sites
+        .iter()
+        .filter(|s| s["file"].as_str().unwrap().ends_with("null.go"))
+        .filter(|s| s["verdict"] == "always" || s["verdict"] == "conditional")
+        .map(|s| s["function"].as_str().unwrap())
+        .collect();
+    functions.sort();
+    functions.dedup();
+    assert_eq!(
+        got["lenses"].as_array().unwrap().len(),
+        functions.len(),
+        "{got}"
+    );
+    let asm = received_assembly(&got);
+    assert!(asm.contains("runtime.convTnoptr(SB)"), "{asm}");
 }
 
 #[test]
@@ -128,6 +202,9 @@ fn pytest_lsp_clients_receive_scans_answers() {
         );
         return;
     }
+    let tmp = tempfile::tempdir().unwrap();
+    let uuid = tmp.path().join("uuid");
+    common::module_copy("github.com/google/uuid@v1.6.0", &uuid);
     let out = run_bounded(
         Command::new("python3")
             .args([
@@ -142,6 +219,8 @@ fn pytest_lsp_clients_receive_scans_answers() {
             .arg(root().join("tests/clients/test_ifacealloc.py"))
             .env("IFACEALLOC_BIN", env!("CARGO_BIN_EXE_ifacealloc"))
             .env("IFACEALLOC_SCAN_JSON", common::scan_json(&fixture()))
+            .env("IFACEALLOC_UUID_DIR", &uuid)
+            .env("IFACEALLOC_UUID_SCAN_JSON", common::scan_json(&uuid))
             // No __pycache__ left in the tree.
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .current_dir(root()),
@@ -153,5 +232,5 @@ fn pytest_lsp_clients_receive_scans_answers() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("3 passed"), "{text}");
+    assert!(text.contains("6 passed"), "{text}");
 }
