@@ -779,10 +779,10 @@ fn scan_inputs() {
     let cases = vec![
         case("scan bad shard", &["scan", "--shard", "4/3"], 2, "K must be 1 to N"),
         case(
-            "scan batches as text",
-            &["scan", "--batch-packages", "4", "-C", "m"],
+            "scan batches as html",
+            &["scan", "--format", "html", "--batch-packages", "4", "-C", "m"],
             2,
-            "add --format json",
+            "use --format text, json, markdown or sarif",
         )
         .file("m/go.mod", MODULE)
         .file("m/a.go", "package h\n"),

@@ -205,10 +205,10 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
     Ok(i32::from(say_failing(args.fail_on, &sites)))
 }
 
-/// `--batch-packages N`: the packages scanned N at a time (each batch as a
-/// shard: all compiled, as one run's cached compiles, its own reported), each
-/// batch's sites spilled to a temporary file as sorted lines, then the
-/// batches merged as the report is written: one site per batch in memory.
+/// `--batch-packages N`: one compile, its evidence spilled to a file per N
+/// packages as the listing is read; each batch's packages type-checked and
+/// classified in turn, their sites spilled as a sorted run; the runs merged
+/// as the report is written, a site at a time. Memory holds one batch.
 fn batched(
     args: &ScanArgs,
     tc: &Toolchain,
@@ -217,99 +217,39 @@ fn batched(
     opts: &Options,
     n: usize,
 ) -> Result<i32> {
-    use std::io::{BufRead, Write as _};
-    if args.format != ScanFormat::Json || args.sort != SortBy::File {
+    if args.format == ScanFormat::Html || args.sort != SortBy::File {
         return Err(UsageError::new(
-            "--batch-packages writes the JSON report in file order: add --format json (and no --sort bytes)",
+            "--batch-packages writes the report a site at a time in file order: use --format text, json, markdown or sarif, without --sort bytes",
         )
         .into());
     }
-    let pkgs = super::shard::list(tc, dir, patterns, &args.tags)?;
-    let all: Vec<String> = pkgs.iter().map(|p| p.import_path.clone()).collect();
-    let tmp = crate::cli::interrupt::temp_dir("ifacealloc-batches-")?;
-    let mut spills = Vec::new();
-    let mut failing = false;
-    let mut total = 0usize;
-    for (b, chunk) in all.chunks(n).enumerate() {
-        let part = super::shard::part(&pkgs, chunk.to_vec());
-        let mut o = opts.clone();
-        o.report_only = Some(part.report.iter().cloned().collect());
-        o.report_dirs = Some(part.report_dirs);
-        let (mut sites, _) = scan::scan(tc, dir, patterns, &o)?;
+    let batches: Vec<scan::Batch> = super::shard::list(tc, dir, patterns, &args.tags)?
+        .chunks(n)
+        .map(|chunk| scan::Batch {
+            report: chunk.iter().map(|p| p.import_path.clone()).collect(),
+            dirs: chunk.iter().map(|p| p.dir.clone()).collect(),
+        })
+        .collect();
+    let mut runs = scan::spill::Runs::new()?;
+    let mut failing = Failing::new(args.fail_on);
+    scan::scan_batches(tc, dir, patterns, opts, &batches, |mut sites| {
         if let Some(min) = args.min_verdict {
             sites.retain(|s| s.verdict >= min);
         }
-        failing |= say_failing(args.fail_on, &sites);
-        total += sites.len();
-        // One line per site: its sort key, then its pretty JSON as a string.
-        let path = tmp.path().join(format!("batch{b}.jsonl"));
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
-        for site in &sites {
-            let line = serde_json::json!([
-                site.file,
-                site.line,
-                site.column,
-                serde_json::to_string_pretty(site)?
-            ]);
-            writeln!(w, "{line}")?;
-        }
-        w.flush()?;
-        spills.push(path);
-    }
-    type Head = (String, u64, u64, String);
-    let read = |r: &mut std::io::Lines<std::io::BufReader<std::fs::File>>| -> Result<Option<Head>> {
-        let Some(line) = r.next() else {
-            return Ok(None);
-        };
-        let v: (String, u64, u64, String) = serde_json::from_str(&line?)?;
-        Ok(Some(v))
-    };
-    let mut readers = Vec::new();
-    for p in &spills {
-        readers.push(std::io::BufReader::new(std::fs::File::open(p)?).lines());
-    }
-    output::emit(args.output.as_deref(), |out| {
-        let mut heads: Vec<Option<Head>> = Vec::new();
-        for r in readers.iter_mut() {
-            heads.push(read(r)?);
-        }
-        let mut first = true;
-        loop {
-            // The smallest head; the earliest batch on a tie (one file is in
-            // one package, so ties are within a batch and keep its order).
-            let next = heads
-                .iter()
-                .enumerate()
-                .filter_map(|(i, h)| h.as_ref().map(|h| (i, h)))
-                .min_by(|a, b| (&a.1 .0, a.1 .1, a.1 .2, a.0).cmp(&(&b.1 .0, b.1 .1, b.1 .2, b.0)))
-                .map(|(i, _)| i);
-            let Some(i) = next else { break };
-            let (_, _, _, pretty) = heads[i].take().expect("a head");
-            // An element of serde_json's pretty array: two more spaces in.
-            let indented = pretty.replace('\n', "\n  ");
-            if first {
-                write!(out, "[\n  {indented}")?;
-                first = false;
-            } else {
-                write!(out, ",\n  {indented}")?;
-            }
-            heads[i] = read(&mut readers[i])?;
-        }
-        if first {
-            writeln!(out, "[]")?;
-        } else {
-            writeln!(out, "\n]")?;
-        }
-        Ok(())
+        sites.iter().for_each(|s| failing.add(s));
+        runs.push(&sites)
     })?;
-    if args.output.is_none() {
-        eprintln!(
-            "scan: {} in {} batches",
-            report::plural(total, "site"),
-            spills.len()
-        );
+    let mut out = output::Streamed::open(args.output.as_deref())?;
+    let mut w = report::SiteWriter::new(args.format, text_style(args)?, &mut out);
+    for site in runs.merged()? {
+        w.site(&site?)?;
     }
-    Ok(i32::from(failing))
+    let counts = w.finish()?;
+    out.finish()?;
+    if args.format != ScanFormat::Text && args.output.is_none() {
+        eprintln!("{}", counts.summary());
+    }
+    Ok(i32::from(failing.say()))
 }
 
 /// `--merge`: the shards' sites in one report, ordered as a scan orders
@@ -468,18 +408,7 @@ fn join_profile(
 /// Go's `file:line:col` form otherwise), and the summary on stderr when the
 /// report is not text on stdout.
 fn write_report(args: &ScanArgs, sites: &[scan::Site]) -> Result<()> {
-    let headings = if args.heading {
-        true
-    } else if args.no_heading {
-        false
-    } else {
-        args.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout())
-    };
-    let style = if headings {
-        report::TextStyle::Headings
-    } else {
-        report::TextStyle::GoStyle(std::env::current_dir()?)
-    };
+    let style = text_style(args)?;
     output::emit(args.output.as_deref(), |out| match args.format {
         ScanFormat::Text => report::write_text(sites, &style, out),
         f => report::write(f, sites, out),
@@ -490,35 +419,85 @@ fn write_report(args: &ScanArgs, sites: &[scan::Site]) -> Result<()> {
     Ok(())
 }
 
+/// Text under a heading per file on a terminal, Go's `file:line:col:` lines
+/// otherwise (or as `--heading`/`--no-heading` say).
+fn text_style(args: &ScanArgs) -> Result<report::TextStyle> {
+    let headings = if args.heading {
+        true
+    } else if args.no_heading {
+        false
+    } else {
+        args.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout())
+    };
+    Ok(if headings {
+        report::TextStyle::Headings
+    } else {
+        report::TextStyle::GoStyle(std::env::current_dir()?)
+    })
+}
+
 /// Names on stderr the sites that fail the run under `--fail-on`, so a CI
 /// log names them whatever the report's format or destination; whether any did.
 fn say_failing(fail_on: Option<Verdict>, sites: &[scan::Site]) -> bool {
-    let Some(v) = fail_on else {
-        return false;
-    };
-    let failing: Vec<&scan::Site> = sites.iter().filter(|s| s.verdict >= v).collect();
-    if failing.is_empty() {
-        return false;
+    let mut f = Failing::new(fail_on);
+    sites.iter().for_each(|s| f.add(s));
+    f.say()
+}
+
+/// The sites that fail `--fail-on`, counted as they come: the first 20
+/// named, the rest counted.
+struct Failing {
+    fail_on: Option<Verdict>,
+    count: usize,
+    named: Vec<String>,
+}
+
+impl Failing {
+    const NAMED: usize = 20;
+
+    fn new(fail_on: Option<Verdict>) -> Failing {
+        Failing {
+            fail_on,
+            count: 0,
+            named: Vec::new(),
+        }
     }
-    eprintln!(
-        "scan: --fail-on {}: {} failed the run:",
-        v.name(),
-        report::plural(failing.len(), "site")
-    );
-    for s in failing.iter().take(20) {
+
+    fn add(&mut self, s: &scan::Site) {
+        if !self.fail_on.is_some_and(|v| s.verdict >= v) {
+            return;
+        }
+        self.count += 1;
+        if self.named.len() < Self::NAMED {
+            self.named.push(format!(
+                "  {}:{}:{}: {} {} {} in {}",
+                s.file,
+                s.line,
+                s.column,
+                s.verdict.name(),
+                s.routine_shown,
+                s.type_name,
+                s.function
+            ));
+        }
+    }
+
+    /// Says which sites failed the run, if any; whether any did.
+    fn say(&self) -> bool {
+        let Some(v) = self.fail_on.filter(|_| self.count > 0) else {
+            return false;
+        };
         eprintln!(
-            "  {}:{}:{}: {} {} {} in {}",
-            s.file,
-            s.line,
-            s.column,
-            s.verdict.name(),
-            s.routine_shown,
-            s.type_name,
-            s.function
+            "scan: --fail-on {}: {} failed the run:",
+            v.name(),
+            report::plural(self.count, "site")
         );
+        for line in &self.named {
+            eprintln!("{line}");
+        }
+        if self.count > Self::NAMED {
+            eprintln!("  ... and {} more", self.count - Self::NAMED);
+        }
+        true
     }
-    if failing.len() > 20 {
-        eprintln!("  ... and {} more", failing.len() - 20);
-    }
-    true
 }

@@ -59,7 +59,7 @@ pub fn escape_of(msg: &str) -> Option<Escape> {
 /// Escape analysis's explanation of why a value escapes (`-m=2`): the path
 /// from the value to what outlives it, as the compiler prints it under a
 /// `v escapes to heap in F:` line (`v escapes to heap:` before Go 1.22).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EscapeFlow {
     /// The value the explanation is about (`v`, `[]any{...}`).
     pub subject: String,
@@ -69,7 +69,7 @@ pub struct EscapeFlow {
 }
 
 /// One `flow: DST ← SRC:` line and the notes under it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FlowStep {
     pub to: String,
     pub from: String,
@@ -77,7 +77,7 @@ pub struct FlowStep {
 }
 
 /// One `from EXPR (WHY) at POS` line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FlowNote {
     pub expr: String,
     /// The escape analysis's reason (`assign`, `call parameter`, `return`, ...).

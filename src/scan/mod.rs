@@ -12,10 +12,12 @@
 
 pub mod assembly;
 pub mod baseline;
+mod evidence;
 pub mod profile;
+pub mod spill;
 pub mod versions;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -28,8 +30,9 @@ use crate::go::toolchain::Toolchain;
 use crate::model::gotype::{Arch, Layout};
 use crate::model::routine::Routine;
 use crate::model::rules::{self, How, Sole, TypeFacts};
-use crate::parse::asm::{self, Evidence as ListingEvidence};
 use crate::parse::diag;
+
+use evidence::{parse_evidence, CompilerEvidence, KeepMessages};
 
 /// Whether a site allocates.
 #[derive(
@@ -47,7 +50,7 @@ pub enum Verdict {
 
 /// Where a site's routine was read. Serialized as the JSON's `evidence`
 /// strings (docs/json.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Evidence {
     /// A runtime call or global in the `-S` listing at the site.
     #[serde(rename = "-S")]
@@ -204,7 +207,7 @@ pub struct Site {
 }
 
 /// One compiled instantiation of a generic function at a conversion site.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Instantiation {
     /// The type arguments as the compiler names the function, e.g.
     /// `go.shape.int64` or `go.shape.string`.
@@ -312,33 +315,142 @@ pub fn scan(
     patterns: &[String],
     opts: &Options,
 ) -> Result<(Vec<Site>, PathBuf)> {
-    let dir = &dir
-        .canonicalize()
-        .with_context(|| format!("resolving {}", dir.display()))?;
+    let dir = &canonical_dir(dir)?;
     let cgo = CgoLeftOut::new(tc, dir, opts.tags_flag());
-    // One go command lists the packages and compiles them with the flags
-    // that print the listing, which is parsed as it comes.
-    // The finder is built (or found built) while the packages compile: on
-    // a machine whose build cache is shared, both are cache hits, and
-    // neither waits for the other.
+    let (listed, evidence, finder) = compile_and_list(tc, dir, patterns, opts, &cgo, |stderr| {
+        parse_evidence(
+            stderr,
+            dir,
+            opts.report_dirs.as_deref(),
+            opts.report_only.as_ref(),
+        )
+    })?;
+    say_left_out(&listed, &cgo);
+    let scanned = Listing {
+        pkgs: &listed.0,
+        skipped: &listed.1,
+        evidence: evidence.and_then(Result::ok),
+        finder: &finder.1,
+    };
+    match classify_packages(tc, dir, patterns, opts, scanned)? {
+        Some(done) => Ok(done),
+        None => Err(no_packages(dir, patterns, &listed.1, &cgo)),
+    }
+}
+
+/// One batch of [`scan_batches`]: the packages it reports and their folders.
+pub struct Batch {
+    pub report: std::collections::BTreeSet<String>,
+    pub dirs: Vec<PathBuf>,
+}
+
+/// Scans `patterns` from `dir` with one compile, reporting `batches` one at a
+/// time: the compiler's evidence is spilled to a file per batch as the
+/// listing is read, and each batch's evidence is read back, its packages
+/// type-checked and their sites handed to `each` (in file order) before the
+/// next batch is read — memory holds one batch's evidence and sites.
+pub fn scan_batches(
+    tc: &Toolchain,
+    dir: &Path,
+    patterns: &[String],
+    opts: &Options,
+    batches: &[Batch],
+    mut each: impl FnMut(Vec<Site>) -> Result<()>,
+) -> Result<()> {
+    let dir = &canonical_dir(dir)?;
+    let cgo = CgoLeftOut::new(tc, dir, opts.tags_flag());
+    let mut batch_of_dir = std::collections::HashMap::new();
+    let mut batch_of_package = std::collections::HashMap::new();
+    for (b, batch) in batches.iter().enumerate() {
+        for d in &batch.dirs {
+            batch_of_dir.insert(d.canonicalize().unwrap_or_else(|_| d.clone()), b as u32);
+        }
+        for p in &batch.report {
+            batch_of_package.insert(p.clone(), b as u32);
+        }
+    }
+    let spill = crate::cli::interrupt::temp_dir("ifacealloc-evidence-")?;
+    let (listed, spilled, finder) = compile_and_list(tc, dir, patterns, opts, &cgo, |stderr| {
+        evidence::spill_evidence(
+            stderr,
+            dir,
+            &batch_of_dir,
+            &batch_of_package,
+            batches.len(),
+            spill.path(),
+        )
+    })?;
+    say_left_out(&listed, &cgo);
+    let spilled = matches!(spilled, Some(Ok(())));
+    let mut any = false;
+    for (b, batch) in batches.iter().enumerate() {
+        let mut o = opts.clone();
+        o.report_only = Some(batch.report.clone());
+        o.report_dirs = Some(batch.dirs.clone());
+        let scanned = Listing {
+            pkgs: &listed.0,
+            skipped: &listed.1,
+            evidence: if spilled {
+                Some(evidence::read_batch(spill.path(), b)?)
+            } else {
+                None
+            },
+            finder: &finder.1,
+        };
+        if let Some((sites, _)) = classify_packages(tc, dir, patterns, &o, scanned)? {
+            any = true;
+            each(sites)?;
+        }
+    }
+    if !any {
+        return Err(no_packages(dir, patterns, &listed.1, &cgo));
+    }
+    Ok(())
+}
+
+fn canonical_dir(dir: &Path) -> Result<PathBuf> {
+    dir.canonicalize()
+        .with_context(|| format!("resolving {}", dir.display()))
+}
+
+/// The finder, built in a temporary directory that lives as long as it is used.
+type BuiltFinder = (crate::cli::interrupt::TempDir, PathBuf);
+
+/// One go command lists the packages and compiles them with the flags that
+/// print the listing, which `read_evidence` reads as it comes. The finder is
+/// built (or found built) while the packages compile: on a machine whose
+/// build cache is shared, both are cache hits, and neither waits for the
+/// other.
+fn compile_and_list<R: Send>(
+    tc: &Toolchain,
+    dir: &Path,
+    patterns: &[String],
+    opts: &Options,
+    cgo: &CgoLeftOut,
+    read_evidence: impl FnOnce(Box<dyn std::io::Read + Send>) -> R + Send,
+) -> Result<(golist::Listed, Option<R>, BuiltFinder)> {
     let (listed, finder) = std::thread::scope(|scope| {
-        let finder = scope.spawn(|| -> Result<(crate::cli::interrupt::TempDir, PathBuf)> {
+        let finder = scope.spawn(|| -> Result<BuiltFinder> {
             let tmp = crate::cli::interrupt::temp_dir("ifacealloc-finder-")?;
             let exe = tc.helper("finder", FINDER_GO, tmp.path())?;
             Ok((tmp, exe))
         });
         let listed = crate::cli::timings::phase("go list, compile and parse", || {
-            list(tc, dir, patterns, opts, &cgo)
+            list(tc, dir, patterns, opts, cgo, read_evidence)
         });
         (listed, finder.join())
     });
-    let ((pkgs, skipped), listed_evidence) = listed?;
+    let (listed, evidence) = listed?;
     let finder = match finder {
         Ok(built) => built?,
         Err(_) => anyhow::bail!("building the conversion finder panicked"),
     };
-    // Say what cgo being off leaves out: whole packages, or some of their files.
-    for (path, reason) in &skipped {
+    Ok((listed, evidence, finder))
+}
+
+/// Says what cgo being off leaves out: whole packages, or some of their files.
+fn say_left_out((pkgs, skipped): &golist::Listed, cgo: &CgoLeftOut) {
+    for (path, reason) in skipped {
         eprintln!("scan: skipped {path}: {reason}");
     }
     for p in pkgs.iter().filter(|p| !p.dep_only) {
@@ -352,40 +464,77 @@ pub fn scan(
             );
         }
     }
-    let mut targets = golist::targets(&pkgs, opts.tests);
+}
+
+/// The error when no package is left to scan.
+fn no_packages(
+    dir: &Path,
+    patterns: &[String],
+    skipped: &[(String, String)],
+    cgo: &CgoLeftOut,
+) -> anyhow::Error {
+    let cgo_hint = if skipped.is_empty() && cgo.is_off() && has_cgo_files(dir) {
+        "; the Go files here use cgo and cgo is off (CGO_ENABLED=0, or no C compiler): set CGO_ENABLED=1 with a C compiler"
+    } else {
+        ""
+    };
+    UsageError::new(if skipped.is_empty() {
+        format!(
+            "scan: no packages match {}{}",
+            patterns.join(" "),
+            if cgo_hint.is_empty() {
+                "; give package patterns such as ./..."
+            } else {
+                cgo_hint
+            }
+        )
+    } else {
+        format!(
+            "scan: every package matching {} was skipped (see above); turn cgo on with CGO_ENABLED=1 and a C compiler",
+            patterns.join(" ")
+        )
+    })
+    .into()
+}
+
+/// What one compile gave: the packages listed, those skipped, the compiler's
+/// evidence for the reported files (`None`: go list failed, and a build of
+/// the scanned packages gives it or the compiler's error), and the finder.
+struct Listing<'a> {
+    pkgs: &'a [Package],
+    skipped: &'a [(String, String)],
+    evidence: Option<CompilerEvidence>,
+    finder: &'a Path,
+}
+
+/// The sites of the packages `opts` reports, out of one compile's listing;
+/// `None` when no package is left to report.
+fn classify_packages(
+    tc: &Toolchain,
+    dir: &Path,
+    patterns: &[String],
+    opts: &Options,
+    listing: Listing,
+) -> Result<Option<(Vec<Site>, PathBuf)>> {
+    let Listing {
+        pkgs,
+        skipped,
+        evidence,
+        finder,
+    } = listing;
+    let mut targets = golist::targets(pkgs, opts.tests);
     if let Some(only) = &opts.report_only {
         targets
             .retain(|p| only.contains(p.import_path.split(" [").next().unwrap_or(&p.import_path)));
     }
     if targets.is_empty() {
-        let cgo_hint = if skipped.is_empty() && cgo.is_off() && has_cgo_files(dir) {
-            "; the Go files here use cgo and cgo is off (CGO_ENABLED=0, or no C compiler): set CGO_ENABLED=1 with a C compiler"
-        } else {
-            ""
-        };
-        return Err(UsageError::new(if skipped.is_empty() {
-            format!(
-                "scan: no packages match {}{}",
-                patterns.join(" "),
-                if cgo_hint.is_empty() {
-                    "; give package patterns such as ./..."
-                } else {
-                    cgo_hint
-                }
-            )
-        } else {
-            format!(
-                "scan: every package matching {} was skipped (see above); turn cgo on with CGO_ENABLED=1 and a C compiler",
-                patterns.join(" ")
-            )
-        })
-        .into());
+        return Ok(None);
     }
     let module_root = targets
         .iter()
         .find_map(|p| p.module.as_ref().and_then(|m| m.dir.clone()))
         .unwrap_or_else(|| dir.to_path_buf());
-    let export = golist::export_files(&pkgs);
+    let export = golist::export_files(pkgs);
     let input = FinderInput {
         goarch: tc.goarch.clone(),
         packages: targets
@@ -408,7 +557,7 @@ pub fn scan(
     // build cache and is not the user's code.
     let own_dirs: Vec<&Path> = targets.iter().map(|p| p.dir.as_path()).collect();
     let found: Vec<Found> =
-        crate::cli::timings::phase("finder", || run_finder(tc, &finder.1, &input))?
+        crate::cli::timings::phase("finder", || run_finder(tc, finder, &input))?
             .into_iter()
             .filter(|f| own_dirs.iter().any(|d| Path::new(&f.file).starts_with(d)))
             .collect();
@@ -430,12 +579,21 @@ pub fn scan(
         v.dedup();
         v
     };
-    let evidence = match listed_evidence {
-        Some(Ok(ev)) => ev,
-        // go list failed: a build of exactly the scanned packages gives the
-        // evidence, or the compiler's error.
-        _ => compiler_evidence(tc, dir, &build_patterns, opts, single_main)?,
+    let mut evidence = match evidence {
+        Some(ev) => ev,
+        None => compiler_evidence(tc, dir, &build_patterns, opts, single_main)?,
     };
+    evidence.main_packages = targets
+        .iter()
+        .filter(|p| p.name == "main")
+        .map(|p| {
+            p.import_path
+                .split(" [")
+                .next()
+                .unwrap_or(&p.import_path)
+                .to_string()
+        })
+        .collect();
     let arch =
         Arch::by_name(&tc.goarch).with_context(|| format!("unknown GOARCH {:?}", tc.goarch))?;
     let mut sites: Vec<Site> = found
@@ -443,7 +601,7 @@ pub fn scan(
         .map(|f| classify_site(f, &evidence, &arch, tc, &module_root))
         .collect();
     sites.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
-    Ok((sites, module_root))
+    Ok(Some((sites, module_root)))
 }
 
 /// The files of a package that cgo being off leaves out: those go would
@@ -562,13 +720,14 @@ fn gcflags_for(tc: &Toolchain, opts: &Options) -> String {
 
 /// The packages, those skipped because they need cgo while cgo is off, and the
 /// compiler's evidence from compiling them (`None` when go list failed).
-fn list(
+fn list<R: Send>(
     tc: &Toolchain,
     dir: &Path,
     patterns: &[String],
     opts: &Options,
     cgo: &CgoLeftOut,
-) -> Result<(golist::Listed, Option<Result<CompilerEvidence>>)> {
+    read_evidence: impl FnOnce(Box<dyn std::io::Read + Send>) -> R + Send,
+) -> Result<(golist::Listed, Option<R>)> {
     let tags = opts.tags_flag();
     let mut flags = vec!["-deps", "-export", "-compiled"];
     if opts.tests {
@@ -588,7 +747,7 @@ fn list(
                 "it uses cgo and cgo is off (CGO_ENABLED=0, or no C compiler); set CGO_ENABLED=1 with a C compiler to scan it".to_string()
             })
         },
-        |stderr| parse_evidence(stderr, dir, opts.report_dirs.as_deref()),
+        read_evidence,
     )
 }
 
@@ -724,56 +883,6 @@ fn shared_finder_key(
     Some(crate::go::cacheprog::action_id(&refs))
 }
 
-/// Passes reads through and keeps a copy of the unindented lines: the
-/// compiler's messages and headers, all `diag::compiler_errors` looks at —
-/// not the (large) indented listing.
-struct KeepMessages<'a, R> {
-    inner: R,
-    kept: &'a mut Vec<u8>,
-    /// Whether the next byte starts a line, and whether the line is kept.
-    at_start: bool,
-    keeping: bool,
-}
-
-impl<R: std::io::Read> std::io::Read for KeepMessages<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        for &b in &buf[..n] {
-            if self.at_start {
-                self.keeping = !matches!(b, b' ' | b'\t');
-            }
-            if self.keeping {
-                self.kept.push(b);
-            }
-            self.at_start = b == b'\n';
-        }
-        Ok(n)
-    }
-}
-
-/// What the compiler showed: per (file, line), the routines with the function
-/// they were compiled into; per (file, line, col), escapedebug's routine.
-#[derive(Default)]
-struct CompilerEvidence {
-    /// Each source file's number in the keys below: a position is three
-    /// integers, not a path (std has millions of them).
-    file_ids: HashMap<PathBuf, u32>,
-    by_line: HashMap<(u32, u32), Vec<(String, ListingEvidence)>>,
-    debug: HashMap<(u32, u32, u32), Routine>,
-    /// `-m`'s "... does not escape" at (file, line, col).
-    no_escape: std::collections::HashSet<(u32, u32, u32)>,
-    /// Every (file, line) with an instruction, in any function.
-    code: std::collections::HashSet<(u32, u32)>,
-    /// Every (file, line, col) with a diagnostic (`-m`, escapedebug).
-    diagnosed: std::collections::HashSet<(u32, u32, u32)>,
-    /// `-m=2`'s explanation of each escaping value, at its position.
-    flows: HashMap<(u32, u32, u32), diag::EscapeFlow>,
-    /// Every function the compiler emitted code for, and the same names
-    /// without their package (`F`, `(*T).M`), for sites compiled by inlining.
-    functions: std::collections::HashSet<String>,
-    short_functions: std::collections::HashSet<String>,
-}
-
 fn compiler_evidence(
     tc: &Toolchain,
     dir: &Path,
@@ -819,6 +928,7 @@ fn compiler_evidence(
             },
             dir,
             opts.report_dirs.as_deref(),
+            opts.report_only.as_ref(),
         )
     });
     if parsed.is_err() {
@@ -833,131 +943,6 @@ fn compiler_evidence(
         .into());
     }
     parsed
-}
-
-/// The evidence in a `-S -m` listing (go build's or go list's stderr), parsed
-/// as it is read; the compiler's own messages are kept in `kept`.
-fn parse_evidence(
-    stderr: impl std::io::Read,
-    dir: &Path,
-    keep_dirs: Option<&[PathBuf]>,
-) -> Result<CompilerEvidence> {
-    let mut ev = CompilerEvidence::default();
-    let mut flows = diag::FlowReader::default();
-    let abs = |f: &str| -> PathBuf {
-        let p = Path::new(f);
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            dir.join(f.trim_start_matches("./"))
-        }
-    };
-    // File names as the listing writes them → their number, so a path is
-    // made once per file, not once per instruction.
-    let raw_ids: std::cell::RefCell<HashMap<String, u32>> = Default::default();
-    let file_ids: std::cell::RefCell<HashMap<PathBuf, u32>> = Default::default();
-    // Per file number: whether its evidence is kept (it is in a reported
-    // package's folder), decided once per file.
-    let kept: std::cell::RefCell<Vec<bool>> = Default::default();
-    let keep_dirs: Option<Vec<PathBuf>> = keep_dirs.map(|ds| {
-        ds.iter()
-            .map(|d| d.canonicalize().unwrap_or_else(|_| d.clone()))
-            .collect()
-    });
-    let id = |raw: &str| -> u32 {
-        if let Some(&i) = raw_ids.borrow().get(raw) {
-            return i;
-        }
-        let mut ids = file_ids.borrow_mut();
-        let n = ids.len() as u32;
-        let path = abs(raw);
-        let keep = keep_dirs.as_ref().is_none_or(|ds| {
-            let parent = path
-                .parent()
-                .map(|p| p.canonicalize().unwrap_or_else(|_| p.to_path_buf()));
-            parent.is_some_and(|p| ds.contains(&p))
-        });
-        let i = *ids.entry(path).or_insert(n);
-        if i == n {
-            kept.borrow_mut().push(keep);
-        }
-        raw_ids.borrow_mut().insert(raw.to_string(), i);
-        i
-    };
-    let keeps = |i: u32| kept.borrow()[i as usize];
-    asm::read_listing(
-        std::io::BufReader::with_capacity(1 << 20, stderr),
-        asm::Detail::CodeLines,
-        |f| {
-            for (file, line) in &f.code_lines {
-                let i = id(file);
-                if keeps(i) {
-                    ev.code.insert((i, *line));
-                }
-            }
-            ev.short_functions.insert(short(&f.name).to_string());
-            ev.functions.insert(f.name.clone());
-            for ((file, line), facts) in f.lines {
-                let i = id(&file);
-                if !keeps(i) {
-                    continue;
-                }
-                for e in facts.evidence {
-                    ev.by_line
-                        .entry((i, line))
-                        .or_default()
-                        .push((f.name.clone(), e));
-                }
-            }
-        },
-        |d| {
-            if let Some((at, flow)) = flows.feed(&d) {
-                let i = id(&at.file);
-                if keeps(i) {
-                    ev.flows
-                        .insert((i, at.line, at.col), absolute_flow(flow, &abs));
-                }
-            }
-            let at = (id(&d.file), d.line, d.col);
-            if !keeps(at.0) {
-                return;
-            }
-            ev.diagnosed.insert(at);
-            if let Some(r) = diag::convert_routine(&d.msg) {
-                ev.debug.insert(at, r);
-            } else if diag::escape_of(&d.msg) == Some(diag::Escape::DoesNotEscape) {
-                ev.no_escape.insert(at);
-            }
-        },
-    )?;
-    if let Some((at, flow)) = flows.finish() {
-        let i = id(&at.file);
-        if keeps(i) {
-            ev.flows
-                .insert((i, at.line, at.col), absolute_flow(flow, &abs));
-        }
-    }
-    ev.file_ids = file_ids.into_inner();
-    Ok(ev)
-}
-
-impl CompilerEvidence {
-    /// A file's number in the keys (one no key has, for a file with no
-    /// evidence at all).
-    fn fid(&self, abs_file: &Path) -> u32 {
-        self.file_ids.get(abs_file).copied().unwrap_or(u32::MAX)
-    }
-}
-
-/// `flow` with each note's position (`file.go:L:C`, relative to the build's
-/// directory) made absolute.
-fn absolute_flow(mut flow: diag::EscapeFlow, abs: &dyn Fn(&str) -> PathBuf) -> diag::EscapeFlow {
-    for n in flow.steps.iter_mut().flat_map(|s| s.notes.iter_mut()) {
-        if let Some((file, line, col)) = split_position(&n.at) {
-            n.at = format!("{}:{line}:{col}", abs(file).display());
-        }
-    }
-    flow
 }
 
 /// `path/file.go:LINE:COL` → its parts.
@@ -1151,9 +1136,16 @@ fn read_routine(
         decision.routine,
         Routine::Direct | Routine::Zerobase | Routine::Staticuint64s
     );
-    // Whether the site's own function (or one it was inlined into) has code.
-    let compiled =
-        ev.functions.contains(&f.function) || ev.short_functions.contains(short(&f.function));
+    // Whether the listing has the site's own function (emitted, if only
+    // empty; a main package's as `main.F`).
+    let compiled = ev.functions.contains(&f.function)
+        || ev.main_packages.iter().any(|p| {
+            f.function
+                .strip_prefix(p.as_str())
+                .is_some_and(|rest| rest.starts_with('.'))
+        }) && ev
+            .functions
+            .contains(&format!("main.{}", short(&f.function)));
     if let Some(r) = ev.debug.get(&at_code) {
         return (*r, Evidence::EscapeDebug);
     }
