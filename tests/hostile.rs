@@ -807,6 +807,13 @@ fn scan_inputs() {
         )
         .file("a.json", "{\"x\": 1}"),
         case(
+            "scan merge an element past the limit",
+            &["scan", "--format", "json", "--merge", "a.json"],
+            2,
+            "--merge a.json: an element larger than 16 MiB, the limit",
+        )
+        .file("a.json", format!("[{{\"file\": \"{}\"}}]", "a".repeat(17 << 20))),
+        case(
             "check merge a missing file",
             &["check", "--format", "json", "--merge", "nope.json"],
             2,

@@ -4,6 +4,7 @@
 //! the shards' JSON reports into exactly the report one unsharded run writes
 //! (elements kept byte for byte, ordered as the unsharded run orders them).
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -105,9 +106,17 @@ pub fn part(pkgs: &[golist::Package], report: Vec<String>) -> Part {
     }
 }
 
-/// The JSON arrays of `files`, joined and ordered by `key` (a stable sort:
-/// elements with equal keys stay in file order), written as the reports
-/// were (serde_json's pretty form); whether `any` holds for an element.
+/// The largest element of a report `--merge` reads (one site or outcome; a
+/// report's size is not limited: it is read an element at a time).
+pub const MAX_MERGED_ELEMENT: u64 = 16 << 20;
+
+/// The JSON arrays of `files`, joined and ordered by `key` as a stable sort
+/// of their concatenation would order them (elements with equal keys stay in
+/// file order), written as the reports were (serde_json's pretty form);
+/// whether `any` holds for an element. Each report is read an element at a
+/// time into a run on disk (sorted there if it was not already), and the
+/// runs are merged as the output is written: memory holds one element per
+/// report.
 pub fn merge<K: Ord>(
     files: &[PathBuf],
     what: &str,
@@ -115,43 +124,181 @@ pub fn merge<K: Ord>(
     any: impl Fn(&serde_json::Value) -> bool,
     out: &mut dyn std::io::Write,
 ) -> Result<bool> {
+    let tmp = crate::cli::interrupt::temp_dir("ifacealloc-merge-")?;
     let mut found = false;
-    let mut all: Vec<(K, Box<RawValue>)> = Vec::new();
-    for f in files {
-        let bad = |e: String| {
-            UsageError::new(format!(
-                "--merge {}: {e}; give the JSON reports of `{what} --shard K/N --format json`",
-                f.display()
-            ))
-        };
-        let file = std::fs::File::open(f).map_err(|e| bad(e.to_string()))?;
-        let limit = crate::scan::baseline::MAX_BASELINE;
-        let text = crate::parse::lines::read_capped(file, limit)
-            .map_err(|e| bad(e.to_string()))?
-            .ok_or_else(|| bad(format!("larger than {} MiB, the limit", limit >> 20)))?;
-        let items: Vec<Box<RawValue>> = serde_json::from_slice(&text).map_err(|e| {
-            bad(format!(
-                "not a JSON array of one Go version's results ({e})"
-            ))
-        })?;
-        for raw in items {
-            let v: serde_json::Value = serde_json::from_str(raw.get())?;
-            found |= any(&v);
-            all.push((key(&v), raw));
-        }
+    let mut runs = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let run = tmp.path().join(format!("{i}.run"));
+        found |= spill_run(f, &run, what, &key, &any)?;
+        runs.push(run);
     }
-    all.sort_by(|a, b| a.0.cmp(&b.0));
-    if all.is_empty() {
-        writeln!(out, "[]")?;
-        return Ok(found);
+    let mut readers = Vec::new();
+    let mut heads: Vec<Option<(K, String)>> = Vec::new();
+    for r in &runs {
+        let mut lines = std::io::BufRead::lines(std::io::BufReader::new(std::fs::File::open(r)?));
+        heads.push(next_element(&mut lines, &key)?);
+        readers.push(lines);
     }
-    writeln!(out, "[")?;
-    for (i, (_, raw)) in all.iter().enumerate() {
-        let sep = if i + 1 < all.len() { "," } else { "" };
-        writeln!(out, "  {}{sep}", raw.get())?;
+    let mut first = true;
+    loop {
+        let next = heads
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| h.as_ref().map(|(k, _)| (k, i)))
+            .min()
+            .map(|(_, i)| i);
+        let Some(i) = next else { break };
+        let (_, raw) = heads[i].take().expect("a head");
+        write!(out, "{}  {raw}", if first { "[\n" } else { ",\n" })?;
+        first = false;
+        heads[i] = next_element(&mut readers[i], &key)?;
     }
-    writeln!(out, "]")?;
+    writeln!(out, "{}", if first { "[]" } else { "\n]" })?;
     Ok(found)
+}
+
+type RunLines = std::io::Lines<std::io::BufReader<std::fs::File>>;
+
+/// A run's next element: its key and its text.
+fn next_element<K>(
+    lines: &mut RunLines,
+    key: &impl Fn(&serde_json::Value) -> K,
+) -> Result<Option<(K, String)>> {
+    let Some(line) = lines.next() else {
+        return Ok(None);
+    };
+    let raw: String = serde_json::from_str(&line?)?;
+    let v: serde_json::Value = serde_json::from_str(&raw)?;
+    Ok(Some((key(&v), raw)))
+}
+
+/// Reads the JSON array in `report` an element at a time into `run`, one
+/// element's text (as a JSON string) per line, in key order (a stable sort
+/// when the report was not in it); whether `any` holds for an element.
+fn spill_run<K: Ord>(
+    report: &Path,
+    run: &Path,
+    what: &str,
+    key: &impl Fn(&serde_json::Value) -> K,
+    any: &impl Fn(&serde_json::Value) -> bool,
+) -> Result<bool> {
+    use serde::de::{Deserializer as _, Error as _};
+    let bad = |e: String| {
+        UsageError::new(format!(
+            "--merge {}: {e}; give the JSON reports of `{what} --shard K/N --format json`",
+            report.display()
+        ))
+    };
+    let file = std::fs::File::open(report).map_err(|e| bad(e.to_string()))?;
+    let read_since_element = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    let counting = CountingReader {
+        inner: std::io::BufReader::new(file),
+        count: read_since_element.clone(),
+        limit: MAX_MERGED_ELEMENT,
+    };
+    let mut w = std::io::BufWriter::new(std::fs::File::create(run)?);
+    let mut found = false;
+    let mut sorted = true;
+    let mut last: Option<K> = None;
+    let mut write_err: Option<std::io::Error> = None;
+    let mut de = serde_json::Deserializer::from_reader(counting);
+    let parsed = de
+        .deserialize_seq(Elements(|raw: Box<RawValue>| {
+            read_since_element.set(0);
+            let v: serde_json::Value =
+                serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
+            found |= any(&v);
+            let k = key(&v);
+            if last.as_ref().is_some_and(|l| *l > k) {
+                sorted = false;
+            }
+            last = Some(k);
+            let line = serde_json::to_string(raw.get()).map_err(|e| e.to_string())?;
+            if let Err(e) = writeln!(w, "{line}") {
+                write_err = Some(e);
+                return Err("writing a temporary file".to_string());
+            }
+            Ok(())
+        }))
+        .and_then(|()| de.end());
+    if let Some(e) = write_err {
+        return Err(e.into());
+    }
+    parsed.map_err(|e| {
+        if e.is_io() {
+            bad(e.to_string())
+        } else {
+            bad(format!(
+                "not a JSON array of one Go version's results ({})",
+                serde_json::Error::custom(e.to_string())
+            ))
+        }
+    })?;
+    std::io::Write::flush(&mut w)?;
+    drop(w);
+    if !sorted {
+        // Not in key order (not written by a shard): sorted here, as the
+        // whole report was read before.
+        let text = std::fs::read_to_string(run)?;
+        let mut lines: Vec<(K, &str)> = Vec::new();
+        for line in text.lines() {
+            let raw: String = serde_json::from_str(line)?;
+            lines.push((key(&serde_json::from_str(&raw)?), line));
+        }
+        lines.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut w = std::io::BufWriter::new(std::fs::File::create(run)?);
+        for (_, line) in lines {
+            writeln!(w, "{line}")?;
+        }
+        std::io::Write::flush(&mut w)?;
+    }
+    Ok(found)
+}
+
+/// Visits a JSON array, handing each element's text to the closure.
+struct Elements<F>(F);
+
+impl<'de, F: FnMut(Box<RawValue>) -> std::result::Result<(), String>> serde::de::Visitor<'de>
+    for Elements<F>
+{
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON array")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        mut self,
+        mut seq: A,
+    ) -> std::result::Result<(), A::Error> {
+        while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
+            (self.0)(raw).map_err(serde::de::Error::custom)?;
+        }
+        Ok(())
+    }
+}
+
+/// Fails a read once more than `limit` bytes came since `count` was last
+/// reset (at each element): no element of a report is read whole past it.
+struct CountingReader<R> {
+    inner: R,
+    count: std::rc::Rc<std::cell::Cell<u64>>,
+    limit: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let total = self.count.get() + n as u64;
+        self.count.set(total);
+        if total > self.limit {
+            return Err(std::io::Error::other(format!(
+                "an element larger than {} MiB, the limit",
+                self.limit >> 20
+            )));
+        }
+        Ok(n)
+    }
 }
 
 #[cfg(test)]

@@ -39,9 +39,6 @@ pub struct Package {
     pub error: Option<PackageError>,
     #[serde(default)]
     pub ignored_go_files: Vec<String>,
-    /// Every package it imports, directly or not.
-    #[serde(default)]
-    pub deps: Vec<String>,
 }
 
 impl Package {
@@ -189,23 +186,19 @@ pub fn list_compiling<R: Send>(
         .stderr(std::process::Stdio::piped());
     let mut t = crate::cli::interrupt::spawn(&mut cmd).context("running go list")?;
     let stderr = t.child.stderr.take().expect("piped stderr");
-    let mut stdout = Vec::new();
-    let (read, from_stderr) = std::thread::scope(|scope| {
+    let (decoded, from_stderr) = std::thread::scope(|scope| {
         let reader = scope.spawn(move || read_stderr(Box::new(stderr)));
-        let read = match t.child.stdout.take() {
-            Some(mut p) => std::io::Read::read_to_end(&mut p, &mut stdout),
-            None => Ok(0),
+        let decoded = match t.child.stdout.take() {
+            Some(p) => decode_slim(p),
+            None => Ok(Vec::new()),
         };
-        (read, reader.join())
+        (decoded, reader.join())
     });
     let status = t.child.wait().context("running go list")?;
-    let out = std::process::Output {
-        status,
-        stdout,
-        stderr: Vec::new(),
-    };
-    let listed = match (read, from_stderr) {
-        (Ok(_), Ok(r)) => finish(out, &args, &skip).map(|l| (l, r)).ok(),
+    let listed = match (decoded, from_stderr) {
+        (Ok(pkgs), Ok(r)) => finish_packages(pkgs, status.success(), "", &args, &skip)
+            .map(|l| (l, r))
+            .ok(),
         _ => None,
     };
     match listed {
@@ -230,16 +223,68 @@ fn list_inner(
     finish(out, &args, skip)
 }
 
+/// `go list -json`'s packages decoded as they stream from `stdout`, those
+/// only depended on kept with what a scan reads of them (import path,
+/// export data, error): the list of a large tree's dependencies stays small.
+/// The output is read to its end, whatever it holds.
+fn decode_slim(stdout: impl std::io::Read) -> Result<Vec<Package>> {
+    let mut reader = std::io::BufReader::new(stdout);
+    let mut pkgs = Vec::new();
+    let mut failed = None;
+    for p in serde_json::Deserializer::from_reader(&mut reader).into_iter::<Package>() {
+        match p {
+            Ok(mut p) => {
+                if p.dep_only {
+                    p.go_files = Vec::new();
+                    p.test_go_files = Vec::new();
+                    p.xtest_go_files = Vec::new();
+                    p.compiled_go_files = Vec::new();
+                    p.ignored_go_files = Vec::new();
+                    p.import_map = BTreeMap::new();
+                }
+                pkgs.push(p);
+            }
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
+    }
+    // go waits for its output to be read.
+    std::io::copy(&mut reader, &mut std::io::sink()).context("reading go list output")?;
+    match failed {
+        Some(e) => Err(e).context("reading go list output"),
+        None => Ok(pkgs),
+    }
+}
+
 /// The packages of a finished `go list -json`, or go's error.
 fn finish(
     out: std::process::Output,
     args: &[&str],
     skip: &dyn Fn(&Package) -> Option<String>,
 ) -> Result<Listed> {
+    finish_packages(
+        decode(&out.stdout)?,
+        out.status.success(),
+        &String::from_utf8_lossy(&out.stderr),
+        args,
+        skip,
+    )
+}
+
+/// [`finish`] for packages already decoded.
+fn finish_packages(
+    decoded: Vec<Package>,
+    succeeded: bool,
+    stderr: &str,
+    args: &[&str],
+    skip: &dyn Fn(&Package) -> Option<String>,
+) -> Result<Listed> {
     let mut pkgs = Vec::new();
     let mut skipped = Vec::new();
-    let mut msg = String::from_utf8_lossy(&out.stderr).trim().to_string();
-    for p in decode(&out.stdout)? {
+    let mut msg = stderr.trim().to_string();
+    for p in decoded {
         if p.error.is_some() {
             if let Some(reason) = skip(&p) {
                 // go list also printed this package's error on stderr.
@@ -268,7 +313,7 @@ fn finish(
     }
     // go list exits non-zero for package errors too: a skipped package's
     // error alone is no failure.
-    let exit_failed = !out.status.success() && (skipped.is_empty() || !msg.trim().is_empty());
+    let exit_failed = !succeeded && (skipped.is_empty() || !msg.trim().is_empty());
     if pkgs.iter().any(|p| p.error.is_some()) || exit_failed {
         return Err(GoCommandFailed {
             command: format!("go {}", args.join(" ")),
