@@ -101,11 +101,41 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["shard", "baseline", "new_from_rev", "profile"])]
     pub merge: Vec<PathBuf>,
 
-    /// With --format json: scan N packages at a time and write the report
-    /// as the batches finish, so memory follows N rather than the codebase
-    /// (the same report as one scan; the compiles are Go's cached ones).
-    #[arg(long, value_name = "N", conflicts_with_all = ["shard", "baseline", "new_from_rev", "profile", "merge"])]
-    pub batch_packages: Option<std::num::NonZeroUsize>,
+    /// Classify N packages at a time (default 16), writing the report a
+    /// site at a time, so that memory follows N, not the codebase: one
+    /// compile, its evidence kept on disk per batch. `all` holds every
+    /// package at once, as --sort bytes, --profile, --baseline,
+    /// --new-from-rev, --format html and several --go versions do. The
+    /// report is the same either way.
+    #[arg(long, value_name = "N|all", conflicts_with_all = ["baseline", "new_from_rev", "profile", "merge"])]
+    pub batch_packages: Option<Batching>,
+}
+
+/// How many packages `scan` classifies at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Batching {
+    /// Every package at once.
+    All,
+    Of(std::num::NonZeroUsize),
+}
+
+impl Batching {
+    /// Batches of 16: a few MiB of evidence at a time on std's largest
+    /// packages; the time is one scan's (docs/scale.md).
+    pub const DEFAULT: Batching = Batching::Of(std::num::NonZeroUsize::new(16).unwrap());
+}
+
+impl std::str::FromStr for Batching {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Batching, String> {
+        if s == "all" {
+            return Ok(Batching::All);
+        }
+        s.parse::<std::num::NonZeroUsize>()
+            .map(Batching::Of)
+            .map_err(|_| format!("{s:?} is not a number of packages (1 or more) or `all`"))
+    }
 }
 
 /// The order of `scan`'s sites (`--profile` orders by the profile's bytes).
@@ -156,21 +186,48 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
         return run_versions(args, &tcs, &dir, &patterns, &opts);
     }
     let tc = &tcs[0];
+    // Classified a batch at a time unless the report needs every site at
+    // once (an order other than the files', a baseline, a profile, HTML).
+    let whole_report_needed = args.format == ScanFormat::Html
+        || args.sort != SortBy::File
+        || args.profile.is_some()
+        || args.baseline.is_some()
+        || args.new_from_rev.is_some();
+    let batching = match args.batch_packages {
+        Some(Batching::Of(_)) if whole_report_needed => {
+            return Err(UsageError::new(
+                "--batch-packages writes the report a site at a time in file order: use --format text, json, markdown or sarif, without --sort bytes",
+            )
+            .into())
+        }
+        Some(b) => b,
+        None if whole_report_needed => Batching::All,
+        None => Batching::DEFAULT,
+    };
+    // The packages this run reports: a shard's, or every one (batched).
+    let mut reported: Option<Vec<(String, std::path::PathBuf)>> = None;
     if let Some(shard) = args.shard {
         let part = super::shard::packages(tc, &dir, &patterns, &args.tags, shard)?;
-        let empty = part.report.is_empty();
-        opts.report_only = Some(part.report.into_iter().collect());
-        opts.report_dirs = Some(part.report_dirs);
-        if empty {
+        if part.report.is_empty() {
             eprintln!("scan: shard {}/{} holds no package", shard.k, shard.n);
             output::emit(args.output.as_deref(), |out| {
                 report::write(args.format, &[], out)
             })?;
             return Ok(0);
         }
+        opts.report_only = Some(part.report.iter().cloned().collect());
+        opts.report_dirs = Some(part.report_dirs.clone());
+        reported = Some(part.report.into_iter().zip(part.report_dirs).collect());
     }
-    if let Some(n) = args.batch_packages {
-        return batched(args, tc, &dir, &patterns, &opts, n.get());
+    if let Batching::Of(n) = batching {
+        let packages = match reported {
+            Some(p) => p,
+            None => super::shard::list(tc, &dir, &patterns, &args.tags)?
+                .into_iter()
+                .map(|p| (p.import_path, p.dir))
+                .collect(),
+        };
+        return batched(args, tc, &dir, &patterns, &opts, &packages, n.get());
     }
     // Read before the scan: a bad file fails before the build.
     let profiled = match &args.profile {
@@ -205,8 +262,8 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
     Ok(i32::from(say_failing(args.fail_on, &sites)))
 }
 
-/// `--batch-packages N`: one compile, its evidence spilled to a file per N
-/// packages as the listing is read; each batch's packages type-checked and
+/// Batches of N packages (`packages`: every one the run reports): one
+/// compile, its evidence spilled to a file per batch as the listing is read; each batch's packages type-checked and
 /// classified in turn, their sites spilled as a sorted run; the runs merged
 /// as the report is written, a site at a time. Memory holds one batch.
 fn batched(
@@ -215,19 +272,14 @@ fn batched(
     dir: &std::path::Path,
     patterns: &[String],
     opts: &Options,
+    packages: &[(String, std::path::PathBuf)],
     n: usize,
 ) -> Result<i32> {
-    if args.format == ScanFormat::Html || args.sort != SortBy::File {
-        return Err(UsageError::new(
-            "--batch-packages writes the report a site at a time in file order: use --format text, json, markdown or sarif, without --sort bytes",
-        )
-        .into());
-    }
-    let batches: Vec<scan::Batch> = super::shard::list(tc, dir, patterns, &args.tags)?
+    let batches: Vec<scan::Batch> = packages
         .chunks(n)
         .map(|chunk| scan::Batch {
-            report: chunk.iter().map(|p| p.import_path.clone()).collect(),
-            dirs: chunk.iter().map(|p| p.dir.clone()).collect(),
+            report: chunk.iter().map(|(path, _)| path.clone()).collect(),
+            dirs: chunk.iter().map(|(_, dir)| dir.clone()).collect(),
         })
         .collect();
     let mut runs = scan::spill::Runs::new()?;

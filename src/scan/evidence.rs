@@ -246,15 +246,47 @@ pub(super) fn spill_evidence(
     Ok(())
 }
 
-/// Batch `b`'s evidence, as [`spill_evidence`] wrote it.
-pub(super) fn read_batch(from: &Path, b: usize) -> Result<CompilerEvidence> {
+/// What a batch's sites can ask of the evidence: the lines of their files
+/// (a site's own line and the line the compiler places it on) and the
+/// functions they are in.
+#[derive(Default)]
+pub(super) struct Wanted {
+    pub lines: HashMap<PathBuf, HashSet<u32>>,
+    pub functions: HashSet<String>,
+}
+
+/// Batch `b`'s evidence, as [`spill_evidence`] wrote it, for what its sites
+/// ask (`wanted`) only: memory follows the batch's sites, not its code.
+pub(super) fn read_batch(from: &Path, b: usize, wanted: &Wanted) -> Result<CompilerEvidence> {
     let path = batch_file(from, b);
     let file = std::fs::File::open(&path)
         .with_context(|| format!("reading the compiler's evidence {}", path.display()))?;
     let mut ev = CompilerEvidence::default();
+    // Each wanted file's number → its wanted lines.
+    let mut lines_of: HashMap<u32, &HashSet<u32>> = HashMap::new();
     for line in std::io::BufReader::new(file).lines() {
         let line = line.context("reading the compiler's evidence")?;
-        ev.add(serde_json::from_str(&line).context("reading the compiler's evidence")?);
+        let fact: Fact = serde_json::from_str(&line).context("reading the compiler's evidence")?;
+        let at = |i: u32, line: u32| lines_of.get(&i).is_some_and(|ls| ls.contains(&line));
+        let keep = match &fact {
+            Fact::File(i, path) => match wanted.lines.get(path) {
+                Some(ls) => {
+                    lines_of.insert(*i, ls);
+                    true
+                }
+                None => false,
+            },
+            Fact::Function(name) => wanted.functions.contains(name),
+            Fact::Code(i, l)
+            | Fact::Listing(i, l, ..)
+            | Fact::Diagnosed(i, l, _)
+            | Fact::Debug(i, l, ..)
+            | Fact::NoEscape(i, l, _)
+            | Fact::Flow(i, l, ..) => at(*i, *l),
+        };
+        if keep {
+            ev.add(fact);
+        }
     }
     Ok(ev)
 }

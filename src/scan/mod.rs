@@ -329,7 +329,10 @@ pub fn scan(
     let scanned = Listing {
         pkgs: &listed.0,
         skipped: &listed.1,
-        evidence: evidence.and_then(Result::ok),
+        evidence: match evidence {
+            Some(Ok(ev)) => EvidenceFrom::Parsed(ev),
+            _ => EvidenceFrom::Build,
+        },
         finder: &finder.1,
     };
     match classify_packages(tc, dir, patterns, opts, scanned)? {
@@ -391,9 +394,12 @@ pub fn scan_batches(
             pkgs: &listed.0,
             skipped: &listed.1,
             evidence: if spilled {
-                Some(evidence::read_batch(spill.path(), b)?)
+                EvidenceFrom::Spilled {
+                    dir: spill.path(),
+                    batch: b,
+                }
             } else {
-                None
+                EvidenceFrom::Build
             },
             finder: &finder.1,
         };
@@ -406,6 +412,16 @@ pub fn scan_batches(
         return Err(no_packages(dir, patterns, &listed.1, &cgo));
     }
     Ok(())
+}
+
+/// The package a listed package is reported with: `p` for itself, for `p
+/// [p.test]` (p with its tests) and for `p_test [p.test]` (its external
+/// tests, in its folder).
+fn reported_as(import_path: &str) -> &str {
+    match import_path.split_once(" [") {
+        Some((path, _)) => path.strip_suffix("_test").unwrap_or(path),
+        None => import_path,
+    }
 }
 
 fn canonical_dir(dir: &Path) -> Result<PathBuf> {
@@ -498,13 +514,25 @@ fn no_packages(
 }
 
 /// What one compile gave: the packages listed, those skipped, the compiler's
-/// evidence for the reported files (`None`: go list failed, and a build of
-/// the scanned packages gives it or the compiler's error), and the finder.
+/// evidence for the reported files, and the finder.
 struct Listing<'a> {
     pkgs: &'a [Package],
     skipped: &'a [(String, String)],
-    evidence: Option<CompilerEvidence>,
+    evidence: EvidenceFrom<'a>,
     finder: &'a Path,
+}
+
+/// Where the compiler's evidence for the reported files is.
+enum EvidenceFrom<'a> {
+    Parsed(CompilerEvidence),
+    /// Spilled to `dir`, in this batch's file.
+    Spilled {
+        dir: &'a Path,
+        batch: usize,
+    },
+    /// go list failed: a build of the scanned packages gives it, or the
+    /// compiler's error.
+    Build,
 }
 
 /// The sites of the packages `opts` reports, out of one compile's listing;
@@ -524,8 +552,7 @@ fn classify_packages(
     } = listing;
     let mut targets = golist::targets(pkgs, opts.tests);
     if let Some(only) = &opts.report_only {
-        targets
-            .retain(|p| only.contains(p.import_path.split(" [").next().unwrap_or(&p.import_path)));
+        targets.retain(|p| only.contains(reported_as(&p.import_path)));
     }
     if targets.is_empty() {
         return Ok(None);
@@ -579,11 +606,7 @@ fn classify_packages(
         v.dedup();
         v
     };
-    let mut evidence = match evidence {
-        Some(ev) => ev,
-        None => compiler_evidence(tc, dir, &build_patterns, opts, single_main)?,
-    };
-    evidence.main_packages = targets
+    let main_packages: std::collections::HashSet<String> = targets
         .iter()
         .filter(|p| p.name == "main")
         .map(|p| {
@@ -594,6 +617,24 @@ fn classify_packages(
                 .to_string()
         })
         .collect();
+    let mut evidence = match evidence {
+        EvidenceFrom::Parsed(ev) => ev,
+        EvidenceFrom::Spilled { dir, batch } => {
+            let mut wanted = evidence::Wanted::default();
+            for f in &found {
+                let lines = wanted.lines.entry(PathBuf::from(&f.file)).or_default();
+                lines.insert(f.line);
+                lines.insert(f.code_line);
+                wanted.functions.insert(f.function.clone());
+                wanted
+                    .functions
+                    .insert(format!("main.{}", short(&f.function)));
+            }
+            evidence::read_batch(dir, batch, &wanted)?
+        }
+        EvidenceFrom::Build => compiler_evidence(tc, dir, &build_patterns, opts, single_main)?,
+    };
+    evidence.main_packages = main_packages;
     let arch =
         Arch::by_name(&tc.goarch).with_context(|| format!("unknown GOARCH {:?}", tc.goarch))?;
     let mut sites: Vec<Site> = found
