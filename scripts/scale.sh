@@ -3,8 +3,10 @@
 # cold and warm, a second machine (empty GOCACHE and ifacealloc cache) that
 # shares the first one's build cache through GOCACHEPROG (go-cacher from
 # github.com/bradfitz/go-tool-cache, backed by a directory), and N shards
-# run one after another and merged. Time is wall time; memory is
-# ifacealloc's own peak (scripts/peak-rss.py), not the compilers'.
+# run one after another and merged; then every package at once and other
+# batch sizes (the default classifies 16 packages at a time). Time is wall
+# time; memory is ifacealloc's own peak (scripts/peak-rss.py), not the
+# compilers'.
 #
 #   scripts/scale.sh DIR PATTERN...       e.g. scripts/scale.sh /tmp std
 #   SHARDS=4 IFACEALLOC=target/release/ifacealloc scripts/scale.sh ~/src/tools ./...
@@ -42,7 +44,9 @@ for k in $(seq 1 "$shards"); do
 done
 "$bin" scan --format json --merge "${parts[@]}" -o "$work/merged.json"
 cmp -s "$work/a.json" "$work/merged.json" && echo "merged shards: identical" || echo "merged shards: DIFFER"
-for b in ${BATCHES:-64 16}; do
+run a "all packages at once (warm)" --batch-packages all -o "$work/all.json" "$@"
+cmp -s "$work/a.json" "$work/all.json" && echo "all at once: identical" || echo "all at once: DIFFERS"
+for b in ${BATCHES:-64 4}; do
   run a "batches of $b (warm)" --batch-packages "$b" -o "$work/b$b.json" "$@"
   cmp -s "$work/a.json" "$work/b$b.json" && echo "batches of $b: identical" || echo "batches of $b: DIFFER"
 done

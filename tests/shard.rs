@@ -95,26 +95,42 @@ fn check_shards_merge_into_the_whole_check() {
     );
 }
 
-/// `--batch-packages N` writes the same report as one scan (batches merged
-/// as the report is written).
+/// Classified a batch at a time (the default, 16 packages; here 3 and 1),
+/// the report is the one every package at once gives, in every format that
+/// is written a site at a time, with and without tests.
 #[test]
-fn batched_scan_writes_the_whole_scan() {
+fn batched_scans_write_the_whole_scan() {
     let dir = std::env::temp_dir();
-    let (whole, _) = run(&dir, &["scan", "--format", "json", "bytes", "encoding/..."]);
-    let (batched, _) = run(
-        &dir,
-        &[
-            "scan",
-            "--format",
-            "json",
-            "--batch-packages",
-            "3",
-            "bytes",
-            "encoding/...",
-        ],
-    );
-    assert!(
-        batched == whole,
-        "the batched scan differs from the whole scan"
-    );
+    for format in ["json", "text", "sarif", "markdown"] {
+        for tests in [false, true] {
+            let scan = |batch: &str| {
+                let mut args = vec![
+                    "scan",
+                    "--format",
+                    format,
+                    "--no-heading",
+                    "--fail-on",
+                    "always",
+                ];
+                if tests {
+                    args.push("--tests");
+                }
+                if !batch.is_empty() {
+                    args.extend(["--batch-packages", batch]);
+                }
+                args.extend(["bytes", "encoding/..."]);
+                run(&dir, &args)
+            };
+            let (whole, whole_code) = scan("all");
+            assert!(whole.len() > 10_000, "{format}: {}", whole.len());
+            for batch in ["", "3", "1"] {
+                let (batched, code) = scan(batch);
+                assert_eq!(code, whole_code, "{format} tests={tests} batch={batch:?}");
+                assert!(
+                    batched == whole,
+                    "{format} tests={tests}: batches of {batch:?} differ from the whole scan"
+                );
+            }
+        }
+    }
 }

@@ -414,6 +414,11 @@ pub fn scan_batches(
     Ok(())
 }
 
+/// An import path without its test variant (`p` for `p [p.test]`).
+fn without_variant(import_path: &str) -> &str {
+    import_path.split(" [").next().unwrap_or(import_path)
+}
+
 /// The package a listed package is reported with: `p` for itself, for `p
 /// [p.test]` (p with its tests) and for `p_test [p.test]` (its external
 /// tests, in its folder).
@@ -568,12 +573,7 @@ fn classify_packages(
             .iter()
             .map(|p| FinderPackage {
                 // "p [p.test]" is p compiled with its tests: report it as p.
-                import_path: p
-                    .import_path
-                    .split(" [")
-                    .next()
-                    .unwrap_or(&p.import_path)
-                    .to_string(),
+                import_path: without_variant(&p.import_path).to_string(),
                 files: golist::compiled_files(p),
                 import_map: p.import_map.clone(),
             })
@@ -595,13 +595,7 @@ fn classify_packages(
     } else {
         let mut v: Vec<String> = targets
             .iter()
-            .map(|p| {
-                p.import_path
-                    .split(" [")
-                    .next()
-                    .unwrap_or(&p.import_path)
-                    .to_string()
-            })
+            .map(|p| without_variant(&p.import_path).to_string())
             .collect();
         v.dedup();
         v
@@ -609,13 +603,7 @@ fn classify_packages(
     let main_packages: std::collections::HashSet<String> = targets
         .iter()
         .filter(|p| p.name == "main")
-        .map(|p| {
-            p.import_path
-                .split(" [")
-                .next()
-                .unwrap_or(&p.import_path)
-                .to_string()
-        })
+        .map(|p| without_variant(&p.import_path).to_string())
         .collect();
     let mut evidence = match evidence {
         EvidenceFrom::Parsed(ev) => ev,
