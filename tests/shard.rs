@@ -95,14 +95,21 @@ fn check_shards_merge_into_the_whole_check() {
     );
 }
 
-/// Classified a batch at a time (the default, 16 packages; here 3 and 1),
+/// Classified a batch at a time (the default, 16 packages; here also 1),
 /// the report is the one every package at once gives, in every format that
 /// is written a site at a time, with and without tests.
 #[test]
 fn batched_scans_write_the_whole_scan() {
     let dir = std::env::temp_dir();
-    for format in ["json", "text", "sarif", "markdown"] {
-        for tests in [false, true] {
+    let cases = [
+        ("json", false),
+        ("json", true),
+        ("text", false),
+        ("sarif", false),
+        ("markdown", true),
+    ];
+    for (format, tests) in cases {
+        {
             let scan = |batch: &str| {
                 let mut args = vec![
                     "scan",
@@ -118,12 +125,12 @@ fn batched_scans_write_the_whole_scan() {
                 if !batch.is_empty() {
                     args.extend(["--batch-packages", batch]);
                 }
-                args.extend(["bytes", "encoding/..."]);
+                args.extend(["bytes", "encoding/json", "encoding/xml"]);
                 run(&dir, &args)
             };
             let (whole, whole_code) = scan("all");
             assert!(whole.len() > 10_000, "{format}: {}", whole.len());
-            for batch in ["", "3", "1"] {
+            for batch in ["", "1"] {
                 let (batched, code) = scan(batch);
                 assert_eq!(code, whole_code, "{format} tests={tests} batch={batch:?}");
                 assert!(
