@@ -17,7 +17,7 @@ pub mod profile;
 pub mod spill;
 pub mod versions;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -906,10 +906,27 @@ fn shared_finder_key(
     }
     for (path, file) in &input.export {
         parts.push(path.as_bytes().to_vec());
-        parts.push(Sha256::digest(std::fs::read(file).ok()?).to_vec());
+        parts.push(export_digest(file)?.to_vec());
     }
     let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
     Some(crate::go::cacheprog::action_id(&refs))
+}
+
+/// The SHA-256 of an export data file, read once per run: every batch's
+/// key names every package's export data.
+fn export_digest(file: &str) -> Option<[u8; 32]> {
+    use sha2::{Digest, Sha256};
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashMap<String, [u8; 32]>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(Default::default);
+    if let Some(d) = seen.lock().unwrap_or_else(|e| e.into_inner()).get(file) {
+        return Some(*d);
+    }
+    let d: [u8; 32] = Sha256::digest(std::fs::read(file).ok()?).into();
+    seen.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(file.to_string(), d);
+    Some(d)
 }
 
 fn compiler_evidence(
