@@ -516,7 +516,7 @@ impl Failing {
     }
 
     fn add(&mut self, s: &scan::Site) {
-        if !self.fail_on.is_some_and(|v| s.verdict >= v) {
+        if self.fail_on.is_none_or(|v| s.verdict < v) {
             return;
         }
         self.count += 1;

@@ -330,7 +330,7 @@ pub fn scan(
         pkgs: &listed.0,
         skipped: &listed.1,
         evidence: match evidence {
-            Some(Ok(ev)) => EvidenceFrom::Parsed(ev),
+            Some(Ok(ev)) => EvidenceFrom::Parsed(Box::new(ev)),
             _ => EvidenceFrom::Build,
         },
         finder: &finder.1,
@@ -529,7 +529,7 @@ struct Listing<'a> {
 
 /// Where the compiler's evidence for the reported files is.
 enum EvidenceFrom<'a> {
-    Parsed(CompilerEvidence),
+    Parsed(Box<CompilerEvidence>),
     /// Spilled to `dir`, in this batch's file.
     Spilled {
         dir: &'a Path,
@@ -606,7 +606,7 @@ fn classify_packages(
         .map(|p| without_variant(&p.import_path).to_string())
         .collect();
     let mut evidence = match evidence {
-        EvidenceFrom::Parsed(ev) => ev,
+        EvidenceFrom::Parsed(ev) => *ev,
         EvidenceFrom::Spilled { dir, batch } => {
             let mut wanted = evidence::Wanted::default();
             for f in &found {
