@@ -23,6 +23,20 @@ impl Progress {
         Progress(Some(bar))
     }
 
+    /// A spinner with the elapsed time, for work of unknown length.
+    pub fn spinner(msg: &'static str) -> Progress {
+        if !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("static template"),
+        );
+        bar.set_message(msg);
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Progress(Some(bar))
+    }
+
     pub fn inc(&self, msg: &'static str) {
         if let Some(b) = &self.0 {
             b.set_message(msg);

@@ -317,14 +317,17 @@ pub fn scan(
 ) -> Result<(Vec<Site>, PathBuf)> {
     let dir = &canonical_dir(dir)?;
     let cgo = CgoLeftOut::new(tc, dir, opts.tags_flag());
-    let (listed, evidence, finder) = compile_and_list(tc, dir, patterns, opts, &cgo, |stderr| {
+    let compiling = crate::cli::progress::Progress::spinner("compiling with -S -m=2");
+    let listed = compile_and_list(tc, dir, patterns, opts, &cgo, |stderr| {
         parse_evidence(
             stderr,
             dir,
             opts.report_dirs.as_deref(),
             opts.report_only.as_ref(),
         )
-    })?;
+    });
+    compiling.finish();
+    let (listed, evidence, finder) = listed?;
     say_left_out(&listed, &cgo);
     let scanned = Listing {
         pkgs: &listed.0,
@@ -373,7 +376,8 @@ pub fn scan_batches(
         }
     }
     let spill = crate::cli::interrupt::temp_dir("ifacealloc-evidence-")?;
-    let (listed, spilled, finder) = compile_and_list(tc, dir, patterns, opts, &cgo, |stderr| {
+    let compiling = crate::cli::progress::Progress::spinner("compiling with -S -m=2");
+    let listed = compile_and_list(tc, dir, patterns, opts, &cgo, |stderr| {
         evidence::spill_evidence(
             stderr,
             dir,
@@ -382,10 +386,13 @@ pub fn scan_batches(
             batches.len(),
             spill.path(),
         )
-    })?;
+    });
+    compiling.finish();
+    let (listed, spilled, finder) = listed?;
     say_left_out(&listed, &cgo);
     let spilled = matches!(spilled, Some(Ok(())));
     let mut any = false;
+    let classifying = crate::cli::progress::Progress::new(batches.len() as u64, "classifying");
     for (b, batch) in batches.iter().enumerate() {
         let mut o = opts.clone();
         o.report_only = Some(batch.report.clone());
@@ -407,7 +414,9 @@ pub fn scan_batches(
             any = true;
             each(sites)?;
         }
+        classifying.inc("classifying");
     }
+    classifying.finish();
     if !any {
         return Err(no_packages(dir, patterns, &listed.1, &cgo));
     }
