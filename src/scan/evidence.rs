@@ -201,8 +201,9 @@ impl Route<'_> {
     }
 }
 
-/// The evidence in a `-S -m` listing, written as it is read to one file per
-/// batch in `into` (`0.facts`, `1.facts`, ...): a file's facts go to the
+/// The evidence in a `-S -m` listing, written as it is read to a file per
+/// batch in `into` (`0.facts`, `1.facts`, ...; past [`MAX_SPILL_FILES`]
+/// batches, a file per few batches): a file's facts go to the
 /// batch whose package folders hold it (`batch_of_dir`, canonical folders),
 /// and a file in no batch's folder is not kept. [`read_batch`] reads one back.
 pub(super) fn spill_evidence(
@@ -213,9 +214,10 @@ pub(super) fn spill_evidence(
     batches: usize,
     into: &Path,
 ) -> Result<()> {
-    let mut writers = Vec::with_capacity(batches);
-    for b in 0..batches {
-        let f = std::fs::File::create(batch_file(into, b))
+    let files = batches.div_ceil(batches_per_file(batches)).max(1);
+    let mut writers = Vec::with_capacity(files);
+    for f in 0..files {
+        let f = std::fs::File::create(into.join(format!("{f}.facts")))
             .with_context(|| format!("writing the compiler's evidence in {}", into.display()))?;
         writers.push(std::io::BufWriter::with_capacity(16 << 10, f));
     }
@@ -229,9 +231,9 @@ pub(super) fn spill_evidence(
         if failed.is_some() {
             return;
         }
-        let w = &mut writers[b as usize];
-        if let Err(e) = serde_json::to_writer(&mut *w, &fact)
-            .map_err(std::io::Error::from)
+        let w = &mut writers[b as usize / batches_per_file(batches)];
+        if let Err(e) = write!(w, "{b}\t")
+            .and_then(|()| serde_json::to_writer(&mut *w, &fact).map_err(std::io::Error::from))
             .and_then(|()| w.write_all(b"\n"))
         {
             failed = Some(e);
@@ -257,8 +259,14 @@ pub(super) struct Wanted {
 
 /// Batch `b`'s evidence, as [`spill_evidence`] wrote it, for what its sites
 /// ask (`wanted`) only: memory follows the batch's sites, not its code.
-pub(super) fn read_batch(from: &Path, b: usize, wanted: &Wanted) -> Result<CompilerEvidence> {
-    let path = batch_file(from, b);
+pub(super) fn read_batch(
+    from: &Path,
+    b: usize,
+    batches: usize,
+    wanted: &Wanted,
+) -> Result<CompilerEvidence> {
+    let path = batch_file(from, b, batches);
+    let mark = format!("{b}\t");
     let file = std::fs::File::open(&path)
         .with_context(|| format!("reading the compiler's evidence {}", path.display()))?;
     let mut ev = CompilerEvidence::default();
@@ -266,7 +274,11 @@ pub(super) fn read_batch(from: &Path, b: usize, wanted: &Wanted) -> Result<Compi
     let mut lines_of: HashMap<u32, &HashSet<u32>> = HashMap::new();
     for line in std::io::BufReader::new(file).lines() {
         let line = line.context("reading the compiler's evidence")?;
-        let fact: Fact = serde_json::from_str(&line).context("reading the compiler's evidence")?;
+        // Another batch's fact, in a file they share.
+        let Some(json) = line.strip_prefix(&mark) else {
+            continue;
+        };
+        let fact: Fact = serde_json::from_str(json).context("reading the compiler's evidence")?;
         let at = |i: u32, line: u32| lines_of.get(&i).is_some_and(|ls| ls.contains(&line));
         let keep = match &fact {
             Fact::File(i, path) => match wanted.lines.get(path) {
@@ -291,8 +303,18 @@ pub(super) fn read_batch(from: &Path, b: usize, wanted: &Wanted) -> Result<Compi
     Ok(ev)
 }
 
-fn batch_file(dir: &Path, b: usize) -> PathBuf {
-    dir.join(format!("{b}.facts"))
+/// At most this many files are open at once while the listing is spilled
+/// (a process may open about a thousand): past that, a file holds the facts
+/// of several batches, each line marked with its batch.
+const MAX_SPILL_FILES: usize = 256;
+
+fn batches_per_file(batches: usize) -> usize {
+    batches.div_ceil(MAX_SPILL_FILES).max(1)
+}
+
+/// The file holding batch `b`'s facts (among `batches`).
+fn batch_file(dir: &Path, b: usize, batches: usize) -> PathBuf {
+    dir.join(format!("{}.facts", b / batches_per_file(batches)))
 }
 
 fn canonical(p: &Path) -> PathBuf {

@@ -404,6 +404,7 @@ pub fn scan_batches(
                 EvidenceFrom::Spilled {
                     dir: spill.path(),
                     batch: b,
+                    batches: batches.len(),
                 }
             } else {
                 EvidenceFrom::Build
@@ -539,10 +540,11 @@ struct Listing<'a> {
 /// Where the compiler's evidence for the reported files is.
 enum EvidenceFrom<'a> {
     Parsed(Box<CompilerEvidence>),
-    /// Spilled to `dir`, in this batch's file.
+    /// Spilled to `dir`: batch `batch` of `batches`.
     Spilled {
         dir: &'a Path,
         batch: usize,
+        batches: usize,
     },
     /// go list failed: a build of the scanned packages gives it, or the
     /// compiler's error.
@@ -616,7 +618,11 @@ fn classify_packages(
         .collect();
     let mut evidence = match evidence {
         EvidenceFrom::Parsed(ev) => *ev,
-        EvidenceFrom::Spilled { dir, batch } => {
+        EvidenceFrom::Spilled {
+            dir,
+            batch,
+            batches,
+        } => {
             let mut wanted = evidence::Wanted::default();
             for f in &found {
                 let lines = wanted.lines.entry(PathBuf::from(&f.file)).or_default();
@@ -627,7 +633,7 @@ fn classify_packages(
                     .functions
                     .insert(format!("main.{}", short(&f.function)));
             }
-            evidence::read_batch(dir, batch, &wanted)?
+            evidence::read_batch(dir, batch, batches, &wanted)?
         }
         EvidenceFrom::Build => compiler_evidence(tc, dir, &build_patterns, opts, single_main)?,
     };

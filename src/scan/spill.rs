@@ -134,6 +134,8 @@ fn intern(text: String) -> &'static str {
 pub struct Runs {
     dir: crate::cli::interrupt::TempDir,
     files: Vec<PathBuf>,
+    /// Runs written so far (their file names).
+    written: usize,
 }
 
 impl Runs {
@@ -141,17 +143,33 @@ impl Runs {
         Ok(Runs {
             dir: crate::cli::interrupt::temp_dir("ifacealloc-sites-")?,
             files: Vec::new(),
+            written: 0,
         })
     }
 
     /// Writes one run: `sites` in report order.
     pub fn push(&mut self, sites: &[Site]) -> Result<()> {
-        let path = self.dir.path().join(format!("{}.sites", self.files.len()));
+        self.write_run(sites.iter().map(|s| Ok(s.clone())))?;
+        if self.files.len() >= MAX_OPEN_RUNS {
+            // Merging opens every run at once: the runs so far become one.
+            let merged: Vec<PathBuf> = std::mem::take(&mut self.files);
+            let all = Merged::open(&merged)?;
+            self.write_run(all)?;
+            for f in merged {
+                std::fs::remove_file(f).context("removing a merged batch of sites")?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write_run(&mut self, sites: impl Iterator<Item = Result<Site>>) -> Result<()> {
+        self.written += 1;
+        let path = self.dir.path().join(format!("{}.sites", self.written));
         let mut w = std::io::BufWriter::new(
             std::fs::File::create(&path).context("writing a batch of sites")?,
         );
         for s in sites {
-            serde_json::to_writer(&mut w, &Record::of(s))?;
+            serde_json::to_writer(&mut w, &Record::of(&s?))?;
             w.write_all(b"\n").context("writing a batch of sites")?;
         }
         w.flush().context("writing a batch of sites")?;
@@ -159,20 +177,22 @@ impl Runs {
         Ok(())
     }
 
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
-
     /// Every run's sites, merged in report order (an earlier run first on
     /// equal positions: a file is in one package, so ties are within a run
     /// and keep its order).
     pub fn merged(&self) -> Result<Merged> {
+        Merged::open(&self.files)
+    }
+}
+
+/// At most this many runs are open at once (a process may open about a
+/// thousand files): past it, the runs so far are merged into one.
+const MAX_OPEN_RUNS: usize = 256;
+
+impl Merged {
+    fn open(files: &[PathBuf]) -> Result<Merged> {
         let mut runs = Vec::new();
-        for f in &self.files {
+        for f in files {
             let mut lines = std::io::BufReader::new(
                 std::fs::File::open(f).context("reading a batch of sites")?,
             )
@@ -182,7 +202,7 @@ impl Runs {
         }
         Ok(Merged {
             runs,
-            files: self.files.clone(),
+            files: files.to_vec(),
         })
     }
 }
