@@ -441,3 +441,85 @@ fn absolute_flow(mut flow: diag::EscapeFlow, abs: &dyn Fn(&str) -> PathBuf) -> d
     }
     flow
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A batch's evidence read back from a file it shares with other
+    /// batches (600 batches: past the open-file limit) is what one parse of
+    /// the listing keeps for the same package.
+    #[test]
+    fn a_batch_read_back_is_what_one_parse_keeps() {
+        let listing = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/asm/go1.26-amd64.txt"
+        ))
+        .unwrap();
+        // The folder and package the recorded listing names.
+        let dir = PathBuf::from("/work/main/tests/fixtures/asm/seedlayout");
+        let package = "example.com/seedlayout".to_string();
+        let whole = parse_evidence(
+            &listing[..],
+            Path::new("/"),
+            Some(std::slice::from_ref(&dir)),
+            Some(&BTreeSet::from([package.clone()])),
+        )
+        .unwrap();
+        assert!(whole.by_line.len() > 10 && whole.functions.len() > 5);
+        let tmp = tempfile::tempdir().unwrap();
+        let batches = 600;
+        spill_evidence(
+            &listing[..],
+            Path::new("/"),
+            &HashMap::from([(dir.clone(), 598)]),
+            &HashMap::from([(package, 598)]),
+            batches,
+            tmp.path(),
+        )
+        .unwrap();
+        assert!(std::fs::read_dir(tmp.path()).unwrap().count() <= MAX_SPILL_FILES);
+        // Everything the parse kept is wanted.
+        let mut wanted = Wanted {
+            functions: whole.functions.clone(),
+            ..Wanted::default()
+        };
+        let path_of: HashMap<u32, &PathBuf> = whole.file_ids.iter().map(|(p, &i)| (i, p)).collect();
+        let positions = whole
+            .by_line
+            .keys()
+            .chain(whole.code.iter())
+            .copied()
+            .chain(whole.debug.keys().map(|&(i, l, _)| (i, l)))
+            .chain(whole.no_escape.iter().map(|&(i, l, _)| (i, l)))
+            .chain(whole.diagnosed.iter().map(|&(i, l, _)| (i, l)))
+            .chain(whole.flows.keys().map(|&(i, l, _)| (i, l)));
+        for (i, line) in positions {
+            wanted
+                .lines
+                .entry(path_of[&i].clone())
+                .or_default()
+                .insert(line);
+        }
+        let read = read_batch(tmp.path(), 598, batches, &wanted).unwrap();
+        assert_eq!(read.file_ids, whole.file_ids);
+        assert_eq!(read.by_line, whole.by_line);
+        assert_eq!(read.debug, whole.debug);
+        assert_eq!(read.no_escape, whole.no_escape);
+        assert_eq!(read.code, whole.code);
+        assert_eq!(read.diagnosed, whole.diagnosed);
+        assert_eq!(read.flows, whole.flows);
+        assert_eq!(read.functions, whole.functions);
+        // The batches sharing its file hold nothing of it but the main
+        // package's functions, which every batch is told of.
+        for other in [597, 599] {
+            let ev = read_batch(tmp.path(), other, batches, &wanted).unwrap();
+            assert!(ev.file_ids.is_empty() && ev.by_line.is_empty() && ev.code.is_empty());
+            assert!(
+                ev.functions.iter().all(|f| f.starts_with("main.")),
+                "{:?}",
+                ev.functions
+            );
+        }
+    }
+}

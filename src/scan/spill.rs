@@ -247,3 +247,71 @@ impl Iterator for Merged {
         Some(Ok(site))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(file: &str, line: u32, column: u32) -> Site {
+        Site {
+            file: file.to_string(),
+            line,
+            column,
+            end_line: line,
+            end_column: column + 1,
+            function: "p.F".to_string(),
+            type_name: "int".to_string(),
+            routine: Routine::ConvT64,
+            routine_shown: "convT64",
+            verdict: Verdict::Conditional,
+            bytes: 8.0,
+            condition: Some("unless the value's bits are < 256"),
+            expr: "n".to_string(),
+            inlined_into: vec!["p.G".to_string()],
+            evidence: Evidence::Listing,
+            reason: None,
+            why: Some("stored by `Sink = n`".to_string()),
+            escape_flow: vec!["flow: {heap} ← n".to_string()],
+            flow_steps: vec![FlowPlace {
+                abs_file: PathBuf::from("/m/a.go"),
+                line,
+                column,
+                text: "assign: Sink = n".to_string(),
+            }],
+            instantiations: Vec::new(),
+            profile_bytes: 0,
+            profile_allocs: 0,
+            abs_file: PathBuf::from(format!("/m/{file}")),
+        }
+    }
+
+    /// Past the open-file limit, runs merge into one and the merge still
+    /// gives every site, whole, in report order.
+    #[test]
+    fn more_runs_than_open_files_merge_in_order() {
+        let mut runs = Runs::new().unwrap();
+        let n = MAX_OPEN_RUNS as u32 + 44;
+        for r in 0..n {
+            // Each run in order; runs interleave by line.
+            let sites = vec![site("a.go", r, 1), site("b.go", n - r, 2)];
+            runs.push(&sites).unwrap();
+        }
+        assert!(runs.files.len() < MAX_OPEN_RUNS);
+        let merged: Vec<Site> = runs.merged().unwrap().map(Result::unwrap).collect();
+        assert_eq!(merged.len(), 2 * n as usize);
+        let keys: Vec<(String, u32)> = merged.iter().map(|s| (s.file.clone(), s.line)).collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+        // Read back whole: the JSON and the fields it leaves out.
+        let want = site("a.go", 7, 1);
+        let got = &merged[7];
+        assert_eq!(
+            serde_json::to_string(got).unwrap(),
+            serde_json::to_string(&want).unwrap()
+        );
+        assert_eq!(got.abs_file, want.abs_file);
+        assert_eq!(got.routine, want.routine);
+        assert_eq!(got.flow_steps[0].text, want.flow_steps[0].text);
+    }
+}
