@@ -447,8 +447,9 @@ fn canonical_dir(dir: &Path) -> Result<PathBuf> {
 /// The finder, built in a temporary directory that lives as long as it is used.
 type BuiltFinder = (crate::cli::interrupt::TempDir, PathBuf);
 
-/// One go command lists the packages and compiles them with the flags that
-/// print the listing, which `read_evidence` reads as it comes. The finder is
+/// One go command lists the packages (those needing cgo while it is off are
+/// skipped) and compiles them with the flags that print the listing, which
+/// `read_evidence` reads as it comes (`None`: go list failed). The finder is
 /// built (or found built) while the packages compile: on a machine whose
 /// build cache is shared, both are cache hits, and neither waits for the
 /// other.
@@ -467,7 +468,27 @@ fn compile_and_list<R: Send>(
             Ok((tmp, exe))
         });
         let listed = crate::cli::timings::phase("go list, compile and parse", || {
-            list(tc, dir, patterns, opts, cgo, read_evidence)
+            let tags = opts.tags_flag();
+            let mut flags = vec!["-deps", "-export", "-compiled"];
+            if opts.tests {
+                flags.push("-test");
+            }
+            if let Some(t) = &tags {
+                flags.push(t);
+            }
+            golist::list_compiling(
+                tc,
+                dir,
+                &flags,
+                &gcflags_for(tc, opts),
+                patterns,
+                |p| {
+                    (!p.dep_only && !cgo.files(p).is_empty()).then(|| {
+                        "it uses cgo and cgo is off (CGO_ENABLED=0, or no C compiler); set CGO_ENABLED=1 with a C compiler to scan it".to_string()
+                    })
+                },
+                read_evidence,
+            )
         });
         (listed, finder.join())
     });
@@ -760,39 +781,6 @@ fn gcflags_for(tc: &Toolchain, opts: &Options) -> String {
     } else {
         format!("-gcflags={flags}")
     }
-}
-
-/// The packages, those skipped because they need cgo while cgo is off, and the
-/// compiler's evidence from compiling them (`None` when go list failed).
-fn list<R: Send>(
-    tc: &Toolchain,
-    dir: &Path,
-    patterns: &[String],
-    opts: &Options,
-    cgo: &CgoLeftOut,
-    read_evidence: impl FnOnce(Box<dyn std::io::Read + Send>) -> R + Send,
-) -> Result<(golist::Listed, Option<R>)> {
-    let tags = opts.tags_flag();
-    let mut flags = vec!["-deps", "-export", "-compiled"];
-    if opts.tests {
-        flags.push("-test");
-    }
-    if let Some(t) = &tags {
-        flags.push(t);
-    }
-    golist::list_compiling(
-        tc,
-        dir,
-        &flags,
-        &gcflags_for(tc, opts),
-        patterns,
-        |p| {
-            (!p.dep_only && !cgo.files(p).is_empty()).then(|| {
-                "it uses cgo and cgo is off (CGO_ENABLED=0, or no C compiler); set CGO_ENABLED=1 with a C compiler to scan it".to_string()
-            })
-        },
-        read_evidence,
-    )
 }
 
 /// A hasher seeded with what the finder's behaviour depends on: its source
