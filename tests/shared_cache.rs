@@ -11,7 +11,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const GO_CACHER: &str =
     "github.com/bradfitz/go-tool-cache/cmd/go-cacher@v0.0.0-20260722201841-0bb331e19f64";
@@ -64,20 +63,16 @@ fn a_second_machine_scans_from_the_shared_store() {
     let scan = |machine: &str| -> Vec<u8> {
         let home = tmp.path().join(machine);
         std::fs::create_dir_all(&home).unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_ifacealloc"))
-            .args(["scan", "--format", "json", "-C"])
-            .arg(&fixture)
-            .env("GOCACHE", home.join("gocache"))
-            .env("IFACEALLOC_CACHE", home.join("ifacealloc"))
-            .env("GOCACHEPROG", &wrapper)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out.stdout
+        common::succeed(
+            assert_cmd::Command::cargo_bin("ifacealloc")
+                .unwrap()
+                .args(["scan", "--format", "json", "-C"])
+                .arg(&fixture)
+                .env("GOCACHE", home.join("gocache"))
+                .env("IFACEALLOC_CACHE", home.join("ifacealloc"))
+                .env("GOCACHEPROG", &wrapper),
+        )
+        .stdout
     };
     let first = scan("a");
     let after_a = store_files(&store);

@@ -270,7 +270,7 @@ fn exercised_packages(tc: &Toolchain, dir: &Path, package: &str) -> Vec<String> 
     String::from_utf8_lossy(&out.stdout)
         .lines()
         // "p [p.test]" is p compiled with its tests.
-        .map(|l| l.split(" [").next().unwrap_or(l).to_string())
+        .map(|l| crate::go::list::without_variant(l).to_string())
         .collect()
 }
 

@@ -345,7 +345,7 @@ pub fn check(
         // A directive belongs to the package whose folder holds its file.
         let dirs: Vec<PathBuf> = targets
             .iter()
-            .filter(|p| only.contains(p.import_path.split(" [").next().unwrap_or(&p.import_path)))
+            .filter(|p| only.contains(golist::without_variant(&p.import_path)))
             .map(|p| std::fs::canonicalize(&p.dir).unwrap_or_else(|_| p.dir.clone()))
             .collect();
         marked.retain(|m| m.file.parent().is_some_and(|d| dirs.iter().any(|x| x == d)));
@@ -405,7 +405,7 @@ fn read_directives(
     let packages: Vec<directives::Package> = targets
         .iter()
         .map(|p| {
-            let import_path = p.import_path.split(" [").next().unwrap_or(&p.import_path);
+            let import_path = golist::without_variant(&p.import_path);
             directives::Package {
                 path: if p.name == "main" {
                     "main".to_string()

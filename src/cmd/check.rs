@@ -76,10 +76,14 @@ pub fn run(args: &CheckArgs, go: Option<&str>) -> Result<i32> {
     let mut report_only = None;
     let mut lem_patterns = None;
     if let Some(shard) = args.shard {
-        let part = super::shard::packages(&tcs[0], &dir, &patterns, &args.tags, shard)?;
-        let empty = part.report.is_empty();
-        lem_patterns = Some(part.report.clone());
-        report_only = Some(part.report.into_iter().collect());
+        let part: Vec<String> =
+            super::shard::packages(&tcs[0], &dir, &patterns, &args.tags, shard)?
+                .into_iter()
+                .map(|(path, _)| path)
+                .collect();
+        let empty = part.is_empty();
+        lem_patterns = Some(part.clone());
+        report_only = Some(part.into_iter().collect());
         if empty {
             eprintln!("check: shard {}/{} holds no package", shard.k, shard.n);
             output::emit(args.output.as_deref(), |out| {

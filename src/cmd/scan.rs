@@ -208,16 +208,16 @@ pub fn run(args: &ScanArgs, go: Option<&str>) -> Result<i32> {
     let mut reported: Option<Vec<(String, std::path::PathBuf)>> = None;
     if let Some(shard) = args.shard {
         let part = super::shard::packages(tc, &dir, &patterns, &args.tags, shard)?;
-        if part.report.is_empty() {
+        if part.is_empty() {
             eprintln!("scan: shard {}/{} holds no package", shard.k, shard.n);
             output::emit(args.output.as_deref(), |out| {
                 report::write(args.format, &[], out)
             })?;
             return Ok(0);
         }
-        opts.report_only = Some(part.report.iter().cloned().collect());
-        opts.report_dirs = Some(part.report_dirs.clone());
-        reported = Some(part.report.into_iter().zip(part.report_dirs).collect());
+        opts.report_only = Some(part.iter().map(|(path, _)| path.clone()).collect());
+        opts.report_dirs = Some(part.iter().map(|(_, dir)| dir.clone()).collect());
+        reported = Some(part);
     }
     if let Batching::Of(n) = batching {
         let packages = match reported {
@@ -298,7 +298,7 @@ fn batched(
     }
     let counts = w.finish()?;
     out.finish()?;
-    if args.format != ScanFormat::Text && args.output.is_none() {
+    if summary_on_stderr(args) {
         eprintln!("{}", counts.summary());
     }
     Ok(i32::from(failing.say()))
@@ -465,10 +465,16 @@ fn write_report(args: &ScanArgs, sites: &[scan::Site]) -> Result<()> {
         ScanFormat::Text => report::write_text(sites, &style, out),
         f => report::write(f, sites, out),
     })?;
-    if args.format != ScanFormat::Text && args.output.is_none() {
+    if summary_on_stderr(args) {
         eprintln!("{}", report::summary(sites));
     }
     Ok(())
+}
+
+/// Whether the summary line goes to stderr: a report other than text (which
+/// ends with it) written to stdout.
+fn summary_on_stderr(args: &ScanArgs) -> bool {
+    args.format != ScanFormat::Text && args.output.is_none()
 }
 
 /// Text under a heading per file on a terminal, Go's `file:line:col:` lines

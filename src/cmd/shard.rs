@@ -52,33 +52,25 @@ impl Shard {
     }
 }
 
-/// A shard's packages: those it reports on (their import path hashes to
-/// it) and their folders. A shard compiles every package of the set, as one
-/// run over all of them does: their code can be inlined anywhere, and the
-/// same packages compiled with the same flags are the same actions, so every
+/// A shard's packages, those it reports on (their import path hashes to it),
+/// with their folders. A shard compiles every package of the set, as one run
+/// over all of them does: their code can be inlined anywhere, and the same
+/// packages compiled with the same flags are the same actions, so every
 /// shard's compiles are one run's (cache hits after the first); only the
-/// reported packages' evidence is kept. An empty shard is fine (nothing to
-/// do in that job).
-pub struct Part {
-    pub report: Vec<String>,
-    /// The reported packages' folders.
-    pub report_dirs: Vec<PathBuf>,
-}
-
+/// reported packages' evidence is kept. An empty shard is fine (nothing to do
+/// in that job).
 pub fn packages(
     tc: &Toolchain,
     dir: &Path,
     patterns: &[String],
     tags: &[String],
     shard: Shard,
-) -> Result<Part> {
-    let pkgs = list(tc, dir, patterns, tags)?;
-    let report: Vec<String> = pkgs
-        .iter()
-        .map(|p| p.import_path.clone())
-        .filter(|p| shard.holds(p))
-        .collect();
-    Ok(part(&pkgs, report))
+) -> Result<Vec<(String, PathBuf)>> {
+    Ok(list(tc, dir, patterns, tags)?
+        .into_iter()
+        .filter(|p| shard.holds(&p.import_path))
+        .map(|p| (p.import_path, p.dir))
+        .collect())
 }
 
 /// The packages `patterns` name, as `go list` gives them.
@@ -91,19 +83,6 @@ pub fn list(
     let tags = (!tags.is_empty()).then(|| format!("-tags={}", tags.join(",")));
     let flags: Vec<&str> = tags.iter().map(String::as_str).collect();
     golist::list(tc, dir, &flags, patterns)
-}
-
-/// The part of `pkgs` that reports exactly `report`.
-pub fn part(pkgs: &[golist::Package], report: Vec<String>) -> Part {
-    let report_dirs = pkgs
-        .iter()
-        .filter(|p| report.contains(&p.import_path))
-        .map(|p| p.dir.clone())
-        .collect();
-    Part {
-        report,
-        report_dirs,
-    }
 }
 
 /// The largest element of a report `--merge` reads (one site or outcome; a
@@ -182,7 +161,7 @@ fn spill_run<K: Ord>(
     key: &impl Fn(&serde_json::Value) -> K,
     any: &impl Fn(&serde_json::Value) -> bool,
 ) -> Result<bool> {
-    use serde::de::{Deserializer as _, Error as _};
+    use serde::de::Deserializer as _;
     let bad = |e: String| {
         UsageError::new(format!(
             "--merge {}: {e}; give the JSON reports of `{what} --shard K/N --format json`",
@@ -229,8 +208,7 @@ fn spill_run<K: Ord>(
             bad(e.to_string())
         } else {
             bad(format!(
-                "not a JSON array of one Go version's results ({})",
-                serde_json::Error::custom(e.to_string())
+                "not a JSON array of one Go version's results ({e})"
             ))
         }
     })?;

@@ -100,6 +100,21 @@ pub fn targets(pkgs: &[Package], tests: bool) -> Vec<&Package> {
         .collect()
 }
 
+/// An import path without its test variant (`p` for `p [p.test]`).
+pub fn without_variant(import_path: &str) -> &str {
+    import_path.split(" [").next().unwrap_or(import_path)
+}
+
+/// The package a listed package is reported with: `p` for itself, for `p
+/// [p.test]` (p with its tests) and for `p_test [p.test]` (its external
+/// tests, in its folder).
+pub fn reported_as(import_path: &str) -> &str {
+    match import_path.split_once(" [") {
+        Some((path, _)) => path.strip_suffix("_test").unwrap_or(path),
+        None => import_path,
+    }
+}
+
 /// Each package's export data file (`go list -export`), by import path:
 /// what a go/types importer reads.
 pub fn export_files(pkgs: &[Package]) -> BTreeMap<String, String> {

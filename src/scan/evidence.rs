@@ -62,9 +62,6 @@ pub(super) struct CompilerEvidence {
     /// Every function of the kept packages the compiler emitted (`main.F`
     /// for any main package's), code or none.
     pub functions: HashSet<String>,
-    /// The import paths of the main packages scanned, whose functions the
-    /// listing names `main.F`.
-    pub main_packages: HashSet<String>,
 }
 
 impl CompilerEvidence {
@@ -250,7 +247,7 @@ pub(super) fn spill_evidence(
 
 /// What a batch's sites can ask of the evidence: the lines of their files
 /// (a site's own line and the line the compiler places it on) and the
-/// functions they are in.
+/// functions they are in, as the listing names them.
 #[derive(Default)]
 pub(super) struct Wanted {
     pub lines: HashMap<PathBuf, HashSet<u32>>,

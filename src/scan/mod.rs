@@ -424,21 +424,6 @@ pub fn scan_batches(
     Ok(())
 }
 
-/// An import path without its test variant (`p` for `p [p.test]`).
-fn without_variant(import_path: &str) -> &str {
-    import_path.split(" [").next().unwrap_or(import_path)
-}
-
-/// The package a listed package is reported with: `p` for itself, for `p
-/// [p.test]` (p with its tests) and for `p_test [p.test]` (its external
-/// tests, in its folder).
-fn reported_as(import_path: &str) -> &str {
-    match import_path.split_once(" [") {
-        Some((path, _)) => path.strip_suffix("_test").unwrap_or(path),
-        None => import_path,
-    }
-}
-
 fn canonical_dir(dir: &Path) -> Result<PathBuf> {
     dir.canonicalize()
         .with_context(|| format!("resolving {}", dir.display()))
@@ -589,7 +574,7 @@ fn classify_packages(
     } = listing;
     let mut targets = golist::targets(pkgs, opts.tests);
     if let Some(only) = &opts.report_only {
-        targets.retain(|p| only.contains(reported_as(&p.import_path)));
+        targets.retain(|p| only.contains(golist::reported_as(&p.import_path)));
     }
     if targets.is_empty() {
         return Ok(None);
@@ -605,7 +590,7 @@ fn classify_packages(
             .iter()
             .map(|p| FinderPackage {
                 // "p [p.test]" is p compiled with its tests: report it as p.
-                import_path: without_variant(&p.import_path).to_string(),
+                import_path: golist::without_variant(&p.import_path).to_string(),
                 files: golist::compiled_files(p),
                 import_map: p.import_map.clone(),
             })
@@ -627,7 +612,7 @@ fn classify_packages(
     } else {
         let mut v: Vec<String> = targets
             .iter()
-            .map(|p| without_variant(&p.import_path).to_string())
+            .map(|p| golist::without_variant(&p.import_path).to_string())
             .collect();
         v.dedup();
         v
@@ -635,9 +620,9 @@ fn classify_packages(
     let main_packages: std::collections::HashSet<String> = targets
         .iter()
         .filter(|p| p.name == "main")
-        .map(|p| without_variant(&p.import_path).to_string())
+        .map(|p| golist::without_variant(&p.import_path).to_string())
         .collect();
-    let mut evidence = match evidence {
+    let evidence = match evidence {
         EvidenceFrom::Parsed(ev) => *ev,
         EvidenceFrom::Spilled {
             dir,
@@ -649,21 +634,24 @@ fn classify_packages(
                 let lines = wanted.lines.entry(PathBuf::from(&f.file)).or_default();
                 lines.insert(f.line);
                 lines.insert(f.code_line);
-                wanted.functions.insert(f.function.clone());
                 wanted
                     .functions
-                    .insert(format!("main.{}", short(&f.function)));
+                    .insert(listed_function(&f.function, &main_packages).into_owned());
             }
             evidence::read_batch(dir, batch, batches, &wanted)?
         }
         EvidenceFrom::Build => compiler_evidence(tc, dir, &build_patterns, opts, single_main)?,
     };
-    evidence.main_packages = main_packages;
     let arch =
         Arch::by_name(&tc.goarch).with_context(|| format!("unknown GOARCH {:?}", tc.goarch))?;
     let mut sites: Vec<Site> = found
         .into_iter()
-        .map(|f| classify_site(f, &evidence, &arch, tc, &module_root))
+        .map(|f| {
+            let compiled = evidence
+                .functions
+                .contains(listed_function(&f.function, &main_packages).as_ref());
+            classify_site(f, compiled, &evidence, &arch, tc, &module_root)
+        })
         .collect();
     sites.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     Ok(Some((sites, module_root)))
@@ -708,7 +696,7 @@ impl<'a> CgoLeftOut<'a> {
             #[serde(rename = "CgoFiles", default)]
             files: Vec<String>,
         }
-        let path = p.import_path.split(" [").next().unwrap_or(&p.import_path);
+        let path = golist::without_variant(&p.import_path);
         let with_cgo = crate::cli::interrupt::output(
             self.tc
                 .user_command(self.dir)
@@ -1051,8 +1039,11 @@ fn explained(
     (flow.condensed(function), shown.lines(), places)
 }
 
+/// `compiled`: whether the listing has the site's own function (emitted,
+/// if only empty).
 fn classify_site(
     f: Found,
+    compiled: bool,
     ev: &CompilerEvidence,
     arch: &Arch,
     tc: &Toolchain,
@@ -1062,7 +1053,7 @@ fn classify_site(
         return classify_generic(f, ev, arch, tc, root);
     }
     let abs_file = PathBuf::from(&f.file);
-    let (routine, evidence) = read_routine(&f, &abs_file, ev, arch, tc);
+    let (routine, evidence) = read_routine(&f, &abs_file, compiled, ev, arch, tc);
     let here = ev.by_line.get(&(ev.fid(&abs_file), f.code_line));
     let inlined_into: Vec<String> = here
         .map(|v| {
@@ -1147,6 +1138,7 @@ fn is_own_function(function: &str, name: &str) -> bool {
 fn read_routine(
     f: &Found,
     abs_file: &Path,
+    compiled: bool,
     ev: &CompilerEvidence,
     arch: &Arch,
     tc: &Toolchain,
@@ -1185,16 +1177,6 @@ fn read_routine(
         decision.routine,
         Routine::Direct | Routine::Zerobase | Routine::Staticuint64s
     );
-    // Whether the listing has the site's own function (emitted, if only
-    // empty; a main package's as `main.F`).
-    let compiled = ev.functions.contains(&f.function)
-        || ev.main_packages.iter().any(|p| {
-            f.function
-                .strip_prefix(p.as_str())
-                .is_some_and(|rest| rest.starts_with('.'))
-        }) && ev
-            .functions
-            .contains(&format!("main.{}", short(&f.function)));
     if let Some(r) = ev.debug.get(&at_code) {
         return (*r, Evidence::EscapeDebug);
     }
@@ -1401,6 +1383,24 @@ fn shape_size(shape: &str, arch: &Arch) -> Option<u64> {
     let ty = QUALIFIED_FIELD.replace_all(ty, "$1$2 ");
     let t = crate::model::gotype::parse(&ty, &crate::model::gotype::Defs::new()).ok()?;
     Some(t.layout(arch).size)
+}
+
+/// A function as the listing names it: `main.F` for a main package's
+/// (`example.com/cmd.F` to the finder), else as the finder does.
+fn listed_function<'a>(
+    function: &'a str,
+    main_packages: &std::collections::HashSet<String>,
+) -> std::borrow::Cow<'a, str> {
+    let in_main = main_packages.iter().any(|p| {
+        function
+            .strip_prefix(p.as_str())
+            .is_some_and(|rest| rest.starts_with('.'))
+    });
+    if in_main {
+        format!("main.{}", short(function)).into()
+    } else {
+        function.into()
+    }
 }
 
 fn short(function: &str) -> &str {

@@ -98,16 +98,12 @@ pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
 /// `ifacealloc scan --format json -C DIR .` (the package in DIR), as text.
 #[allow(dead_code)]
 pub fn scan_json(dir: &std::path::Path) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ifacealloc"))
-        .args(["scan", "--format", "json", "-C"])
-        .arg(dir)
-        .arg(".")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeed(
+        assert_cmd::Command::cargo_bin("ifacealloc")
+            .unwrap()
+            .args(["scan", "--format", "json", "-C"])
+            .arg(dir)
+            .arg("."),
     );
     String::from_utf8(out.stdout).unwrap()
 }
